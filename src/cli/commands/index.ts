@@ -1,0 +1,4 @@
+// Every subcommand lives in its own module and is registered here.
+import type { Command } from 'commander';
+
+export function registerCommands(_program: Command): void {}
