@@ -1,0 +1,202 @@
+// Reverse-mode autodiff on the graph: one gradient rule per primitive op, and a reverse walk
+// that adds the backward subgraph. Rules get the upstream gradient `g`, the node and its
+// output; they return one gradient per input (undefined where none flows).
+import { isFloat } from './dtype.ts';
+import { topoSort } from './onnx.ts';
+import * as o from './ops.ts';
+import { type Dim, formatShape, isStatic } from './shape.ts';
+import type { Tensor } from './tensor.ts';
+
+type Grads = Array<Tensor | undefined>;
+type Rule = (g: Tensor, x: Tensor[], y: Tensor, node: Tensor) => Grads;
+
+/** Sums a broadcast gradient back down to the shape of the operand it flows to. */
+export function unbroadcast(g: Tensor, to: Tensor): Tensor {
+  if (sameShape(g.shape, to.shape)) return g;
+  const lead = g.rank - to.rank;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) {
+    if (i < lead) axes.push(i);
+    else if (to.shape[i - lead] === 1 && g.shape[i] !== 1) axes.push(i);
+    else if (to.shape[i - lead] !== g.shape[i]) {
+      throw new Error(`autodiff: cannot reduce gradient ${formatShape(g.shape)} to ${formatShape(to.shape)}`);
+    }
+  }
+  let r = axes.length ? o.sum(g, axes, true) : g;
+  if (lead > 0) r = o.reshapeLike(r, to);
+  return r;
+}
+
+function sameShape(a: readonly Dim[], b: readonly Dim[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function axesOf(node: Tensor): number[] {
+  const c = node.inputs[1]!;
+  return Array.from(c.value as BigInt64Array, Number);
+}
+
+/** Gradient of a reduction: put the reduced axes back and broadcast over them. */
+function expandReduced(g: Tensor, x: Tensor, node: Tensor): Tensor {
+  const keep = node.attrs.keepdims && 'int' in node.attrs.keepdims ? node.attrs.keepdims.int : 1;
+  let r = g;
+  if (!keep) for (const a of axesOf(node)) r = o.unsqueeze(r, a);
+  return o.expandLike(r, x);
+}
+
+function reducedCount(x: Tensor, node: Tensor): number {
+  const axes = axesOf(node);
+  let n = 1;
+  for (const a of axes) {
+    const d = x.shape[a];
+    if (typeof d !== 'number') throw new Error(`autodiff: mean over symbolic axis ${a} of ${x} is not supported`);
+    n *= d;
+  }
+  return n;
+}
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+const rules: Record<string, Rule> = {
+  Add: (g, [a, b]) => [unbroadcast(g, a!), unbroadcast(g, b!)],
+  Sub: (g, [a, b]) => [unbroadcast(g, a!), unbroadcast(o.neg(g), b!)],
+  Mul: (g, [a, b]) => [unbroadcast(o.mul(g, b!), a!), unbroadcast(o.mul(g, a!), b!)],
+  Div: (g, [a, b], y) => [unbroadcast(o.div(g, b!), a!), unbroadcast(o.neg(o.div(o.mul(g, y), b!)), b!)],
+  Pow: (g, [a, b], y) => [
+    unbroadcast(o.mul(g, o.mul(b!, o.pow(a!, o.sub(b!, 1)))), a!),
+    b!.kind === 'const' ? undefined : unbroadcast(o.mul(g, o.mul(y, o.log(a!))), b!),
+  ],
+  Max: (g, [a, b]) => {
+    const m = o.less(a!, b!);
+    return [unbroadcast(o.where(m, 0, g), a!), unbroadcast(o.where(m, g, 0), b!)];
+  },
+  Min: (g, [a, b]) => {
+    const m = o.less(a!, b!);
+    return [unbroadcast(o.where(m, g, 0), a!), unbroadcast(o.where(m, 0, g), b!)];
+  },
+  Neg: (g) => [o.neg(g)],
+  Identity: (g) => [g],
+  Abs: (g, [a]) => [o.mul(g, o.sign(a!))],
+  Sqrt: (g, _x, y) => [o.div(g, o.mul(y, 2))],
+  Exp: (g, _x, y) => [o.mul(g, y)],
+  Log: (g, [a]) => [o.div(g, a!)],
+  Sin: (g, [a]) => [o.mul(g, o.cos(a!))],
+  Cos: (g, [a]) => [o.neg(o.mul(g, o.sin(a!)))],
+  Tanh: (g, _x, y) => [o.mul(g, o.sub(1, o.mul(y, y)))],
+  Sigmoid: (g, _x, y) => [o.mul(g, o.mul(y, o.sub(1, y)))],
+  Erf: (g, [a]) => [o.mul(g, o.mul(o.exp(o.neg(o.mul(a!, a!))), 2 / Math.sqrt(Math.PI)))],
+  Reciprocal: (g, _x, y) => [o.neg(o.mul(g, o.mul(y, y)))],
+  Relu: (g, [a]) => [o.where(o.greater(a!, 0), g, 0)],
+  // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+  Gelu: (g, [a]) => {
+    const x = a!;
+    const cdf = o.mul(o.add(o.erf(o.mul(x, Math.SQRT1_2)), 1), 0.5);
+    const pdf = o.mul(o.exp(o.mul(o.mul(x, x), -0.5)), INV_SQRT_2PI);
+    return [o.mul(g, o.add(cdf, o.mul(x, pdf)))];
+  },
+  Clip: (g, [a, lo, hi]) => [o.where(o.and(o.less(lo!, a!), o.less(a!, hi!)), g, 0), undefined, undefined],
+  Where: (g, [c, a, b]) => [undefined, unbroadcast(o.where(c!, g, 0), a!), unbroadcast(o.where(c!, 0, g), b!)],
+  Cast: (g, [a]) => [isFloat(a!.dtype) ? o.cast(g, a!.dtype) : undefined],
+  MatMul: (g, [a, b]) => [matmulGradA(g, a!, b!), matmulGradB(g, a!, b!)],
+  Softmax: (g, _x, y, node) => {
+    const axis = (node.attrs.axis as { int: number }).int;
+    return [o.mul(y, o.sub(g, o.sum(o.mul(g, y), axis, true)))];
+  },
+  LogSoftmax: (g, _x, y, node) => {
+    const axis = (node.attrs.axis as { int: number }).int;
+    return [o.sub(g, o.mul(o.exp(y), o.sum(g, axis, true)))];
+  },
+  ReduceSum: (g, [a], _y, node) => [expandReduced(g, a!, node), undefined],
+  ReduceMean: (g, [a], _y, node) => [o.div(expandReduced(g, a!, node), reducedCount(a!, node)), undefined],
+  ReduceMax: (g, [a], y, node) => {
+    // The gradient is shared equally between tied maxima.
+    const hit = o.cast(o.equal(a!, expandReduced(y, a!, node)), a!.dtype);
+    const ties = o.sum(hit, axesOf(node), true);
+    return [o.div(o.mul(expandReduced(g, a!, node), hit), ties), undefined];
+  },
+  Reshape: (g, [a]) => [o.reshapeLike(g, a!), undefined],
+  Unsqueeze: (g, [a]) => [o.reshapeLike(g, a!), undefined],
+  Squeeze: (g, [a]) => [o.reshapeLike(g, a!), undefined],
+  Expand: (g, [a]) => [unbroadcast(g, a!), undefined],
+  Transpose: (g, _x, _y, node) => {
+    const perm = (node.attrs.perm as { ints: number[] }).ints;
+    const inv = perm.map((_, i) => perm.indexOf(i));
+    return [o.transpose(g, inv)];
+  },
+  Concat: (g, xs, _y, node) => {
+    const axis = (node.attrs.axis as { int: number }).int;
+    let at = 0;
+    return xs.map((x) => {
+      const d = x.shape[axis];
+      if (typeof d !== 'number') throw new Error(`autodiff: concat along symbolic axis ${axis} is not differentiable here`);
+      return o.slice(g, axis, at, (at += d));
+    });
+  },
+  Slice: (g, [a, starts, ends, axesT]) => {
+    const axis = Number((axesT!.value as BigInt64Array)[0]);
+    const d = a!.shape[axis];
+    if (typeof d !== 'number') throw new Error(`autodiff: slice of symbolic axis ${axis} of ${a} is not differentiable here`);
+    const s = Number((starts!.value as BigInt64Array)[0]);
+    const e = Math.min(Number((ends!.value as BigInt64Array)[0]), d);
+    const begin = s < 0 ? d + s : s;
+    const end = e < 0 ? d + e : e;
+    const pads = a!.shape.map((_, i): [number, number] => (i === axis ? [begin, d - end] : [0, 0]));
+    return [o.pad(g, pads), undefined, undefined, undefined];
+  },
+  Gather: (g, [data, idx]) => [o.scatterAddRows(data!, idx!, g), undefined],
+};
+
+function matmulGradA(g: Tensor, a: Tensor, b: Tensor): Tensor {
+  return unbroadcast(o.matmul(g, o.transposeLast(b)), a);
+}
+
+function matmulGradB(g: Tensor, a: Tensor, b: Tensor): Tensor {
+  // Weight of a batched activation (the usual linear layer): fold the batch into rows and do
+  // one large matmul instead of a batched one followed by a sum.
+  if (b.rank === 2 && a.rank > 2) {
+    const k = a.shape[a.rank - 1]!;
+    const n = g.shape[g.rank - 1]!;
+    const a2 = o.reshape(a, [-1, k]);
+    const g2 = o.reshape(g, [-1, n]);
+    return o.matmul(o.transposeLast(a2), g2);
+  }
+  return unbroadcast(o.matmul(o.transposeLast(a), g), b);
+}
+
+export function hasGradRule(op: string): boolean {
+  return op in rules;
+}
+
+/**
+ * Gradients of a scalar `loss` with respect to each of `wrt`, as new graph tensors.
+ * A tensor that the loss does not depend on gets a zero gradient.
+ */
+export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
+  if (loss.shape.length !== 0 && !(isStatic(loss.shape) && loss.shape.every((d) => d === 1))) {
+    throw new Error(`grad: loss must be a scalar, got ${loss}`);
+  }
+  if (!isFloat(loss.dtype)) throw new Error(`grad: loss must be float, got ${loss}`);
+  const { order } = topoSort([loss]);
+  const wanted = new Set(wrt.map((t) => t.id));
+  // Only walk nodes that lie on a path from a wanted tensor to the loss.
+  const onPath = new Set<number>();
+  for (const t of order) {
+    if (wanted.has(t.id) || t.inputs.some((i) => onPath.has(i.id))) onPath.add(t.id);
+  }
+  const grads = new Map<number, Tensor>([[loss.id, o.onesLike(loss)]]);
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]!;
+    const g = grads.get(node.id);
+    if (!g || node.kind !== 'op' || !onPath.has(node.id)) continue;
+    const rule = rules[node.op];
+    if (!rule) throw new Error(`grad: no gradient rule for op ${node.op} (${node})`);
+    const inputGrads = rule(g, [...node.inputs], node, node);
+    node.inputs.forEach((inp, i) => {
+      const gi = inputGrads[i];
+      if (!gi || !onPath.has(inp.id)) return;
+      const prev = grads.get(inp.id);
+      grads.set(inp.id, prev ? o.add(prev, gi) : gi);
+    });
+  }
+  return wrt.map((t) => grads.get(t.id) ?? o.zerosLike(t));
+}

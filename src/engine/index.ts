@@ -1,0 +1,14 @@
+// The engine: TypeScript tensor graphs, serialised to ONNX and run by ONNX Runtime,
+// with reverse-mode autodiff and an in-graph optimizer for training.
+export * from './dtype.ts';
+export * from './shape.ts';
+export { Tensor, type Attr, type Attrs } from './tensor.ts';
+export * as ops from './ops.ts';
+export { grad, unbroadcast } from './autodiff.ts';
+export { adamw, DEFAULT_ADAMW, type AdamWConfig } from './optim.ts';
+export { serializeGraph, topoSort, OPSET, type GraphSpec, type SerializedGraph } from './onnx.ts';
+export { Session, SessionCache, availableProviders, evaluate, type RuntimeOptions, type ExecutionProvider } from './runtime.ts';
+export { HostTensor } from './host.ts';
+export { TrainStep, compileTrainStep, initialTrainState, type TrainState, type StepResult } from './train-step.ts';
+export * from './safetensors.ts';
+export { Rng } from './random.ts';

@@ -1,0 +1,205 @@
+// Serialises a graph of Tensors to an ONNX ModelProto (opset 21), written by hand on the
+// protobuf wire format. Field numbers follow onnx/onnx.proto (IR version 10).
+import { DTYPE_BYTES, type DType, ONNX_DTYPE, type TypedArray } from './dtype.ts';
+import { ProtoWriter } from './proto.ts';
+import type { Dim } from './shape.ts';
+import type { Attr, Tensor } from './tensor.ts';
+
+export const OPSET = 21;
+export const IR_VERSION = 10;
+
+/** What becomes of parameters: baked in (inference) or fed each run (training). */
+export type ParamMode = 'initializers' | 'inputs';
+
+export interface GraphSpec {
+  /** Named outputs, in order. */
+  outputs: Record<string, Tensor>;
+  /** Graph inputs in the order to declare them; inputs reachable from outputs but not listed are appended. */
+  inputs?: Tensor[];
+  paramMode: ParamMode;
+  /** Parameter values, needed when paramMode is 'initializers'. */
+  weights?: (name: string, t: Tensor) => TypedArray;
+  name?: string;
+}
+
+export interface TopoGraph {
+  /** Every reachable tensor, inputs before users. */
+  order: Tensor[];
+  inputs: Tensor[];
+  params: Tensor[];
+  consts: Tensor[];
+}
+
+/** Reachable tensors from the outputs, in dependency order (iterative: graphs can be very deep). */
+export function topoSort(outputs: Tensor[]): TopoGraph {
+  const order: Tensor[] = [];
+  const state = new Map<number, 1 | 2>(); // 1 = on stack, 2 = done
+  for (const root of outputs) {
+    const stack: Array<[Tensor, number]> = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const [t, i] = top;
+      if (i === 0) {
+        if (state.get(t.id) === 2) {
+          stack.pop();
+          continue;
+        }
+        state.set(t.id, 1);
+      }
+      if (i < t.inputs.length) {
+        top[1] = i + 1;
+        const child = t.inputs[i]!;
+        if (state.get(child.id) !== 2) stack.push([child, 0]);
+        continue;
+      }
+      stack.pop();
+      if (state.get(t.id) !== 2) {
+        state.set(t.id, 2);
+        order.push(t);
+      }
+    }
+  }
+  return {
+    order,
+    inputs: order.filter((t) => t.kind === 'input'),
+    params: order.filter((t) => t.kind === 'param'),
+    consts: order.filter((t) => t.kind === 'const'),
+  };
+}
+
+function tensorBytes(data: TypedArray): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function tensorProto(name: string, dtype: DType, dims: readonly number[], data: TypedArray, external?: ExternalSink): ProtoWriter {
+  const w = new ProtoWriter();
+  w.packedInts(1, dims);
+  w.int(2, ONNX_DTYPE[dtype]);
+  w.string(8, name);
+  const expected = dims.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
+  if (data.byteLength !== expected) {
+    throw new Error(`initializer '${name}': ${data.byteLength} bytes of data for ${dtype}[${dims.join(', ')}] (expected ${expected})`);
+  }
+  if (external && data.byteLength >= external.threshold) {
+    const offset = external.append(tensorBytes(data));
+    const entry = (k: string, v: string) => new ProtoWriter().string(1, k).string(2, v);
+    w.message(13, entry('location', external.location));
+    w.message(13, entry('offset', String(offset)));
+    w.message(13, entry('length', String(data.byteLength)));
+    w.int(14, 1); // data_location = EXTERNAL
+  } else {
+    w.bytes(9, tensorBytes(data));
+  }
+  return w;
+}
+
+function valueInfo(name: string, dtype: DType, shape: readonly Dim[]): ProtoWriter {
+  const shapeProto = new ProtoWriter();
+  for (const d of shape) {
+    const dim = new ProtoWriter();
+    if (typeof d === 'number') dim.int(1, d);
+    else dim.string(2, d);
+    shapeProto.message(1, dim);
+  }
+  const tensorType = new ProtoWriter().int(1, ONNX_DTYPE[dtype]).message(2, shapeProto);
+  const type = new ProtoWriter().message(1, tensorType);
+  return new ProtoWriter().string(1, name).message(2, type);
+}
+
+function attribute(name: string, a: Attr): ProtoWriter {
+  const w = new ProtoWriter().string(1, name);
+  if ('int' in a) w.int(3, a.int).int(20, 2);
+  else if ('float' in a) w.float(2, a.float).int(20, 1);
+  else if ('str' in a) w.string(4, a.str).int(20, 3);
+  else if ('ints' in a) w.packedInts(8, a.ints).int(20, 7);
+  else w.packedFloats(7, a.floats).int(20, 6);
+  return w;
+}
+
+/** Receives initializer bytes that go to a side file (models over protobuf's 2 GB limit). */
+export interface ExternalSink {
+  location: string;
+  threshold: number;
+  append(bytes: Uint8Array): number;
+}
+
+export interface SerializeOptions {
+  external?: ExternalSink;
+}
+
+export interface SerializedGraph {
+  bytes: Uint8Array;
+  inputNames: string[];
+  outputNames: string[];
+  /** Parameters the graph reads, in input order (paramMode 'inputs'). */
+  paramInputs: Tensor[];
+}
+
+export function serializeGraph(spec: GraphSpec, opts: SerializeOptions = {}): SerializedGraph {
+  const outputEntries = Object.entries(spec.outputs);
+  if (outputEntries.length === 0) throw new Error('serializeGraph: a graph needs at least one output');
+  const topo = topoSort(outputEntries.map(([, t]) => t));
+
+  const names = new Map<number, string>();
+  const used = new Set<string>();
+  const claim = (t: Tensor, name: string) => {
+    if (used.has(name)) throw new Error(`serializeGraph: two tensors are named '${name}'`);
+    used.add(name);
+    names.set(t.id, name);
+  };
+  for (const t of [...topo.inputs, ...topo.params]) claim(t, t.name!);
+  // Op tensors that are outputs take the output's name, so no copy is needed to expose them.
+  const outputAliases: Array<[string, Tensor]> = [];
+  for (const [name, t] of outputEntries) {
+    if (t.kind === 'op' && !names.has(t.id)) claim(t, name);
+    else outputAliases.push([name, t]);
+  }
+  for (const t of topo.order) if (!names.has(t.id)) claim(t, `${t.kind === 'const' ? 'c' : t.op}_${t.id}`);
+  const nameOf = (t: Tensor) => names.get(t.id)!;
+
+  const declaredInputs = [...(spec.inputs ?? [])];
+  for (const t of declaredInputs) {
+    if (t.kind !== 'input') throw new Error(`serializeGraph: ${t} is listed as an input but is not a graph input`);
+  }
+  for (const t of topo.inputs) if (!declaredInputs.includes(t)) declaredInputs.push(t);
+  const paramInputs = spec.paramMode === 'inputs' ? topo.params : [];
+
+  const graph = new ProtoWriter();
+  for (const t of topo.order) {
+    if (t.kind !== 'op') continue;
+    const node = new ProtoWriter();
+    for (const i of t.inputs) node.string(1, nameOf(i));
+    node.string(2, nameOf(t));
+    node.string(3, `n${t.id}`);
+    node.string(4, t.op);
+    for (const [k, a] of Object.entries(t.attrs)) node.message(5, attribute(k, a));
+    graph.message(1, node);
+  }
+  for (const [name, t] of outputAliases) {
+    graph.message(1, new ProtoWriter().string(1, nameOf(t)).string(2, name).string(3, `out_${name}`).string(4, 'Identity'));
+  }
+  graph.string(2, spec.name ?? 'flowpaint');
+  for (const t of topo.consts) graph.message(5, tensorProto(nameOf(t), t.dtype, t.shape as number[], t.value!, opts.external));
+  if (spec.paramMode === 'initializers') {
+    if (!spec.weights) throw new Error('serializeGraph: paramMode "initializers" needs weights');
+    for (const t of topo.params) {
+      graph.message(5, tensorProto(t.name!, t.dtype, t.shape as number[], spec.weights(t.name!, t), opts.external));
+    }
+  }
+  for (const t of [...declaredInputs, ...paramInputs]) graph.message(11, valueInfo(nameOf(t), t.dtype, t.shape));
+  for (const [name, t] of outputEntries) graph.message(12, valueInfo(name, t.dtype, t.shape));
+
+  const opset = new ProtoWriter().string(1, '').int(2, OPSET);
+  const model = new ProtoWriter()
+    .int(1, IR_VERSION)
+    .string(2, 'flowpaint')
+    .string(3, '0.1.0')
+    .message(7, graph)
+    .message(8, opset);
+  return {
+    bytes: model.finish(),
+    inputNames: [...declaredInputs, ...paramInputs].map(nameOf),
+    outputNames: outputEntries.map(([n]) => n),
+    paramInputs,
+  };
+}

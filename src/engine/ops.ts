@@ -1,0 +1,377 @@
+// The op vocabulary. Each builder checks its inputs, infers the output shape and dtype at build
+// time, and records one ONNX node. Errors name the op and the shapes involved.
+import { type DType, ONNX_DTYPE, isFloat } from './dtype.ts';
+import { type Dim, type Shape, broadcastShapes, formatShape, isStatic, normAxis } from './shape.ts';
+import { type Attrs, Tensor } from './tensor.ts';
+
+export type TensorLike = Tensor | number;
+
+// ---------------------------------------------------------------- leaves
+
+/** A value fed when the graph runs (a batch, a timestep, a learning rate). */
+export function input(name: string, shape: Shape, dtype: DType = 'float32'): Tensor {
+  return new Tensor('input', 'input', [], {}, dtype, [...shape], name);
+}
+
+/** A trainable weight: baked in as an initializer for inference, fed as an input for training. */
+export function param(name: string, shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return new Tensor('param', 'param', [], {}, dtype, [...shape], name);
+}
+
+export function constant(values: ArrayLike<number> | ArrayLike<bigint>, shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (values.length !== n) throw new Error(`constant: ${values.length} values for shape ${formatShape(shape)}`);
+  let data;
+  if (dtype === 'float32') data = Float32Array.from(values as ArrayLike<number>, Number);
+  else if (dtype === 'int64') data = BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(v));
+  else if (dtype === 'int32') data = Int32Array.from(values as ArrayLike<number>, Number);
+  else if (dtype === 'bool' || dtype === 'uint8') data = Uint8Array.from(values as ArrayLike<number>, Number);
+  else throw new Error(`constant: dtype ${dtype} is not supported for constants`);
+  return new Tensor('const', 'const', [], {}, dtype, [...shape], undefined, data);
+}
+
+const scalarCache = new Map<string, Tensor>();
+/** A rank-0 constant; cached so a graph holds one node per distinct scalar. */
+export function scalar(v: number, dtype: DType = 'float32'): Tensor {
+  const key = `${dtype}:${Object.is(v, -0) ? '-0' : v}`;
+  let t = scalarCache.get(key);
+  if (!t) {
+    t = constant([v], [], dtype);
+    scalarCache.set(key, t);
+  }
+  return t;
+}
+
+function int64s(values: readonly number[]): Tensor {
+  return constant(values, [values.length], 'int64');
+}
+
+function op(type: string, inputs: Tensor[], dtype: DType, shape: Dim[], attrs: Attrs = {}): Tensor {
+  return new Tensor('op', type, inputs, attrs, dtype, shape);
+}
+
+function lift(x: TensorLike, like: Tensor): Tensor {
+  return typeof x === 'number' ? scalar(x, like.dtype) : x;
+}
+
+function requireFloat(name: string, ...xs: Tensor[]): void {
+  for (const x of xs) if (!isFloat(x.dtype)) throw new Error(`${name}: needs a float tensor, got ${x}`);
+}
+
+// ---------------------------------------------------------------- elementwise
+
+function binary(type: string, a: TensorLike, b: TensorLike, outDtype?: DType): Tensor {
+  if (typeof a === 'number' && typeof b === 'number') throw new Error(`${type}: at least one operand must be a tensor`);
+  const ta = typeof a === 'number' ? lift(a, b as Tensor) : a;
+  const tb = lift(b, ta);
+  if (ta.dtype !== tb.dtype) throw new Error(`${type}: dtypes differ (${ta} and ${tb})`);
+  return op(type, [ta, tb], outDtype ?? ta.dtype, broadcastShapes(type, ta.shape, tb.shape));
+}
+
+export const add = (a: TensorLike, b: TensorLike) => binary('Add', a, b);
+export const sub = (a: TensorLike, b: TensorLike) => binary('Sub', a, b);
+export const mul = (a: TensorLike, b: TensorLike) => binary('Mul', a, b);
+export const div = (a: TensorLike, b: TensorLike) => binary('Div', a, b);
+export const pow = (a: TensorLike, b: TensorLike) => binary('Pow', a, b);
+export const maximum = (a: TensorLike, b: TensorLike) => binary('Max', a, b);
+export const minimum = (a: TensorLike, b: TensorLike) => binary('Min', a, b);
+export const less = (a: TensorLike, b: TensorLike) => binary('Less', a, b, 'bool');
+export const greater = (a: TensorLike, b: TensorLike) => binary('Greater', a, b, 'bool');
+export const equal = (a: TensorLike, b: TensorLike) => binary('Equal', a, b, 'bool');
+export const and = (a: Tensor, b: Tensor) => binary('And', a, b, 'bool');
+
+function unary(type: string, x: Tensor, attrs: Attrs = {}): Tensor {
+  return op(type, [x], x.dtype, [...x.shape], attrs);
+}
+
+export const neg = (x: Tensor) => unary('Neg', x);
+export const abs = (x: Tensor) => unary('Abs', x);
+export const sign = (x: Tensor) => unary('Sign', x);
+export const sqrt = (x: Tensor) => unary('Sqrt', x);
+export const exp = (x: Tensor) => unary('Exp', x);
+export const log = (x: Tensor) => unary('Log', x);
+export const sin = (x: Tensor) => unary('Sin', x);
+export const cos = (x: Tensor) => unary('Cos', x);
+export const tanh = (x: Tensor) => unary('Tanh', x);
+export const sigmoid = (x: Tensor) => unary('Sigmoid', x);
+export const erf = (x: Tensor) => unary('Erf', x);
+export const reciprocal = (x: Tensor) => unary('Reciprocal', x);
+export const relu = (x: Tensor) => unary('Relu', x);
+export const identity = (x: Tensor) => unary('Identity', x);
+export const not = (x: Tensor) => unary('Not', x);
+/** Exact (erf) GELU, one ONNX node (opset 20). */
+export const gelu = (x: Tensor) => (requireFloat('gelu', x), unary('Gelu', x, { approximate: { str: 'none' } }));
+export const silu = (x: Tensor) => mul(x, sigmoid(x));
+export const square = (x: Tensor) => mul(x, x);
+
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (cond.dtype !== 'bool') throw new Error(`where: condition must be bool, got ${cond}`);
+  const ta = typeof a === 'number' ? lift(a, b as Tensor) : a;
+  const tb = lift(b, ta);
+  if (ta.dtype !== tb.dtype) throw new Error(`where: dtypes differ (${ta} and ${tb})`);
+  return op('Where', [cond, ta, tb], ta.dtype, broadcastShapes('where', cond.shape, ta.shape, tb.shape));
+}
+
+export function clamp(x: Tensor, min: number, max: number): Tensor {
+  if (!(min <= max)) throw new Error(`clamp: min ${min} is greater than max ${max}`);
+  return op('Clip', [x, scalar(min, x.dtype), scalar(max, x.dtype)], x.dtype, [...x.shape]);
+}
+
+export function cast(x: Tensor, to: DType): Tensor {
+  if (x.dtype === to) return x;
+  return op('Cast', [x], to, [...x.shape], { to: { int: ONNX_DTYPE[to] } });
+}
+
+// ---------------------------------------------------------------- matmul
+
+/** Batched matmul with numpy broadcasting of the leading dims; both operands rank ≥ 2. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: operands need rank ≥ 2, got ${a} and ${b}`);
+  if (a.dtype !== b.dtype) throw new Error(`matmul: dtypes differ (${a} and ${b})`);
+  const [m, k] = a.shape.slice(-2) as [Dim, Dim];
+  const [k2, n] = b.shape.slice(-2) as [Dim, Dim];
+  if (k !== k2) throw new Error(`matmul: inner dims differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
+  const batch = broadcastShapes('matmul (batch dims)', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  return op('MatMul', [a, b], a.dtype, [...batch, m, n]);
+}
+
+// ---------------------------------------------------------------- reductions
+
+function reduce(type: string, x: Tensor, axes: number | number[] | undefined, keepdims: boolean): Tensor {
+  const list = axes === undefined ? x.shape.map((_, i) => i) : Array.isArray(axes) ? axes : [axes];
+  const norm = [...new Set(list.map((a) => normAxis(a, x.rank, type)))].sort((p, q) => p - q);
+  const shape: Dim[] = [];
+  x.shape.forEach((d, i) => {
+    if (!norm.includes(i)) shape.push(d);
+    else if (keepdims) shape.push(1);
+  });
+  return op(type, [x, int64s(norm)], x.dtype, shape, { keepdims: { int: keepdims ? 1 : 0 } });
+}
+
+export const sum = (x: Tensor, axes?: number | number[], keepdims = false) => reduce('ReduceSum', x, axes, keepdims);
+export const mean = (x: Tensor, axes?: number | number[], keepdims = false) => reduce('ReduceMean', x, axes, keepdims);
+export const max = (x: Tensor, axes?: number | number[], keepdims = false) => reduce('ReduceMax', x, axes, keepdims);
+
+export function softmax(x: Tensor, axis = -1): Tensor {
+  requireFloat('softmax', x);
+  return unary('Softmax', x, { axis: { int: normAxis(axis, x.rank, 'softmax') } });
+}
+
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  requireFloat('logSoftmax', x);
+  return unary('LogSoftmax', x, { axis: { int: normAxis(axis, x.rank, 'logSoftmax') } });
+}
+
+// ---------------------------------------------------------------- norms (composites; ORT fuses them)
+
+export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
+  const mu = mean(x, -1, true);
+  const xc = sub(x, mu);
+  const variance = mean(mul(xc, xc), -1, true);
+  let y = div(xc, sqrt(add(variance, eps)));
+  if (weight) y = mul(y, weight);
+  if (bias) y = add(y, bias);
+  return y;
+}
+
+export function rmsNorm(x: Tensor, weight?: Tensor, eps = 1e-6): Tensor {
+  const ms = mean(mul(x, x), -1, true);
+  let y = div(x, sqrt(add(ms, eps)));
+  if (weight) y = mul(y, weight);
+  return y;
+}
+
+// ---------------------------------------------------------------- shape ops
+
+/** The runtime shape of x as an int64 vector (for shapes that are only known when the graph runs). */
+export function shapeOf(x: Tensor): Tensor {
+  return op('Shape', [x], 'int64', [x.rank]);
+}
+
+/**
+ * Reshape to a shape of numbers, symbols (taken from x's own shape at run time) and at most one -1.
+ */
+export function reshape(x: Tensor, shape: readonly Dim[]): Tensor {
+  const inferred = inferReshape(x, shape);
+  if (isStatic(shape)) return op('Reshape', [x, int64s(shape as number[])], x.dtype, inferred);
+  // Build the target shape tensor from constants and dims read off x at run time.
+  const parts = shape.map((d) => {
+    if (typeof d === 'number') return int64s([d]);
+    const i = x.shape.indexOf(d);
+    if (i < 0) throw new Error(`reshape: symbolic dim '${d}' is not a dim of the input ${x}`);
+    return op('Gather', [shapeOf(x), int64s([i])], 'int64', [1], { axis: { int: 0 } });
+  });
+  return op('Reshape', [x, concat(parts, 0)], x.dtype, inferred);
+}
+
+/** Reshape to the runtime shape of another tensor (used by gradients). */
+export function reshapeLike(x: Tensor, like: Tensor): Tensor {
+  if (isStatic(like.shape)) return reshape(x, like.shape);
+  return op('Reshape', [x, shapeOf(like)], x.dtype, [...like.shape]);
+}
+
+function inferReshape(x: Tensor, shape: readonly Dim[]): Dim[] {
+  const minus = shape.filter((d) => d === -1).length;
+  if (minus > 1) throw new Error(`reshape: more than one -1 in ${formatShape(shape)}`);
+  for (const d of shape) {
+    if (typeof d === 'number' && (d < -1 || d === 0 || !Number.isInteger(d))) {
+      throw new Error(`reshape: invalid dim ${d} in ${formatShape(shape)}`);
+    }
+  }
+  if (isStatic(x.shape) && isStatic(shape)) {
+    const total = x.shape.reduce((a, b) => a * b, 1);
+    const known = shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    if (minus === 0 ? known !== total : total % known !== 0) {
+      throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} (${total} elements) to ${formatShape(shape)}`);
+    }
+    return shape.map((d) => (d === -1 ? total / known : d));
+  }
+  if (minus === 0) return [...shape];
+  // With symbols, -1 becomes a product-quotient symbol unless it can be cancelled exactly.
+  const rest = [...x.shape];
+  let numeric = 1;
+  for (const d of shape) {
+    if (d === -1) continue;
+    const i = rest.indexOf(d);
+    if (i >= 0) rest.splice(i, 1);
+    else if (typeof d === 'number') numeric *= d;
+    else throw new Error(`reshape: symbolic dim '${d}' is not a dim of the input ${x}`);
+  }
+  const nums = rest.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1);
+  const syms = rest.filter((d) => typeof d === 'string');
+  if (nums % numeric !== 0) throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  const q = nums / numeric;
+  const derived: Dim = syms.length === 0 ? q : q === 1 && syms.length === 1 ? syms[0]! : [q, ...syms].filter((v) => v !== 1).join('*');
+  return shape.map((d) => (d === -1 ? derived : d));
+}
+
+export function transpose(x: Tensor, perm: number[]): Tensor {
+  if (perm.length !== x.rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+    throw new Error(`transpose: perm [${perm}] is not a permutation of rank ${x.rank} (${x})`);
+  }
+  return op('Transpose', [x], x.dtype, perm.map((p) => x.shape[p]!), { perm: { ints: perm } });
+}
+
+/** Swaps the last two axes. */
+export function transposeLast(x: Tensor): Tensor {
+  const perm = x.shape.map((_, i) => i);
+  perm[x.rank - 2] = x.rank - 1;
+  perm[x.rank - 1] = x.rank - 2;
+  return transpose(x, perm);
+}
+
+export function concat(xs: Tensor[], axis: number): Tensor {
+  if (xs.length === 0) throw new Error('concat: no tensors');
+  if (xs.length === 1) return xs[0]!;
+  const first = xs[0]!;
+  const ax = normAxis(axis, first.rank, 'concat');
+  let total: Dim = 0;
+  for (const x of xs) {
+    if (x.rank !== first.rank || x.dtype !== first.dtype) throw new Error(`concat: ${x} does not match ${first}`);
+    x.shape.forEach((d, i) => {
+      if (i !== ax && d !== first.shape[i]) {
+        throw new Error(`concat: shapes ${xs.map((t) => formatShape(t.shape)).join(', ')} differ off axis ${ax}`);
+      }
+    });
+    const d = x.shape[ax]!;
+    total = typeof total === 'number' && typeof d === 'number' ? total + d : `${total}+${d}`;
+  }
+  const shape = [...first.shape];
+  shape[ax] = total;
+  return op('Concat', xs, first.dtype, shape, { axis: { int: ax } });
+}
+
+/** x[start:end] along one axis (step 1). end may be omitted for "to the end". */
+export function slice(x: Tensor, axis: number, start: number, end?: number): Tensor {
+  const ax = normAxis(axis, x.rank, 'slice');
+  const d = x.shape[ax]!;
+  let len: Dim;
+  if (typeof d === 'number') {
+    const e = end === undefined ? d : end < 0 ? d + end : Math.min(end, d);
+    const s = start < 0 ? d + start : start;
+    if (s < 0 || s >= e) throw new Error(`slice: empty or invalid range ${start}:${end ?? ''} of axis ${ax} in ${x}`);
+    len = e - s;
+  } else {
+    if (start < 0 || end === undefined || end < 0) throw new Error(`slice: symbolic axis ${ax} of ${x} needs 0 ≤ start < end`);
+    len = end - start;
+  }
+  const shape = [...x.shape];
+  shape[ax] = len;
+  const endValue = end ?? Number.MAX_SAFE_INTEGER;
+  return op('Slice', [x, int64s([start]), int64s([endValue]), int64s([ax])], x.dtype, shape);
+}
+
+/** Splits evenly (or by sizes) along one axis into slices. */
+export function split(x: Tensor, axis: number, sizes: number | number[]): Tensor[] {
+  const ax = normAxis(axis, x.rank, 'split');
+  const d = x.shape[ax]!;
+  if (typeof d !== 'number') throw new Error(`split: axis ${ax} of ${x} must be static`);
+  const parts = typeof sizes === 'number' ? Array(sizes).fill(d / sizes) : sizes;
+  if (parts.some((p) => !Number.isInteger(p) || p <= 0) || parts.reduce((a, b) => a + b, 0) !== d) {
+    throw new Error(`split: sizes [${parts}] do not divide axis ${ax} of ${x}`);
+  }
+  let at = 0;
+  return parts.map((p) => slice(x, ax, at, (at += p)));
+}
+
+/** Rows of `data` along axis 0 picked by integer `indices` (embedding lookup). */
+export function gather(data: Tensor, indices: Tensor): Tensor {
+  if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`gather: indices must be int64 or int32, got ${indices}`);
+  return op('Gather', [data, indices], data.dtype, [...indices.shape, ...data.shape.slice(1)], { axis: { int: 0 } });
+}
+
+/** Adds `updates` into a zero tensor shaped like `like` at rows `indices` (the gradient of gather). */
+export function scatterAddRows(like: Tensor, indices: Tensor, updates: Tensor): Tensor {
+  const idx = unsqueeze(cast(indices, 'int64'), -1);
+  const zeros = zerosLike(like);
+  return op('ScatterND', [zeros, idx, updates], like.dtype, [...like.shape], { reduction: { str: 'add' } });
+}
+
+export function expand(x: Tensor, shape: readonly Dim[]): Tensor {
+  const out = broadcastShapes('expand', x.shape, shape);
+  if (isStatic(shape)) return op('Expand', [x, int64s(shape as number[])], x.dtype, out);
+  throw new Error(`expand: target shape ${formatShape(shape)} must be static; use expandLike`);
+}
+
+/** Broadcasts x to the runtime shape of `like`. */
+export function expandLike(x: Tensor, like: Tensor): Tensor {
+  const out = broadcastShapes('expand', x.shape, like.shape);
+  if (isStatic(like.shape)) return op('Expand', [x, int64s(like.shape as number[])], x.dtype, out);
+  return op('Expand', [x, shapeOf(like)], x.dtype, out);
+}
+
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  const ax = normAxis(axis, x.rank + 1, 'unsqueeze');
+  const shape = [...x.shape];
+  shape.splice(ax, 0, 1);
+  return op('Unsqueeze', [x, int64s([ax])], x.dtype, shape);
+}
+
+export function squeeze(x: Tensor, axis: number): Tensor {
+  const ax = normAxis(axis, x.rank, 'squeeze');
+  if (x.shape[ax] !== 1) throw new Error(`squeeze: axis ${ax} of ${x} is not 1`);
+  const shape = [...x.shape];
+  shape.splice(ax, 1);
+  return op('Squeeze', [x, int64s([ax])], x.dtype, shape);
+}
+
+/** Zero padding of a static-shaped tensor: pads[i] = [before, after] for axis i. */
+export function pad(x: Tensor, pads: Array<[number, number]>): Tensor {
+  if (pads.length !== x.rank) throw new Error(`pad: ${pads.length} pad pairs for ${x}`);
+  const shape = x.shape.map((d, i) => {
+    const [b, a] = pads[i]!;
+    if (b === 0 && a === 0) return d;
+    if (typeof d !== 'number') throw new Error(`pad: axis ${i} of ${x} must be static to pad it`);
+    return d + b + a;
+  });
+  const flat = [...pads.map((p) => p[0]), ...pads.map((p) => p[1])];
+  return op('Pad', [x, int64s(flat), scalar(0, x.dtype)], x.dtype, shape, { mode: { str: 'constant' } });
+}
+
+export function zerosLike(x: Tensor): Tensor {
+  return expandLike(scalar(0, x.dtype), x);
+}
+
+export function onesLike(x: Tensor): Tensor {
+  return expandLike(scalar(1, x.dtype), x);
+}

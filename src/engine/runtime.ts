@@ -1,0 +1,142 @@
+// The runtime: ONNX Runtime sessions made from serialised graphs, with execution-provider
+// choice, thread count and a cache so a graph is compiled once per process.
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import type { DType, TypedArray } from './dtype.ts';
+import { HostTensor } from './host.ts';
+import { serializeGraph, type SerializedGraph } from './onnx.ts';
+import type { Tensor } from './tensor.ts';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt' | 'dml' | 'coreml' | 'webgpu';
+
+export interface RuntimeOptions {
+  provider?: ExecutionProvider;
+  /** Intra-op threads; default: every core. */
+  threads?: number;
+}
+
+const ORT_TYPES: Partial<Record<DType, ort.Tensor.Type>> = {
+  float32: 'float32',
+  float16: 'float16',
+  int64: 'int64',
+  int32: 'int32',
+  int8: 'int8',
+  uint8: 'uint8',
+  bool: 'bool',
+};
+
+const ENGINE_TYPES: Record<string, DType> = {
+  float32: 'float32',
+  float16: 'float16',
+  int64: 'int64',
+  int32: 'int32',
+  int8: 'int8',
+  uint8: 'uint8',
+  bool: 'bool',
+};
+
+export function toOrt(t: HostTensor): ort.Tensor {
+  const type = ORT_TYPES[t.dtype];
+  if (!type) throw new Error(`runtime: dtype ${t.dtype} cannot be fed to ONNX Runtime`);
+  return new ort.Tensor(type, t.data as never, t.shape as number[]);
+}
+
+export function fromOrt(t: ort.Tensor): HostTensor {
+  const dtype = ENGINE_TYPES[t.type];
+  if (!dtype) throw new Error(`runtime: ONNX Runtime returned unsupported type ${t.type}`);
+  return new HostTensor(dtype, [...t.dims], t.data as TypedArray);
+}
+
+export function availableProviders(): string[] {
+  return ort.listSupportedBackends().map((b) => b.name);
+}
+
+export class Session {
+  private constructor(
+    /** The ORT session, for callers that manage their own ort.Tensors (training-state double buffers). */
+    readonly raw: ort.InferenceSession,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+  ) {}
+
+  static async create(graph: SerializedGraph | Uint8Array | string, opts: RuntimeOptions = {}): Promise<Session> {
+    const provider = opts.provider ?? 'cpu';
+    if (!availableProviders().includes(provider)) {
+      throw new Error(
+        `execution provider '${provider}' is not available in this onnxruntime-node build ` +
+          `(available: ${availableProviders().join(', ')}); see README "GPU" for enabling CUDA`,
+      );
+    }
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: opts.threads ?? 0,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+    };
+    let session: ort.InferenceSession;
+    try {
+      if (typeof graph === 'string') session = await ort.InferenceSession.create(graph, options);
+      else session = await ort.InferenceSession.create(graph instanceof Uint8Array ? graph : graph.bytes, options);
+    } catch (err) {
+      throw new Error(`runtime: ONNX Runtime rejected the graph on '${provider}': ${(err as Error).message}`);
+    }
+    return new Session(session, session.inputNames, session.outputNames);
+  }
+
+  /** Runs the graph. Every declared input must be fed; returns every output (or those asked for). */
+  async run(feeds: Record<string, HostTensor>, outputs?: string[]): Promise<Record<string, HostTensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of this.inputNames) {
+      const t = feeds[name];
+      if (!t) throw new Error(`runtime: input '${name}' was not fed (inputs: ${this.inputNames.join(', ')})`);
+      ortFeeds[name] = toOrt(t);
+    }
+    const result = outputs ? await this.raw.run(ortFeeds, outputs) : await this.raw.run(ortFeeds);
+    const out: Record<string, HostTensor> = {};
+    for (const [k, v] of Object.entries(result)) out[k] = fromOrt(v);
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.raw.release();
+  }
+}
+
+/** Sessions keyed by graph bytes and options, so rebuilding the same graph does not recompile it. */
+export class SessionCache {
+  private readonly sessions = new Map<string, Promise<Session>>();
+
+  constructor(private readonly opts: RuntimeOptions = {}) {}
+
+  get(graph: SerializedGraph): Promise<Session> {
+    const key = createHash('sha256').update(graph.bytes).digest('hex');
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = Session.create(graph, this.opts);
+      this.sessions.set(key, s);
+      s.catch(() => this.sessions.delete(key));
+    }
+    return s;
+  }
+
+  async clear(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) await (await s).release().catch(() => {});
+  }
+}
+
+/** Builds, compiles and runs a graph once (tests, tools). Params are not allowed: feed inputs. */
+export async function evaluate(
+  outputs: Record<string, Tensor>,
+  feeds: Record<string, HostTensor>,
+  opts: RuntimeOptions = {},
+): Promise<Record<string, HostTensor>> {
+  const session = await Session.create(serializeGraph({ outputs, paramMode: 'inputs' }), opts);
+  try {
+    return await session.run(feeds);
+  } finally {
+    await session.release();
+  }
+}
