@@ -1,0 +1,153 @@
+// Every differentiable op's gradient against central finite differences of the same graph.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { grad, hasGradRule } from './autodiff.ts';
+import { HostTensor } from './host.ts';
+import { serializeGraph } from './onnx.ts';
+import * as o from './ops.ts';
+import { Rng } from './random.ts';
+import { Session } from './runtime.ts';
+import type { Tensor } from './tensor.ts';
+
+interface Arg {
+  shape: number[];
+  lo?: number;
+  hi?: number;
+  /** Fixed values, for ops with kinks that random points could land next to. */
+  values?: number[];
+}
+
+/**
+ * Builds f(inputs), projects it to a scalar with fixed random weights, and compares the
+ * analytic gradient of every input with central differences (float32, so tolerances are loose
+ * enough for rounding but far tighter than any wrong rule).
+ */
+async function gradCheck(name: string, args: Arg[], f: (...xs: Tensor[]) => Tensor, tol = 2e-2): Promise<void> {
+  const rng = new Rng(name.length * 7919 + 17);
+  const xs = args.map((a, i) => o.input(`x${i}`, a.shape));
+  const y = f(...xs);
+  const w = o.input('w', y.shape as number[]);
+  const loss = o.sum(o.mul(y, w));
+  const gs = grad(loss, xs);
+  const outputs: Record<string, Tensor> = { loss };
+  gs.forEach((g, i) => (outputs[`g${i}`] = g));
+  const session = await Session.create(serializeGraph({ outputs, paramMode: 'inputs' }));
+  const values = args.map((a) => a.values ? Float32Array.from(a.values) : rng.fillUniform(new Float32Array(a.shape.reduce((p, q) => p * q, 1)), a.lo ?? -1.5, a.hi ?? 1.5));
+  const wv = rng.fillUniform(new Float32Array((y.shape as number[]).reduce((p, q) => p * q, 1)), -1, 1);
+  const feeds = () => {
+    const fd: Record<string, HostTensor> = { w: HostTensor.f32(wv, y.shape as number[]) };
+    values.forEach((v, i) => (fd[`x${i}`] = HostTensor.f32(v, args[i]!.shape)));
+    return fd;
+  };
+  const base = await session.run(feeds());
+  const h = 1e-2;
+  for (let i = 0; i < args.length; i++) {
+    const analytic = base[`g${i}`]!.data as Float32Array;
+    assert.deepEqual([...base[`g${i}`]!.shape], args[i]!.shape, `${name}: gradient ${i} has the input's shape`);
+    const v = values[i]!;
+    for (let k = 0; k < v.length; k++) {
+      const keep = v[k]!;
+      v[k] = keep + h;
+      const up = Number((await session.run(feeds(), ['loss'])).loss!.data[0]);
+      v[k] = keep - h;
+      const down = Number((await session.run(feeds(), ['loss'])).loss!.data[0]);
+      v[k] = keep;
+      const numeric = (up - down) / (2 * h);
+      const err = Math.abs(numeric - analytic[k]!);
+      if (err > tol * (1 + Math.abs(numeric))) {
+        assert.fail(`${name}: d/dx${i}[${k}] analytic ${analytic[k]} vs numeric ${numeric}`);
+      }
+    }
+  }
+  await session.release();
+}
+
+describe('gradients match finite differences', () => {
+  const s23 = { shape: [2, 3] };
+  const cases: Array<[string, Arg[], (...xs: Tensor[]) => Tensor]> = [
+    ['add (broadcast)', [{ shape: [2, 3] }, { shape: [3] }], o.add],
+    ['sub (broadcast)', [{ shape: [2, 1] }, { shape: [2, 3] }], o.sub],
+    ['mul (broadcast)', [{ shape: [2, 3] }, { shape: [1, 3] }], o.mul],
+    ['div', [s23, { shape: [2, 3], lo: 0.5, hi: 2 }], o.div],
+    ['pow (tensor exponent)', [{ shape: [2, 3], lo: 0.5, hi: 2 }, { shape: [3] }], o.pow],
+    ['pow (constant exponent)', [{ shape: [2, 3], lo: 0.5, hi: 2 }], (a) => o.pow(a, 3)],
+    ['maximum', [s23, s23], o.maximum],
+    ['minimum', [s23, s23], o.minimum],
+    ['neg', [s23], o.neg],
+    ['abs', [s23], o.abs],
+    ['sqrt', [{ shape: [2, 3], lo: 0.3, hi: 2 }], o.sqrt],
+    ['exp', [s23], o.exp],
+    ['log', [{ shape: [2, 3], lo: 0.3, hi: 2 }], o.log],
+    ['sin', [s23], o.sin],
+    ['cos', [s23], o.cos],
+    ['tanh', [s23], o.tanh],
+    ['sigmoid', [s23], o.sigmoid],
+    ['erf', [s23], o.erf],
+    ['reciprocal', [{ shape: [2, 3], lo: 0.5, hi: 2 }], o.reciprocal],
+    ['relu', [s23], o.relu],
+    ['gelu', [s23], o.gelu],
+    ['silu', [s23], o.silu],
+    ['clamp', [{ shape: [2, 3], values: [-1.2, -0.5, 0.1, 0.5, 0.9, 1.3] }], (a) => o.clamp(a, -0.7, 0.6)],
+    ['where', [s23, s23, s23], (c, a, b) => o.where(o.greater(c, 0), a, b)],
+    ['matmul 2-D', [{ shape: [3, 4] }, { shape: [4, 2] }], o.matmul],
+    ['matmul batched activation @ weight', [{ shape: [2, 3, 4] }, { shape: [4, 2] }], o.matmul],
+    ['matmul broadcast batch', [{ shape: [2, 1, 3, 4] }, { shape: [3, 4, 2] }], o.matmul],
+    ['softmax', [{ shape: [2, 4] }], (a) => o.softmax(a, -1)],
+    ['softmax axis 0', [{ shape: [3, 2] }], (a) => o.softmax(a, 0)],
+    ['logSoftmax', [{ shape: [2, 4] }], (a) => o.logSoftmax(a, 1)],
+    ['sum keepdims', [{ shape: [2, 3, 2] }], (a) => o.sum(a, [1], true)],
+    ['sum', [{ shape: [2, 3, 2] }], (a) => o.sum(a, [0, 2])],
+    ['mean', [{ shape: [2, 3, 2] }], (a) => o.mean(a, -1)],
+    ['max', [{ shape: [2, 4] }], (a) => o.max(a, 1)],
+    ['layerNorm', [{ shape: [2, 5] }, { shape: [5] }, { shape: [5] }], (a, w, b) => o.layerNorm(a, w, b)],
+    ['rmsNorm', [{ shape: [2, 5] }, { shape: [5] }], (a, w) => o.rmsNorm(a, w)],
+    ['reshape', [{ shape: [2, 6] }], (a) => o.mul(o.reshape(a, [3, 4]), o.reshape(a, [3, 4]))],
+    ['transpose', [{ shape: [2, 3, 4] }], (a) => o.transpose(a, [2, 0, 1])],
+    ['concat', [{ shape: [2, 3] }, { shape: [2, 2] }], (a, b) => o.concat([a, b], 1)],
+    ['slice', [{ shape: [3, 5] }], (a) => o.slice(a, 1, 1, 4)],
+    ['split parts used differently', [{ shape: [4, 2] }], (a) => {
+      const [p, q] = o.split(a, 0, 2) as [Tensor, Tensor];
+      return o.mul(p, o.exp(q));
+    }],
+    ['expand', [{ shape: [3, 1] }], (a) => o.expand(a, [2, 3, 4])],
+    ['unsqueeze/squeeze', [{ shape: [3, 2] }], (a) => o.squeeze(o.mul(o.unsqueeze(a, 0), 2), 0)],
+    ['cast round trip', [s23], (a) => o.cast(o.cast(a, 'float32'), 'float32')],
+    ['a tensor used twice', [s23], (a) => o.mul(a, o.tanh(a))],
+  ];
+  for (const [name, args, f] of cases) test(name, () => gradCheck(name, args, f));
+
+  test('gather (embedding lookup) with repeated indices', async () => {
+    const table = o.input('t', [4, 3]);
+    const idx = o.input('i', [5], 'int64');
+    const y = o.gather(table, idx);
+    const loss = o.sum(o.mul(y, y));
+    const [g] = grad(loss, [table]);
+    const session = await Session.create(serializeGraph({ outputs: { g: g! }, paramMode: 'inputs' }));
+    const tv = Float32Array.from({ length: 12 }, (_, k) => k / 10);
+    const out = (await session.run({ t: HostTensor.f32(tv, [4, 3]), i: HostTensor.i64([0, 2, 2, 3, 0], [5]) })).g!.data as Float32Array;
+    const counts = [2, 0, 2, 1];
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 3; c++) assert.ok(Math.abs(out[r * 3 + c]! - 2 * counts[r]! * tv[r * 3 + c]!) < 1e-6);
+  });
+
+  test('symbolic batch: gradient of a linear layer sums over the batch', async () => {
+    const x = o.input('x', ['batch', 3]);
+    const wt = o.input('wt', [3, 2]);
+    const [gw] = grad(o.sum(o.matmul(x, wt)), [wt]);
+    const session = await Session.create(serializeGraph({ outputs: { gw: gw! }, paramMode: 'inputs' }));
+    const xv = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const out = (await session.run({ x: HostTensor.f32(xv, [4, 3]), wt: HostTensor.f32(new Float32Array(6), [3, 2]) })).gw!;
+    assert.deepEqual([...out.data], [22, 22, 26, 26, 30, 30]);
+  });
+
+  test('unreachable inputs get zero gradients; ops without rules are named', () => {
+    const a = o.input('a', [2]);
+    const b = o.input('b', [2]);
+    const [ga, gb] = grad(o.sum(o.exp(a)), [a, b]);
+    assert.ok(ga && gb);
+    assert.equal(gb!.op, 'Expand');
+    assert.ok(!hasGradRule('Equal'));
+    const c = o.cast(o.equal(a, b), 'float32');
+    assert.doesNotThrow(() => grad(o.sum(o.add(c, a)), [a]));
+    assert.throws(() => grad(o.exp(a), [a]), /loss must be a scalar/);
+  });
+});
