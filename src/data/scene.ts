@@ -1,0 +1,302 @@
+// The structured description of a scene. A SceneSpec says what is in the picture; layoutScene
+// turns it into a Scene by adding everything that follows from it at a given size (pixel
+// boxes, grid names, relations). Both are plain JSON so samples can be stored with their truth.
+import { ART_SETS, type ArtSetId } from './artsets.ts';
+import { objectClass } from './catalog.ts';
+import type { ColorName } from './colors.ts';
+import type { Box } from './image.ts';
+
+export const ROWS = ['top', 'middle', 'bottom'] as const;
+export const COLS = ['left', 'center', 'right'] as const;
+export type Row = 0 | 1 | 2;
+export type Col = 0 | 1 | 2;
+
+/** Position names in a 3×3 grid, e.g. "top left", "middle center", "bottom right". */
+export const POSITIONS = ROWS.flatMap((r) => COLS.map((c) => `${r} ${c}`)) as readonly string[];
+export type PositionName = string;
+
+export const SIZES = ['small', 'medium', 'large'] as const;
+export type SizeName = (typeof SIZES)[number];
+/** Sprite side as a fraction of the slot it sits in. */
+export const SIZE_FRACTION: Readonly<Record<SizeName, number>> = { small: 0.5, medium: 0.7, large: 0.95 };
+
+export const MAX_COUNT = 4;
+
+export type Background =
+  | { kind: 'solid'; color: ColorName }
+  | { kind: 'gradient'; from: ColorName; to: ColorName; direction: GradientDirection };
+export const GRADIENT_DIRECTIONS = ['vertical', 'horizontal', 'diagonal'] as const;
+export type GradientDirection = (typeof GRADIENT_DIRECTIONS)[number];
+
+export interface ObjectSpec {
+  classId: string;
+  artSet: ArtSetId;
+  /** null keeps the art's own colours; a name recolours the object (colors.ts). */
+  color: ColorName | null;
+  count: number;
+  size: SizeName;
+  row: Row;
+  col: Col;
+  /** Offset of the group inside its slots, each in [-1, 1] of the free margin. */
+  jitter: [number, number];
+}
+
+export const TEXT_KINDS = ['sign', 'poster', 'label'] as const;
+export type TextKind = (typeof TEXT_KINDS)[number];
+
+export interface TextSpec {
+  /** A sign spans a whole grid row; posters and labels sit in one cell. */
+  kind: TextKind;
+  text: string;
+  plateColor: ColorName;
+  textColor: ColorName;
+  row: Row;
+  /** null for signs (the whole row). */
+  col: Col | null;
+}
+
+export interface MotionBlur {
+  /** Blur length as a fraction of the image's shorter side (resolution independent). */
+  length: number;
+  /** Direction of motion in degrees, 0 = horizontal. */
+  angle: number;
+  /** 'image' blurs everything (camera shake); a number blurs that object group's cell. */
+  region: 'image' | number;
+}
+
+export interface SceneSpec {
+  background: Background;
+  objects: ObjectSpec[];
+  texts: TextSpec[];
+  blur: MotionBlur | null;
+}
+
+export type RelationName = 'left of' | 'right of' | 'above' | 'below';
+
+export interface Relation {
+  /** Indices into scene.objects. */
+  subject: number;
+  relation: RelationName;
+  object: number;
+}
+
+export interface SceneObject extends ObjectSpec {
+  noun: string;
+  plural: string;
+  style: string;
+  position: PositionName;
+  /** One box per instance: the square the sprite is drawn in. */
+  instances: Box[];
+  /** Union of the instance squares. */
+  bbox: Box;
+}
+
+export interface SceneText extends TextSpec {
+  /** The plate. */
+  bbox: Box;
+  position: string;
+}
+
+export interface Scene extends SceneSpec {
+  version: 1;
+  width: number;
+  height: number;
+  objects: SceneObject[];
+  texts: SceneText[];
+  relations: Relation[];
+}
+
+/** Pixel box of a grid cell. Cell edges are rounded so the 3×3 cells tile the image exactly. */
+export function cellBox(width: number, height: number, row: number, col: number): Box {
+  const x0 = Math.round((col * width) / 3);
+  const x1 = Math.round(((col + 1) * width) / 3);
+  const y0 = Math.round((row * height) / 3);
+  const y1 = Math.round(((row + 1) * height) / 3);
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+export function rowBox(width: number, height: number, row: number): Box {
+  const c = cellBox(width, height, row, 0);
+  return { x: 0, y: c.y, width, height: c.height };
+}
+
+export function positionName(row: number, col: number): PositionName {
+  return `${ROWS[row]} ${COLS[col]}`;
+}
+
+/** Splits a cell into `count` slots, choosing the arrangement whose slots are largest. */
+function slotsFor(cell: Box, count: number): Box[] {
+  const options: [number, number][] =
+    count === 1 ? [[1, 1]] : count === 2 ? [[2, 1], [1, 2]] : [[count, 1], [1, count], [2, 2]];
+  let best: [number, number] = options[0]!;
+  let bestSide = -1;
+  for (const [cols, rows] of options) {
+    const side = Math.min(cell.width / cols, cell.height / rows);
+    if (side > bestSide + 1e-9) {
+      bestSide = side;
+      best = [cols, rows];
+    }
+  }
+  const [cols, rows] = best;
+  const sw = cell.width / cols;
+  const sh = cell.height / rows;
+  const slots: Box[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = Math.floor(i / cols);
+    const inRow = Math.min(cols, count - r * cols);
+    // A short last row (three in a 2×2) is centred rather than left-aligned.
+    const shift = ((cols - inRow) * sw) / 2;
+    const c = i % cols;
+    slots.push({ x: cell.x + shift + c * sw, y: cell.y + r * sh, width: sw, height: sh });
+  }
+  return slots;
+}
+
+/** The instance squares of an object group: whole pixels, inside its cell, not overlapping. */
+export function instanceBoxes(spec: ObjectSpec, width: number, height: number): Box[] {
+  const cell = cellBox(width, height, spec.row, spec.col);
+  const slots = slotsFor(cell, spec.count);
+  return slots.map((slot) => {
+    const side = Math.max(1, Math.floor(Math.min(slot.width, slot.height) * SIZE_FRACTION[spec.size]));
+    const freeX = slot.width - side;
+    const freeY = slot.height - side;
+    const x = Math.floor(slot.x + (freeX / 2) * (1 + spec.jitter[0]));
+    const y = Math.floor(slot.y + (freeY / 2) * (1 + spec.jitter[1]));
+    // Clamp into the slot: flooring can push a box one pixel past its slot's edge.
+    const cx = Math.min(Math.max(x, Math.ceil(slot.x)), Math.floor(slot.x + slot.width) - side);
+    const cy = Math.min(Math.max(y, Math.ceil(slot.y)), Math.floor(slot.y + slot.height) - side);
+    return { x: cx, y: cy, width: side, height: side };
+  });
+}
+
+/** The plate of a text item. */
+export function textPlateBox(spec: TextSpec, width: number, height: number): Box {
+  const area = spec.col === null ? rowBox(width, height, spec.row) : cellBox(width, height, spec.row, spec.col);
+  // Plate proportions per kind: signs are wide bands, posters portrait, labels small tags.
+  const [fw, fh] = spec.kind === 'sign' ? [0.92, 0.62] : spec.kind === 'poster' ? [0.72, 0.9] : [0.9, 0.5];
+  let w = Math.floor(area.width * fw);
+  let h = Math.floor(area.height * fh);
+  if (spec.kind === 'poster') w = Math.min(w, Math.floor(h * 0.8));
+  w = Math.max(4, w);
+  h = Math.max(4, h);
+  return { x: area.x + Math.floor((area.width - w) / 2), y: area.y + Math.floor((area.height - h) / 2), width: w, height: h };
+}
+
+export function boxUnion(boxes: Box[]): Box {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const b of boxes) {
+    x0 = Math.min(x0, b.x);
+    y0 = Math.min(y0, b.y);
+    x1 = Math.max(x1, b.x + b.width);
+    y1 = Math.max(y1, b.y + b.height);
+  }
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/** All pairwise relations between object groups that the grid makes unambiguous. */
+export function relationsOf(objects: readonly { row: number; col: number }[]): Relation[] {
+  const out: Relation[] = [];
+  for (let i = 0; i < objects.length; i++) {
+    for (let j = 0; j < objects.length; j++) {
+      if (i === j) continue;
+      const a = objects[i]!;
+      const b = objects[j]!;
+      if (a.col < b.col) out.push({ subject: i, relation: 'left of', object: j });
+      if (a.col > b.col) out.push({ subject: i, relation: 'right of', object: j });
+      if (a.row < b.row) out.push({ subject: i, relation: 'above', object: j });
+      if (a.row > b.row) out.push({ subject: i, relation: 'below', object: j });
+    }
+  }
+  return out;
+}
+
+/** Cells used by a spec's items (signs use their whole row). */
+export function occupiedCells(spec: Pick<SceneSpec, 'objects' | 'texts'>): Set<number> {
+  const used = new Set<number>();
+  for (const o of spec.objects) used.add(o.row * 3 + o.col);
+  for (const t of spec.texts) {
+    if (t.col === null) for (let c = 0; c < 3; c++) used.add(t.row * 3 + c);
+    else used.add(t.row * 3 + t.col);
+  }
+  return used;
+}
+
+export function textPositionName(t: TextSpec): string {
+  return t.col === null ? ROWS[t.row] : positionName(t.row, t.col);
+}
+
+/** Adds the derived fields; checks that the spec is drawable. */
+export function layoutScene(spec: SceneSpec, width: number, height: number): Scene {
+  checkSpec(spec);
+  const objects: SceneObject[] = spec.objects.map((o) => {
+    const cls = objectClass(o.classId);
+    const instances = instanceBoxes(o, width, height);
+    return {
+      ...o,
+      jitter: [o.jitter[0], o.jitter[1]],
+      noun: cls.noun,
+      plural: cls.plural,
+      style: ART_SETS[o.artSet].style,
+      position: positionName(o.row, o.col),
+      instances,
+      bbox: boxUnion(instances),
+    };
+  });
+  const texts: SceneText[] = spec.texts.map((t) => ({
+    ...t,
+    bbox: textPlateBox(t, width, height),
+    position: textPositionName(t),
+  }));
+  return {
+    version: 1,
+    width,
+    height,
+    background: { ...spec.background },
+    objects,
+    texts,
+    relations: relationsOf(spec.objects),
+    blur: spec.blur ? { ...spec.blur } : null,
+  };
+}
+
+/** Strips derived fields so a Scene can be edited and laid out again (at any size). */
+export function specOf(scene: SceneSpec): SceneSpec {
+  return {
+    background: { ...scene.background },
+    objects: scene.objects.map((o) => ({
+      classId: o.classId, artSet: o.artSet, color: o.color, count: o.count, size: o.size,
+      row: o.row, col: o.col, jitter: [o.jitter[0], o.jitter[1]],
+    })),
+    texts: scene.texts.map((t) => ({
+      kind: t.kind, text: t.text, plateColor: t.plateColor, textColor: t.textColor, row: t.row, col: t.col,
+    })),
+    blur: scene.blur ? { ...scene.blur } : null,
+  };
+}
+
+function checkSpec(spec: SceneSpec): void {
+  const seen = new Set<number>();
+  const claim = (cell: number, what: string) => {
+    if (seen.has(cell)) throw new RangeError(`${what} overlaps another item in grid cell ${cell}`);
+    seen.add(cell);
+  };
+  spec.objects.forEach((o, i) => {
+    objectClass(o.classId);
+    if (!ART_SETS[o.artSet]) throw new RangeError(`objects[${i}].artSet "${o.artSet}" is not an art set`);
+    if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_COUNT) {
+      throw new RangeError(`objects[${i}].count must be 1..${MAX_COUNT}, got ${o.count}`);
+    }
+    claim(o.row * 3 + o.col, `objects[${i}]`);
+  });
+  spec.texts.forEach((t, i) => {
+    if (!/^[A-Z]{1,8}$/.test(t.text)) throw new RangeError(`texts[${i}].text must be 1–8 uppercase letters, got "${t.text}"`);
+    if (t.col === null) for (let c = 0; c < 3; c++) claim(t.row * 3 + c, `texts[${i}]`);
+    else claim(t.row * 3 + t.col, `texts[${i}]`);
+  });
+  if (spec.blur && typeof spec.blur.region === 'number' && !spec.objects[spec.blur.region]) {
+    throw new RangeError(`blur.region ${spec.blur.region} names no object`);
+  }
+}
