@@ -1,0 +1,303 @@
+// Learns a byte-level BPE from text.
+//
+// Merges never cross pre-token boundaries, so the corpus is reduced to its distinct
+// pre-tokens with their counts; captions repeat their words heavily, which makes this
+// small. Pair counts are then kept up to date incrementally: a merge only revisits the
+// words that contain the merged pair (an index from pair to words), and the best pair
+// comes from a heap whose stale entries are skipped when popped.
+import { BpeModel } from './bpe.ts';
+import { BYTE_TO_CHAR, pretokenize, utf8Bytes } from './byteLevel.ts';
+import type { AddedTokenJson, TokenizerJson } from './format.ts';
+import { BOS_TOKEN, EOS_TOKEN, PAD_TOKEN, Tokenizer, UNK_TOKEN } from './tokenizer.ts';
+
+export const DEFAULT_SPECIAL_TOKENS: readonly string[] = [PAD_TOKEN, BOS_TOKEN, EOS_TOKEN, UNK_TOKEN];
+
+export interface TrainBpeOptions {
+  /** Final vocabulary size, special and byte tokens included. Training stops earlier if no pair is frequent enough. */
+  vocabSize: number;
+  /** A pair seen fewer times than this is never merged (default 2: a pair seen once teaches nothing). */
+  minFrequency?: number;
+  /** Added as special tokens with ids 0, 1, …; default <pad>, <bos>, <eos>, <unk>. Ignored when `base` is given. */
+  specialTokens?: readonly string[];
+  /**
+   * Continue from an existing tokenizer: all its ids and merges are kept (so a model's
+   * embedding rows stay valid) and new merges learned from `texts` are appended.
+   */
+  base?: Tokenizer;
+}
+
+/** Distinct pre-tokens of a corpus and how often each occurs. */
+export class WordCounts {
+  readonly counts = new Map<string, number>();
+  texts = 0;
+
+  add(text: string): void {
+    this.texts++;
+    for (const piece of pretokenize(text)) this.counts.set(piece, (this.counts.get(piece) ?? 0) + 1);
+  }
+
+  addAll(texts: Iterable<string>): this {
+    for (const t of texts) this.add(t);
+    return this;
+  }
+}
+
+export function trainBpe(texts: Iterable<string>, options: TrainBpeOptions): Tokenizer {
+  return trainBpeFromCounts(new WordCounts().addAll(texts), options);
+}
+
+const ID_LIMIT = 1 << 21;
+const pairKey = (a: number, b: number): number => a * ID_LIMIT + b;
+
+export function trainBpeFromCounts(words: WordCounts, options: TrainBpeOptions): Tokenizer {
+  const minFrequency = options.minFrequency ?? 2;
+  if (!Number.isInteger(options.vocabSize) || options.vocabSize >= ID_LIMIT) {
+    throw new RangeError(`vocabSize must be an integer below ${ID_LIMIT}, got ${options.vocabSize}`);
+  }
+  if (!(minFrequency >= 1)) throw new RangeError(`minFrequency must be at least 1, got ${minFrequency}`);
+
+  const start = options.base ? startFromBase(options.base) : startFromBytes(options.specialTokens ?? DEFAULT_SPECIAL_TOKENS);
+  const { idToToken, tokenToId, merges, encodePiece } = start;
+  if (options.vocabSize < idToToken.length) {
+    throw new RangeError(
+      `vocabSize ${options.vocabSize} is smaller than the ${idToToken.length} tokens it must hold ` +
+        (options.base ? '(the base tokenizer)' : '(special tokens + 256 bytes)'),
+    );
+  }
+
+  // Corpus as symbol sequences. Symbols are merged in place; `lens` tracks the shrinking length.
+  const seqs: Int32Array[] = [];
+  const freqs: number[] = [];
+  for (const [piece, count] of words.counts) {
+    const seq = encodePiece(piece);
+    if (seq.length < 2) continue; // nothing to merge, and it cannot affect any pair
+    seqs.push(seq);
+    freqs.push(count);
+  }
+  const lens = Int32Array.from(seqs, (s) => s.length);
+
+  const pairCounts = new Map<number, number>();
+  const wordsWithPair = new Map<number, number[]>();
+  const noteWord = (key: number, w: number): void => {
+    const list = wordsWithPair.get(key);
+    if (list === undefined) wordsWithPair.set(key, [w]);
+    else if (list[list.length - 1] !== w) list.push(w); // a word's pairs are noted together, so repeats are adjacent
+  };
+  for (let w = 0; w < seqs.length; w++) {
+    const s = seqs[w];
+    for (let i = 0; i + 1 < s.length; i++) {
+      const k = pairKey(s[i], s[i + 1]);
+      pairCounts.set(k, (pairCounts.get(k) ?? 0) + freqs[w]);
+      noteWord(k, w);
+    }
+  }
+  const heap = new PairHeap();
+  for (const [k, c] of pairCounts) heap.push(c, k);
+
+  const visited = new Int32Array(seqs.length).fill(-1);
+  for (let step = 0; idToToken.length < options.vocabSize; step++) {
+    // Pop until an entry matches its pair's current count; other entries are stale.
+    let best = -1;
+    let count = 0;
+    while (heap.size > 0) {
+      const top = heap.pop();
+      if (pairCounts.get(top.key) === top.count) {
+        best = top.key;
+        count = top.count;
+        break;
+      }
+    }
+    if (best < 0 || count < minFrequency) break;
+
+    const a = Math.floor(best / ID_LIMIT);
+    const b = best - a * ID_LIMIT;
+    const merged = idToToken[a] + idToToken[b];
+    // Two merge paths can spell the same string ("ab"+"c", "a"+"bc"); like the reference
+    // trainer, both merges are kept and they share one id.
+    let z = tokenToId.get(merged);
+    if (z === undefined) {
+      z = idToToken.length;
+      idToToken.push(merged);
+      tokenToId.set(merged, z);
+    }
+    merges.push([idToToken[a], idToToken[b]]);
+
+    const delta = new Map<number, number>();
+    const bump = (k: number, d: number): void => void delta.set(k, (delta.get(k) ?? 0) + d);
+    for (const w of wordsWithPair.get(best) ?? []) {
+      if (visited[w] === step) continue;
+      visited[w] = step;
+      const s = seqs[w];
+      const n = lens[w];
+      const f = freqs[w];
+      let present = false;
+      for (let i = 0; i + 1 < n && !present; i++) present = s[i] === a && s[i + 1] === b;
+      if (!present) continue; // the index is append-only, so it can name words that lost the pair
+      // Words are short, so recounting a word's pairs before and after is cheaper to get
+      // right than patching neighbours, and costs about the same.
+      for (let i = 0; i + 1 < n; i++) bump(pairKey(s[i], s[i + 1]), -f);
+      let out = 0;
+      for (let i = 0; i < n; ) {
+        if (i + 1 < n && s[i] === a && s[i + 1] === b) {
+          s[out++] = z;
+          i += 2;
+        } else {
+          s[out++] = s[i++];
+        }
+      }
+      lens[w] = out;
+      for (let i = 0; i + 1 < out; i++) {
+        const k = pairKey(s[i], s[i + 1]);
+        bump(k, f);
+        if (s[i] === z || s[i + 1] === z) noteWord(k, w);
+      }
+    }
+    wordsWithPair.delete(best);
+    for (const [k, d] of delta) {
+      if (d === 0) continue;
+      const c = (pairCounts.get(k) ?? 0) + d;
+      if (c > 0) {
+        pairCounts.set(k, c);
+        heap.push(c, k);
+      } else {
+        pairCounts.delete(k);
+      }
+    }
+  }
+
+  const vocab: Record<string, number> = {};
+  idToToken.forEach((t, id) => {
+    if (t !== undefined) vocab[t] = id;
+  });
+  return Tokenizer.fromJSON(buildJson(vocab, merges, start.addedTokens));
+}
+
+interface StartState {
+  idToToken: string[];
+  tokenToId: Map<string, number>;
+  merges: [string, string][];
+  addedTokens: AddedTokenJson[];
+  encodePiece: (piece: string) => Int32Array;
+}
+
+function startFromBytes(specialTokens: readonly string[]): StartState {
+  const idToToken: string[] = [];
+  const tokenToId = new Map<string, number>();
+  for (const t of [...specialTokens, ...BYTE_TO_CHAR]) {
+    if (t.length === 0) throw new Error('special tokens must not be empty');
+    if (tokenToId.has(t)) throw new Error(`token ${JSON.stringify(t)} is given twice (special tokens must differ from each other and from byte tokens)`);
+    tokenToId.set(t, idToToken.length);
+    idToToken.push(t);
+  }
+  const byteBase = specialTokens.length;
+  return {
+    idToToken,
+    tokenToId,
+    merges: [],
+    addedTokens: specialTokens.map((content, id) => addedToken(content, id)),
+    encodePiece: (piece) => Int32Array.from(utf8Bytes(piece), (byte) => byteBase + byte),
+  };
+}
+
+function startFromBase(base: Tokenizer): StartState {
+  const json = base.toJSON();
+  const model = new BpeModel(json.model.vocab, json.model.merges, json.model.ignore_merges);
+  // Reserve every id the base uses, added tokens included, so new tokens never collide.
+  const idToToken: string[] = new Array(base.vocabSize);
+  for (const [t, id] of Object.entries(json.model.vocab)) idToToken[id] = t;
+  return {
+    idToToken,
+    tokenToId: new Map(Object.entries(json.model.vocab)),
+    merges: json.model.merges.map(([a, b]) => [a, b] as [string, string]),
+    addedTokens: json.added_tokens,
+    encodePiece: (piece) => {
+      const ids: number[] = [];
+      model.encodePiece(piece, ids);
+      return Int32Array.from(ids);
+    },
+  };
+}
+
+function addedToken(content: string, id: number): AddedTokenJson {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+}
+
+function buildJson(vocab: Record<string, number>, merges: [string, string][], addedTokens: AddedTokenJson[]): TokenizerJson {
+  const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true } as const;
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: addedTokens,
+    normalizer: null,
+    pre_tokenizer: byteLevel,
+    post_processor: null,
+    decoder: byteLevel,
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges,
+    },
+  };
+}
+
+/** Max-heap of (count, pair): highest count first, then the smaller pair key, so ties break the same way every run. */
+class PairHeap {
+  private counts: number[] = [];
+  private keys: number[] = [];
+
+  get size(): number {
+    return this.counts.length;
+  }
+
+  private before(c1: number, k1: number, c2: number, k2: number): boolean {
+    return c1 > c2 || (c1 === c2 && k1 < k2);
+  }
+
+  push(count: number, key: number): void {
+    const { counts, keys } = this;
+    let i = counts.length;
+    counts.push(count);
+    keys.push(key);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.before(count, key, counts[p], keys[p])) break;
+      counts[i] = counts[p];
+      keys[i] = keys[p];
+      i = p;
+    }
+    counts[i] = count;
+    keys[i] = key;
+  }
+
+  pop(): { count: number; key: number } {
+    const { counts, keys } = this;
+    const top = { count: counts[0], key: keys[0] };
+    const c = counts.pop()!;
+    const k = keys.pop()!;
+    const n = counts.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const m = r < n && this.before(counts[r], keys[r], counts[l], keys[l]) ? r : l;
+        if (!this.before(counts[m], keys[m], c, k)) break;
+        counts[i] = counts[m];
+        keys[i] = keys[m];
+        i = m;
+      }
+      counts[i] = c;
+      keys[i] = k;
+    }
+    return top;
+  }
+}
