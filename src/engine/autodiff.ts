@@ -44,17 +44,6 @@ function expandReduced(g: Tensor, x: Tensor, node: Tensor): Tensor {
   return o.expandLike(r, x);
 }
 
-function reducedCount(x: Tensor, node: Tensor): number {
-  const axes = axesOf(node);
-  let n = 1;
-  for (const a of axes) {
-    const d = x.shape[a];
-    if (typeof d !== 'number') throw new Error(`autodiff: mean over symbolic axis ${a} of ${x} is not supported`);
-    n *= d;
-  }
-  return n;
-}
-
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 const rules: Record<string, Rule> = {
@@ -107,7 +96,7 @@ const rules: Record<string, Rule> = {
     return [o.sub(g, o.mul(o.exp(y), o.sum(g, axis, true)))];
   },
   ReduceSum: (g, [a], _y, node) => [expandReduced(g, a!, node), undefined],
-  ReduceMean: (g, [a], _y, node) => [o.div(expandReduced(g, a!, node), reducedCount(a!, node)), undefined],
+  ReduceMean: (g, [a], _y, node) => [o.div(expandReduced(g, a!, node), o.countAlong(a!, axesOf(node))), undefined],
   ReduceMax: (g, [a], y, node) => {
     // The gradient is shared equally between tied maxima.
     const hit = o.cast(o.equal(a!, expandReduced(y, a!, node)), a!.dtype);

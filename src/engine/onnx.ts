@@ -1,5 +1,7 @@
 // Serialises a graph of Tensors to an ONNX ModelProto (opset 21), written by hand on the
 // protobuf wire format. Field numbers follow onnx/onnx.proto (IR version 10).
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { DTYPE_BYTES, type DType, ONNX_DTYPE, type TypedArray } from './dtype.ts';
 import { ProtoWriter } from './proto.ts';
 import type { Dim } from './shape.ts';
@@ -202,4 +204,35 @@ export function serializeGraph(spec: GraphSpec, opts: SerializeOptions = {}): Se
     outputNames: outputEntries.map(([n]) => n),
     paramInputs,
   };
+}
+
+/**
+ * Writes a model file. Initializers of `externalThreshold` bytes or more go to `<file>.data`
+ * beside it (required past protobuf's 2 GB limit; ORT finds the side file relative to the model).
+ */
+export function writeOnnxFile(path: string, spec: GraphSpec, externalThreshold = 1 << 30): SerializedGraph {
+  const location = `${basename(path)}.data`;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const sink: ExternalSink = {
+    location,
+    threshold: externalThreshold,
+    append(bytes) {
+      const offset = size;
+      chunks.push(bytes);
+      size += bytes.length;
+      return offset;
+    },
+  };
+  const graph = serializeGraph(spec, { external: sink });
+  if (chunks.length) {
+    const fd = openSync(join(dirname(path), location), 'w');
+    try {
+      for (const c of chunks) writeSync(fd, c);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  writeFileSync(path, graph.bytes);
+  return graph;
 }

@@ -151,6 +151,15 @@ function reduce(type: string, x: Tensor, axes: number | number[] | undefined, ke
 export const sum = (x: Tensor, axes?: number | number[], keepdims = false) => reduce('ReduceSum', x, axes, keepdims);
 export const mean = (x: Tensor, axes?: number | number[], keepdims = false) => reduce('ReduceMean', x, axes, keepdims);
 export const max = (x: Tensor, axes?: number | number[], keepdims = false) => reduce('ReduceMax', x, axes, keepdims);
+export const prod = (x: Tensor, axes?: number | number[], keepdims = false) => reduce('ReduceProd', x, axes, keepdims);
+
+/** The number of elements along `axes` of x, as a float32 scalar (read at run time when dims are symbolic). */
+export function countAlong(x: Tensor, axes: number[]): Tensor {
+  const dims = axes.map((a) => x.shape[normAxis(a, x.rank, 'countAlong')]!);
+  if (dims.every((d) => typeof d === 'number')) return scalar((dims as number[]).reduce((p, q) => p * q, 1));
+  const picked = op('Gather', [shapeOf(x), int64s(axes.map((a) => normAxis(a, x.rank, 'countAlong')))], 'int64', [axes.length], { axis: { int: 0 } });
+  return cast(prod(picked), 'float32');
+}
 
 export function softmax(x: Tensor, axis = -1): Tensor {
   requireFloat('softmax', x);

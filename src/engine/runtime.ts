@@ -1,6 +1,9 @@
 // The runtime: ONNX Runtime sessions made from serialised graphs, with execution-provider
 // choice, thread count and a cache so a graph is compiled once per process.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DType, TypedArray } from './dtype.ts';
 import { HostTensor } from './host.ts';
@@ -13,6 +16,8 @@ export interface RuntimeOptions {
   provider?: ExecutionProvider;
   /** Intra-op threads; default: every core. */
   threads?: number;
+  /** Write ONNX Runtime's per-node profile to files starting with this path (see bench --profile). */
+  profilePrefix?: string;
 }
 
 const ORT_TYPES: Partial<Record<DType, ort.Tensor.Type>> = {
@@ -47,8 +52,16 @@ export function fromOrt(t: ort.Tensor): HostTensor {
   return new HostTensor(dtype, [...t.dims], t.data as TypedArray);
 }
 
+/** Providers whose libraries are present: bundled ones, plus CUDA/TensorRT once their files are installed. */
 export function availableProviders(): string[] {
-  return ort.listSupportedBackends().map((b) => b.name);
+  return ort.listSupportedBackends()
+    .filter((b) => b.bundled || existsSync(join(ortBinDir(), `libonnxruntime_providers_${b.name}.so`)))
+    .map((b) => b.name);
+}
+
+function ortBinDir(): string {
+  const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+  return join(dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
 }
 
 export class Session {
@@ -63,8 +76,8 @@ export class Session {
     const provider = opts.provider ?? 'cpu';
     if (!availableProviders().includes(provider)) {
       throw new Error(
-        `execution provider '${provider}' is not available in this onnxruntime-node build ` +
-          `(available: ${availableProviders().join(', ')}); see README "GPU" for enabling CUDA`,
+        `execution provider '${provider}' is not available here (available: ${availableProviders().join(', ')}); ` +
+          `for CUDA run \`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install\` (see README, "GPU")`,
       );
     }
     const options: ort.InferenceSession.SessionOptions = {
@@ -73,6 +86,7 @@ export class Session {
       intraOpNumThreads: opts.threads ?? 0,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      ...(opts.profilePrefix ? { enableProfiling: true, profileFilePrefix: opts.profilePrefix } : {}),
     };
     let session: ort.InferenceSession;
     try {

@@ -1,0 +1,97 @@
+// Multi-head attention pieces: head split/merge, QK-norm, rotary positions and the attention itself.
+import { type Dim, type Tensor, ops as o } from '../engine/index.ts';
+import { linear } from './layers.ts';
+import { ones, type Scope } from './scope.ts';
+
+/** [B, T, H·Dh] → [B, H, T, Dh] */
+export function splitHeads(x: Tensor, heads: number): Tensor {
+  const [b, t, d] = x.shape as [Dim, Dim, Dim];
+  if (typeof d !== 'number' || d % heads !== 0) throw new Error(`splitHeads: width ${d} of ${x} is not divisible by ${heads} heads`);
+  return o.transpose(o.reshape(x, [b, t, heads, d / heads]), [0, 2, 1, 3]);
+}
+
+/** [B, H, T, Dh] → [B, T, H·Dh] */
+export function mergeHeads(x: Tensor): Tensor {
+  const [b, h, t, dh] = x.shape as [Dim, number, Dim, number];
+  return o.reshape(o.transpose(x, [0, 2, 1, 3]), [b, t, h * dh]);
+}
+
+/** softmax(q·kᵀ/√d + bias)·v over [B, H, T, Dh] tensors; `bias` broadcasts to [B, H, Tq, Tk]. */
+export function attend(q: Tensor, k: Tensor, v: Tensor, bias?: Tensor): Tensor {
+  const dh = q.shape[q.rank - 1] as number;
+  let scores = o.matmul(o.mul(q, 1 / Math.sqrt(dh)), o.transposeLast(k));
+  if (bias) scores = o.add(scores, bias);
+  return o.matmul(o.softmax(scores, -1), v);
+}
+
+/** RMS-normalises queries or keys per head (QK-norm keeps attention logits bounded as training runs). */
+export function qkNorm(s: Scope, x: Tensor): Tensor {
+  const dh = x.shape[x.rank - 1] as number;
+  return o.rmsNorm(x, s.param('weight', [dh], ones));
+}
+
+/**
+ * Rotary position embedding: x·cos + rotate_half(x)·sin, with cos/sin tables of shape [T, Dh]
+ * (made by `ropeTables` for any layout of positions) broadcast over batch and heads.
+ */
+export function applyRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
+  const dh = x.shape[x.rank - 1] as number;
+  const [x1, x2] = o.split(x, -1, [dh / 2, dh / 2]) as [Tensor, Tensor];
+  const rotated = o.concat([o.neg(x2), x1], -1);
+  return o.add(o.mul(x, cos), o.mul(rotated, sin));
+}
+
+/**
+ * cos/sin tables for rotary embeddings over several position axes (e.g. [segment, row, col]).
+ * `axisDims[i]` head dims (even) rotate with position axis i; they sum to the head dim.
+ * Positions may be fractional. Layout matches `applyRope`'s rotate-half convention.
+ */
+export function ropeTables(positions: ArrayLike<number>[], axisDims: number[], theta = 10000): { cos: Float32Array; sin: Float32Array; headDim: number } {
+  const headDim = axisDims.reduce((a, b) => a + b, 0);
+  if (axisDims.some((d) => d % 2 !== 0)) throw new Error(`ropeTables: axis dims [${axisDims}] must be even`);
+  if (positions.length !== axisDims.length) throw new Error(`ropeTables: ${positions.length} position axes for ${axisDims.length} dim groups`);
+  const n = positions[0]!.length;
+  const half = headDim / 2;
+  const cos = new Float32Array(n * headDim);
+  const sin = new Float32Array(n * headDim);
+  for (let t = 0; t < n; t++) {
+    let j = 0;
+    axisDims.forEach((d, axis) => {
+      const pos = positions[axis]![t]!;
+      for (let i = 0; i < d / 2; i++, j++) {
+        const angle = pos * theta ** (-(2 * i) / d);
+        const c = Math.cos(angle);
+        const s = Math.sin(angle);
+        cos[t * headDim + j] = c;
+        cos[t * headDim + j + half] = c;
+        sin[t * headDim + j] = s;
+        sin[t * headDim + j + half] = s;
+      }
+    });
+  }
+  return { cos, sin, headDim };
+}
+
+export interface SelfAttentionOptions {
+  heads: number;
+  qkNorm?: boolean;
+  rope?: { cos: Tensor; sin: Tensor };
+  bias?: Tensor;
+}
+
+/** Standard self-attention block body: qkv projections, optional QK-norm and RoPE, output projection. */
+export function selfAttention(s: Scope, x: Tensor, opts: SelfAttentionOptions): Tensor {
+  const d = x.shape[x.rank - 1] as number;
+  let q = splitHeads(linear(s.child('q'), x, d), opts.heads);
+  let k = splitHeads(linear(s.child('k'), x, d), opts.heads);
+  const v = splitHeads(linear(s.child('v'), x, d), opts.heads);
+  if (opts.qkNorm) {
+    q = qkNorm(s.child('q_norm'), q);
+    k = qkNorm(s.child('k_norm'), k);
+  }
+  if (opts.rope) {
+    q = applyRope(q, opts.rope.cos, opts.rope.sin);
+    k = applyRope(k, opts.rope.cos, opts.rope.sin);
+  }
+  return linear(s.child('out'), mergeHeads(attend(q, k, v, opts.bias)), d);
+}
