@@ -11,7 +11,8 @@ export function lineKernel(length: number, angleDeg: number): [number, number][]
   const out: [number, number][] = [];
   for (let i = 0; i < n; i++) {
     const t = i - (n - 1) / 2;
-    out.push([Math.round(t * dx), Math.round(t * dy)]);
+    // "+ 0" turns -0 into 0 so kernels compare and serialise cleanly.
+    out.push([Math.round(t * dx) + 0, Math.round(t * dy) + 0]);
   }
   return out;
 }

@@ -353,6 +353,16 @@ export const OBJECT_CLASSES: readonly ObjectClass[] = ROWS.map(([icon, noun, plu
   category,
 }));
 
+/**
+ * (art set, icon) pairs that @resvg/resvg-js 2.6.2 panics on, which would abort the process.
+ * Found with `npx tsx src/data/check-art.ts`; the composer never draws them.
+ */
+export const UNRENDERABLE: ReadonlySet<string> = new Set(['noto/package']);
+
+export function canRender(artSet: string, classId: string): boolean {
+  return !UNRENDERABLE.has(`${artSet}/${objectClass(classId).icon}`);
+}
+
 const BY_ID = new Map(OBJECT_CLASSES.map((c) => [c.id, c]));
 
 export function objectClass(id: string): ObjectClass {

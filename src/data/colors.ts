@@ -41,10 +41,22 @@ export function colorDistance(a: Rgb, b: Rgb): number {
   return Math.sqrt((2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db);
 }
 
+const CHROMATIC = COLOR_NAMES.filter((c) => c !== 'black' && c !== 'white' && c !== 'gray');
+
+/**
+ * The basic colour term for one pixel. Near-neutral pixels are named by lightness alone
+ * (black, gray, white), as people do; the rest go to the nearest chromatic palette colour.
+ */
 export function nearestColorName(rgb: Rgb): ColorName {
-  let best: ColorName = 'black';
+  const max = Math.max(rgb[0], rgb[1], rgb[2]);
+  const min = Math.min(rgb[0], rgb[1], rgb[2]);
+  if (max - min < 32) {
+    const l = luminance(rgb[0], rgb[1], rgb[2]);
+    return l < 64 ? 'black' : l < 192 ? 'gray' : 'white';
+  }
+  let best: ColorName = 'red';
   let bestD = Infinity;
-  for (const name of COLOR_NAMES) {
+  for (const name of CHROMATIC) {
     const d = colorDistance(rgb, PALETTE[name]);
     if (d < bestD) {
       bestD = d;
@@ -59,11 +71,14 @@ export function luminance(r: number, g: number, b: number): number {
 }
 
 /** Strength of the shading kept from the original art when recolouring. */
-export const RECOLOR_SHADING = 0.55;
+export const RECOLOR_SHADING = 0.4;
+/** Largest lightness shift; beyond it, dark outlines and highlights would change the colour's name. */
+export const RECOLOR_MAX_SHIFT = 56;
 
 /**
  * Recolours a sprite to a named colour: every visible pixel becomes the target colour, made
- * lighter or darker by RECOLOR_SHADING times how far its luminance is from the sprite's mean.
+ * lighter or darker by RECOLOR_SHADING times how far its luminance is from the sprite's mean
+ * (at most RECOLOR_MAX_SHIFT).
  * The mean colour of the result is therefore the target colour (up to clipping), while the
  * shape's inner detail (outlines, highlights) stays visible. Alpha is kept.
  */
@@ -82,7 +97,8 @@ export function recolorSprite(sprite: RgbaImage, color: ColorName): RgbaImage {
   for (let i = 0; i < src.length; i += 4) {
     const a = src[i + 3]!;
     if (a === 0) continue;
-    const off = RECOLOR_SHADING * (luminance(src[i]!, src[i + 1]!, src[i + 2]!) - meanL);
+    const raw = RECOLOR_SHADING * (luminance(src[i]!, src[i + 1]!, src[i + 2]!) - meanL);
+    const off = raw > RECOLOR_MAX_SHIFT ? RECOLOR_MAX_SHIFT : raw < -RECOLOR_MAX_SHIFT ? -RECOLOR_MAX_SHIFT : raw;
     out[i] = clamp255(tr + off);
     out[i + 1] = clamp255(tg + off);
     out[i + 2] = clamp255(tb + off);

@@ -1,7 +1,7 @@
 // Edit pairs: a source scene, one change to its description, and the target scene drawn from
 // the changed description. Because both images come from specs, the mask of what may change
 // is known exactly, and the instruction is written from the same change.
-import { OBJECT_CLASSES } from './catalog.ts';
+import { OBJECT_CLASSES, canRender } from './catalog.ts';
 import type { ColorName } from './colors.ts';
 import { containsHeldout } from './heldout.ts';
 import { createMask, fillMaskBox, type Mask, type RgbImage } from './image.ts';
@@ -148,7 +148,7 @@ export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Sp
       const i = pickGroup();
       const o = source.objects[i]!;
       const used = new Set(source.objects.map((x) => x.classId));
-      const cls = rng.pick(OBJECT_CLASSES.filter((c) => !used.has(c.id)));
+      const cls = rng.pick(OBJECT_CLASSES.filter((c) => !used.has(c.id) && canRender(o.artSet, c.id)));
       const t = target.objects[i]!;
       t.classId = cls.id;
       const np = groupPhrase(t, { color: rng.chance(0.5) });

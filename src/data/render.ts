@@ -1,7 +1,7 @@
 // Draws a laid-out Scene into pixels. Everything here is a pure function of the Scene, which
 // is what lets tests check the pixels against the description and edits against their masks.
 import { objectClass } from './catalog.ts';
-import { PALETTE, colorDistance } from './colors.ts';
+import { PALETTE } from './colors.ts';
 import { blitCoverage, blitRgba, createImage, createMask, fillMaskBox, fillRect, type Box, type Mask, type Rgb, type RgbImage } from './image.ts';
 import { wordCoverage } from './lettering.ts';
 import { cellBox, type Background, type Scene, type SceneText } from './scene.ts';
@@ -84,28 +84,38 @@ export function drawBackground(image: RgbImage, bg: Background): void {
 /** The colour of the background at a pixel, as drawBackground paints it. */
 export function backgroundAt(bg: Background, width: number, height: number, x: number, y: number): Rgb {
   if (bg.kind === 'solid') return PALETTE[bg.color];
-  const img = createImage(1, 1);
   const a = PALETTE[bg.from];
   const b = PALETTE[bg.to];
   const span = bg.direction === 'vertical' ? height - 1 : bg.direction === 'horizontal' ? width - 1 : width + height - 2;
   const p = bg.direction === 'vertical' ? y : bg.direction === 'horizontal' ? x : x + y;
   const t = span > 0 ? p / span : 0;
-  void img;
   return [Math.round(a[0] + (b[0] - a[0]) * t), Math.round(a[1] + (b[1] - a[1]) * t), Math.round(a[2] + (b[2] - a[2]) * t)];
 }
 
-/** A rim colour that stands out from the plate: the text colour, or black/white if too close. */
+/** Posters and labels are framed in the lettering colour, which is chosen to contrast with the plate. */
 function rimColor(t: SceneText): Rgb {
   return PALETTE[t.textColor];
+}
+
+/** Where a plate's frame and lettering go: a rim (drawn on posters and labels), then padding. */
+export function plateLayout(t: SceneText): { rim: number; framed: boolean; inner: Box } {
+  const box = t.bbox;
+  const minSide = Math.min(box.width, box.height);
+  const rim = Math.max(1, Math.round(minSide * 0.06));
+  const pad = rim * 2;
+  return {
+    rim,
+    framed: t.kind !== 'sign' && minSide >= 8,
+    inner: { x: box.x + pad, y: box.y + pad, width: box.width - 2 * pad, height: box.height - 2 * pad },
+  };
 }
 
 function drawText(image: RgbImage, t: SceneText): void {
   const box = t.bbox;
   const plate = PALETTE[t.plateColor];
   fillRect(image, box, plate);
-  const minSide = Math.min(box.width, box.height);
-  const rim = Math.max(1, Math.round(minSide * 0.06));
-  if (t.kind !== 'sign' && minSide >= 8) {
+  const { rim, framed, inner } = plateLayout(t);
+  if (framed) {
     // Posters and labels get a frame in the lettering colour; signs are plain bands.
     const c = rimColor(t);
     fillRect(image, { x: box.x, y: box.y, width: box.width, height: rim }, c);
@@ -113,8 +123,6 @@ function drawText(image: RgbImage, t: SceneText): void {
     fillRect(image, { x: box.x, y: box.y, width: rim, height: box.height }, c);
     fillRect(image, { x: box.x + box.width - rim, y: box.y, width: rim, height: box.height }, c);
   }
-  const pad = rim * 2;
-  const inner: Box = { x: box.x + pad, y: box.y + pad, width: box.width - 2 * pad, height: box.height - 2 * pad };
   // Posters put the word in their upper part, like a headline; others centre it.
   const maxH = t.kind === 'poster' ? Math.floor(inner.height * 0.45) : inner.height;
   const cov = wordCoverage(t.text, inner.width, maxH);
@@ -122,9 +130,4 @@ function drawText(image: RgbImage, t: SceneText): void {
   const x = inner.x + Math.floor((inner.width - cov.width) / 2);
   const y = t.kind === 'poster' ? inner.y + Math.floor(inner.height * 0.08) : inner.y + Math.floor((inner.height - cov.height) / 2);
   blitCoverage(image, cov, x, y, PALETTE[t.textColor]);
-}
-
-/** True when two named colours are far enough apart to read one on the other. */
-export function readableOn(fg: Rgb, bg: Rgb): boolean {
-  return colorDistance(fg, bg) > 200;
 }

@@ -1,7 +1,7 @@
 // Draws random SceneSpecs from a seeded Rng. The training split never contains a held-out
 // combination or word; the held-out split always contains at least one.
 import { ART_SET_IDS, type ArtSetId } from './artsets.ts';
-import { OBJECT_CLASSES } from './catalog.ts';
+import { OBJECT_CLASSES, canRender } from './catalog.ts';
 import { COLOR_NAMES, PALETTE, colorDistance, luminance, type ColorName } from './colors.ts';
 import { heldout, isHeldoutWord, matchesCombo, type HeldoutCombo } from './heldout.ts';
 import type { Rng } from './rng.ts';
@@ -89,9 +89,10 @@ export function sampleObject(rng: Rng, spec: SceneSpec, split: Split, opts: Grou
   const visible = colorsVisibleOn(spec.background);
   for (let tries = 0; tries < 50; tries++) {
     const cell = opts.cell ?? rng.pick(cells);
+    const classId = opts.classId ?? rng.pick(classes).id;
     const o: ObjectSpec = {
-      classId: opts.classId ?? rng.pick(classes).id,
-      artSet: rng.pick(ART_SET_IDS) as ArtSetId,
+      classId,
+      artSet: rng.pick(ART_SET_IDS.filter((s) => canRender(s, classId))) as ArtSetId,
       color: opts.color !== undefined ? opts.color : rng.chance(0.45) ? rng.pick(visible) : null,
       count: opts.count ?? sampleCount(rng),
       size: rng.pick(SIZES),

@@ -2,7 +2,7 @@
 // turns it into a Scene by adding everything that follows from it at a given size (pixel
 // boxes, grid names, relations). Both are plain JSON so samples can be stored with their truth.
 import { ART_SETS, type ArtSetId } from './artsets.ts';
-import { objectClass } from './catalog.ts';
+import { canRender, objectClass } from './catalog.ts';
 import type { ColorName } from './colors.ts';
 import type { Box } from './image.ts';
 
@@ -286,6 +286,7 @@ function checkSpec(spec: SceneSpec): void {
   spec.objects.forEach((o, i) => {
     objectClass(o.classId);
     if (!ART_SETS[o.artSet]) throw new RangeError(`objects[${i}].artSet "${o.artSet}" is not an art set`);
+    if (!canRender(o.artSet, o.classId)) throw new RangeError(`objects[${i}]: ${o.classId} cannot be drawn from ${o.artSet}`);
     if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_COUNT) {
       throw new RangeError(`objects[${i}].count must be 1..${MAX_COUNT}, got ${o.count}`);
     }

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { SceneStream, type TrainingSample } from './stream.ts';
+import { aspectBuckets } from './buckets.ts';
+
+function digest(s: TrainingSample): string {
+  const h = createHash('sha256');
+  if (s.kind === 't2i') h.update(s.image.data).update(s.caption);
+  else h.update(s.source.data).update(s.target.data).update(s.mask.data).update(s.instruction);
+  return `${s.kind}:${h.digest('hex')}`;
+}
+
+test('a stream resumed at a saved position yields exactly the samples that follow', () => {
+  const opts = { seed: 99, buckets: aspectBuckets(96 * 96), editFraction: 0.4, batchSize: 4 };
+  const a = new SceneStream(opts);
+  for (let i = 0; i < 10; i++) a.next();
+  const saved = a.position();
+  assert.equal(saved, 10);
+  const rest = Array.from({ length: 8 }, () => digest(a.next()));
+  const b = new SceneStream(opts);
+  b.seek(saved);
+  assert.deepEqual(Array.from({ length: 8 }, () => digest(b.next())), rest);
+  // A different seed is a different stream.
+  const c = new SceneStream({ ...opts, seed: 100 });
+  c.seek(saved);
+  assert.notDeepEqual(Array.from({ length: 8 }, () => digest(c.next())), rest);
+});
+
+test('batches share one bucket; buckets and kinds both vary', () => {
+  const s = new SceneStream({ seed: 5, buckets: aspectBuckets(96 * 96), editFraction: 0.5, batchSize: 3 });
+  const sizes = new Set<string>();
+  const kinds = new Set<string>();
+  for (let b = 0; b < 12; b++) {
+    const batch = s.nextBatch();
+    assert.equal(batch.length, 3);
+    const dims = batch.map((x) => (x.kind === 't2i' ? `${x.image.width}x${x.image.height}` : `${x.source.width}x${x.source.height}`));
+    assert.equal(new Set(dims).size, 1, `batch ${b} mixes sizes ${dims}`);
+    sizes.add(dims[0]!);
+    for (const x of batch) kinds.add(x.kind);
+  }
+  assert.ok(sizes.size > 1);
+  assert.deepEqual([...kinds].sort(), ['edit', 't2i']);
+  assert.equal(s.position(), 36);
+});
+
+test('editFraction 0 gives only text-to-image samples with a caption', () => {
+  const s = new SceneStream({ seed: 1, editFraction: 0, buckets: [{ width: 64, height: 64 }] });
+  for (let i = 0; i < 20; i++) {
+    const x = s.next();
+    assert.equal(x.kind, 't2i');
+    if (x.kind === 't2i') assert.ok(x.caption.length > 0);
+  }
+});
+
+test('bad options are refused by name', () => {
+  assert.throws(() => new SceneStream({ seed: 1, buckets: [] }), /at least one bucket/);
+  assert.throws(() => new SceneStream({ seed: 1, editFraction: 2 }), /editFraction/);
+  assert.throws(() => new SceneStream({ seed: 1, buckets: [{ width: 100, height: 64 }] }), /multiple of 16/);
+  assert.throws(() => new SceneStream({ seed: 1 }).seek(-1), /position/);
+});

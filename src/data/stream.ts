@@ -1,0 +1,117 @@
+// The trainer's data source: an endless, deterministic stream of samples. Sample i depends
+// only on (seed, i), so a checkpoint stores position() and a resumed run continues with the
+// very samples it would have seen. Samples within a batch share one bucket (size).
+import { composeScene } from './compose.ts';
+import { makeEditPair, type EditKind } from './edits.ts';
+import type { Mask, RgbImage } from './image.ts';
+import { Rng, mixSeed } from './rng.ts';
+import type { Split } from './sampler.ts';
+import type { Scene } from './scene.ts';
+import type { Size } from './buckets.ts';
+import { validateSize } from './sizes.ts';
+
+export interface TextToImageSample {
+  kind: 't2i';
+  image: RgbImage;
+  caption: string;
+  scene: Scene;
+  index: number;
+}
+
+export interface EditSample {
+  kind: 'edit';
+  source: RgbImage;
+  target: RgbImage;
+  mask: Mask;
+  instruction: string;
+  editKind: EditKind;
+  sourceScene: Scene;
+  targetScene: Scene;
+  index: number;
+}
+
+export type TrainingSample = TextToImageSample | EditSample;
+
+export interface StreamOptions {
+  seed: number;
+  split?: Split;
+  /** Sizes to draw from; default 128×128 only. */
+  buckets?: Size[];
+  /** Share of edit samples, 0..1. Default 0.3. */
+  editFraction?: number;
+  /** Samples that share one bucket; the trainer's batch size. Default 1. */
+  batchSize?: number;
+  /** Edit kinds to draw from; default all. */
+  editKinds?: EditKind[];
+}
+
+const STREAM_SALT = 0x57e4;
+
+export class SceneStream {
+  readonly seed: number;
+  readonly split: Split;
+  readonly buckets: Size[];
+  readonly editFraction: number;
+  readonly batchSize: number;
+  readonly editKinds: EditKind[] | undefined;
+  private pos = 0;
+
+  constructor(opts: StreamOptions) {
+    this.seed = opts.seed;
+    this.split = opts.split ?? 'train';
+    this.buckets = opts.buckets ?? [{ width: 128, height: 128 }];
+    this.editFraction = opts.editFraction ?? 0.3;
+    this.batchSize = opts.batchSize ?? 1;
+    this.editKinds = opts.editKinds;
+    if (this.buckets.length === 0) throw new RangeError('SceneStream needs at least one bucket');
+    for (const b of this.buckets) validateSize(b.width, b.height);
+    if (!(this.editFraction >= 0 && this.editFraction <= 1)) throw new RangeError(`editFraction must be in [0, 1], got ${this.editFraction}`);
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${this.batchSize}`);
+  }
+
+  /** Index of the next sample; save it in checkpoints. */
+  position(): number {
+    return this.pos;
+  }
+
+  /** Continue from a saved position. */
+  seek(position: number): void {
+    if (!Number.isInteger(position) || position < 0) throw new RangeError(`position must be a non-negative integer, got ${position}`);
+    this.pos = position;
+  }
+
+  /** The bucket of the batch that sample `index` belongs to. */
+  bucketAt(index: number): Size {
+    const batch = Math.floor(index / this.batchSize);
+    return new Rng(mixSeed(STREAM_SALT, this.seed, batch, 0xb0c)).pick(this.buckets);
+  }
+
+  /** Sample `index`, without moving the stream. */
+  sampleAt(index: number): TrainingSample {
+    const rng = new Rng(mixSeed(STREAM_SALT, this.seed, index));
+    const { width, height } = this.bucketAt(index);
+    const sampleSeed = rng.nextU32();
+    if (rng.chance(this.editFraction)) {
+      const kind = this.editKinds ? rng.pick(this.editKinds) : undefined;
+      const e = makeEditPair(sampleSeed, { width, height, split: this.split, kind });
+      return {
+        kind: 'edit', source: e.source, target: e.target, mask: e.mask, instruction: e.instruction,
+        editKind: e.kind, sourceScene: e.sourceScene, targetScene: e.targetScene, index,
+      };
+    }
+    const c = composeScene(sampleSeed, { width, height, split: this.split });
+    return { kind: 't2i', image: c.image, caption: rng.pick(c.captions.all), scene: c.scene, index };
+  }
+
+  next(): TrainingSample {
+    return this.sampleAt(this.pos++);
+  }
+
+  /** The next batchSize samples, all of one size (starting at a batch boundary keeps them aligned). */
+  nextBatch(): TrainingSample[] {
+    const out: TrainingSample[] = [];
+    const end = (Math.floor(this.pos / this.batchSize) + 1) * this.batchSize;
+    while (this.pos < end) out.push(this.next());
+    return out;
+  }
+}
