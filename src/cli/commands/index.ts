@@ -1,4 +1,7 @@
 // Every subcommand lives in its own module and is registered here.
 import type { Command } from 'commander';
+import { registerDataCommand } from './data.ts';
 
-export function registerCommands(_program: Command): void {}
+export function registerCommands(program: Command): void {
+  registerDataCommand(program);
+}
