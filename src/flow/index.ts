@@ -1,0 +1,47 @@
+// Flow matching, independent of any model: the straight path, timestep sampling and shifts,
+// conditioning dropout for training, and the samplers and guidance used for generation.
+// Conventions: x_t = (1 − t)·x0 + t·ε, t = 1 noise, t = 0 data, v = ε − x0; arrays are
+// flat Float32Arrays and batching is the caller's business.
+export {
+  sampleLogitNormal,
+  shiftTimestep,
+  shiftTimesteps,
+  resolutionShift,
+  samplingSchedule,
+  type FlowRng,
+  type LogitNormalOptions,
+  type ResolutionShiftOptions,
+} from './timesteps.ts';
+export {
+  noisyAt,
+  velocityTarget,
+  predictionTarget,
+  toVelocity,
+  toData,
+  dataFromVelocity,
+  DEFAULT_T_MIN,
+  type PredictionKind,
+} from './path.ts';
+export {
+  sampleEuler,
+  sampleHeun,
+  asDenoiser,
+  SamplingAbortedError,
+  type Denoiser,
+  type StepInfo,
+  type SampleOptions,
+} from './sampler.ts';
+export {
+  textGuidance,
+  editGuidance,
+  type BatchedVelocity,
+  type TextCondition,
+  type TextGuidanceOptions,
+  type EditCondition,
+  type EditDenoisers,
+} from './guidance.ts';
+export {
+  conditioningDropout,
+  type ConditioningDropoutOptions,
+  type ConditioningDrop,
+} from './dropout.ts';
