@@ -151,3 +151,20 @@ describe('gradients match finite differences', () => {
     assert.throws(() => grad(o.exp(a), [a]), /loss must be a scalar/);
   });
 });
+
+describe('symbolic sequence lengths', () => {
+  test('concat and slice along a symbolic axis differentiate (joint text+image attention layout)', async () => {
+    const txt = o.input('txt', [2, 'N']); // sliced in the graph
+    const fixed = o.input('fixed', [2, 3]);
+    const joint = o.concat([fixed, txt], 1); // [2, 3+N]
+    const back = o.slice(joint, 1, 3); // [2, N]
+    assert.deepEqual(back.shape, [2, 'N']);
+    const head = o.slice(joint, 1, 0, 2);
+    const loss = o.add(o.sum(o.mul(back, back)), o.sum(o.mul(head, 3)));
+    const [gt, gf] = grad(loss, [txt, fixed]);
+    const s = await Session.create(serializeGraph({ outputs: { gt: gt!, gf: gf! }, paramMode: 'inputs' }));
+    const r = await s.run({ txt: HostTensor.f32([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]), fixed: HostTensor.f32([0, 0, 0, 0, 0, 0], [2, 3]) });
+    assert.deepEqual([...r.gt!.data], [2, 4, 6, 8, 10, 12, 14, 16]);
+    assert.deepEqual([...r.gf!.data], [3, 3, 0, 3, 3, 0]);
+  });
+});

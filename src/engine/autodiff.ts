@@ -115,22 +115,34 @@ const rules: Record<string, Rule> = {
   Concat: (g, xs, _y, node) => {
     const axis = (node.attrs.axis as { int: number }).int;
     let at = 0;
-    return xs.map((x) => {
+    return xs.map((x, i) => {
       const d = x.shape[axis];
-      if (typeof d !== 'number') throw new Error(`autodiff: concat along symbolic axis ${axis} is not differentiable here`);
-      return o.slice(g, axis, at, (at += d));
+      if (typeof d === 'number') return o.slice(g, axis, at, (at += d));
+      // A symbolic piece is fine last: it runs to the end.
+      if (i === xs.length - 1) return o.slice(g, axis, at);
+      throw new Error(`autodiff: concat with symbolic piece ${x} before the last along axis ${axis} is not differentiable`);
     });
   },
   Slice: (g, [a, starts, ends, axesT]) => {
+    // Pad the gradient back to the input's extent: `begin` zeros before, the rest after.
+    const x = a!;
     const axis = Number((axesT!.value as BigInt64Array)[0]);
-    const d = a!.shape[axis];
-    if (typeof d !== 'number') throw new Error(`autodiff: slice of symbolic axis ${axis} of ${a} is not differentiable here`);
+    const d = x.shape[axis]!;
     const s = Number((starts!.value as BigInt64Array)[0]);
-    const e = Math.min(Number((ends!.value as BigInt64Array)[0]), d);
-    const begin = s < 0 ? d + s : s;
-    const end = e < 0 ? d + e : e;
-    const pads = a!.shape.map((_, i): [number, number] => (i === axis ? [begin, d - end] : [0, 0]));
-    return [o.pad(g, pads), undefined, undefined, undefined];
+    const e = Number((ends!.value as BigInt64Array)[0]);
+    const zeroPads = (n: number) => Array(n).fill(0);
+    if (typeof d === 'number') {
+      const begin = s < 0 ? d + s : s;
+      const end = e < 0 ? d + e : Math.min(e, d);
+      const pads = x.shape.map((_, i): [number, number] => (i === axis ? [begin, d - end] : [0, 0]));
+      return [o.pad(g, pads), undefined, undefined, undefined];
+    }
+    const after = e >= Number.MAX_SAFE_INTEGER ? o.constant([0], [1], 'int64') : o.sub(o.dimOf(x, axis), o.constant([e], [1], 'int64'));
+    const pads = o.concat(
+      [o.constant([...zeroPads(axis), s, ...zeroPads(x.rank - axis - 1), ...zeroPads(axis)], [x.rank + axis], 'int64'), after, o.constant(zeroPads(x.rank - axis - 1), [x.rank - axis - 1], 'int64')].filter((t) => t.shape[0] !== 0),
+      0,
+    );
+    return [o.padDynamic(g, pads, [...x.shape]), undefined, undefined, undefined];
   },
   Gather: (g, [data, idx]) => [o.scatterAddRows(data!, idx!, g), undefined],
 };

@@ -1,7 +1,7 @@
 // The op vocabulary. Each builder checks its inputs, infers the output shape and dtype at build
 // time, and records one ONNX node. Errors name the op and the shapes involved.
 import { type DType, ONNX_DTYPE, isFloat } from './dtype.ts';
-import { type Dim, type Shape, broadcastShapes, formatShape, isStatic, normAxis } from './shape.ts';
+import { type Dim, type Shape, broadcastShapes, dimAdd, dimSub, formatShape, isStatic, normAxis } from './shape.ts';
 import { type Attrs, Tensor } from './tensor.ts';
 
 export type TensorLike = Tensor | number;
@@ -198,17 +198,20 @@ export function shapeOf(x: Tensor): Tensor {
 }
 
 /**
- * Reshape to a shape of numbers, symbols (taken from x's own shape at run time) and at most one -1.
+ * Reshape to a shape of numbers, symbols and at most one -1. A symbol is read at run time off
+ * x's own shape, or off the `dimsFrom` tensors (e.g. reshape windows back to [B, L, D] using
+ * the token-id tensor that carries L).
  */
-export function reshape(x: Tensor, shape: readonly Dim[]): Tensor {
-  const inferred = inferReshape(x, shape);
+export function reshape(x: Tensor, shape: readonly Dim[], dimsFrom: Tensor[] = []): Tensor {
+  const inferred = inferReshape(x, shape, dimsFrom);
   if (isStatic(shape)) return op('Reshape', [x, int64s(shape as number[])], x.dtype, inferred);
-  // Build the target shape tensor from constants and dims read off x at run time.
   const parts = shape.map((d) => {
     if (typeof d === 'number') return int64s([d]);
-    const i = x.shape.indexOf(d);
-    if (i < 0) throw new Error(`reshape: symbolic dim '${d}' is not a dim of the input ${x}`);
-    return op('Gather', [shapeOf(x), int64s([i])], 'int64', [1], { axis: { int: 0 } });
+    for (const src of [x, ...dimsFrom]) {
+      const i = src.shape.indexOf(d);
+      if (i >= 0) return op('Gather', [shapeOf(src), int64s([i])], 'int64', [1], { axis: { int: 0 } });
+    }
+    throw new Error(`reshape: symbolic dim '${d}' is not a dim of the input ${x}${dimsFrom.length ? ' or of ' + dimsFrom.join(', ') : ''}`);
   });
   return op('Reshape', [x, concat(parts, 0)], x.dtype, inferred);
 }
@@ -219,7 +222,7 @@ export function reshapeLike(x: Tensor, like: Tensor): Tensor {
   return op('Reshape', [x, shapeOf(like)], x.dtype, [...like.shape]);
 }
 
-function inferReshape(x: Tensor, shape: readonly Dim[]): Dim[] {
+function inferReshape(x: Tensor, shape: readonly Dim[], dimsFrom: Tensor[]): Dim[] {
   const minus = shape.filter((d) => d === -1).length;
   if (minus > 1) throw new Error(`reshape: more than one -1 in ${formatShape(shape)}`);
   for (const d of shape) {
@@ -235,7 +238,10 @@ function inferReshape(x: Tensor, shape: readonly Dim[]): Dim[] {
     }
     return shape.map((d) => (d === -1 ? total / known : d));
   }
-  if (minus === 0) return [...shape];
+  if (minus === 0 || dimsFrom.length > 0) {
+    if (minus > 0) throw new Error(`reshape: -1 cannot be combined with dims read from other tensors (${formatShape(shape)})`);
+    return [...shape];
+  }
   // With symbols, -1 becomes a product-quotient symbol unless it can be cancelled exactly.
   const rest = [...x.shape];
   let numeric = 1;
@@ -248,9 +254,15 @@ function inferReshape(x: Tensor, shape: readonly Dim[]): Dim[] {
   }
   const nums = rest.filter((d): d is number => typeof d === 'number').reduce((a, b) => a * b, 1);
   const syms = rest.filter((d) => typeof d === 'string');
-  if (nums % numeric !== 0) throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
-  const q = nums / numeric;
-  const derived: Dim = syms.length === 0 ? q : q === 1 && syms.length === 1 ? syms[0]! : [q, ...syms].filter((v) => v !== 1).join('*');
+  let derived: Dim;
+  if (nums % numeric === 0) {
+    const q = nums / numeric;
+    derived = syms.length === 0 ? q : q === 1 && syms.length === 1 ? syms[0]! : [q, ...syms].filter((v) => v !== 1).join('*');
+  } else if (syms.length > 0) {
+    derived = `${[nums, ...syms].filter((v) => v !== 1).join('*')}/${numeric}`; // divisible only at run time
+  } else {
+    throw new Error(`reshape: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  }
   return shape.map((d) => (d === -1 ? derived : d));
 }
 
@@ -282,8 +294,7 @@ export function concat(xs: Tensor[], axis: number): Tensor {
         throw new Error(`concat: shapes ${xs.map((t) => formatShape(t.shape)).join(', ')} differ off axis ${ax}`);
       }
     });
-    const d = x.shape[ax]!;
-    total = typeof total === 'number' && typeof d === 'number' ? total + d : `${total}+${d}`;
+    total = dimAdd(total, x.shape[ax]!);
   }
   const shape = [...first.shape];
   shape[ax] = total;
@@ -301,8 +312,8 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
     if (s < 0 || s >= e) throw new Error(`slice: empty or invalid range ${start}:${end ?? ''} of axis ${ax} in ${x}`);
     len = e - s;
   } else {
-    if (start < 0 || end === undefined || end < 0) throw new Error(`slice: symbolic axis ${ax} of ${x} needs 0 ≤ start < end`);
-    len = end - start;
+    if (start < 0 || (end !== undefined && end <= start)) throw new Error(`slice: symbolic axis ${ax} of ${x} needs 0 ≤ start < end`);
+    len = end === undefined ? dimSub(d, start) : end - start;
   }
   const shape = [...x.shape];
   shape[ax] = len;
@@ -375,6 +386,19 @@ export function pad(x: Tensor, pads: Array<[number, number]>): Tensor {
   });
   const flat = [...pads.map((p) => p[0]), ...pads.map((p) => p[1])];
   return op('Pad', [x, int64s(flat), scalar(0, x.dtype)], x.dtype, shape, { mode: { str: 'constant' } });
+}
+
+/** Zero padding by a runtime int64 pads tensor ([begins..., ends...]) to a known result shape. */
+export function padDynamic(x: Tensor, pads: Tensor, shape: Dim[]): Tensor {
+  return op('Pad', [x, pads, scalar(0, x.dtype)], x.dtype, shape, { mode: { str: 'constant' } });
+}
+
+/** Dim `axis` of x as an int64 vector of length 1 (read at run time). */
+export function dimOf(x: Tensor, axis: number): Tensor {
+  const ax = normAxis(axis, x.rank, 'dimOf');
+  const d = x.shape[ax]!;
+  if (typeof d === 'number') return int64s([d]);
+  return op('Gather', [shapeOf(x), int64s([ax])], 'int64', [1], { axis: { int: 0 } });
 }
 
 export function zerosLike(x: Tensor): Tensor {

@@ -48,3 +48,20 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): Dim[] {
   }
   return out;
 }
+
+/** a + b for dims; symbolic sums read "32+N". */
+export function dimAdd(a: Dim, b: Dim): Dim {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return `${a}+${b}`;
+}
+
+/** a − n for a dim and a number: "32+N" − 32 is "N"; otherwise "A-n". */
+export function dimSub(a: Dim, n: number): Dim {
+  if (typeof a === 'number') return a - n;
+  if (n === 0) return a;
+  const prefix = `${n}+`;
+  if (a.startsWith(prefix)) return a.slice(prefix.length);
+  return `${a}-${n}`;
+}

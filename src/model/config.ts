@@ -1,0 +1,152 @@
+// Model configurations, from `tiny` (tests) to the model card's 2×10^10 non-embedding parameters,
+// and the closed-form parameter count of each (checked against the built graph in config.test.ts).
+import { z } from 'zod';
+
+export const TextEncoderConfig = z.object({
+  vocabSize: z.number().int().positive(),
+  width: z.number().int().positive(),
+  depth: z.number().int().nonnegative(),
+  heads: z.number().int().positive(),
+  mlpRatio: z.number().positive(),
+  /** Self-attention runs within windows of this many tokens, so cost is linear in prompt length. */
+  window: z.number().int().positive(),
+  /** Cross-attention resampler: any prompt length → this many conditioning tokens. */
+  resamplerTokens: z.number().int().positive(),
+  resamplerDepth: z.number().int().positive(),
+});
+
+export const ModelConfig = z.object({
+  name: z.string(),
+  /** Pixels per patch side; a token is one patch of patchSize² RGB pixels. */
+  patchSize: z.number().int().positive(),
+  width: z.number().int().positive(),
+  depth: z.number().int().positive(),
+  heads: z.number().int().positive(),
+  mlpRatio: z.number().positive(),
+  /** Head dims given to each rotary axis: [segment, row, column]. */
+  ropeAxes: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+  /** What the network outputs: clean data ('x') or velocity ('v'). */
+  prediction: z.enum(['x', 'v']),
+  /** Width of the sinusoidal timestep features. */
+  timeFeatures: z.number().int().positive(),
+  text: TextEncoderConfig,
+});
+export type ModelConfig = z.infer<typeof ModelConfig>;
+export type TextEncoderConfig = z.infer<typeof TextEncoderConfig>;
+
+/** The longest prompt the text encoder takes (the model card's context length). */
+export const MAX_PROMPT_TOKENS = 32768;
+
+function preset(c: ModelConfig): ModelConfig {
+  const headDim = c.width / c.heads;
+  if (!Number.isInteger(headDim)) throw new Error(`config ${c.name}: width ${c.width} is not divisible by ${c.heads} heads`);
+  if (c.ropeAxes.reduce((a, b) => a + b, 0) !== headDim) {
+    throw new Error(`config ${c.name}: rope axes [${c.ropeAxes}] must sum to the head dim ${headDim}`);
+  }
+  return ModelConfig.parse(c);
+}
+
+export const PRESETS: Record<string, ModelConfig> = {
+  tiny: preset({
+    name: 'tiny',
+    patchSize: 8,
+    width: 32,
+    depth: 2,
+    heads: 2,
+    mlpRatio: 2,
+    ropeAxes: [4, 6, 6],
+    prediction: 'x',
+    timeFeatures: 32,
+    text: { vocabSize: 512, width: 32, depth: 1, heads: 2, mlpRatio: 2, window: 16, resamplerTokens: 4, resamplerDepth: 1 },
+  }),
+  small: preset({
+    name: 'small',
+    patchSize: 16,
+    width: 192,
+    depth: 6,
+    heads: 3,
+    mlpRatio: 3,
+    ropeAxes: [16, 24, 24],
+    prediction: 'x',
+    timeFeatures: 128,
+    text: { vocabSize: 1024, width: 192, depth: 2, heads: 3, mlpRatio: 2, window: 64, resamplerTokens: 24, resamplerDepth: 1 },
+  }),
+  base: preset({
+    name: 'base',
+    patchSize: 16,
+    width: 768,
+    depth: 12,
+    heads: 12,
+    mlpRatio: 4,
+    ropeAxes: [16, 24, 24],
+    prediction: 'x',
+    timeFeatures: 256,
+    text: { vocabSize: 32768, width: 768, depth: 6, heads: 12, mlpRatio: 4, window: 256, resamplerTokens: 128, resamplerDepth: 2 },
+  }),
+  // The model card's scale: ~2×10^10 non-embedding parameters. Counted by code, never allocated here.
+  card20b: preset({
+    name: 'card20b',
+    patchSize: 16,
+    width: 4096,
+    depth: 27,
+    heads: 32,
+    mlpRatio: 4,
+    ropeAxes: [32, 48, 48],
+    prediction: 'x',
+    timeFeatures: 256,
+    text: { vocabSize: 131072, width: 4096, depth: 16, heads: 32, mlpRatio: 4, window: 1024, resamplerTokens: 512, resamplerDepth: 2 },
+  }),
+};
+
+export function headDim(c: { width: number; heads: number }): number {
+  return c.width / c.heads;
+}
+
+export interface ParamCount {
+  total: number;
+  /** Everything but the token-embedding table (the model card counts non-embedding parameters). */
+  nonEmbedding: number;
+  textEncoder: number;
+  denoiser: number;
+}
+
+/** Parameters per hidden width d and MLP hidden h for one pre-norm transformer sub-block pair. */
+function attentionParams(d: number, dh: number, qkNorm: boolean): number {
+  return 4 * (d * d + d) + (qkNorm ? 2 * dh : 0);
+}
+function mlpParams(d: number, h: number): number {
+  return d * h + h + h * d + d;
+}
+
+export function countParams(c: ModelConfig): ParamCount {
+  const t = c.text;
+  const dt = t.width;
+  const ht = Math.round(dt * t.mlpRatio);
+  const dht = dt / t.heads;
+  const layerNorm = (d: number) => 2 * d;
+  const textEmbedding = t.vocabSize * dt;
+  const textBlocks = t.depth * (layerNorm(dt) + attentionParams(dt, dht, true) + layerNorm(dt) + mlpParams(dt, ht));
+  const resampler =
+    t.resamplerTokens * dt + t.resamplerDepth * (layerNorm(dt) * 2 + attentionParams(dt, dht, true) + layerNorm(dt) + mlpParams(dt, ht)) + layerNorm(dt);
+  const textEncoder = textEmbedding + textBlocks + resampler;
+
+  const d = c.width;
+  const h = Math.round(d * c.mlpRatio);
+  const dh = d / c.heads;
+  const P = c.patchSize * c.patchSize * 3;
+  const pp = c.patchSize * c.patchSize;
+  const embeds =
+    P * d + d + // patch embedding
+    pp * d + // mask embedding (no bias)
+    2 * d + // segment embedding: target, source
+    dt * d + d + // text tokens → width
+    dt * d + d + // pooled text → conditioning
+    c.timeFeatures * d + d + d * d + d; // timestep MLP
+  // Each double-stream block: per stream, adaLN-Zero modulation (6 vectors), attention with QK-norm, MLP.
+  const perStream = d * 6 * d + 6 * d + attentionParams(d, dh, true) + mlpParams(d, h);
+  const blocks = c.depth * 2 * perStream;
+  const head = d * 2 * d + 2 * d + d * P + P;
+  const denoiser = embeds + blocks + head;
+  const total = textEncoder + denoiser;
+  return { total, nonEmbedding: total - textEmbedding, textEncoder, denoiser };
+}

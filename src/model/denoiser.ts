@@ -1,0 +1,108 @@
+// The denoiser: an MMDiT-style transformer. Text and image tokens keep separate weights (two
+// streams) but attend jointly; adaLN-Zero modulation from the timestep and pooled text; QK-norm;
+// rotary positions over [segment, row, column] so any aspect ratio works. For editing, the source
+// image's tokens join the image stream with segment 1 (target tokens have segment 0) and the
+// inpainting mask enters as an extra per-patch input.
+import { type Tensor, ops as o } from '../engine/index.ts';
+import {
+  applyRope,
+  attend,
+  layerNorm,
+  linear,
+  mergeHeads,
+  mlp,
+  modulate,
+  modulation,
+  normal,
+  qkNorm,
+  type Scope,
+  splitHeads,
+  timestepEmbedding,
+  zeros,
+} from '../nn/index.ts';
+import { type ModelConfig, headDim } from './config.ts';
+import type { TextEncoding } from './text-encoder.ts';
+
+export interface DenoiserInputs {
+  /** [B, N, P] patches: noisy target tokens, then clean source tokens (edits). P = patch²·3. */
+  image: Tensor;
+  /** [B, N, patch²] inpainting mask per patch (1 = repaint), zeros when there is none. */
+  mask: Tensor;
+  /** [N] 0 for target tokens, 1 for source tokens. */
+  segment: Tensor;
+  /** [B] flow time in [0, 1]. */
+  t: Tensor;
+  /** [K+N, Dh] rotary tables for text tokens then image tokens. */
+  ropeCos: Tensor;
+  ropeSin: Tensor;
+}
+
+export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tokens: number | string = 'N'): DenoiserInputs {
+  const p = c.patchSize;
+  const k = c.text.resamplerTokens;
+  const joint = typeof tokens === 'number' ? k + tokens : `${k}+${tokens}`;
+  return {
+    image: o.input('image', [batch, tokens, p * p * 3]),
+    mask: o.input('mask', [batch, tokens, p * p]),
+    segment: o.input('segment', [tokens], 'int64'),
+    t: o.input('t', [batch]),
+    ropeCos: o.input('rope_cos', [joint, headDim(c)]),
+    ropeSin: o.input('rope_sin', [joint, headDim(c)]),
+  };
+}
+
+interface Stream {
+  x: Tensor;
+  mod: Tensor[]; // shift1, scale1, gate1, shift2, scale2, gate2
+}
+
+function streamQkv(s: Scope, st: Stream, heads: number): [Tensor, Tensor, Tensor] {
+  const d = st.x.shape[2] as number;
+  const a = modulate(layerNorm(s.child('ln1'), st.x, { affine: false }), st.mod[0]!, st.mod[1]!);
+  const q = qkNorm(s.child('q_norm'), splitHeads(linear(s.child('q'), a, d), heads));
+  const k = qkNorm(s.child('k_norm'), splitHeads(linear(s.child('k'), a, d), heads));
+  const v = splitHeads(linear(s.child('v'), a, d), heads);
+  return [q, k, v];
+}
+
+function streamFinish(s: Scope, st: Stream, attnOut: Tensor, hidden: number): Tensor {
+  const d = st.x.shape[2] as number;
+  let x = o.add(st.x, o.mul(st.mod[2]!, linear(s.child('out'), mergeHeads(attnOut), d)));
+  const m = modulate(layerNorm(s.child('ln2'), x, { affine: false }), st.mod[3]!, st.mod[4]!);
+  x = o.add(x, o.mul(st.mod[5]!, mlp(s.child('mlp'), m, hidden)));
+  return x;
+}
+
+/** Predicts (per config) clean patches or velocity for every image token: [B, N, P]. */
+export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: TextEncoding): Tensor {
+  const d = c.width;
+  const hidden = Math.round(d * c.mlpRatio);
+  const k = c.text.resamplerTokens;
+
+  const tEmb = timestepEmbedding(inp.t, c.timeFeatures);
+  const tVec = linear(s.child('time').child('fc2'), o.silu(linear(s.child('time').child('fc1'), tEmb, d)), d);
+  const cond = o.add(tVec, linear(s.child('pooled'), text.pooled, d)); // [B, D]
+
+  let img = linear(s.child('patch_embed'), inp.image, d);
+  img = o.add(img, linear(s.child('mask_embed'), inp.mask, d, { bias: false, init: zeros }));
+  img = o.add(img, o.gather(s.param('segment_embed', [2, d], normal(0.02)), inp.segment));
+  let txt = linear(s.child('text_in'), text.tokens, d);
+
+  for (let i = 0; i < c.depth; i++) {
+    const blk = s.child('blocks').child(i);
+    const imgS: Stream = { x: img, mod: modulation(blk.child('img_mod'), cond, d, 6) };
+    const txtS: Stream = { x: txt, mod: modulation(blk.child('txt_mod'), cond, d, 6) };
+    const [qi, ki, vi] = streamQkv(blk.child('img'), imgS, c.heads);
+    const [qt, kt, vt] = streamQkv(blk.child('txt'), txtS, c.heads);
+    // Joint attention over [text; image] along the sequence axis (axis 2 of [B, H, T, Dh]).
+    const q = applyRope(o.concat([qt, qi], 2), inp.ropeCos, inp.ropeSin);
+    const kk = applyRope(o.concat([kt, ki], 2), inp.ropeCos, inp.ropeSin);
+    const v = o.concat([vt, vi], 2);
+    const att = attend(q, kk, v);
+    img = streamFinish(blk.child('img'), imgS, o.slice(att, 2, k), hidden);
+    txt = streamFinish(blk.child('txt'), txtS, o.slice(att, 2, 0, k), hidden);
+  }
+  const [shift, scale] = modulation(s.child('final_mod'), cond, d, 2) as [Tensor, Tensor];
+  const out = modulate(layerNorm(s.child('final_ln'), img, { affine: false }), shift, scale);
+  return linear(s.child('head'), out, c.patchSize * c.patchSize * 3, { init: zeros });
+}
