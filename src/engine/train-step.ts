@@ -125,6 +125,13 @@ export class TrainStep {
     return { loss: Number(out.loss!.data[0]), gradNorm: Number(out.grad_norm!.data[0]), metrics };
   }
 
+  /** Live views of the current parameter values (valid until the next run; do not modify). */
+  paramViews(): Map<string, Float32Array> {
+    const m = new Map<string, Float32Array>();
+    for (const name of this.compiled.paramNames) m.set(name, this.current.get(name)!.data as Float32Array);
+    return m;
+  }
+
   /** A copy of the current state (for checkpoints and evaluation). */
   state(): TrainState {
     const pick = (suffix: string) => {

@@ -1,7 +1,9 @@
 // Every subcommand lives in its own module and is registered here.
 import type { Command } from 'commander';
 import { registerDataCommand } from './data.ts';
+import { registerTrainCommands } from './train.ts';
 
 export function registerCommands(program: Command): void {
   registerDataCommand(program);
+  registerTrainCommands(program);
 }

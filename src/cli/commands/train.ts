@@ -1,0 +1,90 @@
+// `flowpaint train` and `flowpaint export`: run the trainer with a progress bar, and turn a run's
+// checkpoint into a model directory that generate/edit load.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { loadTrainConfig } from '../../train/config.ts';
+import { exportRun, train } from '../../train/trainer.ts';
+import { MetricsLog, plotLossCurve } from '../../train/metrics.ts';
+import { UsageError } from '../errors.ts';
+
+function positiveInt(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive integer, got '${v}'`);
+    return n;
+  };
+}
+
+export function registerTrainCommands(program: Command): void {
+  program
+    .command('train')
+    .description('train a model on generated scenes and edit pairs (checkpoints go to the run directory)')
+    .option('--config <preset|file>', 'training preset (tiny, small) or a JSON file {"extends": "small", ...}', 'small')
+    .option('--run-dir <dir>', 'where checkpoints, metrics and the tokenizer go', join(homedir(), '.flowpaint', 'runs', 'default'))
+    .option('--resume', 'continue the run in --run-dir from its last checkpoint')
+    .option('--max-steps <n>', 'stop after this many steps in this invocation', positiveInt('--max-steps'))
+    .option('--no-progress', 'no progress bar (log lines only)')
+    .action(async (o: { config: string; runDir: string; resume?: boolean; maxSteps?: number; progress: boolean }) => {
+      const config = loadTrainConfig(o.config);
+      const runDir = resolve(o.runDir);
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts === 1) process.stderr.write('\nstopping after this step and writing a checkpoint (Ctrl-C again to quit at once)\n');
+        else process.exit(130);
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      const bar = o.progress && process.stderr.isTTY
+        ? new cliProgress.SingleBar(
+            { stream: process.stderr, format: 'train |{bar}| step {value}/{total} | loss {loss} | {sps} samples/s | ETA {eta_formatted}', etaBuffer: 50 },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+      let started = false;
+      try {
+        const result = await train({
+          config,
+          runDir,
+          resume: Boolean(o.resume),
+          maxSteps: o.maxSteps,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (bar) {
+              if (!started) bar.start(p.steps, p.step - 1, { loss: '-', sps: '-' });
+              started = true;
+              bar.update(p.step, { loss: p.loss.toFixed(4), sps: p.samplesPerSecond.toFixed(1) });
+            } else if (p.step % config.logEvery === 0) {
+              process.stderr.write(`step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toExponential(2)} ${p.samplesPerSecond.toFixed(1)} samples/s\n`);
+            }
+          },
+        });
+        bar?.stop();
+        const log = new MetricsLog(join(runDir, 'metrics.jsonl'));
+        const entries = log.read();
+        if (entries.length >= 2) await plotLossCurve(entries, join(runDir, 'loss.png'));
+        process.stderr.write(`step ${result.step}, loss ${result.lastLoss.toFixed(4)}, ${(result.trainSeconds / 3600).toFixed(2)} h of training in this run\n`);
+        process.stdout.write(`${result.checkpoint}\n`);
+      } finally {
+        bar?.stop();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
+
+  program
+    .command('export')
+    .description("write a run's EMA weights as a model directory for generate/edit --model")
+    .argument('<run-dir>', 'the training run directory')
+    .option('-o, --out <dir>', 'the model directory to write', 'models/default')
+    .option('--id <id>', 'model id recorded in the model', 'flowpaint-small')
+    .option('--version <version>', 'model version recorded in the model', '0.1.0')
+    .action((runDir: string, o: { out: string; id: string; version: string }) => {
+      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.version, command: `flowpaint train --run-dir ${runDir}` });
+      process.stdout.write(`${resolve(o.out)}\n`);
+    });
+}

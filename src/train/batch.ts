@@ -1,0 +1,106 @@
+// Turns a group of same-size training samples into the training graph's inputs: patch tokens,
+// flow-matching noise and targets, masks, segments, rotary tables and padded prompts.
+import { HostTensor, Rng } from '../engine/index.ts';
+import type { TrainingSample } from '../data/stream.ts';
+import { resolutionShift, sampleLogitNormal, shiftTimesteps } from '../flow/index.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { type Segment, gridFor, imageRope, maskPatches, padPrompt, patchify, segmentIds } from '../model/layout.ts';
+import { textRope } from '../model/text-encoder.ts';
+import type { Tokenizer } from '../model/tokenizer/index.ts';
+
+export interface BatchOptions {
+  model: ModelConfig;
+  tokenizer: Tokenizer;
+  maxTextTokens: number;
+  timeMean: number;
+  timeStd: number;
+  textDrop: number;
+  maskFraction: number;
+  /** Leave the source image out of an edit batch (image-guidance dropout): it trains as text-to-image. */
+  dropImage: boolean;
+}
+
+/** Prompt → ids with a leading <bos>; the empty prompt (dropped text) is just <bos>. */
+export function promptIds(tokenizer: Tokenizer, text: string, maxTokens: number): Int32Array {
+  const ids = tokenizer.encode(text, { addBos: true, specialTokens: 'text' });
+  return ids.length > maxTokens ? ids.subarray(0, maxTokens) : ids;
+}
+
+export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions): Record<string, HostTensor> {
+  const m = o.model;
+  const B = samples.length;
+  const first = samples[0]!;
+  const size = first.kind === 't2i' ? first.image : first.target;
+  const grid = gridFor(size.width, size.height, m.patchSize);
+  const n1 = grid.rows * grid.cols;
+  const withSource = first.kind === 'edit' && !o.dropImage;
+  for (const s of samples) {
+    const img = s.kind === 't2i' ? s.image : s.target;
+    if (img.width !== size.width || img.height !== size.height || s.kind !== first.kind) {
+      throw new Error('makeBatch: samples in a batch must share kind and size');
+    }
+  }
+  const segments: Segment[] = withSource ? [{ grid, segment: 0 }, { grid, segment: 1 }] : [{ grid, segment: 0 }];
+  const N = withSource ? 2 * n1 : n1;
+  const P = m.patchSize * m.patchSize * 3;
+  const pp = m.patchSize * m.patchSize;
+
+  const ts = shiftTimesteps(sampleLogitNormal(rng, B, { mean: o.timeMean, std: o.timeStd }), resolutionShift(n1));
+  const image = new Float32Array(B * N * P);
+  const velocity = new Float32Array(B * N * P);
+  const mask = new Float32Array(B * N * pp);
+  const lossMask = new Float32Array(B * N);
+  const prompts: Int32Array[] = [];
+  const x0 = new Float32Array(n1 * P);
+  for (let b = 0; b < B; b++) {
+    const s = samples[b]!;
+    patchify(s.kind === 't2i' ? s.image : s.target, m.patchSize, x0);
+    const t = ts[b]!;
+    const base = b * N * P;
+    for (let i = 0; i < n1 * P; i++) {
+      const eps = rng.normal();
+      image[base + i] = (1 - t) * x0[i]! + t * eps;
+      velocity[base + i] = eps - x0[i]!;
+    }
+    lossMask.fill(1, b * N, b * N + n1);
+    if (s.kind === 'edit' && withSource) {
+      image.set(patchify(s.source, m.patchSize), base + n1 * P);
+      if (rng.uniform() < o.maskFraction) {
+        const mp = maskPatches(s.mask, m.patchSize);
+        mask.set(mp, b * N * pp);
+        mask.set(mp, b * N * pp + n1 * pp);
+      }
+    }
+    const caption = s.kind === 't2i' ? s.caption : s.instruction;
+    prompts.push(promptIds(o.tokenizer, rng.uniform() < o.textDrop ? '' : caption, o.maxTextTokens));
+  }
+
+  const w = m.text.window;
+  const L = Math.max(w, Math.ceil(Math.max(...prompts.map((p) => p.length)) / w) * w);
+  const ids = new BigInt64Array(B * L);
+  const keep = new Float32Array(B * L);
+  prompts.forEach((p, b) => {
+    const padded = padPrompt(p, w, o.tokenizer.padId, L);
+    ids.set(padded.ids, b * L);
+    keep.set(padded.keep, b * L);
+  });
+  const rope = imageRope(m, segments);
+  const tr = textRope(m.text);
+  const dh = m.width / m.heads;
+  const dht = m.text.width / m.text.heads;
+  const K = m.text.resamplerTokens;
+  return {
+    image: HostTensor.f32(image, [B, N, P]),
+    velocity: HostTensor.f32(velocity, [B, N, P]),
+    mask: HostTensor.f32(mask, [B, N, pp]),
+    loss_mask: HostTensor.f32(lossMask, [B, N]),
+    segment: new HostTensor('int64', [N], segmentIds(segments)),
+    t: HostTensor.f32(ts, [B]),
+    rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
+    rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
+    text_ids: new HostTensor('int64', [B, L], ids),
+    text_keep: HostTensor.f32(keep, [B, L]),
+    text_rope_cos: HostTensor.f32(tr.cos, [w, dht]),
+    text_rope_sin: HostTensor.f32(tr.sin, [w, dht]),
+  };
+}

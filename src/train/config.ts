@@ -1,0 +1,132 @@
+// Training configuration: which model, how long, how fast, on what data. Presets by name, or a
+// JSON file that overrides any field of a preset ({"extends": "small", "batchSize": 16, ...}).
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ModelConfig, PRESETS } from '../model/config.ts';
+
+export const TrainConfig = z.object({
+  name: z.string(),
+  model: ModelConfig,
+  seed: z.number().int().nonnegative(),
+  batchSize: z.number().int().positive(),
+  /** Training image sizes; each batch takes one. */
+  buckets: z.array(z.object({ width: z.number().int(), height: z.number().int() })).min(1),
+  /** Share of batches that are edit pairs rather than text-to-image. */
+  editFraction: z.number().min(0).max(1),
+  /** Share of edit samples that get their mask as input (inpainting) rather than only the instruction. */
+  maskFraction: z.number().min(0).max(1),
+  /** Classifier-free guidance dropout: the prompt becomes empty / the source image is left out. */
+  textDrop: z.number().min(0).max(1),
+  imageDrop: z.number().min(0).max(1),
+  steps: z.number().int().positive(),
+  lr: z.number().positive(),
+  warmupSteps: z.number().int().nonnegative(),
+  /** Cosine decay ends at lr·minLrRatio. */
+  minLrRatio: z.number().min(0).max(1),
+  weightDecay: z.number().min(0),
+  maxGradNorm: z.number().min(0),
+  beta1: z.number().min(0).max(1),
+  beta2: z.number().min(0).max(1),
+  emaDecay: z.number().min(0).max(1),
+  /** Logit-normal timestep sampling. */
+  timeMean: z.number(),
+  timeStd: z.number().positive(),
+  checkpointEvery: z.number().int().positive(),
+  sampleEvery: z.number().int().positive(),
+  logEvery: z.number().int().positive(),
+  /** Longest caption in tokens during training (captions are cut, never the 32k inference limit). */
+  maxTextTokens: z.number().int().positive(),
+  /** How many generated scenes and edit instructions the run's tokenizer is trained on. */
+  tokenizerCorpus: z.object({ scenes: z.number().int().positive(), edits: z.number().int().positive() }),
+  /** Compute threads for ONNX Runtime (0 = all cores). */
+  threads: z.number().int().nonnegative(),
+});
+export type TrainConfig = z.infer<typeof TrainConfig>;
+
+const common = {
+  seed: 1,
+  editFraction: 0.3,
+  maskFraction: 0.5,
+  textDrop: 0.1,
+  imageDrop: 0.1,
+  warmupSteps: 200,
+  minLrRatio: 0.1,
+  weightDecay: 0.01,
+  maxGradNorm: 1,
+  beta1: 0.9,
+  beta2: 0.99,
+  emaDecay: 0.999,
+  timeMean: 0,
+  timeStd: 1,
+  logEvery: 10,
+  threads: 0,
+};
+
+export const TRAIN_PRESETS: Record<string, TrainConfig> = {
+  tiny: TrainConfig.parse({
+    ...common,
+    name: 'tiny',
+    model: PRESETS.tiny,
+    batchSize: 4,
+    buckets: [{ width: 64, height: 64 }],
+    steps: 200,
+    lr: 3e-3,
+    warmupSteps: 10,
+    emaDecay: 0.9,
+    checkpointEvery: 50,
+    sampleEvery: 100,
+    maxTextTokens: 64,
+    tokenizerCorpus: { scenes: 150, edits: 100 },
+  }),
+  small: TrainConfig.parse({
+    ...common,
+    name: 'small',
+    model: PRESETS.small,
+    batchSize: 24,
+    buckets: [
+      { width: 128, height: 128 },
+      { width: 160, height: 96 },
+      { width: 96, height: 160 },
+      { width: 192, height: 80 },
+      { width: 80, height: 192 },
+    ],
+    steps: 30000,
+    lr: 1e-3,
+    checkpointEvery: 100,
+    sampleEvery: 500,
+    maxTextTokens: 192,
+    tokenizerCorpus: { scenes: 4000, edits: 3000 },
+  }),
+};
+
+/** A preset name, or a JSON file with {"extends": preset, ...overrides}. */
+export function loadTrainConfig(nameOrPath: string): TrainConfig {
+  if (TRAIN_PRESETS[nameOrPath]) return TRAIN_PRESETS[nameOrPath]!;
+  if (!existsSync(nameOrPath)) {
+    throw Object.assign(new Error(`--config: '${nameOrPath}' is neither a preset (${Object.keys(TRAIN_PRESETS).join(', ')}) nor a file`), { name: 'InputError' });
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(nameOrPath, 'utf8'));
+  } catch (err) {
+    throw Object.assign(new Error(`${nameOrPath}: not valid JSON (${(err as Error).message})`), { name: 'InputError' });
+  }
+  const base = TRAIN_PRESETS[String(raw.extends ?? 'small')];
+  if (!base) throw Object.assign(new Error(`${nameOrPath}: "extends" names no preset (${Object.keys(TRAIN_PRESETS).join(', ')})`), { name: 'InputError' });
+  const { extends: _, ...overrides } = raw;
+  const merged = { ...base, ...overrides, model: { ...base.model, ...((overrides.model as object) ?? {}) } };
+  const parsed = TrainConfig.safeParse(merged);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw Object.assign(new Error(`${nameOrPath}: ${issues}`), { name: 'InputError' });
+  }
+  return parsed.data;
+}
+
+/** Learning rate at a step: linear warmup, then cosine decay to lr·minLrRatio. */
+export function learningRate(c: TrainConfig, step: number): number {
+  if (step < c.warmupSteps) return (c.lr * (step + 1)) / c.warmupSteps;
+  const progress = Math.min(1, (step - c.warmupSteps) / Math.max(1, c.steps - c.warmupSteps));
+  const min = c.lr * c.minLrRatio;
+  return min + (c.lr - min) * 0.5 * (1 + Math.cos(Math.PI * progress));
+}

@@ -1,0 +1,56 @@
+// The trainer end to end on the tiny config: checkpoints, exact resume, refusal to clobber a run,
+// and export to a model directory that loads.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { loadModel } from '../model/store.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+import { TRAIN_PRESETS, learningRate, loadTrainConfig } from './config.ts';
+import { exportRun, train } from './trainer.ts';
+
+const config = { ...TRAIN_PRESETS.tiny!, steps: 12, checkpointEvery: 3, warmupSteps: 2, editFraction: 0.5 };
+
+describe('trainer', () => {
+  test('N steps in one run equal N/2 + resume + N/2, bit for bit', async () => {
+    const a = mkdtempSync(join(tmpdir(), 'run-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'run-b-'));
+    await train({ config, runDir: a, resume: false, maxSteps: 8 });
+    await train({ config, runDir: b, resume: false, maxSteps: 4 });
+    await train({ config, runDir: b, resume: true, maxSteps: 4 });
+    const ca = loadCheckpoint(a);
+    const cb = loadCheckpoint(b);
+    assert.equal(ca.state.step, 8);
+    assert.equal(cb.state.step, 8);
+    assert.deepEqual(cb.data, ca.data);
+    for (const [name, t] of ca.state.params) {
+      assert.deepEqual(Buffer.from(cb.state.params.get(name)!.f32().buffer), Buffer.from(t.f32().buffer), name);
+      assert.deepEqual(Buffer.from(cb.ema.get(name)!.f32().buffer), Buffer.from(ca.ema.get(name)!.f32().buffer), `ema ${name}`);
+    }
+    // No temp files are left beside the checkpoint.
+    assert.deepEqual(readdirSync(a).filter((f) => f.includes('.tmp')), []);
+
+    await assert.rejects(train({ config, runDir: a, resume: false }), /already holds a checkpoint: pass --resume/);
+    const empty = mkdtempSync(join(tmpdir(), 'run-c-'));
+    await assert.rejects(train({ config, runDir: empty, resume: true }), /--resume: no checkpoint/);
+
+    const out = join(a, 'exported');
+    exportRun(a, out, { id: 'test-tiny', version: '0.0.1' });
+    const m = loadModel(out);
+    assert.equal(m.info.id, 'test-tiny');
+    assert.equal(m.info.training?.steps, 8);
+    assert.equal(m.weights.size, ca.ema.size);
+    assert.ok(existsSync(join(out, 'tokenizer.json')));
+  });
+
+  test('configs: presets, file overrides with clear errors, warmup then cosine', () => {
+    assert.equal(loadTrainConfig('tiny').name, 'tiny');
+    assert.throws(() => loadTrainConfig('nope'), /neither a preset \(tiny, small\) nor a file/);
+    const c = { ...config, lr: 1, warmupSteps: 4, steps: 104, minLrRatio: 0.1 };
+    assert.equal(learningRate(c, 0), 0.25);
+    assert.equal(learningRate(c, 3), 1);
+    assert.ok(Math.abs(learningRate(c, 54) - 0.55) < 1e-9);
+    assert.ok(Math.abs(learningRate(c, 104) - 0.1) < 1e-9);
+  });
+});

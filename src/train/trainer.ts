@@ -1,0 +1,184 @@
+// The training loop: streams scenes and edit pairs, runs one compiled step (forward, backward,
+// AdamW) per batch, keeps EMA weights, logs metrics, checkpoints atomically every N steps and on
+// Ctrl-C, and resumes exactly (same batches, same weights) from the last checkpoint.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SceneStream } from '../data/stream.ts';
+import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState } from '../engine/index.ts';
+import { buildTrainingGraph } from '../model/graphs.ts';
+import { saveModel } from '../model/store.ts';
+import { Tokenizer } from '../model/tokenizer/index.ts';
+import { initParams } from '../nn/index.ts';
+import { makeBatch } from './batch.ts';
+import { type Checkpoint, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { type TrainConfig, learningRate } from './config.ts';
+import { Ema } from './ema.ts';
+import { MetricsLog } from './metrics.ts';
+import { trainRunTokenizer } from './tokenizer.ts';
+
+export interface TrainOptions {
+  config: TrainConfig;
+  runDir: string;
+  resume: boolean;
+  /** Stop after this many steps in this invocation (the schedule still follows config.steps). */
+  maxSteps?: number;
+  onProgress?: (p: Progress) => void;
+  /** Called every config.sampleEvery steps with the EMA weights (sample grids). */
+  onSample?: (step: number, weights: Map<string, HostTensor>, tokenizer: Tokenizer) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface Progress {
+  step: number;
+  steps: number;
+  loss: number;
+  lr: number;
+  samplesPerSecond: number;
+}
+
+export interface TrainResult {
+  step: number;
+  lastLoss: number;
+  checkpoint: string;
+  trainSeconds: number;
+}
+
+function mix(seed: number, step: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(step, 0x85ebca6b)) >>> 0;
+}
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { runDir } = opts;
+  mkdirSync(runDir, { recursive: true });
+  let cfg = opts.config;
+  let resumed: Checkpoint | undefined;
+  if (opts.resume) {
+    if (!hasCheckpoint(runDir)) throw Object.assign(new Error(`--resume: no checkpoint in ${runDir}`), { name: 'InputError' });
+    resumed = loadCheckpoint(runDir);
+    cfg = resumed.config; // a run keeps the config it started with
+  } else if (hasCheckpoint(runDir)) {
+    throw Object.assign(new Error(`${runDir} already holds a checkpoint: pass --resume to continue it, or choose another --run-dir`), { name: 'InputError' });
+  }
+  writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
+
+  const tokPath = join(runDir, 'tokenizer.json');
+  let tokenizer: Tokenizer;
+  if (existsSync(tokPath)) tokenizer = Tokenizer.fromFile(tokPath);
+  else {
+    tokenizer = trainRunTokenizer(cfg.seed, cfg.model.text.vocabSize, cfg.tokenizerCorpus.scenes, cfg.tokenizerCorpus.edits);
+    tokenizer.save(tokPath);
+  }
+
+  const graph = buildTrainingGraph(cfg.model, cfg.batchSize);
+  const compiled = compileTrainStep({
+    loss: graph.loss,
+    params: graph.scope.params(),
+    optimizer: { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm },
+  });
+  const initial = resumed?.state ?? initialTrainState(initParams(graph.scope, cfg.seed));
+  const stepper = await TrainStep.create(compiled, initial, { threads: cfg.threads || undefined });
+  const shapes = new Map([...initial.params].map(([k, t]) => [k, t.shape]));
+  const ema = resumed ? new Ema(cfg.emaDecay, new Map([...resumed.ema].map(([k, t]) => [k, Float32Array.from(t.f32())]))) : Ema.from(initial.params, cfg.emaDecay);
+
+  const streamOpts = { split: 'train' as const, buckets: cfg.buckets, batchSize: cfg.batchSize };
+  const t2i = new SceneStream({ ...streamOpts, seed: cfg.seed, editFraction: 0 });
+  const edits = new SceneStream({ ...streamOpts, seed: cfg.seed + 7919, editFraction: 1 });
+  if (resumed) {
+    t2i.seek(resumed.data.t2i);
+    edits.seek(resumed.data.edit);
+  }
+  const log = new MetricsLog(join(runDir, 'metrics.jsonl'));
+  let trainSeconds = resumed?.trainSeconds ?? 0;
+  let lastLoss = NaN;
+  let checkpointPath = join(runDir, 'checkpoint.safetensors');
+
+  const nextBatch = (step: number) => {
+    // Everything random about a step derives from (seed, step): resuming replays it exactly.
+    const rng = new Rng(mix(cfg.seed, step));
+    const isEdit = rng.uniform() < cfg.editFraction;
+    const dropImage = isEdit && rng.uniform() < cfg.imageDrop;
+    const samples = (isEdit ? edits : t2i).nextBatch();
+    return {
+      kind: isEdit ? (dropImage ? 'edit-noimage' : 'edit') : 't2i',
+      feeds: makeBatch(samples, rng, {
+        model: cfg.model,
+        tokenizer,
+        maxTextTokens: cfg.maxTextTokens,
+        timeMean: cfg.timeMean,
+        timeStd: cfg.timeStd,
+        textDrop: cfg.textDrop,
+        maskFraction: cfg.maskFraction,
+        dropImage,
+      }),
+    };
+  };
+
+  const checkpoint = () => {
+    checkpointPath = saveCheckpoint(runDir, {
+      config: cfg,
+      state: stepper.state(),
+      ema: ema.tensors(shapes),
+      data: { t2i: t2i.position(), edit: edits.position() },
+      trainSeconds,
+    });
+  };
+
+  let step = stepper.step;
+  const stopAt = Math.min(cfg.steps, opts.maxSteps !== undefined ? step + opts.maxSteps : cfg.steps);
+  let windowStart = performance.now();
+  let windowSamples = 0;
+  try {
+    while (step < stopAt && !opts.signal?.aborted) {
+      const t0 = performance.now();
+      const { kind, feeds } = nextBatch(step);
+      const lr = learningRate(cfg, step);
+      const r = await stepper.run(feeds, lr);
+      if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step}: loss is ${r.loss} (checkpoint at step ${step - (step % cfg.checkpointEvery)} is intact)`);
+      ema.update(stepper.paramViews(), step);
+      step = stepper.step;
+      trainSeconds += (performance.now() - t0) / 1000;
+      lastLoss = r.loss;
+      windowSamples += cfg.batchSize;
+      const elapsed = (performance.now() - windowStart) / 1000;
+      const sps = windowSamples / Math.max(elapsed, 1e-9);
+      if (step % cfg.logEvery === 0) {
+        log.write({ step, loss: r.loss, grad_norm: r.gradNorm, lr, kind, samples_per_s: +sps.toFixed(2), train_s: +trainSeconds.toFixed(1) });
+        windowStart = performance.now();
+        windowSamples = 0;
+      }
+      opts.onProgress?.({ step, steps: cfg.steps, loss: r.loss, lr, samplesPerSecond: sps });
+      if (step % cfg.checkpointEvery === 0) checkpoint();
+      if (opts.onSample && step % cfg.sampleEvery === 0) await opts.onSample(step, ema.tensors(shapes), tokenizer);
+    }
+    if (step % cfg.checkpointEvery !== 0 || step === 0) checkpoint();
+  } finally {
+    await stepper.release();
+  }
+  return { step, lastLoss, checkpoint: checkpointPath, trainSeconds };
+}
+
+/** Writes the EMA weights of a run's checkpoint as a model directory (what `generate --model` loads). */
+export function exportRun(runDir: string, outDir: string, info: { id: string; version: string; command?: string }): void {
+  const ck = loadCheckpoint(runDir);
+  const tokenizer = Tokenizer.fromFile(join(runDir, 'tokenizer.json'));
+  const metrics = join(runDir, 'metrics.jsonl');
+  const lines = existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n') : [];
+  const last = lines.length ? JSON.parse(lines[lines.length - 1]!) : {};
+  saveModel(outDir, {
+    config: ck.config.model,
+    info: {
+      id: info.id,
+      version: info.version,
+      training: {
+        command: info.command,
+        preset: ck.config.name,
+        steps: ck.state.step,
+        samples: ck.state.step * ck.config.batchSize,
+        cpu_hours: +(ck.trainSeconds / 3600).toFixed(2),
+        final_loss: last.loss,
+      },
+    },
+    weights: ck.ema,
+    tokenizer,
+  });
+}
