@@ -60,7 +60,10 @@ function shortCaption(scene: Scene, rng: Rng, variant: number): string {
 }
 
 function mediumCaption(scene: Scene, rng: Rng, variant: number): string {
-  const parts = scene.objects.map((o) => `${groupPhrase(o, { color: true, size: true })} ${positionPhrase(o.position, variant)}`);
+  // The second phrasing also names each object's art style, the attribute the art sets vary.
+  const parts = scene.objects.map(
+    (o) => `${groupPhrase(o, { color: true, size: true })}${variant === 1 ? ` ${stylePhrase(o, 0)}` : ''} ${positionPhrase(o.position, variant)}`,
+  );
   let s = parts.length > 0 ? `${capitalize(joinList(parts))}, ${backgroundPhrase(scene.background, variant)}.` : `${capitalize(backgroundPhrase(scene.background, variant).replace(/^(on|against) /, ''))}.`;
   for (const t of scene.texts) s += ` ${capitalize(textPhrase(t, rng, true))} ${textPositionPhrase(t)}.`;
   const rel = pickRelation(scene, rng);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { composeScene } from './compose.ts';
-import { PALETTE, dominantColorName } from './colors.ts';
+import { PALETTE, colorDistance, dominantColorName } from './colors.ts';
 import { backgroundAt, plateLayout, renderScene } from './render.ts';
 import { cellBox, rowBox, specOf } from './scene.ts';
 import { boxContains, pixelAt, pointInAnyBox } from './pixels.ts';
@@ -113,24 +113,41 @@ test('recoloured objects read back as their colour', () => {
   assert.ok(checked >= 50);
 });
 
-test('sign plates and their lettering use the named colours', () => {
+test('sign plates and their lettering use the named colours, at every size', () => {
   let checked = 0;
-  for (let seed = 0; seed < 200 && checked < 15; seed++) {
-    const { image, scene } = composeScene(seed, { width: 256, height: 256, constraints: { text: true } });
+  const sizes = [[256, 256], [64, 64], [128, 64], [64, 256], [128, 128]] as const;
+  for (let seed = 0; seed < 300 && checked < 40; seed++) {
+    const [w, h] = sizes[seed % sizes.length]!;
+    const { image, scene } = composeScene(seed, { width: w, height: h, constraints: { text: true } });
     for (const t of scene.texts) {
       // The band between the rim and the lettering area is bare plate.
       const { rim, inner } = plateLayout(t);
       assert.deepEqual(pixelAt(image, inner.x - 1, inner.y - 1), [...PALETTE[t.plateColor]], `seed ${seed}: plate`);
       assert.equal(inner.x - 1 >= t.bbox.x + rim, true);
-      const votes: Rgb[] = [];
-      for (let y = t.bbox.y; y < t.bbox.y + t.bbox.height; y++) {
-        for (let x = t.bbox.x; x < t.bbox.x + t.bbox.width; x++) votes.push(pixelAt(image, x, y));
-      }
-      // The lettering colour appears inside the plate.
+      // The word is drawn: pixels nearer the ink than the plate, several per letter.
       const ink = PALETTE[t.textColor];
-      assert.ok(votes.some((p) => near(p, ink)), `seed ${seed}: no ${t.textColor} ink on the ${t.kind}`);
+      const plate = PALETTE[t.plateColor];
+      let inked = 0;
+      for (let y = inner.y; y < inner.y + inner.height; y++) {
+        for (let x = inner.x; x < inner.x + inner.width; x++) {
+          const p = pixelAt(image, x, y);
+          if (colorDistance(p, ink) < colorDistance(p, plate)) inked++;
+        }
+      }
+      assert.ok(inked >= 6 * t.text.length, `seed ${seed} ${w}x${h}: "${t.text}" has ${inked} ink pixels`);
       checked++;
     }
   }
-  assert.ok(checked >= 15);
+  assert.ok(checked >= 40);
+});
+
+test('an explicit spec whose word cannot be drawn at the size is refused by name', () => {
+  const spec = {
+    background: { kind: 'solid' as const, color: 'white' as const },
+    objects: [],
+    texts: [{ kind: 'label' as const, text: 'ELEPHANT', plateColor: 'blue' as const, textColor: 'white' as const, row: 0 as const, col: 0 as const }],
+    blur: null,
+  };
+  assert.throws(() => composeScene(spec, { width: 64, height: 64 }), /texts\[0\]: "ELEPHANT" does not fit legibly on a label at 64x64/);
+  assert.equal(composeScene(spec, { width: 512, height: 512 }).scene.texts[0]!.text, 'ELEPHANT');
 });

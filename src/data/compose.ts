@@ -25,14 +25,18 @@ export interface ComposedScene {
 /** Salt so that scene seeds and edit seeds never draw the same stream by accident. */
 const SCENE_SALT = 0x5ce4e;
 
-/** The spec a seed stands for in a split. Independent of the output size. */
+/**
+ * The spec a seed stands for in a split. With `constraints.size`, lettering is chosen to fit
+ * that size, so a seed's scene can differ between sizes where a word would not fit.
+ */
 export function specForSeed(seed: number, split: Split = 'train', constraints?: SpecConstraints): SceneSpec {
   return sampleSpec(new Rng(mixSeed(SCENE_SALT, seed, split === 'train' ? 0 : 1)), split, constraints);
 }
 
 export function composeScene(specOrSeed: SceneSpec | number, opts: ComposeOptions): ComposedScene {
   validateSize(opts.width, opts.height);
-  const spec = typeof specOrSeed === 'number' ? specForSeed(specOrSeed, opts.split ?? 'train', opts.constraints) : specOrSeed;
+  const size = { width: opts.width, height: opts.height };
+  const spec = typeof specOrSeed === 'number' ? specForSeed(specOrSeed, opts.split ?? 'train', { ...opts.constraints, size }) : specOrSeed;
   const scene = layoutScene(spec, opts.width, opts.height);
   const { image } = renderScene(scene);
   return { image, scene, captions: captionScene(scene) };

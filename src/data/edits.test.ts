@@ -10,7 +10,7 @@ const sha = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
 for (const kind of EDIT_KINDS) {
   test(`${kind}: changes pixels only inside its mask, and does change them`, () => {
     for (let seed = 0; seed < 6; seed++) {
-      const [w, h] = seed % 2 ? [128, 128] : [192, 128];
+      const [w, h] = seed % 3 === 2 ? [64, 64] : seed % 2 ? [128, 128] : [192, 128];
       const e = makeEditPair(seed, { width: w, height: h, kind });
       assert.equal(e.kind, kind);
       assert.equal(e.mask.data.length, w * h);

@@ -2,6 +2,7 @@
 // the changed description. Because both images come from specs, the mask of what may change
 // is known exactly, and the instruction is written from the same change.
 import { OBJECT_CLASSES, canRender } from './catalog.ts';
+import type { ArtSetId } from './artsets.ts';
 import type { ColorName } from './colors.ts';
 import { containsHeldout } from './heldout.ts';
 import { createMask, fillMaskBox, type Mask, type RgbImage } from './image.ts';
@@ -17,6 +18,7 @@ import {
   type Col, type ObjectSpec, type Row, type Scene, type SceneSpec,
 } from './scene.ts';
 import { validateSize } from './sizes.ts';
+import { textFits } from './plates.ts';
 
 export const EDIT_KINDS = ['remove', 'replace', 'recolor', 'resize', 'move', 'add', 'background', 'lettering', 'deblur'] as const;
 export type EditKind = (typeof EDIT_KINDS)[number];
@@ -43,6 +45,8 @@ export interface EditOptions {
   height: number;
   kind?: EditKind;
   split?: Split;
+  /** Art sets objects may come from; default all. */
+  artSets?: readonly ArtSetId[];
 }
 
 /** A change to a spec, before anything is drawn. */
@@ -75,8 +79,9 @@ export function makeEditPair(seed: number, opts: EditOptions): EditPair {
   const rng = new Rng(mixSeed(EDIT_SALT, seed, split === 'train' ? 0 : 1));
   const kind = opts.kind ?? rng.pick(EDIT_KINDS);
   for (let attempt = 0; attempt < 200; attempt++) {
-    const spec = sampleSpec(rng, split, SOURCE_NEEDS[kind]);
-    const edit = proposeEdit(rng, spec, kind, split);
+    const size = { width: opts.width, height: opts.height };
+    const spec = sampleSpec(rng, split, { ...SOURCE_NEEDS[kind], artSets: opts.artSets, size });
+    const edit = proposeEdit(rng, spec, kind, split, { artSets: opts.artSets, size });
     if (!edit || !splitAllows(edit, split)) continue;
     return drawEdit(edit, kind, opts.width, opts.height, rng);
   }
@@ -126,7 +131,14 @@ function refs(o: ObjectSpec): string[] {
 }
 
 /** Proposes one edit of the given kind, or null when this scene does not allow it. */
-export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Split): ProposedEdit | null {
+export interface ProposeOptions {
+  artSets?: readonly ArtSetId[];
+  /** Output size, so that new lettering fits legibly. */
+  size?: { width: number; height: number };
+}
+
+export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Split, popts: ProposeOptions = {}): ProposedEdit | null {
+  const { artSets, size } = popts;
   const source = cloneSpec(spec);
   const target = cloneSpec(spec);
   const n = source.objects.length;
@@ -206,7 +218,7 @@ export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Sp
       };
     }
     case 'add': {
-      const o = sampleObject(rng, source, split);
+      const o = sampleObject(rng, source, split, { artSets });
       if (!o) return null;
       target.objects.push(o);
       const np = groupPhrase(o, { color: true, size: rng.chance(0.5) });
@@ -243,7 +255,12 @@ export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Sp
       if (source.texts.length === 0) return null;
       const k = rng.int(0, source.texts.length - 1);
       const old = source.texts[k]!;
-      const word = sampleWord(rng, split, old.text);
+      let word = '';
+      for (let tries = 0; tries < 12 && !word; tries++) {
+        const w = sampleWord(rng, split, old.text);
+        if (!size || textFits({ ...old, text: w }, size.width, size.height)) word = w;
+      }
+      if (!word) return null;
       target.texts[k]!.text = word;
       const noun = old.kind;
       return {
@@ -304,14 +321,15 @@ export function makeEditChain(seed: number, opts: ChainOptions): EditChain {
   const split = opts.split ?? 'train';
   const rng = new Rng(mixSeed(CHAIN_SALT, seed, split === 'train' ? 0 : 1));
   for (let attempt = 0; attempt < 50; attempt++) {
-    let spec = sampleSpec(rng, split, { minObjects: 1, maxObjects: 3 });
+    const size = { width: opts.width, height: opts.height };
+    let spec = sampleSpec(rng, split, { minObjects: 1, maxObjects: 3, artSets: opts.artSets, size });
     const proposals: ProposedEdit[] = [];
     const kinds: EditKind[] = [];
     for (let r = 0; r < opts.rounds; r++) {
       const candidates = r === 0 ? EDIT_KINDS : EDIT_KINDS.filter((k) => k !== 'deblur');
       let done = false;
       for (const kind of rng.shuffle(candidates)) {
-        const e = proposeEdit(rng, spec, kind, split);
+        const e = proposeEdit(rng, spec, kind, split, { artSets: opts.artSets, size });
         if (!e) continue;
         if (split === 'train' && (containsHeldout(e.source) || containsHeldout(e.target))) continue;
         proposals.push(e);

@@ -1,6 +1,5 @@
 // Small English phrase builders shared by captions and edit instructions, so that a scene is
 // described the same way whether it is being generated or edited.
-import type { ColorName } from './colors.ts';
 import type { Rng } from './rng.ts';
 import type { Background, ObjectSpec, SceneText, TextSpec } from './scene.ts';
 import { ART_SETS } from './artsets.ts';
@@ -80,9 +79,9 @@ export function stylePhrase(o: Pick<ObjectSpec, 'artSet'>, variant = 0): string 
 
 export function backgroundPhrase(bg: Background, variant = 0): string {
   if (bg.kind === 'solid') {
-    return variant % 2 === 0 ? `on a ${bg.color} background` : `against a plain ${bg.color} backdrop`;
+    return variant % 2 === 0 ? `on ${withArticle(bg.color)} background` : `against a plain ${bg.color} backdrop`;
   }
-  if (variant % 2 === 0) return `on a ${bg.from} to ${bg.to} gradient background`;
+  if (variant % 2 === 0) return `on ${withArticle(bg.from)} to ${bg.to} gradient background`;
   const [a, b] = gradientEnds(bg.direction);
   return `on a background that fades from ${bg.from} at the ${a} to ${bg.to} at the ${b}`;
 }
@@ -106,8 +105,4 @@ export function textPhrase(t: TextSpec, rng: Rng | null, withColors = true): str
 export function textPositionPhrase(t: SceneText | (TextSpec & { position: string })): string {
   if (t.col === null) return t.row === 0 ? 'across the top' : t.row === 1 ? 'across the middle' : 'across the bottom';
   return positionPhrase(t.position);
-}
-
-export function colorWord(c: ColorName): string {
-  return c;
 }

@@ -4,6 +4,8 @@ import { objectClass } from './catalog.ts';
 import { PALETTE } from './colors.ts';
 import { blitCoverage, blitRgba, createImage, createMask, fillMaskBox, fillRect, type Box, type Mask, type Rgb, type RgbImage } from './image.ts';
 import { wordCoverage } from './lettering.ts';
+import { plateLayout } from './plates.ts';
+export { plateLayout } from './plates.ts';
 import { cellBox, type Background, type Scene, type SceneText } from './scene.ts';
 import { iconSprite } from './sprites.ts';
 import { motionBlur } from './blur.ts';
@@ -97,24 +99,11 @@ function rimColor(t: SceneText): Rgb {
   return PALETTE[t.textColor];
 }
 
-/** Where a plate's frame and lettering go: a rim (drawn on posters and labels), then padding. */
-export function plateLayout(t: SceneText): { rim: number; framed: boolean; inner: Box } {
-  const box = t.bbox;
-  const minSide = Math.min(box.width, box.height);
-  const rim = Math.max(1, Math.round(minSide * 0.06));
-  const pad = rim * 2;
-  return {
-    rim,
-    framed: t.kind !== 'sign' && minSide >= 8,
-    inner: { x: box.x + pad, y: box.y + pad, width: box.width - 2 * pad, height: box.height - 2 * pad },
-  };
-}
-
 function drawText(image: RgbImage, t: SceneText): void {
   const box = t.bbox;
   const plate = PALETTE[t.plateColor];
   fillRect(image, box, plate);
-  const { rim, framed, inner } = plateLayout(t);
+  const { rim, framed, inner, wordMaxHeight, poster } = plateLayout(t);
   if (framed) {
     // Posters and labels get a frame in the lettering colour; signs are plain bands.
     const c = rimColor(t);
@@ -123,11 +112,10 @@ function drawText(image: RgbImage, t: SceneText): void {
     fillRect(image, { x: box.x, y: box.y, width: rim, height: box.height }, c);
     fillRect(image, { x: box.x + box.width - rim, y: box.y, width: rim, height: box.height }, c);
   }
-  // Posters put the word in their upper part, like a headline; others centre it.
-  const maxH = t.kind === 'poster' ? Math.floor(inner.height * 0.45) : inner.height;
-  const cov = wordCoverage(t.text, inner.width, maxH);
-  if (!cov) return;
+  const cov = wordCoverage(t.text, inner.width, wordMaxHeight);
+  // layoutScene refuses words that do not fit, so a missing word here would be a bug.
+  if (!cov) throw new Error(`"${t.text}" does not fit its ${t.kind} (${inner.width}x${wordMaxHeight} px)`);
   const x = inner.x + Math.floor((inner.width - cov.width) / 2);
-  const y = t.kind === 'poster' ? inner.y + Math.floor(inner.height * 0.08) : inner.y + Math.floor((inner.height - cov.height) / 2);
+  const y = poster ? inner.y + Math.floor(inner.height * 0.08) : inner.y + Math.floor((inner.height - cov.height) / 2);
   blitCoverage(image, cov, x, y, PALETTE[t.textColor]);
 }

@@ -10,6 +10,7 @@ import {
   type Background, type Col, type ObjectSpec, type Row, type SceneSpec, type TextSpec,
 } from './scene.ts';
 import { WORDS } from './words.ts';
+import { textFits } from './plates.ts';
 
 export type Split = 'train' | 'heldout';
 
@@ -20,6 +21,10 @@ export interface SpecConstraints {
   text?: boolean;
   /** Leave at least this many grid cells empty (for add and move edits). */
   minFreeCells?: number;
+  /** Draw objects only from these art sets (e.g. to leave out a share-alike licence). Default all. */
+  artSets?: readonly ArtSetId[];
+  /** Output size: lettering is only placed where its word fits legibly at this size. */
+  size?: { width: number; height: number };
 }
 
 /** Minimum colour distance for an object or plate to read clearly on what is behind it. */
@@ -77,6 +82,7 @@ export interface GroupOptions {
   color?: ColorName | null;
   cell?: number;
   count?: number;
+  artSets?: readonly ArtSetId[];
 }
 
 /** One object group in a free cell; returns null when no cell is free. */
@@ -90,9 +96,11 @@ export function sampleObject(rng: Rng, spec: SceneSpec, split: Split, opts: Grou
   for (let tries = 0; tries < 50; tries++) {
     const cell = opts.cell ?? rng.pick(cells);
     const classId = opts.classId ?? rng.pick(classes).id;
+    const sets = (opts.artSets ?? ART_SET_IDS).filter((s) => canRender(s, classId));
+    if (sets.length === 0) continue;
     const o: ObjectSpec = {
       classId,
-      artSet: rng.pick(ART_SET_IDS.filter((s) => canRender(s, classId))) as ArtSetId,
+      artSet: rng.pick(sets),
       color: opts.color !== undefined ? opts.color : rng.chance(0.45) ? rng.pick(visible) : null,
       count: opts.count ?? sampleCount(rng),
       size: rng.pick(SIZES),
@@ -118,8 +126,11 @@ export function sampleWord(rng: Rng, split: Split, avoid?: string): string {
   }
 }
 
-/** A sign, poster or label in free space; null when there is no room. */
-export function sampleText(rng: Rng, spec: SceneSpec, split: Split, word?: string): TextSpec | null {
+/**
+ * A sign, poster or label in free space, with a word that fits legibly at `size` (when given);
+ * null when there is no room.
+ */
+export function sampleText(rng: Rng, spec: SceneSpec, split: Split, word?: string, size?: { width: number; height: number }): TextSpec | null {
   const cells = freeCells(spec);
   const freeRows = [0, 1, 2].filter((r) => [0, 1, 2].every((c) => cells.includes(r * 3 + c)));
   const kinds = TEXT_KINDS.filter((k) => (k === 'sign' ? freeRows.length > 0 : cells.length > 0));
@@ -129,10 +140,19 @@ export function sampleText(rng: Rng, spec: SceneSpec, split: Split, word?: strin
   const plateColor = rng.pick(plates.length > 0 ? plates : COLOR_NAMES);
   const inks = COLOR_NAMES.filter((c) => readable(c, plateColor));
   const textColor = rng.pick(inks.length > 0 ? inks : (['black', 'white'] as ColorName[]));
-  const text = word ?? sampleWord(rng, split);
-  if (kind === 'sign') return { kind, text, plateColor, textColor, row: rng.pick(freeRows) as Row, col: null };
-  const cell = rng.pick(cells);
-  return { kind, text, plateColor, textColor, row: Math.floor(cell / 3) as Row, col: (cell % 3) as Col };
+  let t: TextSpec;
+  if (kind === 'sign') {
+    t = { kind, text: '', plateColor, textColor, row: rng.pick(freeRows) as Row, col: null };
+  } else {
+    const cell = rng.pick(cells);
+    t = { kind, text: '', plateColor, textColor, row: Math.floor(cell / 3) as Row, col: (cell % 3) as Col };
+  }
+  // Small images fit only short words on small plates: redraw the word a few times.
+  for (let tries = 0; tries < (word ? 1 : 12); tries++) {
+    t.text = word ?? sampleWord(rng, split);
+    if (!size || textFits(t, size.width, size.height)) return t;
+  }
+  return null;
 }
 
 /** A random scene description for the split. */
@@ -141,22 +161,23 @@ export function sampleSpec(rng: Rng, split: Split, c: SpecConstraints = {}): Sce
   const maxObjects = Math.min(c.maxObjects ?? 4, 4);
   const minFree = c.minFreeCells ?? 0;
   for (let attempt = 0; attempt < 100; attempt++) {
+    if (c.artSets && c.artSets.length === 0) throw new RangeError('artSets must name at least one art set');
     const spec = split === 'heldout' ? heldoutSeed(rng, c) : { background: sampleBackground(rng), objects: [], texts: [], blur: null };
     if (!spec) continue;
     const wantText = c.text ?? rng.chance(0.3);
     if (wantText && spec.texts.length === 0 && rng.chance(0.5)) {
       // Half the time the text goes in first, so that full-row signs find a free row.
-      const t = sampleText(rng, spec, split);
+      const t = sampleText(rng, spec, split, undefined, c.size);
       if (t) spec.texts.push(t);
     }
     const target = rng.int(Math.max(minObjects, spec.objects.length), Math.max(minObjects, maxObjects));
     while (spec.objects.length < target) {
-      const o = sampleObject(rng, spec, split);
+      const o = sampleObject(rng, spec, split, { artSets: c.artSets });
       if (!o) break;
       spec.objects.push(o);
     }
     if (wantText && spec.texts.length === 0) {
-      const t = sampleText(rng, spec, split);
+      const t = sampleText(rng, spec, split, undefined, c.size);
       if (t) spec.texts.push(t);
     }
     if (spec.objects.length < minObjects) continue;
@@ -172,7 +193,7 @@ function heldoutSeed(rng: Rng, c: SpecConstraints): SceneSpec | null {
   const useWord = c.text !== false && (c.text === true || rng.chance(0.2));
   if (useWord) {
     const spec: SceneSpec = { background: sampleBackground(rng), objects: [], texts: [], blur: null };
-    const t = sampleText(rng, spec, 'heldout', rng.pick(heldout.words));
+    const t = sampleText(rng, spec, 'heldout', rng.pick(heldout.words), c.size);
     if (!t) return null;
     spec.texts.push(t);
     return spec;
@@ -190,6 +211,7 @@ function heldoutSeed(rng: Rng, c: SpecConstraints): SceneSpec | null {
     color: combo.color,
     cell,
     count: combo.count ?? rng.int(1, MAX_COUNT),
+    artSets: c.artSets,
   });
   if (!o) return null;
   spec.objects.push(o);

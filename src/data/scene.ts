@@ -5,15 +5,10 @@ import { ART_SETS, type ArtSetId } from './artsets.ts';
 import { canRender, objectClass } from './catalog.ts';
 import type { ColorName } from './colors.ts';
 import type { Box } from './image.ts';
+import { ROWS, cellBox, positionName, type Col, type PositionName, type Row } from './grid.ts';
+import { textFits, textPlateBox } from './plates.ts';
 
-export const ROWS = ['top', 'middle', 'bottom'] as const;
-export const COLS = ['left', 'center', 'right'] as const;
-export type Row = 0 | 1 | 2;
-export type Col = 0 | 1 | 2;
-
-/** Position names in a 3×3 grid, e.g. "top left", "middle center", "bottom right". */
-export const POSITIONS = ROWS.flatMap((r) => COLS.map((c) => `${r} ${c}`)) as readonly string[];
-export type PositionName = string;
+export { COLS, ROWS, POSITIONS, cellBox, rowBox, positionName, type Col, type Row, type PositionName } from './grid.ts';
 
 export const SIZES = ['small', 'medium', 'large'] as const;
 export type SizeName = (typeof SIZES)[number];
@@ -106,24 +101,6 @@ export interface Scene extends SceneSpec {
   relations: Relation[];
 }
 
-/** Pixel box of a grid cell. Cell edges are rounded so the 3×3 cells tile the image exactly. */
-export function cellBox(width: number, height: number, row: number, col: number): Box {
-  const x0 = Math.round((col * width) / 3);
-  const x1 = Math.round(((col + 1) * width) / 3);
-  const y0 = Math.round((row * height) / 3);
-  const y1 = Math.round(((row + 1) * height) / 3);
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-}
-
-export function rowBox(width: number, height: number, row: number): Box {
-  const c = cellBox(width, height, row, 0);
-  return { x: 0, y: c.y, width, height: c.height };
-}
-
-export function positionName(row: number, col: number): PositionName {
-  return `${ROWS[row]} ${COLS[col]}`;
-}
-
 /** Splits a cell into `count` slots, choosing the arrangement whose slots are largest. */
 function slotsFor(cell: Box, count: number): Box[] {
   const options: [number, number][] =
@@ -167,19 +144,6 @@ export function instanceBoxes(spec: ObjectSpec, width: number, height: number): 
     const cy = Math.min(Math.max(y, Math.ceil(slot.y)), Math.floor(slot.y + slot.height) - side);
     return { x: cx, y: cy, width: side, height: side };
   });
-}
-
-/** The plate of a text item. */
-export function textPlateBox(spec: TextSpec, width: number, height: number): Box {
-  const area = spec.col === null ? rowBox(width, height, spec.row) : cellBox(width, height, spec.row, spec.col);
-  // Plate proportions per kind: signs are wide bands, posters portrait, labels small tags.
-  const [fw, fh] = spec.kind === 'sign' ? [0.92, 0.62] : spec.kind === 'poster' ? [0.72, 0.9] : [0.9, 0.5];
-  let w = Math.floor(area.width * fw);
-  let h = Math.floor(area.height * fh);
-  if (spec.kind === 'poster') w = Math.min(w, Math.floor(h * 0.8));
-  w = Math.max(4, w);
-  h = Math.max(4, h);
-  return { x: area.x + Math.floor((area.width - w) / 2), y: area.y + Math.floor((area.height - h) / 2), width: w, height: h };
 }
 
 export function boxUnion(boxes: Box[]): Box {
@@ -244,6 +208,11 @@ export function layoutScene(spec: SceneSpec, width: number, height: number): Sce
       instances,
       bbox: boxUnion(instances),
     };
+  });
+  spec.texts.forEach((t, i) => {
+    if (!textFits(t, width, height)) {
+      throw new RangeError(`texts[${i}]: "${t.text}" does not fit legibly on a ${t.kind} at ${width}x${height}`);
+    }
   });
   const texts: SceneText[] = spec.texts.map((t) => ({
     ...t,

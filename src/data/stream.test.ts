@@ -59,3 +59,15 @@ test('bad options are refused by name', () => {
   assert.throws(() => new SceneStream({ seed: 1, buckets: [{ width: 100, height: 64 }] }), /multiple of 16/);
   assert.throws(() => new SceneStream({ seed: 1 }).seek(-1), /position/);
 });
+
+test('artSets limits where objects come from, in scenes and in edits', () => {
+  const s = new SceneStream({ seed: 8, editFraction: 0.5, buckets: [{ width: 64, height: 64 }], artSets: ['noto', 'fluent-emoji-flat'] });
+  const seen = new Set<string>();
+  for (let i = 0; i < 60; i++) {
+    const x = s.next();
+    const scenes = x.kind === 't2i' ? [x.scene] : [x.sourceScene, x.targetScene];
+    for (const sc of scenes) for (const o of sc.objects) seen.add(o.artSet);
+  }
+  assert.deepEqual([...seen].sort(), ['fluent-emoji-flat', 'noto']);
+  assert.throws(() => new SceneStream({ seed: 1, artSets: [] }), /at least one art set/);
+});
