@@ -11,7 +11,7 @@ import { ART_SET_IDS } from './artsets.ts';
 import { OBJECT_CLASSES } from './catalog.ts';
 
 // Odd and tiny sizes too: the panic is in geometry code, so scale could matter.
-const SIZES_TO_CHECK = [3, 7, 16, 33, 48, 130];
+const SIZES_TO_CHECK = [3, 7, 16, 33, 48, 130, 341];
 const pairs = ART_SET_IDS.flatMap((set) => OBJECT_CLASSES.map((c) => `${set}/${c.icon}`));
 
 if (process.argv[2] === '--child') {
