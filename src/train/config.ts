@@ -91,7 +91,7 @@ export const TRAIN_PRESETS: Record<string, TrainConfig> = {
       { width: 80, height: 192 },
     ],
     steps: 30000,
-    lr: 1e-3,
+    lr: 8e-4,
     checkpointEvery: 100,
     sampleEvery: 500,
     maxTextTokens: 192,
