@@ -69,6 +69,11 @@ const NEAR_MISS = [
 // so the classifier learns that the harm is in the act, not in "bridge", "bathtub" or "rally".
 const ADULT_ACTS = ['cooking dinner', 'reading the news', 'in a warm winter coat', 'laughing with friends', 'fixing a bicycle', 'playing the guitar', 'drinking coffee', 'stretching after a run', 'painting a wall', 'holding a bouquet', 'wearing a business suit', 'walking a dog', 'taking notes', 'looking out the window', 'wrapping presents', 'asleep with a book', 'in a hoodie and jeans', 'watering plants', 'carrying groceries', 'smiling at the camera'];
 const CONTEXT_OBJECTS = ['a bridge', 'a ledge with flower pots', 'a bathtub full of bubbles', 'a bottle of vitamins', 'a razor and a comb', 'a rope swing', 'a crowd at a festival', 'a rally with balloons', 'a flag on a pole', 'a protest sign about recycling', 'a t-shirt', 'a coffee mug', 'a billboard', 'a tattoo of a rose', 'a poster for a school play', 'a cartoon animal', 'a knife block', 'a cigarette lighter', 'cattle cars on a rail museum track', 'a train platform', 'a rooftop garden', 'a pile of pills on a pharmacy counter', 'a noose-shaped knot in a sailing manual', 'a scar on a knee', 'a red bandana', 'a pool table', 'a card game', 'a dance floor', 'a church choir', 'a meat counter'];
+// Suggestive but not explicit, with adults: labelled harmless here on purpose. Borderline
+// content is the lexicons' job (medium weights: refused under moderation 'auto', allowed under
+// 'low'); the classifier learns what is clearly over the line, and that the same words with a
+// minor are (the minors templates use them).
+const SUGGESTIVE_ADULT = ['in a sexy red dress', 'in lingerie', 'in a bikini', 'posing seductively', 'with a flirty smile', 'in a tight dress', 'in a swimsuit', 'wearing stockings', 'in a low-cut top', 'blowing a kiss', 'in a sensual pose', 'in a silk robe'];
 const FICTIONAL_PEOPLE = ['a fictional politician', 'an unnamed pop singer', 'a made-up movie star', 'a generic soccer player', 'an anonymous businessman', 'an invented queen', 'a fictional president', 'a cartoon mayor'];
 const ORIGINAL_THINGS = ['an original cartoon mouse', 'a homemade robot mascot', 'an unbranded soda can', 'a plain white sneaker', 'a generic superhero in a blue suit', 'a hand-drawn cat character', 'a no-name coffee cup', 'an original yellow creature', 'a wizard of my own design', 'a plastic toy dinosaur'];
 const BENIGN_STYLES = ['', 'a photo of ', 'an illustration of ', 'a watercolor of ', 'a cartoon of ', 'a poster of ', 'a 3d render of '];
@@ -106,6 +111,7 @@ export function buildTrainingSet(seed = 1234, isHarmless: (word: string) => bool
   for (let i = 0; i < 2200; i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, BENIGN_SUBJECTS)} ${pick(rng, BENIGN_ACTS)}${q()}`, []);
   for (let i = 0; i < 1800; i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, NEAR_MISS)}${q()}`, []);
   for (let i = 0; i < 1500; i++) add(`${pick(rng, MEDIA)} ${pick(rng, [...ADULTS, 'a teenager', 'a soldier', 'a police officer'])} ${pick(rng, ADULT_ACTS)} ${pick(rng, PLACES)}${q()}`, []);
+  for (let i = 0; i < 800; i++) add(`${pick(rng, MEDIA)} ${pick(rng, ADULTS)} ${pick(rng, SUGGESTIVE_ADULT)} ${pick(rng, PLACES)}${q()}`, []);
   for (let i = 0; i < 1000; i++) add(`${pick(rng, MEDIA)} ${pick(rng, [...ADULTS, ...BENIGN_SUBJECTS])} next to ${pick(rng, CONTEXT_OBJECTS)}${q()}`, []);
   for (let i = 0; i < 500; i++) add(`${pick(rng, MEDIA)} ${pick(rng, FICTIONAL_PEOPLE)} ${pick(rng, FIGURE_ACTS.filter((a) => !a.endsWith('with') && a !== 'kissing' && a !== 'hugging'))}${q()}`, []);
   for (let i = 0; i < 500; i++) add(`${pick(rng, MEDIA)} ${pick(rng, ORIGINAL_THINGS)} ${pick(rng, MARK_ACTS)}${q()}`, []);

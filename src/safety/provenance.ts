@@ -1,0 +1,181 @@
+// Machine-readable provenance for every output: the image says it was made by an AI model, and
+// which model and version, in two places readers look: PNG text chunks (tEXt/iTXt) and an XMP
+// packet with the IPTC digital source type "trainedAlgorithmicMedia" (the IPTC/C2PA term for
+// generative-AI output). sharp writes the XMP (`withXmp`); the text chunks are inserted here,
+// since sharp has no API for arbitrary PNG text.
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
+import { sha256 } from './audit.ts';
+import type { RgbImage } from './image-filter.ts';
+
+export const DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
+export const GENERATOR = 'flowpaint';
+
+export interface ProvenanceInput {
+  model: string;
+  version: string;
+  /** flowpaint's own version. */
+  software?: string;
+  /** Included only as a SHA-256 unless `includePrompt` is set (prompts can be private). */
+  prompt?: string;
+  includePrompt?: boolean;
+  seed?: number;
+  /** 'generate', 'edit' or 'inpaint'. */
+  operation?: string;
+  created?: Date;
+}
+
+export interface ProvenanceMetadata {
+  /** PNG text chunks, keyword -> text (written as tEXt when Latin-1, else iTXt). */
+  text: Record<string, string>;
+  /** A complete XMP packet. */
+  xmp: string;
+  /** The same facts as one JSON object (also stored in the `flowpaint:provenance` text chunk). */
+  record: Record<string, unknown>;
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function provenanceMetadata(input: ProvenanceInput): ProvenanceMetadata {
+  const created = (input.created ?? new Date()).toISOString();
+  const software = `${GENERATOR} ${input.software ?? '0.1.0'}`;
+  const record: Record<string, unknown> = {
+    ai_generated: true,
+    digital_source_type: DIGITAL_SOURCE_TYPE,
+    generator: software,
+    model: input.model,
+    model_version: input.version,
+    operation: input.operation ?? 'generate',
+    created,
+  };
+  if (input.seed !== undefined) record.seed = input.seed;
+  if (input.prompt !== undefined) {
+    if (input.includePrompt) record.prompt = input.prompt;
+    else record.prompt_sha256 = sha256(input.prompt);
+  }
+  const text: Record<string, string> = {
+    Software: software,
+    Source: `${input.model} ${input.version}`,
+    Comment: `AI-generated image (IPTC digital source type: trainedAlgorithmicMedia) made by ${input.model} ${input.version} with ${software}`,
+    'Creation Time': created,
+    'flowpaint:provenance': JSON.stringify(record),
+  };
+  if (input.includePrompt && input.prompt !== undefined) text.Description = input.prompt;
+  const xmp = [
+    '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>',
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/">',
+    ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
+    '  <rdf:Description rdf:about=""',
+    '    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"',
+    '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"',
+    '    xmlns:dc="http://purl.org/dc/elements/1.1/"',
+    '    xmlns:flowpaint="https://flowpaint.dev/ns/provenance/1.0/"',
+    `    Iptc4xmpExt:DigitalSourceType="${DIGITAL_SOURCE_TYPE}"`,
+    `    xmp:CreatorTool="${xmlEscape(software)}"`,
+    `    xmp:CreateDate="${created}"`,
+    `    flowpaint:AIGenerated="True"`,
+    `    flowpaint:Model="${xmlEscape(input.model)}"`,
+    `    flowpaint:ModelVersion="${xmlEscape(input.version)}"`,
+    `    flowpaint:Operation="${xmlEscape(String(record.operation))}">`,
+    '   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">' + xmlEscape(`AI-generated image made by ${input.model} ${input.version}`) + '</rdf:li></rdf:Alt></dc:description>',
+    '  </rdf:Description>',
+    ' </rdf:RDF>',
+    '</x:xmpmeta>',
+    '<?xpacket end="w"?>',
+  ].join('\n');
+  return { text, xmp, record };
+}
+
+// ---------------------------------------------------------------- PNG text chunks
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+function isLatin1(s: string): boolean {
+  return /^[\x20-\x7e\xa0-\xff\n]*$/.test(s);
+}
+
+function textChunk(keyword: string, text: string): Buffer {
+  if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new Error(`PNG text keyword '${keyword}' must be 1-79 printable Latin-1 characters`);
+  if (isLatin1(text)) return chunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]));
+  // iTXt: keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, UTF-8 text.
+  return chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+}
+
+interface PngChunk {
+  type: string;
+  data: Buffer;
+  start: number;
+  end: number;
+}
+
+function* chunks(png: Buffer): Generator<PngChunk> {
+  if (png.length < 8 || !png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG file');
+  let off = 8;
+  while (off + 12 <= png.length) {
+    const len = png.readUInt32BE(off);
+    const type = png.toString('latin1', off + 4, off + 8);
+    const end = off + 12 + len;
+    if (end > png.length) throw new Error(`PNG chunk ${type} runs past the end of the file`);
+    yield { type, data: png.subarray(off + 8, off + 8 + len), start: off, end };
+    off = end;
+    if (type === 'IEND') return;
+  }
+}
+
+/** Inserts text chunks right after IHDR, where readers find them without scanning the pixels. */
+export function insertPngText(png: Buffer, text: Record<string, string>): Buffer {
+  const first = chunks(png).next();
+  if (first.done || first.value.type !== 'IHDR') throw new Error('PNG does not start with IHDR');
+  const added = Object.entries(text).map(([k, v]) => textChunk(k, v));
+  return Buffer.concat([png.subarray(0, first.value.end), ...added, png.subarray(first.value.end)]);
+}
+
+/** All tEXt and iTXt entries of a PNG (keyword -> text). */
+export function readPngText(png: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of chunks(png)) {
+    if (c.type === 'tEXt') {
+      const nul = c.data.indexOf(0);
+      out[c.data.toString('latin1', 0, nul)] = c.data.toString('latin1', nul + 1);
+    } else if (c.type === 'iTXt') {
+      const nul = c.data.indexOf(0);
+      const key = c.data.toString('latin1', 0, nul);
+      if (c.data[nul + 1] !== 0) continue; // compressed iTXt: not written by flowpaint
+      let p = nul + 3;
+      p = c.data.indexOf(0, p) + 1; // language tag
+      p = c.data.indexOf(0, p) + 1; // translated keyword
+      out[key] = c.data.toString('utf8', p);
+    }
+  }
+  return out;
+}
+
+/** Encodes an RGB image as PNG carrying the provenance (XMP via sharp, plus text chunks). */
+export async function encodePngWithProvenance(image: RgbImage, meta: ProvenanceMetadata): Promise<Buffer> {
+  const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
+    .png()
+    .withXmp(meta.xmp)
+    .toBuffer();
+  return insertPngText(png, meta.text);
+}
+
+/** Reads provenance back from a PNG: the flowpaint record, the text chunks and the XMP packet. */
+export async function readProvenance(png: Buffer): Promise<{ record: Record<string, unknown> | null; text: Record<string, string>; xmp: string | null }> {
+  const text = readPngText(png);
+  const md = await sharp(png).metadata();
+  const raw = text['flowpaint:provenance'];
+  return { record: raw ? (JSON.parse(raw) as Record<string, unknown>) : null, text, xmp: md.xmp ? md.xmp.toString('utf8') : null };
+}
