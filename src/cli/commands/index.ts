@@ -2,10 +2,14 @@
 import type { Command } from 'commander';
 import { registerDataCommand } from './data.ts';
 import { registerRedteamCommand } from './redteam.ts';
+import { registerServeCommand } from './serve.ts';
 import { registerTrainCommands } from './train.ts';
+import { registerWorkerCommand } from './worker.ts';
 
 export function registerCommands(program: Command): void {
   registerDataCommand(program);
   registerRedteamCommand(program);
+  registerServeCommand(program);
   registerTrainCommands(program);
+  registerWorkerCommand(program);
 }

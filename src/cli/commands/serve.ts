@@ -1,0 +1,91 @@
+// `flowpaint serve`: the HTTP API (OpenAI Images API compatible). SIGTERM or Ctrl-C stops
+// taking requests, finishes the jobs in flight, then exits; a second Ctrl-C exits at once.
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { loadServerConfig } from '../../server/config.ts';
+import { generateKey, hashKey } from '../../server/keys.ts';
+import { startServer } from '../../server/server.ts';
+import { UsageError } from '../errors.ts';
+
+export function intArg(name: string, lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || n < lo || n > hi) throw new UsageError(`${name} must be an integer from ${lo} to ${hi}, got '${v}'`);
+    return n;
+  };
+}
+
+interface ServeOptions {
+  host?: string;
+  port?: number;
+  config?: string;
+  model?: string;
+  workers?: number;
+  threads?: number;
+  redis?: string;
+  queue?: string;
+  hashKey?: boolean;
+  newKey?: boolean;
+}
+
+async function readLine(): Promise<string> {
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    rl.close();
+    return line.trim();
+  }
+  return '';
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the OpenAI-compatible Images API (POST /v1/images/generations, /v1/images/edits)')
+    .option('--host <host>', 'address to listen on (without API keys, loopback only) [default: 127.0.0.1]')
+    .option('--port <port>', 'port to listen on [default: 8080]', intArg('--port', 0, 65535))
+    .option('--config <file>', 'server config (JSON): keys as hashes, limits, workers, CORS, Redis')
+    .option('--model <dir>', 'model directory [default: models/default]')
+    .option('--workers <n>', 'worker threads, each with its own copy of the model', intArg('--workers', 1, 64))
+    .option('--threads <n>', 'ONNX Runtime threads per worker', intArg('--threads', 1, 256))
+    .option('--redis <url>', 'queue jobs in Redis for `flowpaint worker` processes instead of running them here')
+    .option('--queue <name>', 'Redis queue name [default: flowpaint]')
+    .option('--hash-key', 'read an API key from standard input, print the hash to put in the config, and exit')
+    .option('--new-key', 'make a new API key, print it and its config entry, and exit')
+    .action(async (o: ServeOptions) => {
+      if (o.hashKey) {
+        const key = await readLine();
+        if (!key) throw new UsageError('--hash-key reads the key from standard input; got nothing');
+        process.stdout.write(`${hashKey(key)}\n`);
+        return;
+      }
+      if (o.newKey) {
+        const key = generateKey();
+        process.stdout.write(`${key}\n${JSON.stringify({ name: 'new-key', hash: hashKey(key) })}\n`);
+        return;
+      }
+      const fileConfig = o.config ? loadServerConfig({ file: o.config, env: {} }) : undefined;
+      const config = loadServerConfig({
+        file: o.config,
+        overrides: {
+          host: o.host,
+          port: o.port,
+          ...(o.model ? { pipeline: { ...fileConfig?.pipeline, modelDir: o.model } } : {}),
+          ...(o.workers || o.threads ? { workers: { ...fileConfig?.workers, ...(o.workers ? { count: o.workers } : {}), ...(o.threads ? { threads: o.threads } : {}) } } : {}),
+          ...(o.redis ? { redis: { ...fileConfig?.redis, url: o.redis, ...(o.queue ? { queue: o.queue } : {}) } } : {}),
+        },
+      });
+      const server = await startServer({ config });
+      let signals = 0;
+      const stop = () => {
+        if (++signals > 1) process.exit(130);
+        void server.shutdown().then(() => process.exit(0));
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      // A model that fails to load leaves nothing to serve.
+      await server.ready.catch(async () => {
+        await server.shutdown();
+        process.exitCode = 1;
+      });
+    });
+}

@@ -1,0 +1,99 @@
+// The HTTP application: middleware (request ids and logs, metrics, CORS, shutdown, auth) and
+// the routes, built from injected parts so tests can run it over a fake or a real pipeline.
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { ServerConfig } from './config.ts';
+import { ApiError, shuttingDown, toApiError, unauthorized } from './errors.ts';
+import { ANONYMOUS, keyFromHeaders, type KeyIdentity, type KeyStore } from './keys.ts';
+import { ConcurrencyLimiter, RateLimiter } from './limits.ts';
+import type { Logger } from './log.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { JobQueue } from './queue.ts';
+import { registerImageRoutes } from './routes/images.ts';
+import { registerMetaRoutes } from './routes/meta.ts';
+import type { ImageStore } from './store.ts';
+
+export interface AppDeps {
+  config: ServerConfig;
+  keys: KeyStore;
+  /** The queue, once the workers have loaded the model. */
+  queue: () => JobQueue | undefined;
+  store: ImageStore;
+  metrics: ServerMetrics;
+  logger: Logger;
+  state: { draining: boolean; loadError?: string };
+  rate: RateLimiter;
+  concurrency: ConcurrencyLimiter;
+  /** Unix seconds, for the model list. */
+  startedAt: number;
+}
+
+export type AppEnv = { Variables: { key: KeyIdentity; log: Logger } };
+
+export function createDeps(parts: Omit<AppDeps, 'rate' | 'concurrency' | 'startedAt' | 'state'> & Partial<Pick<AppDeps, 'state'>>): AppDeps {
+  return { ...parts, state: parts.state ?? { draining: false }, rate: new RateLimiter(), concurrency: new ConcurrencyLimiter(), startedAt: Math.floor(Date.now() / 1000) };
+}
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const id = c.req.header('x-request-id')?.slice(0, 64) || randomUUID();
+    const log = deps.logger.child({ req: id });
+    c.set('log', log);
+    c.header('X-Request-Id', id);
+    const t0 = performance.now();
+    await next();
+    const seconds = (performance.now() - t0) / 1000;
+    const route = c.req.routePath === '/*' || !c.req.routePath ? 'other' : c.req.routePath;
+    deps.metrics.requestSeconds.observe({ route, status: String(c.res.status) }, seconds);
+    const key = c.get('key');
+    log.info({ event: 'request', method: c.req.method, path: c.req.path, status: c.res.status, ms: Number((seconds * 1000).toFixed(1)), ...(key ? { key: key.id } : {}) });
+  });
+
+  app.onError((err, c) => {
+    const e = toApiError(err);
+    const log = c.get('log') ?? deps.logger;
+    if (e.status >= 500 && !(err instanceof ApiError)) log.error({ event: 'error', err }, 'request failed');
+    if (e.reason) deps.metrics.reject(e.reason);
+    // 499 (the client left) is never seen by the client; the status only reaches the logs.
+    return c.json(e.body(), e.status as 400, e.headers);
+  });
+
+  app.notFound((c) => c.json({ error: { message: `no route for ${c.req.method} ${c.req.path}`, type: 'invalid_request_error', param: null, code: 'not_found' } }, 404));
+
+  if (deps.config.cors.origins.length > 0) {
+    const origins = deps.config.cors.origins;
+    app.use('*', cors({
+      origin: origins.includes('*') ? '*' : origins,
+      allowHeaders: ['Authorization', 'Content-Type', 'api-key', 'X-Request-Id'],
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      exposeHeaders: ['Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    }));
+  }
+
+  // Images handed out as URLs carry their own unguessable id, so they need no key.
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.path.startsWith('/v1/images/files/')) return next();
+    if (deps.state.draining) throw shuttingDown();
+    if (deps.keys.open) {
+      c.set('key', ANONYMOUS);
+    } else {
+      const presented = keyFromHeaders(c.req.raw.headers);
+      if (!presented) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
+      const key = deps.keys.lookup(presented);
+      if (!key) throw unauthorized('incorrect API key provided');
+      c.set('key', key);
+    }
+    if (!deps.queue()) {
+      throw new ApiError(503, deps.state.loadError ? `the model failed to load: ${deps.state.loadError}` : 'the model is still loading; retry shortly', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+    }
+    return next();
+  });
+
+  registerMetaRoutes(app, deps);
+  registerImageRoutes(app, deps);
+  return app;
+}

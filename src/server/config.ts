@@ -1,0 +1,153 @@
+// The server's settings: a JSON file (--config), the FLOWPAINT_API_KEYS environment variable, and
+// command-line flags, in rising precedence. API keys never stay in memory or on disk in the clear:
+// the config file holds only hashes, and keys from the environment are hashed on load.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InputError } from '../errors.ts';
+import { hashKey, KEY_HASH_PATTERN } from './keys.ts';
+
+const positiveInt = z.number().int().positive();
+
+const KeyEntrySchema = z.strictObject({
+  /** A label for logs and errors; defaults to the first hex digits of the hash. */
+  name: z.string().min(1).max(64).optional(),
+  hash: z.string().regex(KEY_HASH_PATTERN, 'must be "sha256:" and 64 hex digits (flowpaint serve --hash-key prints one)'),
+  rateLimitPerMinute: positiveInt.optional(),
+  maxConcurrent: positiveInt.optional(),
+});
+
+const QualityStepsSchema = z.strictObject({ steps: positiveInt.max(1000), fast: z.boolean().default(false) });
+
+export const ServerConfigSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Base of the URLs handed out for response_format "url" (default: the request's own origin). */
+  publicUrl: z.url().optional(),
+  keys: z.array(KeyEntrySchema).default([]),
+  limits: z
+    .strictObject({
+      /** Requests per minute per key (a token bucket with this many tokens). */
+      rateLimitPerMinute: positiveInt.default(120),
+      /** Requests one key may have in flight at once. */
+      maxConcurrentPerKey: positiveInt.default(8),
+      /** Largest request body, enforced while it streams in. */
+      maxUploadBytes: positiveInt.default(25 * 1024 * 1024),
+      /** Jobs that may wait for a worker; more are refused with 429. */
+      maxQueue: z.number().int().min(0).default(16),
+      /** Most images per request (OpenAI allows 1–10). */
+      maxImages: positiveInt.max(10).default(4),
+    })
+    .prefault({}),
+  workers: z
+    .strictObject({
+      /** Worker threads, each with its own copy of the model. */
+      count: positiveInt.max(64).default(1),
+      /** Intra-op threads of each worker's ONNX Runtime sessions. */
+      threads: positiveInt.max(256).optional(),
+    })
+    .prefault({}),
+  pipeline: z
+    .strictObject({
+      modelDir: z.string().optional(),
+      /** A module exporting createPipeline(options) to use instead of flowpaint's own pipeline. */
+      module: z.string().optional(),
+      /** Passed to the pipeline loader as they are (e.g. a safety section). */
+      options: z.record(z.string(), z.unknown()).default({}),
+    })
+    .prefault({}),
+  /** Sampler settings per OpenAI quality level; "auto" uses medium. "low" is the few-step mode. */
+  quality: z
+    .strictObject({
+      low: QualityStepsSchema.default({ steps: 4, fast: true }),
+      medium: QualityStepsSchema.default({ steps: 20, fast: false }),
+      high: QualityStepsSchema.default({ steps: 40, fast: false }),
+    })
+    .prefault({}),
+  /** What size "auto" means for generations. */
+  defaultSize: z.string().regex(/^\d+x\d+$/).default('512x512'),
+  /** Model names clients may send besides the served model's id (existing code often names an OpenAI model). */
+  modelAliases: z.array(z.string()).default(['gpt-image-1', 'gpt-image-1-mini', 'gpt-image-1.5', 'dall-e-2', 'dall-e-3']),
+  cors: z
+    .strictObject({
+      /** Allowed origins; ["*"] for any. Empty: no CORS headers. */
+      origins: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      /** Where images for response_format "url" are kept (default: a folder under the OS temp dir). */
+      dir: z.string().optional(),
+      ttlSeconds: positiveInt.default(3600),
+    })
+    .prefault({}),
+  /** Set to share one queue among servers and `flowpaint worker` processes. */
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      queue: z.string().regex(/^[A-Za-z0-9_-]+$/).default('flowpaint'),
+      /** How long a worker's claim on a job lasts without renewal; a dead worker's job is retaken after about this. */
+      lockMs: positiveInt.default(30_000),
+    })
+    .optional(),
+  /** How long SIGTERM waits for in-flight jobs before exiting anyway. */
+  shutdownTimeoutSeconds: positiveInt.default(600),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+export type KeyEntry = z.infer<typeof KeyEntrySchema>;
+
+/**
+ * Reads and validates the config. Plain keys from FLOWPAINT_API_KEYS are hashed here and the
+ * variable is removed from this process's environment, so neither worker threads nor child
+ * processes inherit it.
+ */
+export function loadServerConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Partial<ServerConfigInput> } = {}): ServerConfig {
+  let raw: Record<string, unknown> = {};
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, 'utf8');
+    } catch (err) {
+      throw new InputError(`config ${opts.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new InputError(`config ${opts.file} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const merged = { ...raw, ...stripUndefined(opts.overrides ?? {}) };
+  const parsed = ServerConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`config${opts.file ? ` ${opts.file}` : ''}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const config = parsed.data;
+  const env = opts.env ?? process.env;
+  const fromEnv = (env.FLOWPAINT_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  fromEnv.forEach((key, i) => config.keys.push({ name: `env-${i + 1}`, hash: hashKey(key) }));
+  delete env.FLOWPAINT_API_KEYS;
+  return config;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+/** Without keys anyone who can reach the port can use the machine, so only loopback is allowed then. */
+export function checkBindAllowed(config: Pick<ServerConfig, 'host' | 'keys'>): void {
+  if (config.keys.length === 0 && !isLoopback(config.host)) {
+    throw new InputError(
+      `refusing to listen on ${config.host} without API keys: anyone who reaches it could use the server. ` +
+        'Set FLOWPAINT_API_KEYS (comma-separated) or "keys" in the config file, or listen on 127.0.0.1.',
+    );
+  }
+}

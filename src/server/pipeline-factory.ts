@@ -1,0 +1,81 @@
+// Worker threads and worker processes build their own pipeline (ONNX Runtime sessions belong to
+// the thread that made them), so the server is given not a pipeline but a recipe for one: a module
+// that exports createPipeline(options), plus plain-data options. Tests pass a fake module here.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** RGB, row-major, 3 bytes per pixel. */
+  data: Uint8Array;
+}
+
+export interface MaskImage {
+  width: number;
+  height: number;
+  /** 0 (keep) or 255 (change) per pixel. */
+  data: Uint8Array;
+}
+
+export interface StepProgress {
+  step: number;
+  steps: number;
+  preview: () => RgbImage;
+}
+
+export interface PipelineOutput {
+  image: RgbImage;
+  seed: number;
+  metadata: Record<string, string>;
+}
+
+interface Common {
+  n?: number;
+  seed?: number;
+  steps?: number;
+  guidance?: number;
+  fast?: boolean;
+  moderation?: 'auto' | 'low';
+  onStep?: (s: StepProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface GenerateRequest extends Common {
+  prompt: string;
+  negativePrompt?: string;
+  width: number;
+  height: number;
+}
+
+export interface EditRequest extends Common {
+  image: RgbImage;
+  instruction: string;
+  mask?: MaskImage;
+  imageGuidance?: number;
+}
+
+/** What the server needs of a pipeline (src/pipeline's satisfies it). */
+export interface Pipeline {
+  info: { id: string; version: string; config?: unknown };
+  generate(req: GenerateRequest): Promise<PipelineOutput[]>;
+  edit(req: EditRequest): Promise<PipelineOutput[]>;
+  /** Counts prompt tokens for the usage figures, when the pipeline can. */
+  countTokens?(text: string): number;
+  dispose?(): Promise<void> | void;
+}
+
+export interface PipelineFactory {
+  /** A module URL (file://...) or a path; the module exports `createPipeline(options)`. */
+  module: string;
+  options: Record<string, unknown>;
+}
+
+export const DEFAULT_PIPELINE_MODULE = new URL('./default-pipeline.ts', import.meta.url).href;
+
+export async function createFromFactory(factory: PipelineFactory): Promise<Pipeline> {
+  const spec = /^(file|data|node):/.test(factory.module) ? factory.module : pathToFileURL(resolve(factory.module)).href;
+  const mod = (await import(spec)) as { createPipeline?: (o: Record<string, unknown>) => Promise<Pipeline> | Pipeline };
+  if (typeof mod.createPipeline !== 'function') throw new Error(`pipeline module ${factory.module} does not export createPipeline(options)`);
+  return mod.createPipeline(factory.options);
+}

@@ -1,0 +1,139 @@
+// Runs one job against a pipeline, inside whichever thread owns the pipeline: decodes and fits
+// the source image and mask, calls generate/edit, streams partial images, encodes the results.
+// Heavy pixel work stays here so the HTTP thread only moves bytes.
+import sharp, { type Metadata } from 'sharp';
+import { InputError } from '../errors.ts';
+import { decodeImage, encodeImage } from '../pipeline/image-io.ts';
+import { MAX_PIXELS, MIN_SIDE, SIDE_MULTIPLE, validateSize } from '../pipeline/sizes.ts';
+import type { JobResult, JobSpec, RunOptions } from './jobs.ts';
+import type { MaskImage, Pipeline, PipelineOutput, RgbImage, StepProgress } from './pipeline-factory.ts';
+
+/** The patch side the usage figures count image tokens in. */
+const TOKEN_PATCH = 16;
+
+export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {}): Promise<JobResult> {
+  const partials = partialSchedule(spec.partialImages, spec.steps);
+  // Partials are encoded one after another, so they reach the client in order.
+  let pending: Promise<void> = Promise.resolve();
+  let partialIndex = 0;
+  const onStep = partials.size === 0 || !opts.onEvent
+    ? undefined
+    : (s: StepProgress) => {
+        if (!partials.has(s.step) || s.step >= s.steps) return;
+        partials.delete(s.step);
+        const index = partialIndex++;
+        const preview = s.preview();
+        // Encoding overlaps the next sampling steps; it is awaited before the final image so
+        // every partial reaches the client first.
+        pending = pending
+          .then(() => encodeImage(preview, { format: spec.outputFormat, quality: spec.outputCompression }))
+          .then((bytes) => opts.onEvent!({ type: 'partial', index, bytes }));
+        pending.catch(() => {}); // a failed encode is reported where `pending` is awaited
+      };
+
+  let outputs: PipelineOutput[];
+  let inputImageTokens = 0;
+  const common = { n: spec.n, seed: spec.seed, steps: spec.steps, fast: spec.fast, moderation: spec.moderation, onStep, signal: opts.signal };
+  if (spec.kind === 'generate') {
+    if (spec.width === undefined || spec.height === undefined) throw new InputError('size is required for generations');
+    validateSize(spec.width, spec.height);
+    outputs = await pipe.generate({ ...common, prompt: spec.prompt, width: spec.width, height: spec.height });
+  } else {
+    if (!spec.image) throw new InputError('image is required for edits');
+    const source = await decodeImage(spec.image, 'image');
+    const mask = spec.mask ? await decodeMask(spec.mask, source.width, source.height) : undefined;
+    const target = spec.width !== undefined && spec.height !== undefined ? { width: spec.width, height: spec.height } : fitSize(source.width, source.height);
+    validateSize(target.width, target.height);
+    const image = await resizeRgb(source, target.width, target.height);
+    inputImageTokens = tokensFor(target.width, target.height);
+    outputs = await pipe.edit({ ...common, image, instruction: spec.prompt, mask: mask && (await resizeMask(mask, target.width, target.height)) });
+  }
+  await pending;
+  const first = outputs[0]?.image;
+  if (!first) throw new Error('the pipeline returned no images');
+  const images = await Promise.all(outputs.map(async (o) => ({
+    bytes: await encodeImage(o.image, { format: spec.outputFormat, quality: spec.outputCompression, metadata: o.metadata }),
+    seed: o.seed,
+  })));
+  return {
+    images,
+    width: first.width,
+    height: first.height,
+    usage: {
+      textTokens: pipe.countTokens ? pipe.countTokens(spec.prompt) : estimateTokens(spec.prompt),
+      inputImageTokens,
+      outputImageTokens: tokensFor(first.width, first.height) * outputs.length,
+    },
+  };
+}
+
+/**
+ * The sampling steps after which to show a partial image: k evenly spaced steps before the last.
+ * Fewer than k when there are not enough steps (the few-step mode has 4).
+ */
+export function partialSchedule(k: number, steps: number): Set<number> {
+  const out = new Set<number>();
+  for (let i = 1; i <= k; i++) {
+    const step = Math.round((steps * i) / (k + 1));
+    if (step >= 1 && step < steps) out.add(step);
+  }
+  return out;
+}
+
+/** The largest valid size with the source's aspect ratio (sides multiples of 16, ≤ 1 MP). */
+export function fitSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, Math.sqrt(MAX_PIXELS / (width * height)));
+  const snap = (v: number) => Math.max(MIN_SIDE, Math.floor((v * scale) / SIDE_MULTIPLE) * SIDE_MULTIPLE);
+  return { width: snap(width), height: snap(height) };
+}
+
+/**
+ * OpenAI masks mark the area to change with transparency; masks without an alpha channel are
+ * read the way the CLI reads them (white = change). Either way the result is 0/255 per pixel.
+ */
+export async function decodeMask(bytes: Uint8Array, width: number, height: number): Promise<MaskImage> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes).metadata();
+  } catch {
+    throw new InputError('mask is not an image (PNG with transparency, or a black-and-white image)');
+  }
+  if (meta.width !== width || meta.height !== height) {
+    throw new InputError(`mask is ${meta.width}x${meta.height} but the image is ${width}x${height}; they must match`);
+  }
+  const img = meta.hasAlpha ? sharp(bytes).ensureAlpha().extractChannel(3) : sharp(bytes).greyscale();
+  const { data } = await img.raw().toBuffer({ resolveWithObject: true });
+  const out = new Uint8Array(width * height);
+  for (let i = 0; i < out.length; i++) {
+    const v = data[i]!;
+    out[i] = meta.hasAlpha ? (v < 128 ? 255 : 0) : v >= 128 ? 255 : 0;
+  }
+  return { width, height, data: out };
+}
+
+async function resizeRgb(img: RgbImage, width: number, height: number): Promise<RgbImage> {
+  if (img.width === width && img.height === height) return img;
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+async function resizeMask(mask: MaskImage, width: number, height: number): Promise<MaskImage> {
+  if (mask.width === width && mask.height === height) return mask;
+  const data = await sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .resize(width, height, { fit: 'fill', kernel: 'nearest' })
+    .raw()
+    .toBuffer();
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+function tokensFor(width: number, height: number): number {
+  return Math.ceil(width / TOKEN_PATCH) * Math.ceil(height / TOKEN_PATCH);
+}
+
+/** Without the model's tokenizer: about four bytes of UTF-8 per token. */
+function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(Buffer.byteLength(text, 'utf8') / 4));
+}

@@ -1,0 +1,94 @@
+// Request bodies of the Images API, as zod schemas. The same schemas validate requests and
+// describe them in /openapi.json. Parameters OpenAI defines that flowpaint cannot honour are
+// accepted where ignoring them is harmless (style) and refused where it would mislead
+// (a transparent background).
+import { z } from 'zod';
+
+/** Far above the model's 32,768-token prompt limit (which the pipeline checks); bounds memory. */
+export const PROMPT_MAX_CHARS = 262_144;
+
+const nullable = <T extends z.ZodType>(t: T) => t.nullable().optional();
+
+const ImageParams = {
+  prompt: z.string().min(1, 'prompt must not be empty').max(PROMPT_MAX_CHARS).describe('What to draw, or (edits) what to change.'),
+  model: nullable(z.string()).describe('The served model id; OpenAI model names are accepted as aliases.'),
+  n: nullable(z.number().int().min(1).max(10)).describe('Number of images (the server may allow fewer).'),
+  size: nullable(z.string()).describe('"WIDTHxHEIGHT" with sides multiples of 16, at least 64, at most 1,048,576 pixels; or "auto".'),
+  quality: nullable(z.enum(['low', 'medium', 'high', 'auto', 'standard', 'hd'])).describe('low = the few-step sampler; medium/high = more steps; standard/hd are dall-e-3 names for medium/high.'),
+  output_format: nullable(z.enum(['png', 'jpeg', 'webp'])),
+  output_compression: nullable(z.number().int().min(0).max(100)).describe('JPEG/WebP quality, 0–100.'),
+  response_format: nullable(z.enum(['b64_json', 'url'])).describe('url: a link into the server\'s own store that expires.'),
+  stream: nullable(z.boolean()).describe('Server-sent events: partial images, then the completed image(s).'),
+  partial_images: nullable(z.number().int().min(0).max(3)),
+  user: z.string().max(256).optional(),
+  moderation: nullable(z.enum(['auto', 'low'])),
+  background: nullable(z.enum(['auto', 'opaque', 'transparent'])),
+  style: nullable(z.enum(['vivid', 'natural'])).describe('Accepted for dall-e-3 clients; has no effect.'),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional().describe('flowpaint extension: a fixed seed for reproducible images.'),
+};
+
+export const GenerateBody = z.strictObject(ImageParams);
+export type GenerateBody = z.infer<typeof GenerateBody>;
+
+const ImageRef = z.union([
+  z.string().describe('base64 bytes or a data: URL'),
+  z.strictObject({ image_url: z.string().describe('a data: URL') }),
+]);
+
+export const EditJsonBody = z
+  .strictObject({
+    ...ImageParams,
+    image: z.union([ImageRef, z.array(ImageRef)]).optional(),
+    images: z.array(ImageRef).optional(),
+    mask: ImageRef.optional(),
+    input_fidelity: nullable(z.enum(['high', 'low'])),
+  });
+export type EditJsonBody = z.infer<typeof EditJsonBody>;
+
+/** Multipart text fields arrive as strings; numbers and booleans are converted before validation. */
+export const EditFormFields = z
+  .strictObject({
+    ...ImageParams,
+    n: nullable(z.coerce.number().int().min(1).max(10)),
+    output_compression: nullable(z.coerce.number().int().min(0).max(100)),
+    partial_images: nullable(z.coerce.number().int().min(0).max(3)),
+    seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+    stream: nullable(z.enum(['true', 'false']).transform((v) => v === 'true')),
+    input_fidelity: nullable(z.enum(['high', 'low'])),
+  });
+export type EditFormFields = z.infer<typeof EditFormFields>;
+
+/** The multipart body as documented (files are binary strings in OpenAPI). */
+export const EditMultipartDoc = z
+  .object({
+    ...EditFormFields.shape,
+    image: z.string().describe('The image to edit (binary). Also accepted as image[] with one file.'),
+    mask: z.string().optional().describe('PNG whose transparent pixels mark the area to change (binary); without alpha, white marks it.'),
+  });
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      param: z.string().nullable(),
+      code: z.string().nullable(),
+    }),
+  });
+
+export const ImagesResponse = z
+  .object({
+    created: z.number().int(),
+    data: z.array(z.object({ b64_json: z.string().optional(), url: z.string().optional(), revised_prompt: z.string().optional() })),
+    usage: z.object({
+      input_tokens: z.number().int(),
+      input_tokens_details: z.object({ text_tokens: z.number().int(), image_tokens: z.number().int() }),
+      output_tokens: z.number().int(),
+      output_tokens_details: z.object({ text_tokens: z.number().int(), image_tokens: z.number().int() }),
+      total_tokens: z.number().int(),
+    }),
+    output_format: z.enum(['png', 'jpeg', 'webp']),
+    size: z.string(),
+    quality: z.enum(['low', 'medium', 'high']),
+    background: z.literal('opaque'),
+  });

@@ -1,0 +1,115 @@
+// Starting and stopping the HTTP server: the bind rule for servers without keys, listening
+// before the model is loaded (so /healthz and /readyz answer during a long load), and a
+// graceful stop that refuses new requests, finishes in-flight jobs, then closes.
+import { rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { createApp, createDeps, type AppDeps } from './app.ts';
+import { checkBindAllowed, type ServerConfig } from './config.ts';
+import { KeyStore } from './keys.ts';
+import { LocalQueue } from './local-queue.ts';
+import { createLogger, type Logger } from './log.ts';
+import { ServerMetrics } from './metrics.ts';
+import { DEFAULT_PIPELINE_MODULE, type PipelineFactory } from './pipeline-factory.ts';
+import type { JobQueue } from './queue.ts';
+import { ImageStore } from './store.ts';
+
+export interface RunningServer {
+  /** http://host:port */
+  url: string;
+  port: number;
+  deps: AppDeps;
+  /** Resolves when the workers have loaded the model (rejects if they cannot). */
+  ready: Promise<void>;
+  /** Stops taking requests, waits for in-flight jobs (up to the timeout), then closes everything. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: ServerConfig;
+  logger?: Logger;
+  /** Builds the job queue; default: worker threads in this process, or Redis when configured. */
+  makeQueue?: (config: ServerConfig, logger: Logger) => Promise<JobQueue>;
+}
+
+export function pipelineFactoryFor(config: ServerConfig): PipelineFactory {
+  return {
+    module: config.pipeline.module ?? DEFAULT_PIPELINE_MODULE,
+    options: {
+      ...config.pipeline.options,
+      ...(config.pipeline.modelDir ? { modelDir: config.pipeline.modelDir } : {}),
+      ...(config.workers.threads ? { threads: config.workers.threads } : {}),
+    },
+  };
+}
+
+async function defaultQueue(config: ServerConfig, logger: Logger): Promise<JobQueue> {
+  if (config.redis) {
+    const { RedisQueue } = await import('./redis-queue.ts');
+    return RedisQueue.connect({ ...config.redis, maxWaiting: config.limits.maxQueue, logger });
+  }
+  return LocalQueue.start({
+    workers: config.workers.count,
+    maxWaiting: config.limits.maxQueue,
+    factory: pipelineFactoryFor(config),
+    onCrash: (err) => logger.error({ event: 'worker.crashed', err }, 'a worker thread died; replacing it'),
+  });
+}
+
+export async function startServer(opts: StartOptions): Promise<RunningServer> {
+  const { config } = opts;
+  checkBindAllowed(config);
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  let queue: JobQueue | undefined;
+  const ownStoreDir = !config.store.dir;
+  const store = new ImageStore(config.store.dir ?? ImageStore.defaultDir() + `-${process.pid}`, config.store.ttlSeconds * 1000);
+  const deps = createDeps({ config, keys: new KeyStore(config.keys), queue: () => queue, store, metrics: new ServerMetrics(() => queue), logger });
+  const app = createApp(deps);
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server));
+    s.once('error', reject);
+  });
+  // Long generations must not be cut off by Node's default request timeout.
+  server.requestTimeout = 0;
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info({ event: 'listening', host: config.host, port, keys: config.keys.length, redis: Boolean(config.redis) }, `flowpaint listening on http://${host}:${port}`);
+
+  const ready = (opts.makeQueue ?? defaultQueue)(config, logger).then(
+    (q) => {
+      queue = q;
+      logger.info({ event: 'ready', model: q.model.id, version: q.model.version }, 'model loaded');
+    },
+    (err: Error) => {
+      deps.state.loadError = err.message;
+      logger.error({ event: 'load.failed', err }, 'the model failed to load');
+      throw err;
+    },
+  );
+  ready.catch(() => {}); // reported above; callers that await `ready` still see the error
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      deps.state.draining = true;
+      logger.info({ event: 'shutdown.start' }, 'shutting down: no new requests, finishing jobs in flight');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutSeconds * 1000).unref());
+      const drained = queue ? await Promise.race([queue.drain(), timeout]) : undefined;
+      if (drained === 'timeout') logger.warn({ event: 'shutdown.timeout' }, 'jobs still running at the shutdown timeout; stopping anyway');
+      // Responses of the last jobs are being written; give their connections a moment to finish.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      server.closeAllConnections();
+      await queue?.close();
+      store.close();
+      if (ownStoreDir) rmSync(store.dir, { recursive: true, force: true });
+      logger.info({ event: 'shutdown.done' }, 'stopped');
+    })();
+    return stopping;
+  };
+
+  return { url: `http://${host}:${port}`, port, deps, ready, shutdown };
+}
