@@ -1,0 +1,118 @@
+// Training and validation data for the scorer: scenes drawn by the data issue's own sampler,
+// with object classes biased toward the scorer's vocabulary (so each named class is seen often
+// in all four art styles and every colour) and rendered at the sizes the model generates.
+// Soft-focus and noise augmentation stand in for the blur and grain of generated pictures.
+import { Rng, mixSeed, type RgbImage, type Scene } from '../../data/index.ts';
+import { OBJECT_CLASSES } from '../../data/catalog.ts';
+import { renderScene } from '../../data/render.ts';
+import { sampleBackground, sampleObject, sampleText } from '../../data/sampler.ts';
+import { layoutScene, type SceneSpec } from '../../data/scene.ts';
+import { SCORER_CLASSES, cellLabels, type CellLabel } from './labels.ts';
+
+/** Sizes the scorer trains on: the shipped model's buckets, plus 64² and 256² for range. */
+export const SCORER_TRAIN_SIZES: readonly (readonly [number, number, number])[] = [
+  // [width, height, weight]
+  [128, 128, 6],
+  [160, 96, 1],
+  [96, 160, 1],
+  [192, 80, 1],
+  [80, 192, 1],
+  [64, 64, 1],
+  [256, 256, 1],
+];
+
+const OTHER_CLASSES = OBJECT_CLASSES.map((c) => c.id).filter((id) => !SCORER_CLASSES.includes(id));
+
+/** A random scene whose groups come from the scorer's vocabulary 70% of the time. */
+export function scorerSpec(rng: Rng, size: { width: number; height: number }): SceneSpec {
+  for (;;) {
+    const spec: SceneSpec = { background: sampleBackground(rng), objects: [], texts: [], blur: null };
+    if (rng.chance(0.3)) {
+      const t = sampleText(rng, spec, 'heldout', undefined, size);
+      if (t) spec.texts.push(t);
+    }
+    const groups = rng.int(rng.chance(0.1) ? 0 : 1, 4);
+    for (let g = 0; g < groups; g++) {
+      const used = new Set(spec.objects.map((o) => o.classId));
+      const pool = (rng.chance(0.7) ? SCORER_CLASSES : OTHER_CLASSES).filter((c) => !used.has(c));
+      // 'heldout' so that held-out combinations (a blue apple) are allowed: the scorer must see them.
+      const o = sampleObject(rng, spec, 'heldout', { classId: rng.pick(pool) });
+      if (!o) break;
+      spec.objects.push(o);
+    }
+    if (spec.objects.length > 0 || spec.texts.length > 0 || groups === 0) return spec;
+  }
+}
+
+export interface LabelledImage {
+  image: RgbImage;
+  scene: Scene;
+  labels: CellLabel[];
+}
+
+export function pickSize(rng: Rng): { width: number; height: number } {
+  const [width, height] = rng.weighted(SCORER_TRAIN_SIZES.map(([w, h, p]) => [[w, h] as const, p] as const));
+  return { width, height };
+}
+
+/** Sample `index` of the stream with seed `seed`: a pure function of both. */
+export function scorerSample(seed: number, index: number, opts: { augment: boolean; size?: { width: number; height: number } }): LabelledImage {
+  const rng = new Rng(mixSeed(0x5c0e, seed, index));
+  const size = opts.size ?? pickSize(rng);
+  const scene = layoutScene(scorerSpec(rng, size), size.width, size.height);
+  const rendered = renderScene(scene);
+  const labels = cellLabels(scene, rendered);
+  return { image: opts.augment ? augment(rendered.image, rng) : rendered.image, scene, labels };
+}
+
+/** Box blur (0–2 passes, 40% of images) then uniform noise of random strength (half the images). */
+export function augment(img: RgbImage, rng: Rng): RgbImage {
+  let out = img;
+  if (rng.chance(0.4)) {
+    const passes = rng.int(1, 2);
+    for (let i = 0; i < passes; i++) out = boxBlur3(out);
+  }
+  if (rng.chance(0.5)) {
+    // Uniform noise with standard deviation up to 12 levels; one random draw per value.
+    const half = rng.range(0, 12) * Math.sqrt(3);
+    const data = out === img ? new Uint8Array(img.data) : out.data;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]! + (rng.float() * 2 - 1) * half;
+      data[i] = v < 0 ? 0 : v > 255 ? 255 : v + 0.5;
+    }
+    out = { width: img.width, height: img.height, data };
+  }
+  return out;
+}
+
+/** 3×3 box blur, separable (edge pixels average what exists). */
+export function boxBlur3(img: RgbImage): RgbImage {
+  const { width: w, height: h, data } = img;
+  const tmp = new Float32Array(data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const x0 = x > 0 ? x - 1 : x;
+      const x1 = x < w - 1 ? x + 1 : x;
+      const n = x1 - x0 + 1;
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let xx = x0; xx <= x1; xx++) s += data[(y * w + xx) * 3 + c]!;
+        tmp[(y * w + x) * 3 + c] = s / n;
+      }
+    }
+  }
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < h; y++) {
+    const y0 = y > 0 ? y - 1 : y;
+    const y1 = y < h - 1 ? y + 1 : y;
+    const n = y1 - y0 + 1;
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let yy = y0; yy <= y1; yy++) s += tmp[(yy * w + x) * 3 + c]!;
+        out[(y * w + x) * 3 + c] = s / n + 0.5;
+      }
+    }
+  }
+  return { width: w, height: h, data: out };
+}

@@ -1,0 +1,50 @@
+// compose: can the model put the right objects, colours, counts and places in a picture?
+// GenEval-style categories over prompts built from the held-out combinations, judged by the
+// scorer; the scorer's accuracy on ground-truth renders of the same prompts is reported too.
+import { layoutScene } from '../../data/scene.ts';
+import { renderScene } from '../../data/render.ts';
+import { checkExpectation } from '../expect.ts';
+import { COMPOSE_CATEGORIES, COMPOSE_PROMPT_VERSION, composePrompts } from '../prompts/compose.ts';
+import { itemSeed, mean, round, type Sample, type SuiteResult } from '../result.ts';
+import type { SuiteContext } from './context.ts';
+
+export async function runCompose(ctx: SuiteContext): Promise<SuiteResult> {
+  const t0 = performance.now();
+  const items = composePrompts(ctx.n, ctx.promptSeed);
+  const truths = items.map((it) => renderScene(layoutScene(it.truth, ctx.width, ctx.height)).image);
+  const truthPreds = await ctx.scorer.predict(truths);
+  const byCat = new Map<string, { model: number[]; judge: number[] }>();
+  for (const c of COMPOSE_CATEGORIES) byCat.set(c, { model: [], judge: [] });
+  const samples: Sample[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    const image = await ctx.model.generate({ prompt: it.prompt, width: ctx.width, height: ctx.height, seed: itemSeed(it.id), steps: ctx.steps });
+    const [pred] = await ctx.scorer.predict([image]);
+    const r = checkExpectation(pred!, it.expect);
+    const judge = checkExpectation(truthPreds[i]!, it.expect);
+    byCat.get(it.category)!.model.push(r.correct ? 1 : 0);
+    byCat.get(it.category)!.judge.push(judge.correct ? 1 : 0);
+    samples.push({ id: it.id, category: it.category, caption: it.prompt, images: [image], score: r.correct ? 1 : 0, note: r.failures.join('; ') });
+    ctx.log(`compose ${i + 1}/${items.length} ${it.id}: ${r.correct ? 'right' : `wrong (${r.failures.join('; ')})`}`);
+  }
+  const categories: Record<string, number> = {};
+  const judgeCats: Record<string, number> = {};
+  for (const [c, v] of byCat) {
+    categories[c] = round(mean(v.model));
+    judgeCats[c] = round(mean(v.judge));
+  }
+  return {
+    suite: 'compose',
+    promptSet: COMPOSE_PROMPT_VERSION,
+    promptSeed: ctx.promptSeed,
+    model: { id: ctx.model.id, version: ctx.model.version },
+    size: { width: ctx.width, height: ctx.height },
+    n: ctx.n,
+    overall: round(mean(Object.values(categories))),
+    categories,
+    metrics: { prompts: items.length },
+    judge: { name: 'scorer on ground-truth renders', overall: round(mean(Object.values(judgeCats))), categories: judgeCats },
+    seconds: round((performance.now() - t0) / 1000, 1),
+    samples,
+  };
+}

@@ -1,0 +1,16 @@
+// What every suite run is given: the model, the scorer, the size and how many items.
+import type { ModelUnderTest } from '../model.ts';
+import type { Scorer } from '../scorer/scorer.ts';
+
+export interface SuiteContext {
+  model: ModelUnderTest;
+  scorer: Scorer;
+  n: number;
+  width: number;
+  height: number;
+  promptSeed: number;
+  /** Sampling steps for generation and editing (undefined: the pipeline's default). */
+  steps?: number;
+  /** Progress lines (stderr in the CLI). */
+  log: (line: string) => void;
+}
