@@ -13,6 +13,6 @@ export function validateSize(width: number, height: number): void {
     if (v % SIDE_MULTIPLE !== 0) throw new InputError(`${name} must be a multiple of ${SIDE_MULTIPLE}, got ${v}`);
   }
   if (width * height > MAX_PIXELS) {
-    throw new InputError(`${width}x${height} is ${width * height} pixels; the limit is ${MAX_PIXELS}`);
+    throw new InputError(`${width}x${height} is ${(width * height).toLocaleString('en-US')} pixels; the limit is ${MAX_PIXELS.toLocaleString('en-US')}`);
   }
 }

@@ -174,6 +174,7 @@ export function serializeGraph(spec: GraphSpec, opts: SerializeOptions = {}): Se
     node.string(2, nameOf(t));
     node.string(3, `n${t.id}`);
     node.string(4, t.op);
+    if (t.domain) node.string(7, t.domain);
     for (const [k, a] of Object.entries(t.attrs)) node.message(5, attribute(k, a));
     graph.message(1, node);
   }
@@ -191,13 +192,10 @@ export function serializeGraph(spec: GraphSpec, opts: SerializeOptions = {}): Se
   for (const t of [...declaredInputs, ...paramInputs]) graph.message(11, valueInfo(nameOf(t), t.dtype, t.shape));
   for (const [name, t] of outputEntries) graph.message(12, valueInfo(name, t.dtype, t.shape));
 
-  const opset = new ProtoWriter().string(1, '').int(2, OPSET);
-  const model = new ProtoWriter()
-    .int(1, IR_VERSION)
-    .string(2, 'flowpaint')
-    .string(3, '0.1.0')
-    .message(7, graph)
-    .message(8, opset);
+  const model = new ProtoWriter().int(1, IR_VERSION).string(2, 'flowpaint').string(3, '0.1.0').message(7, graph);
+  model.message(8, new ProtoWriter().string(1, '').int(2, OPSET));
+  const domains = new Set(topo.order.map((t) => t.domain).filter((d): d is string => Boolean(d)));
+  for (const d of domains) model.message(8, new ProtoWriter().string(1, d).int(2, 1));
   return {
     bytes: model.finish(),
     inputNames: [...declaredInputs, ...paramInputs].map(nameOf),

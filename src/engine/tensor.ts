@@ -31,6 +31,8 @@ export class Tensor {
     readonly name?: string,
     /** The data of a constant. */
     readonly value?: TypedArray,
+    /** Operator set domain for ops outside the ONNX standard (e.g. 'com.microsoft'). */
+    readonly domain?: string,
   ) {}
 
   get rank(): number {

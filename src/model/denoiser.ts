@@ -7,6 +7,7 @@ import { type Tensor, ops as o } from '../engine/index.ts';
 import {
   applyRope,
   attend,
+  attendFused,
   layerNorm,
   linear,
   mergeHeads,
@@ -67,14 +68,19 @@ function streamQkv(s: Scope, st: Stream, heads: number): [Tensor, Tensor, Tensor
 
 function streamFinish(s: Scope, st: Stream, attnOut: Tensor, hidden: number): Tensor {
   const d = st.x.shape[2] as number;
-  let x = o.add(st.x, o.mul(st.mod[2]!, linear(s.child('out'), mergeHeads(attnOut), d)));
+  let x = o.add(st.x, o.mul(st.mod[2]!, linear(s.child('out'), attnOut, d)));
   const m = modulate(layerNorm(s.child('ln2'), x, { affine: false }), st.mod[3]!, st.mod[4]!);
   x = o.add(x, o.mul(st.mod[5]!, mlp(s.child('mlp'), m, hidden)));
   return x;
 }
 
+export interface DenoiseOptions {
+  /** Use ONNX Runtime's fused attention kernel (inference graphs; it has no gradient). */
+  fusedAttention?: boolean;
+}
+
 /** Predicts (per config) clean patches or velocity for every image token: [B, N, P]. */
-export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: TextEncoding): Tensor {
+export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: TextEncoding, opts: DenoiseOptions = {}): Tensor {
   const d = c.width;
   const hidden = Math.round(d * c.mlpRatio);
   const k = c.text.resamplerTokens;
@@ -98,9 +104,9 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
     const q = applyRope(o.concat([qt, qi], 2), inp.ropeCos, inp.ropeSin);
     const kk = applyRope(o.concat([kt, ki], 2), inp.ropeCos, inp.ropeSin);
     const v = o.concat([vt, vi], 2);
-    const att = attend(q, kk, v);
-    img = streamFinish(blk.child('img'), imgS, o.slice(att, 2, k), hidden);
-    txt = streamFinish(blk.child('txt'), txtS, o.slice(att, 2, 0, k), hidden);
+    const att = opts.fusedAttention ? attendFused(q, kk, v) : mergeHeads(attend(q, kk, v)); // [B, K+N, D]
+    img = streamFinish(blk.child('img'), imgS, o.slice(att, 1, k), hidden);
+    txt = streamFinish(blk.child('txt'), txtS, o.slice(att, 1, 0, k), hidden);
   }
   const [shift, scale] = modulation(s.child('final_mod'), cond, d, 2) as [Tensor, Tensor];
   const out = modulate(layerNorm(s.child('final_ln'), img, { affine: false }), shift, scale);

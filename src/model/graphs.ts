@@ -66,6 +66,6 @@ export function buildDenoiserGraph(c: ModelConfig): DenoiserGraph {
   const inputs = denoiserInputs(c, 'B', 'N');
   const condTokens = o.input('cond_tokens', ['B', c.text.resamplerTokens, c.text.width]);
   const condPooled = o.input('cond_pooled', ['B', c.text.width]);
-  const prediction = denoise(scope.child('denoiser'), c, inputs, { tokens: condTokens, pooled: condPooled });
+  const prediction = denoise(scope.child('denoiser'), c, inputs, { tokens: condTokens, pooled: condPooled }, { fusedAttention: true });
   return { scope, inputs, condTokens, condPooled, prediction };
 }

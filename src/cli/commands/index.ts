@@ -6,12 +6,14 @@ import { registerRedteamCommand } from './redteam.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTrainCommands } from './train.ts';
 import { registerWorkerCommand } from './worker.ts';
+import { registerGenerateCommands } from './generate.ts';
 
 export function registerCommands(program: Command): void {
   registerDataCommand(program);
   registerEvalCommand(program);
   registerRedteamCommand(program);
   registerServeCommand(program);
+  registerGenerateCommands(program);
   registerTrainCommands(program);
   registerWorkerCommand(program);
 }

@@ -1,0 +1,104 @@
+// `flowpaint generate` and `flowpaint edit`.
+import type { Command } from 'commander';
+import { type GeneratedImage, loadPipeline, type Mask, parseSize, readImage, readMask, readPngText } from '../../pipeline/index.ts';
+import { readFileSync } from 'node:fs';
+import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
+
+interface SharedOptions {
+  out?: string;
+  seed?: number;
+  steps?: number;
+  guidance?: number;
+  n: number;
+  fast?: boolean;
+  sampler: 'euler' | 'heun';
+  model?: string;
+  format?: string;
+  promptFile?: string;
+  sidecar?: boolean;
+  threads?: number;
+}
+
+function shared(cmd: Command): Command {
+  return cmd
+    .option('-o, --out <file>', 'output image (with --n K: FILE-1.png … FILE-K.png)')
+    .option('--seed <s>', 'random seed (reproducible bit for bit on the same machine)', parseNumber('--seed', { integer: true, min: 0, max: 0xffffffff }))
+    .option('--steps <n>', 'sampling steps (default 20; 4 with --fast)', parseNumber('--steps', { integer: true, min: 1, max: 200 }))
+    .option('--guidance <g>', 'text guidance scale (default 4)', parseNumber('--guidance', { min: 0, max: 30 }))
+    .option('--n <k>', 'number of images', parseNumber('--n', { integer: true, min: 1, max: 8 }), 1)
+    .option('--fast', 'the few-step mode (4 steps)')
+    .option('--sampler <name>', 'euler or heun', (v) => {
+      if (v !== 'euler' && v !== 'heun') throw Object.assign(new Error(`--sampler must be euler or heun, got '${v}'`), { name: 'UsageError' });
+      return v;
+    }, 'euler')
+    .option('--model <dir>', 'model directory (default: the shipped model in models/default)')
+    .option('--format <fmt>', 'png, jpeg or webp (default: from the -o extension, else png)')
+    .option('--prompt-file <file>', 'read the prompt from a file (- for standard input), for long prompts')
+    .option('--sidecar', 'also write the generation parameters to FILE.json')
+    .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }));
+}
+
+async function run(o: SharedOptions, label: string, work: (pipe: Awaited<ReturnType<typeof loadPipeline>>, onStep: () => void) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, totalSteps: number) {
+  const pipe = await loadPipeline({ modelDir: o.model, threads: o.threads });
+  const progress = stepProgress(totalSteps, label);
+  try {
+    const images = await work(pipe, progress.tick);
+    progress.stop();
+    await writeOutputs(plan, images, Boolean(o.sidecar));
+  } finally {
+    progress.stop();
+    await pipe.release();
+  }
+}
+
+export function registerGenerateCommands(program: Command): void {
+  shared(
+    program
+      .command('generate')
+      .description('make images from a text prompt')
+      .argument('[prompt]', 'what to draw (or use --prompt-file)')
+      .option('--size <WxH>', 'image size: sides multiples of 16, at least 64, at most 1,048,576 pixels', '256x256')
+      .option('--negative <text>', 'what to steer away from (negative prompt)'),
+  ).action(async (promptArg: string | undefined, o: SharedOptions & { size: string; negative?: string }) => {
+    const prompt = resolvePrompt(promptArg, o.promptFile, 'prompt');
+    const size = parseSize(o.size, '--size');
+    const plan = planOutputs(o.out, o.n, o.format, `flowpaint-${Date.now()}`);
+    const steps = o.steps ?? (o.fast ? 4 : 20);
+    await run(o, 'generate', (pipe, tick) => pipe.generate({ prompt, negativePrompt: o.negative, ...size, n: o.n, seed: o.seed, steps, guidance: o.guidance, fast: o.fast, sampler: o.sampler, onStep: tick }), plan, steps * o.n);
+  });
+
+  shared(
+    program
+      .command('edit')
+      .description('edit an image by instruction, or repaint the white part of --mask (inpainting)')
+      .argument('<image>', 'the image to edit')
+      .argument('[instruction]', 'what to change (or use --prompt-file)')
+      .option('--mask <file>', 'mask image of the same size: white = change, black = keep exactly')
+      .option('--image-guidance <g>', 'how closely to follow the source image (default 1.5)', parseNumber('--image-guidance', { min: 0, max: 30 })),
+  ).action(async (imagePath: string, instructionArg: string | undefined, o: SharedOptions & { mask?: string; imageGuidance?: number }) => {
+    const instruction = resolvePrompt(instructionArg, o.promptFile, 'instruction');
+    const image = await readImage(imagePath);
+    const mask: Mask | undefined = o.mask ? await readMask(o.mask, image.width, image.height) : undefined;
+    const plan = planOutputs(o.out, o.n, o.format, `flowpaint-edit-${Date.now()}`);
+    const steps = o.steps ?? (o.fast ? 4 : 20);
+    const history = previousHistory(imagePath);
+    await run(o, 'edit', async (pipe, tick) => {
+      const out = await pipe.edit({ image, instruction, mask, n: o.n, seed: o.seed, steps, guidance: o.guidance, imageGuidance: o.imageGuidance, fast: o.fast, sampler: o.sampler, onStep: tick });
+      // Each round records the rounds before it, so a chain of edits can be replayed exactly.
+      for (const img of out) img.metadata['flowpaint:history'] = JSON.stringify([...history, JSON.parse(img.metadata['flowpaint:parameters']!)]);
+      return out;
+    }, plan, steps * o.n);
+  });
+}
+
+/** The edit history carried in a PNG made by flowpaint (empty for other images). */
+function previousHistory(path: string): unknown[] {
+  if (!path.toLowerCase().endsWith('.png')) return [];
+  const meta = readPngText(readFileSync(path));
+  const raw = meta['flowpaint:history'] ?? (meta['flowpaint:parameters'] ? `[${meta['flowpaint:parameters']}]` : undefined);
+  try {
+    return raw ? (JSON.parse(raw) as unknown[]) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,153 @@
+// Runs a loaded model: compiles its text-encoder and denoiser graphs once (weights baked in as
+// initializers) and evaluates them on JS arrays. Knows the model's tensors, not sampling.
+import { HostTensor, type RuntimeOptions, Session, serializeGraph } from '../engine/index.ts';
+import { InputError } from '../errors.ts';
+import { MAX_PROMPT_TOKENS } from './config.ts';
+import { buildDenoiserGraph, buildTextGraph } from './graphs.ts';
+import { type Grid, imageRope, padPrompt, type Segment, segmentIds } from './layout.ts';
+import type { LoadedModel } from './store.ts';
+import { textRope } from './text-encoder.ts';
+
+/** Conditioning for a batch of prompts: [B, K, Dt] tokens and [B, Dt] pooled vectors. */
+export interface Conditioning {
+  batch: number;
+  tokens: Float32Array;
+  pooled: Float32Array;
+}
+
+export interface PredictInput {
+  /** Target tokens per item: [n, P] each; all items share the grid. */
+  noisy: Float32Array[];
+  t: number;
+  grid: Grid;
+  cond: Conditioning;
+  /** Clean source patches [n, P] shared by every item (edits), or none. */
+  source?: Float32Array;
+  /** Mask patches [n, patch²] (inpainting), or none. */
+  mask?: Float32Array;
+}
+
+export class ModelRunner {
+  private constructor(
+    readonly model: LoadedModel,
+    private readonly text: Session,
+    private readonly denoiser: Session,
+  ) {}
+
+  static async create(model: LoadedModel, opts: RuntimeOptions = {}): Promise<ModelRunner> {
+    const weight = (name: string) => {
+      const t = model.weights.get(name);
+      if (!t) throw new InputError(`model ${model.dir}: weights.safetensors has no tensor '${name}' (config and weights disagree)`);
+      return t.data;
+    };
+    const tg = buildTextGraph(model.config);
+    const dg = buildDenoiserGraph(model.config);
+    for (const p of [...tg.scope.params(), ...dg.scope.params()]) {
+      const t = model.weights.get(p.name!);
+      if (t && t.shape.join() !== p.shape.join()) {
+        throw new InputError(`model ${model.dir}: tensor '${p.name}' is [${t.shape}] in the weights but [${p.shape}] in the config`);
+      }
+    }
+    const text = await Session.create(
+      serializeGraph({ outputs: { tokens: tg.tokens, pooled: tg.pooled }, paramMode: 'initializers', weights: weight }),
+      opts,
+    );
+    const denoiser = await Session.create(
+      serializeGraph({ outputs: { prediction: dg.prediction }, paramMode: 'initializers', weights: weight }),
+      opts,
+    );
+    return new ModelRunner(model, text, denoiser);
+  }
+
+  get config() {
+    return this.model.config;
+  }
+
+  /** Token ids for a prompt, with <bos>; the empty string is the unconditional prompt. */
+  tokenize(prompt: string): Int32Array {
+    const ids = this.model.tokenizer.encode(prompt, { addBos: true, specialTokens: 'text' });
+    if (ids.length - 1 > MAX_PROMPT_TOKENS) {
+      throw new InputError(`prompt is ${(ids.length - 1).toLocaleString('en-US')} tokens; the limit is ${MAX_PROMPT_TOKENS.toLocaleString('en-US')}`);
+    }
+    return ids;
+  }
+
+  async encode(prompts: string[]): Promise<Conditioning> {
+    const c = this.config.text;
+    const ids = prompts.map((p) => this.tokenize(p));
+    const w = c.window;
+    const L = Math.max(w, Math.ceil(Math.max(...ids.map((x) => x.length)) / w) * w);
+    const B = prompts.length;
+    const all = new BigInt64Array(B * L);
+    const keep = new Float32Array(B * L);
+    ids.forEach((x, b) => {
+      const p = padPrompt(x, w, this.model.tokenizer.padId, L);
+      all.set(p.ids, b * L);
+      keep.set(p.keep, b * L);
+    });
+    const rope = textRope(c);
+    const dh = c.width / c.heads;
+    const out = await this.text.run({
+      text_ids: new HostTensor('int64', [B, L], all),
+      text_keep: HostTensor.f32(keep, [B, L]),
+      text_rope_cos: HostTensor.f32(rope.cos, [w, dh]),
+      text_rope_sin: HostTensor.f32(rope.sin, [w, dh]),
+    });
+    return { batch: B, tokens: out.tokens!.f32(), pooled: out.pooled!.f32() };
+  }
+
+  /** One model evaluation for a batch of items (one per conditioning row). Returns [n, P] per item. */
+  async predict(inp: PredictInput): Promise<Float32Array[]> {
+    const m = this.config;
+    const B = inp.noisy.length;
+    if (B !== inp.cond.batch) throw new Error(`predict: ${B} items but conditioning for ${inp.cond.batch}`);
+    const n1 = inp.grid.rows * inp.grid.cols;
+    const P = m.patchSize * m.patchSize * 3;
+    const pp = m.patchSize * m.patchSize;
+    const segments: Segment[] = inp.source ? [{ grid: inp.grid, segment: 0 }, { grid: inp.grid, segment: 1 }] : [{ grid: inp.grid, segment: 0 }];
+    const N = inp.source ? 2 * n1 : n1;
+    const image = new Float32Array(B * N * P);
+    const mask = new Float32Array(B * N * pp);
+    for (let b = 0; b < B; b++) {
+      image.set(inp.noisy[b]!, b * N * P);
+      if (inp.source) image.set(inp.source, b * N * P + n1 * P);
+      if (inp.mask) {
+        mask.set(inp.mask, b * N * pp);
+        if (inp.source) mask.set(inp.mask, b * N * pp + n1 * pp);
+      }
+    }
+    const rope = imageRope(m, segments);
+    const K = m.text.resamplerTokens;
+    const dh = m.width / m.heads;
+    const out = await this.denoiser.run({
+      image: HostTensor.f32(image, [B, N, P]),
+      mask: HostTensor.f32(mask, [B, N, pp]),
+      segment: new HostTensor('int64', [N], segmentIds(segments)),
+      t: HostTensor.f32(new Float32Array(B).fill(inp.t), [B]),
+      rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
+      rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
+      cond_tokens: HostTensor.f32(inp.cond.tokens, [B, K, m.text.width]),
+      cond_pooled: HostTensor.f32(inp.cond.pooled, [B, m.text.width]),
+    });
+    const pred = out.prediction!.f32();
+    return Array.from({ length: B }, (_, b) => pred.slice(b * N * P, b * N * P + n1 * P));
+  }
+
+  async release(): Promise<void> {
+    await this.text.release();
+    await this.denoiser.release();
+  }
+}
+
+/** Rows [i] of a conditioning batch, repeated/selected into a new batch (e.g. cond and uncond pairs). */
+export function selectConditioning(c: Conditioning, rows: number[]): Conditioning {
+  const kt = c.tokens.length / c.batch;
+  const kp = c.pooled.length / c.batch;
+  const tokens = new Float32Array(rows.length * kt);
+  const pooled = new Float32Array(rows.length * kp);
+  rows.forEach((r, i) => {
+    tokens.set(c.tokens.subarray(r * kt, (r + 1) * kt), i * kt);
+    pooled.set(c.pooled.subarray(r * kp, (r + 1) * kp), i * kp);
+  });
+  return { batch: rows.length, tokens, pooled };
+}

@@ -1,0 +1,260 @@
+// Text-to-image, instruction editing and inpainting on a loaded model. Sampling comes from
+// src/flow (Euler/Heun, text and edit guidance); this module decides what goes in and out:
+// noise from seeds, conditioning, which pixels the model may change, and the final composite
+// that keeps every pixel outside the edited region byte-identical to the input.
+import { randomInt } from 'node:crypto';
+import { Rng } from '../engine/index.ts';
+import { InputError } from '../errors.ts';
+import { type Denoiser, editGuidance, resolutionShift, sampleEuler, sampleHeun, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
+import { type Grid, gridFor, maskPatches, patchify, type Rgb, unpatchify } from '../model/layout.ts';
+import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';
+import { loadModel } from '../model/store.ts';
+import type { Mask } from './image-io.ts';
+import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
+import { validateSize } from './sizes.ts';
+
+export const DEFAULT_STEPS = 20;
+export const FAST_STEPS = 4;
+export const DEFAULT_GUIDANCE = 4;
+export const DEFAULT_IMAGE_GUIDANCE = 1.5;
+/** Pixels around a mask that may blend between old and new (the seam); beyond it, input bytes are kept. */
+export const SEAM_PX = 2;
+export const MAX_IMAGES_PER_CALL = 8;
+
+export interface StepEvent {
+  step: number;
+  steps: number;
+  /** The current estimate of the finished image (for progress previews and streaming). */
+  preview: () => Rgb;
+}
+
+interface CommonRequest {
+  seed?: number;
+  steps?: number;
+  guidance?: number;
+  /** The few-step mode (≤ 4 steps). */
+  fast?: boolean;
+  sampler?: 'euler' | 'heun';
+  n?: number;
+  onStep?: (e: StepEvent & { index: number }) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface GenerateRequest extends CommonRequest {
+  prompt: string;
+  negativePrompt?: string;
+  width: number;
+  height: number;
+}
+
+export interface EditRequest extends CommonRequest {
+  image: Rgb;
+  instruction: string;
+  /** White (255) = repaint. Without a mask this is an instruction edit. */
+  mask?: Mask;
+  imageGuidance?: number;
+}
+
+export interface GeneratedImage {
+  image: Rgb;
+  seed: number;
+  /** Generation parameters, embedded in output files and recorded in edit histories. */
+  metadata: Record<string, string>;
+}
+
+export interface PipelineInfo {
+  id: string;
+  version: string;
+  config: ModelRunner['config'];
+}
+
+function checkCommon(r: CommonRequest): { n: number; steps: number; guidance: number; seed: number } {
+  const n = r.n ?? 1;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_IMAGES_PER_CALL) throw new InputError(`n must be an integer from 1 to ${MAX_IMAGES_PER_CALL}, got ${r.n}`);
+  const steps = r.steps ?? (r.fast ? FAST_STEPS : DEFAULT_STEPS);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 200) throw new InputError(`steps must be an integer from 1 to 200, got ${r.steps}`);
+  if (r.fast && steps > FAST_STEPS) throw new InputError(`fast mode takes at most ${FAST_STEPS} steps, got ${steps}`);
+  const guidance = r.guidance ?? DEFAULT_GUIDANCE;
+  if (!Number.isFinite(guidance) || guidance < 0 || guidance > 30) throw new InputError(`guidance must be between 0 and 30, got ${r.guidance}`);
+  const seed = r.seed ?? randomInt(0, 2 ** 31);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`seed must be an integer from 0 to 4294967295, got ${r.seed}`);
+  return { n, steps, guidance, seed };
+}
+
+function checkPrompt(text: string, what: string): void {
+  if (typeof text !== 'string' || text.trim() === '') throw new InputError(`${what} is empty`);
+}
+
+export class Pipeline {
+  constructor(readonly runner: ModelRunner) {}
+
+  get info(): PipelineInfo {
+    const m = this.runner.model;
+    return { id: m.info.id, version: m.info.version, config: m.config };
+  }
+
+  private noise(seed: number, length: number): Float32Array {
+    return new Rng(seed).fillNormal(new Float32Array(length));
+  }
+
+  private async sample(
+    noise: Float32Array,
+    grid: Grid,
+    steps: number,
+    sampler: 'euler' | 'heun',
+    denoise: Denoiser,
+    index: number,
+    req: CommonRequest,
+    size: { width: number; height: number },
+  ): Promise<Float32Array> {
+    const schedule = samplingSchedule(steps, resolutionShift(grid.rows * grid.cols));
+    const patch = this.runner.config.patchSize;
+    const run = sampler === 'heun' ? sampleHeun : sampleEuler;
+    let last: Float32Array | undefined;
+    const out = await run(noise, schedule, denoise, {
+      signal: req.signal,
+      onStep: async (s) => {
+        last = s.predictedData;
+        await req.onStep?.({ index, step: s.step + 1, steps: s.steps, preview: () => unpatchify(s.predictedData, size.width, size.height, patch) });
+      },
+    });
+    // x-prediction: the last step's data estimate is the model's own answer (see flow/path.ts on tMin).
+    return this.runner.config.prediction === 'x' && last ? last : out;
+  }
+
+  /** Velocity from the model's raw output, with known pixels pinned to the source (inpainting). */
+  private velocities(preds: Float32Array[], xt: Float32Array, t: number, keep?: { values: Float32Array; where: Float32Array }): Float32Array[] {
+    return preds.map((p) => {
+      if (keep) for (let i = 0; i < p.length; i++) if (keep.where[i]! > 0) p[i] = keep.values[i]!;
+      return toVelocity(p, xt, t, this.runner.config.prediction);
+    });
+  }
+
+  async generate(req: GenerateRequest): Promise<GeneratedImage[]> {
+    checkPrompt(req.prompt, 'prompt');
+    validateSize(req.width, req.height);
+    const { n, steps, guidance, seed } = checkCommon(req);
+    const sampler = req.sampler ?? 'euler';
+    const cfg = this.runner.config;
+    const grid = gridFor(req.width, req.height, cfg.patchSize);
+    const cond = await this.runner.encode([req.prompt, req.negativePrompt ?? '']);
+    const P = cfg.patchSize * cfg.patchSize * 3;
+    const results: GeneratedImage[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = (seed + i) >>> 0;
+      const predictRows = async (xt: Float32Array, t: number, rows: number[]) =>
+        this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows) }), xt, t);
+      const denoise = textGuidance(
+        async (xt, t) => (await predictRows(xt, t, [0]))[0]!,
+        async (xt, t) => (await predictRows(xt, t, [1]))[0]!,
+        guidance,
+        { batched: (xt, t, which) => predictRows(xt, t, which.map((w) => (w === 'cond' ? 0 : 1))) },
+      );
+      const x = await this.sample(this.noise(s, grid.rows * grid.cols * P), grid, steps, sampler, denoise, i, req, req);
+      results.push({
+        image: unpatchify(x, req.width, req.height, cfg.patchSize),
+        seed: s,
+        metadata: this.metadata({ mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed: s, steps, guidance, sampler, size: `${req.width}x${req.height}` }),
+      });
+    }
+    return results;
+  }
+
+  async edit(req: EditRequest): Promise<GeneratedImage[]> {
+    checkPrompt(req.instruction, 'instruction');
+    const { width, height } = req.image;
+    validateSize(width, height);
+    if (req.mask && (req.mask.width !== width || req.mask.height !== height)) {
+      throw new InputError(`mask is ${req.mask.width}×${req.mask.height} but the image is ${width}×${height}; they must match`);
+    }
+    if (req.mask && !req.mask.data.some((v) => v > 0)) throw new InputError('mask is empty: paint the region to change in white');
+    const { n, steps, guidance, seed } = checkCommon(req);
+    const imageGuidance = req.imageGuidance ?? DEFAULT_IMAGE_GUIDANCE;
+    if (!Number.isFinite(imageGuidance) || imageGuidance < 0 || imageGuidance > 30) throw new InputError(`imageGuidance must be between 0 and 30, got ${req.imageGuidance}`);
+    const sampler = req.sampler ?? 'euler';
+    const cfg = this.runner.config;
+    const p = cfg.patchSize;
+    const grid = gridFor(width, height, p);
+    const source = patchify(req.image, p);
+    const maskTokens = req.mask ? maskPatches(req.mask, p) : undefined;
+    // Inpainting pins every pixel beyond the seam to the source during sampling as well as after.
+    const region = req.mask ? dilateMask(req.mask, SEAM_PX) : undefined;
+    const keep = region ? { values: source, where: patchify(invertToRgb(region), p).map((v) => (v > 0 ? 1 : 0)) } : undefined;
+    const cond: Conditioning = await this.runner.encode([req.instruction, '']);
+    const results: GeneratedImage[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = (seed + i) >>> 0;
+      const withSource = async (xt: Float32Array, t: number, rows: number[]) =>
+        this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens }), xt, t, keep);
+      const noSource = async (xt: Float32Array, t: number) =>
+        this.velocities(await this.runner.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens }), xt, t, keep)[0]!;
+      const denoise = editGuidance(
+        {
+          full: async (xt, t) => (await withSource(xt, t, [0]))[0]!,
+          imageOnly: async (xt, t) => (await withSource(xt, t, [1]))[0]!,
+          none: noSource,
+          batched: async (xt, t, which) => {
+            const rows = which.filter((w) => w !== 'none').map((w) => (w === 'full' ? 0 : 1));
+            const paired = rows.length ? await withSource(xt, t, rows) : [];
+            let k = 0;
+            return Promise.all(which.map(async (w) => (w === 'none' ? noSource(xt, t) : paired[k++]!)));
+          },
+        },
+        guidance,
+        imageGuidance,
+      );
+      const x = await this.sample(this.noise(s, source.length), grid, steps, sampler, denoise, i, req, req.image);
+      const generated = unpatchify(x, width, height, p);
+      // Keep the input's bytes wherever the edit is not meant to reach: the painted mask, or for
+      // instruction edits the region the model actually changed.
+      const editRegion = req.mask ? req.mask : autoEditMask(req.image, generated);
+      results.push({
+        image: compositeOutside(req.image, generated, editRegion, SEAM_PX),
+        seed: s,
+        metadata: this.metadata({ mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, guidance, image_guidance: imageGuidance, sampler, size: `${width}x${height}` }),
+      });
+    }
+    return results;
+  }
+
+  private metadata(params: Record<string, unknown>): Record<string, string> {
+    const info = this.info;
+    const clean = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+    return {
+      Software: 'flowpaint',
+      'flowpaint:parameters': JSON.stringify({ ...clean, model: info.id, model_version: info.version }),
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.runner.release();
+  }
+}
+
+/** A mask as an RGB image whose white marks pixels to KEEP (the complement of the mask). */
+function invertToRgb(m: Mask): Rgb {
+  const data = new Uint8Array(m.width * m.height * 3);
+  for (let i = 0; i < m.data.length; i++) {
+    const v = m.data[i]! > 0 ? 0 : 255;
+    data[i * 3] = v;
+    data[i * 3 + 1] = v;
+    data[i * 3 + 2] = v;
+  }
+  return { width: m.width, height: m.height, data };
+}
+
+export interface LoadPipelineOptions {
+  /** A model directory; default: the model shipped in the repository (models/default). */
+  modelDir?: string;
+  threads?: number;
+}
+
+export async function loadPipeline(opts: LoadPipelineOptions = {}): Promise<Pipeline> {
+  const dir = opts.modelDir ?? defaultModelDir();
+  const model = loadModel(dir);
+  return new Pipeline(await ModelRunner.create(model, { threads: opts.threads }));
+}
+
+export function defaultModelDir(): string {
+  return new URL('../../models/default', import.meta.url).pathname;
+}
