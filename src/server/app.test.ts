@@ -265,7 +265,10 @@ describe('server limits per key and shutdown', () => {
     let stoppedYet = false;
     void stopped.then(() => { stoppedYet = true; });
     await until(() => s.deps.state.draining, 'draining');
-    assert.equal((await errorOf(await post(s, '/v1/images/generations', { prompt: 'late', size: '64x64' }).catch(() => new Response(JSON.stringify({ error: { message: 'refused at connect', code: 'shutting_down', type: 'server_error', param: null } }), { status: 503 })))).status, 503);
+    const late = await errorOf(await post(s, '/v1/images/generations', { prompt: 'late', size: '64x64' }));
+    assert.deepEqual([late.status, late.code], [503, 'shutting_down']);
+    assert.ok(Number(late.retryAfter) >= 1);
+    assert.equal((await fetch(`${s.url}/readyz`)).status, 503);
     assert.equal(stoppedYet, false, 'shutdown waits for the job in flight');
     s.openGate();
     const res = await inFlight;

@@ -95,12 +95,14 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     stopping ??= (async () => {
       deps.state.draining = true;
       logger.info({ event: 'shutdown.start' }, 'shutting down: no new requests, finishing jobs in flight');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Keep listening while jobs finish: late requests get a clear 503 with Retry-After (and
+      // load balancers see /readyz fail) instead of a refused connection.
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutSeconds * 1000).unref());
       const drained = queue ? await Promise.race([queue.drain(), timeout]) : undefined;
       if (drained === 'timeout') logger.warn({ event: 'shutdown.timeout' }, 'jobs still running at the shutdown timeout; stopping anyway');
-      // Responses of the last jobs are being written; give their connections a moment to finish.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // The last responses are being written; give their connections a moment to finish.
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
       server.closeAllConnections();
       await queue?.close();

@@ -23,16 +23,16 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(
   overrides: Partial<ServerConfigInput> = {},
-  opts: { env?: NodeJS.ProcessEnv; fake?: Record<string, unknown>; makeQueue?: StartOptions['makeQueue'] } = {},
+  opts: { env?: NodeJS.ProcessEnv; fake?: Record<string, unknown>; makeQueue?: StartOptions['makeQueue']; dir?: string } = {},
 ): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'fp-server-'));
+  const dir = opts.dir ?? makeTestDir();
   const config = loadServerConfig({
     env: opts.env ?? {},
     overrides: {
       host: '127.0.0.1',
       port: 0,
       store: { dir: join(dir, 'store') },
-      pipeline: { module: FAKE_PIPELINE, options: { gateDir: dir, logFile: join(dir, 'executed.jsonl'), ...opts.fake } },
+      pipeline: { ...fakePipelineConfig(dir), options: { ...fakePipelineConfig(dir).options, ...opts.fake } },
       ...overrides,
     },
   });
@@ -54,6 +54,15 @@ export async function startTestServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export function makeTestDir(): string {
+  return mkdtempSync(join(tmpdir(), 'fp-server-'));
+}
+
+/** The fake pipeline's settings for a test directory (the gate file and the execution log). */
+export function fakePipelineConfig(dir: string) {
+  return { module: FAKE_PIPELINE, options: { gateDir: dir, logFile: join(dir, 'executed.jsonl') } };
 }
 
 /** A small PNG made with sharp (optionally with an alpha channel). */
