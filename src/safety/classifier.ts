@@ -34,21 +34,38 @@ export interface SparseFeatures {
   value: Float32Array;
 }
 
-export function featurize(tokens: readonly Token[]): SparseFeatures {
-  const buckets = new Set<number>();
-  const add = (f: string) => buckets.add(fnv1a(f) & (NUM_FEATURES - 1));
-  for (let i = 0; i < tokens.length; i++) {
-    const k = tokens[i]!.key;
-    add(`w:${k}`);
-    if (i + 1 < tokens.length) add(`b:${k} ${tokens[i + 1]!.key}`);
-    if (k.length >= 3) {
-      const padded = `<${k}>`;
-      for (let j = 0; j + 3 <= padded.length; j++) add(`c:${padded.slice(j, j + 3)}`);
+const bucket = (f: string) => fnv1a(f) & (NUM_FEATURES - 1);
+
+/** A word's own buckets (the word and its character trigrams), cached: prompts repeat words. */
+const wordBucketCache = new Map<string, number[]>();
+function wordBuckets(key: string): number[] {
+  let b = wordBucketCache.get(key);
+  if (!b) {
+    b = [bucket(`w:${key}`)];
+    if (key.length >= 3) {
+      const padded = `<${key}>`;
+      for (let j = 0; j + 3 <= padded.length; j++) b.push(bucket(`c:${padded.slice(j, j + 3)}`));
     }
+    if (wordBucketCache.size > 50_000) wordBucketCache.clear();
+    wordBucketCache.set(key, b);
   }
+  return b;
+}
+
+function toSparse(buckets: Set<number>): SparseFeatures {
   const index = Int32Array.from([...buckets].sort((a, b) => a - b));
   const value = new Float32Array(index.length).fill(index.length > 0 ? 1 / Math.sqrt(index.length) : 0);
   return { index, value };
+}
+
+/** Features of a token span: each word, its character trigrams, and each adjacent word pair. */
+export function featurize(tokens: readonly Token[]): SparseFeatures {
+  const buckets = new Set<number>();
+  for (let i = 0; i < tokens.length; i++) {
+    for (const b of wordBuckets(tokens[i]!.key)) buckets.add(b);
+    if (i + 1 < tokens.length) buckets.add(bucket(`b:${tokens[i]!.key} ${tokens[i + 1]!.key}`));
+  }
+  return toSparse(buckets);
 }
 
 /** Windows over a token list: the whole list when short, else overlapping 32-token spans. */
@@ -119,8 +136,23 @@ export class PromptClassifier {
   /** Highest probability per category over all windows of the prompt. */
   predict(tokens: readonly Token[]): Record<Category, number> {
     const scores = zeroScores();
+    // Pair buckets once for the whole prompt; a window uses those of its own adjacent pairs.
+    const pairs = tokens.length > WINDOW_TOKENS ? tokens.slice(0, -1).map((t, i) => bucket(`b:${t.key} ${tokens[i + 1]!.key}`)) : null;
+    let start = 0;
     for (const win of windows(tokens)) {
-      const p = this.predictFeatures(featurize(win));
+      let x: SparseFeatures;
+      if (pairs) {
+        const buckets = new Set<number>();
+        for (let i = 0; i < win.length; i++) {
+          for (const b of wordBuckets(win[i]!.key)) buckets.add(b);
+          if (i + 1 < win.length) buckets.add(pairs[start + i]!);
+        }
+        x = toSparse(buckets);
+        start += WINDOW_TOKENS / 2;
+      } else {
+        x = featurize(win);
+      }
+      const p = this.predictFeatures(x);
       CATEGORIES.forEach((c, i) => {
         scores[c] = Math.max(scores[c], p[i]!);
       });

@@ -88,6 +88,11 @@ class PhraseIndex<T extends Pattern> {
     for (const p of this.stems.get(key.slice(0, 3)) ?? []) if (key.startsWith(p.keys[0]!)) yield [p, 1];
   }
 
+  /** Cheap pre-check: could any pattern start at a token with this key? */
+  mayStart(key: string): boolean {
+    return this.exact.has(key) || this.stems.has(key.slice(0, 3));
+  }
+
   has(key: string): boolean {
     if (this.exact.has(key)) return true;
     for (const p of this.stems.get(key.slice(0, 3)) ?? []) if (key.startsWith(p.keys[0]!)) return true;
@@ -163,6 +168,7 @@ function classPositions(c: CompiledClass, tokens: readonly Token[], lexHits: rea
   const pos = new Set<number>();
   for (let i = 0; i < tokens.length; i++) {
     if (c.cls.ages && isMinorAge(tokens, i)) pos.add(i);
+    if (!c.index.mayStart(tokens[i]!.key)) continue;
     for (const [, len] of c.index.matchAt(tokens, i)) {
       if (!hasContext(tokens, i, len, c.unless)) pos.add(i);
       break;
@@ -236,13 +242,14 @@ export class LexicalMatcher {
     const hits: Hit[] = [];
     for (let i = 0; i < tokens.length; i++) {
       let matched = false;
+      const t = tokens[i]!;
+      if (!t.joined && !this.entries.mayStart(t.key)) continue;
       for (const [p, len] of this.entries.matchAt(tokens, i)) {
         matched = true;
         if (p.entry.weight < 1 && (hasContext(tokens, i, len, p.unless) || negated(tokens, i))) continue;
         const source = p.entry.category === 'public_figures' || p.entry.category === 'trademarks' ? 'names-list' : 'lexicon';
         hits.push({ category: p.entry.category, weight: p.entry.weight, pos: i, len, source });
       }
-      const t = tokens[i]!;
       if (!matched && t.joined && t.key.length >= 5) {
         for (const p of this.substringTerms) {
           if (t.key.includes(p.joinedKey!)) hits.push({ category: p.entry.category, weight: p.entry.weight, pos: i, len: 1, source: 'lexicon' });
@@ -250,8 +257,17 @@ export class LexicalMatcher {
       }
     }
     const lexHits = [...hits];
+    // Classes shared by several rules (minors, people) are located once per prompt.
+    const located = new Map<WordClass, number[]>();
     for (const c of this.combos) {
-      const positions = c.classes.map((cls) => classPositions(cls, tokens, lexHits));
+      const positions = c.classes.map((cls) => {
+        let p = located.get(cls.cls);
+        if (!p) {
+          p = classPositions(cls, tokens, lexHits);
+          located.set(cls.cls, p);
+        }
+        return p;
+      });
       if (positions.some((p) => p.length === 0)) continue;
       for (const p of positions[0]!) {
         if (positions.slice(1).every((other) => nearest(other, p, p) <= c.rule.window)) {
