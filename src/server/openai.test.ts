@@ -2,6 +2,8 @@
 // a real (tiny) model for generations, edits and streaming; the fake pipeline where a test
 // must decide when jobs finish (a full queue, shutting down).
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { toFile } from 'openai';
 import sharp from 'sharp';
@@ -36,8 +38,9 @@ async function status(p: Promise<unknown>): Promise<{ status: number | undefined
 describe('openai client against a real tiny model', () => {
   let s: TestServer;
   let openai: OpenAI;
+  let modelDir: string;
   before(async () => {
-    const modelDir = await makeTinyModel();
+    modelDir = await makeTinyModel();
     s = await startTestServer(
       {
         pipeline: { modelDir, options: { threads: 1 } },
@@ -51,6 +54,7 @@ describe('openai client against a real tiny model', () => {
   });
   after(async () => {
     await s?.stop();
+    if (modelDir) rmSync(dirname(modelDir), { recursive: true, force: true });
   });
 
   it('lists the served model', async () => {
