@@ -278,6 +278,19 @@ describe('server limits per key and shutdown', () => {
     await s.stop();
   });
 
+  it('answers CORS preflights for configured origins only', async () => {
+    const s = await startTestServer({ cors: { origins: ['https://app.example'] } }, {});
+    try {
+      const pre = (origin: string) => fetch(`${s.url}/v1/images/generations`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' } });
+      const ok = await pre('https://app.example');
+      assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example');
+      assert.match(ok.headers.get('access-control-allow-headers') ?? '', /authorization/i);
+      assert.equal((await pre('https://elsewhere.example')).headers.get('access-control-allow-origin'), null);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('without keys needs none but refuses to listen beyond loopback', async () => {
     const s = await startTestServer({}, {});
     try {

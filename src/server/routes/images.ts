@@ -22,7 +22,7 @@ export function registerImageRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       const body = GenerateBody.parse(json);
       const queue = requireQueue(deps);
       const { spec, options } = buildSpec('generate', body, deps.config, queue.model.id);
-      return await runImages(c, deps, queue, spec, options, release);
+      return await runImages(c, deps, queue, spec, options, release, body.user);
     } catch (err) {
       release();
       throw err;
@@ -35,7 +35,7 @@ export function registerImageRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       const { body, image, mask } = await readEdit(c);
       const queue = requireQueue(deps);
       const { spec, options } = buildSpec('edit', body, deps.config, queue.model.id, { image, ...(mask ? { mask } : {}) });
-      return await runImages(c, deps, queue, spec, options, release);
+      return await runImages(c, deps, queue, spec, options, release, body.user);
     } catch (err) {
       release();
       throw err;
@@ -126,7 +126,7 @@ function toBytes(v: File | string, param: string): Promise<Uint8Array> {
   return typeof v === 'string' ? Promise.resolve(bytesFromString(v, param)) : bytesFromFile(v, param);
 }
 
-async function runImages(c: Context<AppEnv>, deps: AppDeps, queue: JobQueue, spec: JobSpec, options: RequestOptions, release: () => void): Promise<Response> {
+async function runImages(c: Context<AppEnv>, deps: AppDeps, queue: JobQueue, spec: JobSpec, options: RequestOptions, release: () => void, user?: string): Promise<Response> {
   // The job is cancelled when the client goes away, whether it waits or runs.
   const controller = new AbortController();
   const clientGone = () => controller.abort();
@@ -142,7 +142,7 @@ async function runImages(c: Context<AppEnv>, deps: AppDeps, queue: JobQueue, spe
     throw err;
   }
   const log = c.get('log');
-  log.info({ event: 'job.accepted', kind: spec.kind, n: spec.n, size: spec.width ? `${spec.width}x${spec.height}` : 'auto', steps: spec.steps, promptChars: spec.prompt.length });
+  log.info({ event: 'job.accepted', kind: spec.kind, n: spec.n, size: spec.width ? `${spec.width}x${spec.height}` : 'auto', steps: spec.steps, promptChars: spec.prompt.length, ...(user ? { user } : {}) });
   const finish = (result: JobResult | undefined, err?: unknown) => {
     c.req.raw.signal.removeEventListener('abort', clientGone);
     release();
