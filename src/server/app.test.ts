@@ -165,15 +165,19 @@ describe('server over the fake pipeline', () => {
   it('takes 20 simultaneous requests with a queue of 5: the rest get 429, none lost or run twice', async () => {
     s.closeGate();
     const before = s.executed().length;
+    const count = (pred: (l: Record<string, unknown>) => boolean) => s.logs().filter(pred).length;
+    const accepted0 = count((l) => l.event === 'job.accepted');
+    const limited0 = count((l) => l.status === 429);
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) =>
       post(s, '/v1/images/generations', { prompt: `[hold] burst ${i}`, size: '64x64' }).then(async (res) => {
         if (res.status === 429) return { i, status: 429, retryAfter: res.headers.get('retry-after'), code: (await errorOf(res)).code };
         return { i, status: res.status, body: (await res.json()) as { data: unknown[] } };
       }),
     ).map(async (p, i) => {
-      // Open the gate once every request has been answered or queued: 6 accepted (1 running + 5 waiting).
+      // Open the gate once all 20 are decided: with the gate closed no job can finish, so
+      // 6 are accepted (1 running + 5 waiting) and 14 refused.
       if (i === 0) {
-        await until(() => s.logs().filter((l) => l.event === 'job.accepted' && true).length >= 6 && s.logs().filter((l) => l.status === 429).length >= 14, 'the burst to be admitted');
+        await until(() => count((l) => l.event === 'job.accepted') - accepted0 + count((l) => l.status === 429) - limited0 >= 20, 'the burst to be admitted');
         s.openGate();
       }
       return p;
@@ -206,6 +210,19 @@ describe('server over the fake pipeline', () => {
     assert.equal((await (await gone as Response)).status, 200);
     assert.ok(!s.executed().some((j) => j.prompt === '[hold] left early'), 'the abandoned job never finished');
     assert.ok(s.executed().some((j) => j.prompt === '[hold] abandoned'));
+  });
+
+  it('cancels the job of a streaming client that disconnects', async () => {
+    s.closeGate();
+    const cancelled = () => s.logs().filter((l) => l.event === 'job.failed' && l.error === 'JobCancelled').length;
+    const c0 = cancelled();
+    const controller = new AbortController();
+    const res = await fetch(`${s.url}/v1/images/generations`, { method: 'POST', signal: controller.signal, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` }, body: JSON.stringify({ prompt: '[hold] streamed, abandoned', size: '64x64', stream: true, partial_images: 2 }) });
+    assert.equal(res.headers.get('content-type'), 'text/event-stream');
+    controller.abort();
+    await until(() => cancelled() > c0, 'the streamed job to be cancelled');
+    s.openGate();
+    assert.ok(!s.executed().some((j) => j.prompt === '[hold] streamed, abandoned'));
   });
 
   it('answers health checks while a worker is busy with a long blocking job', async () => {
