@@ -11,6 +11,8 @@ import { DurationAverage, type JobHandle, type JobQueue, QueueFull, type QueueSt
 import type { ModelInfo } from './worker-pool.ts';
 
 export const JOB_NAME = 'image';
+const EVENTS_MAX_LEN = 1000;
+const SWEEP_MS = 10_000;
 
 /** Redis keys and channels shared by servers and workers of one queue. */
 export function redisNames(queue: string) {
@@ -18,6 +20,7 @@ export function redisNames(queue: string) {
 }
 
 interface Pending {
+  since: number;
   resolve: (r: JobResult) => void;
   reject: (e: Error) => void;
   onEvent?: RunOptions['onEvent'];
@@ -37,6 +40,7 @@ export class RedisQueue implements JobQueue {
   private readonly average = new DurationAverage();
   private admitting = 0;
   private idleWaiters: Array<() => void> = [];
+  private readonly sweeper: NodeJS.Timeout;
 
   private constructor(
     private readonly queue: Queue,
@@ -56,6 +60,8 @@ export class RedisQueue implements JobQueue {
       }
     });
     events.on('failed', ({ jobId, failedReason }) => this.settle(jobId)?.reject(failureFromReason(failedReason)));
+    this.sweeper = setInterval(() => void this.recoverMissedEvents(), SWEEP_MS);
+    this.sweeper.unref();
     events.on('progress', ({ jobId, data }) => {
       const p = this.pending.get(jobId);
       if (p?.onEvent && data && typeof data === 'object' && (data as { type?: string }).type === 'partial') {
@@ -67,7 +73,9 @@ export class RedisQueue implements JobQueue {
   /** Connects and waits until a worker has announced the model it serves. */
   static async connect(opts: RedisQueueOptions): Promise<RedisQueue> {
     const connection = { url: opts.url, maxRetriesPerRequest: null };
-    const queue = new Queue(opts.queue, { connection });
+    // Results and partial images travel in the events stream; keep it short so Redis does not
+    // hold thousands of images. A reader that falls behind recovers results from the job itself.
+    const queue = new Queue(opts.queue, { connection, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
     const events = new QueueEvents(opts.queue, { connection });
     const redis = new Redis(opts.url, { maxRetriesPerRequest: 2 });
     try {
@@ -101,13 +109,14 @@ export class RedisQueue implements JobQueue {
       if (waiting + this.admitting - 1 >= this.opts.maxWaiting) throw new QueueFull(this.opts.maxWaiting);
       jobId = randomUUID();
       // Listen before adding: the job may finish before add() returns.
-      result = new Promise<JobResult>((resolve, reject) => this.pending.set(jobId, { resolve, reject, onEvent: opts.onEvent }));
+      result = new Promise<JobResult>((resolve, reject) => this.pending.set(jobId, { since: Date.now(), resolve, reject, onEvent: opts.onEvent }));
       result.catch(() => {});
       await this.queue.add(JOB_NAME, specToJson(spec), {
         jobId,
         attempts: 1,
-        removeOnComplete: { age: 600 },
-        removeOnFail: { age: 600 },
+        // Kept a little while after finishing so a missed event can be recovered (see below).
+        removeOnComplete: { age: 120 },
+        removeOnFail: { age: 120 },
       });
     } catch (err) {
       if (jobId! !== undefined) this.pending.delete(jobId);
@@ -140,6 +149,7 @@ export class RedisQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     for (const [id, p] of this.pending) {
       p.reject(new Error('the server closed before the job finished'));
       this.pending.delete(id);
@@ -164,6 +174,34 @@ export class RedisQueue implements JobQueue {
       // Taken by a worker in the meantime (it is locked): cancel it there.
     }
     await this.redis.publish(redisNames(this.opts.queue).cancel, jobId);
+  }
+
+  /**
+   * Events are the fast path; this is the slow one. A job whose result event was trimmed from the
+   * stream, or sent while the connection was down, is looked up directly.
+   */
+  private async recoverMissedEvents(): Promise<void> {
+    const now = Date.now();
+    for (const [jobId, p] of this.pending) {
+      if (now - p.since < SWEEP_MS) continue;
+      try {
+        const job = await this.queue.getJob(jobId);
+        if (!this.pending.has(jobId)) continue;
+        if (!job) {
+          this.settle(jobId)?.reject(new Error(`job ${jobId} disappeared from the queue`));
+          continue;
+        }
+        const state = await job.getState();
+        if (state === 'completed') {
+          const rv = job.returnvalue as unknown;
+          this.settle(jobId)?.resolve(resultFromJson((typeof rv === 'string' ? JSON.parse(rv) : rv) as JobResultJson));
+        } else if (state === 'failed') {
+          this.settle(jobId)?.reject(failureFromReason(job.failedReason));
+        }
+      } catch (err) {
+        this.opts.logger.warn({ event: 'redis.recover_failed', job: jobId, err }, 'could not look up a pending job');
+      }
+    }
   }
 
   private settle(jobId: string): Pending | undefined {
