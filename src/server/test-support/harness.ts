@@ -38,7 +38,13 @@ export async function startTestServer(
   });
   const lines: string[] = [];
   const sink = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
-  const server = await startServer({ config, logger: createLogger('info', sink), makeQueue: opts.makeQueue });
+  let server: RunningServer;
+  try {
+    server = await startServer({ config, logger: createLogger('info', sink), makeQueue: opts.makeQueue });
+  } catch (err) {
+    if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   await server.ready;
   return {
     ...server,
