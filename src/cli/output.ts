@@ -45,7 +45,7 @@ export function planOutputs(out: string | undefined, n: number, formatOpt: strin
 
 /** Encodes and writes every image (only once all exist, so a failure writes nothing). */
 export async function writeOutputs(plan: OutputPlan, images: GeneratedImage[], sidecar: boolean): Promise<void> {
-  const encoded = await Promise.all(images.map((img) => encodeImage(img.image, { format: plan.format, metadata: img.metadata })));
+  const encoded = await Promise.all(images.map((img) => encodeImage(img.image, { format: plan.format, metadata: img.metadata, provenance: img.provenance })));
   encoded.forEach((bytes, i) => {
     const path = plan.paths[i]!;
     writeFileAtomically(path, bytes);

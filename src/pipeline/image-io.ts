@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { writeFileAtomic } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import type { Rgb } from '../model/layout.ts';
+import { type ProvenanceInput, addC2paManifest, insertPngText, provenanceMetadata, readPngText } from '../safety/index.ts';
 
 /** Inputs above this many pixels are refused before decoding (decompression bombs). */
 export const MAX_INPUT_PIXELS = 4096 * 4096;
@@ -77,93 +78,31 @@ export interface EncodeOptions {
   format: ImageFormat;
   /** JPEG/WebP quality 1–100 (OpenAI's output_compression); ignored for PNG. */
   quality?: number;
-  /** Key/value text: PNG text chunks, and an XMP description for JPEG/WebP. */
+  /** Generation parameters, as PNG text chunks (JPEG/WebP: write a sidecar). */
   metadata?: Record<string, string>;
-  /** A whole XMP packet to embed (provenance); written for every format. */
-  xmp?: string;
+  /**
+   * Marks the file as AI-generated with model and version: an XMP packet (every format), PNG
+   * text chunks, and a signed C2PA manifest in PNGs. Every image flowpaint makes carries it.
+   */
+  provenance?: ProvenanceInput;
 }
 
 export async function encodeImage(img: Rgb, opts: EncodeOptions): Promise<Uint8Array> {
   let s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
-  const xmp = opts.xmp ?? (opts.metadata && opts.format !== 'png' ? xmpFromMetadata(opts.metadata) : undefined);
-  if (xmp) s = s.withXmp(xmp);
+  const prov = opts.provenance ? provenanceMetadata(opts.provenance) : undefined;
+  if (prov) s = s.withXmp(prov.xmp);
   if (opts.format === 'png') s = s.png({ compressionLevel: 6 });
   else if (opts.format === 'jpeg') s = s.jpeg({ quality: opts.quality ?? 92, mozjpeg: true });
   else s = s.webp({ quality: opts.quality ?? 90 });
-  const buf = new Uint8Array(await s.toBuffer());
-  return opts.format === 'png' && opts.metadata ? addPngText(buf, opts.metadata) : buf;
+  let buf: Buffer = await s.toBuffer();
+  if (opts.format !== 'png') return new Uint8Array(buf);
+  const text = { ...(prov?.text ?? {}), ...(opts.metadata ?? {}) };
+  if (Object.keys(text).length) buf = insertPngText(buf, text);
+  if (opts.provenance) buf = await addC2paManifest(buf, opts.provenance);
+  return new Uint8Array(buf);
 }
 
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
-function xmpFromMetadata(meta: Record<string, string>): string {
-  const fields = Object.entries(meta)
-    .map(([k, v]) => `<flowpaint:${k.replace(/[^A-Za-z0-9_]/g, '_')}>${escapeXml(v)}</flowpaint:${k.replace(/[^A-Za-z0-9_]/g, '_')}>`)
-    .join('');
-  return `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:flowpaint="https://flowpaint.dev/ns/1.0/">${fields}</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
-}
-
-/** Inserts iTXt chunks (UTF-8 text, uncompressed) after IHDR. */
-export function addPngText(png: Uint8Array, meta: Record<string, string>): Uint8Array {
-  const enc = new TextEncoder();
-  const chunks: Uint8Array[] = [];
-  for (const [key, value] of Object.entries(meta)) {
-    if (!/^[\x20-\x7e]{1,79}$/.test(key)) throw new Error(`PNG text key '${key}' must be 1–79 printable Latin-1 characters`);
-    const body = new Uint8Array([...enc.encode(key), 0, 0, 0, 0, 0, ...enc.encode(value)]);
-    chunks.push(pngChunk('iTXt', body));
-  }
-  const ihdrEnd = 8 + 8 + 13 + 4; // signature + IHDR (length, type, 13 bytes, CRC)
-  const out = new Uint8Array(png.length + chunks.reduce((a, c) => a + c.length, 0));
-  out.set(png.subarray(0, ihdrEnd), 0);
-  let at = ihdrEnd;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  out.set(png.subarray(ihdrEnd), at);
-  return out;
-}
-
-function pngChunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, body.length);
-  const typeBytes = new TextEncoder().encode(type);
-  out.set(typeBytes, 4);
-  out.set(body, 8);
-  dv.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
-}
-
-/** Reads iTXt/tEXt chunks back (tests, and replaying a chain of edits from a file). */
-export function readPngText(png: Uint8Array): Record<string, string> {
-  const out: Record<string, string> = {};
-  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const dec = new TextDecoder();
-  let at = 8;
-  while (at + 8 <= png.length) {
-    const len = dv.getUint32(at);
-    const type = dec.decode(png.subarray(at + 4, at + 8));
-    const body = png.subarray(at + 8, at + 8 + len);
-    if (type === 'iTXt' || type === 'tEXt') {
-      const z = body.indexOf(0);
-      const key = dec.decode(body.subarray(0, z));
-      if (type === 'tEXt') out[key] = new TextDecoder('latin1').decode(body.subarray(z + 1));
-      else if (body[z + 1] === 0) {
-        // compression flag 0; skip method, language tag and translated keyword (each NUL-terminated)
-        let p = z + 3;
-        p = body.indexOf(0, p) + 1;
-        p = body.indexOf(0, p) + 1;
-        out[key] = dec.decode(body.subarray(p));
-      }
-    }
-    if (type === 'IEND') break;
-    at += 12 + len;
-  }
-  return out;
-}
+export { readPngText };
 
 /** Fails before any work if the output cannot be written (missing folder, no permission). */
 export function checkWritable(path: string): void {

@@ -9,6 +9,7 @@ import { type Denoiser, editGuidance, resolutionShift, sampleEuler, sampleHeun, 
 import { type Grid, gridFor, maskPatches, patchify, type Rgb, unpatchify } from '../model/layout.ts';
 import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';
 import { loadModel } from '../model/store.ts';
+import { type Moderation, type ProvenanceInput, type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
 import type { Mask } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { validateSize } from './sizes.ts';
@@ -38,6 +39,8 @@ interface CommonRequest {
   n?: number;
   onStep?: (e: StepEvent & { index: number }) => void | Promise<void>;
   signal?: AbortSignal;
+  /** 'low' relaxes borderline safety thresholds (never the zero-tolerance ones). */
+  moderation?: Moderation;
 }
 
 export interface GenerateRequest extends CommonRequest {
@@ -56,10 +59,13 @@ export interface EditRequest extends CommonRequest {
 }
 
 export interface GeneratedImage {
+  /** Already screened by the output filter. */
   image: Rgb;
   seed: number;
   /** Generation parameters, embedded in output files and recorded in edit histories. */
   metadata: Record<string, string>;
+  /** What encodeImage needs to mark the file as AI-generated. */
+  provenance: ProvenanceInput;
 }
 
 export interface PipelineInfo {
@@ -86,7 +92,26 @@ function checkPrompt(text: string, what: string): void {
 }
 
 export class Pipeline {
-  constructor(readonly runner: ModelRunner) {}
+  /** `safety: null` turns every filter off (red-team pre-mitigation runs and tests only). */
+  constructor(
+    readonly runner: ModelRunner,
+    readonly safety: SafetyPolicy | null,
+  ) {}
+
+  private checkPrompt(text: string, moderation?: Moderation): void {
+    if (this.safety) assertPromptAllowed(text, this.safety, { moderation });
+  }
+
+  /** Screens every output before it leaves the pipeline: a refused image is never returned. */
+  private async screen(images: GeneratedImage[], moderation?: Moderation): Promise<GeneratedImage[]> {
+    if (this.safety) for (const img of images) await assertImageAllowed(img.image, this.safety, { stage: 'output-image', moderation });
+    return images;
+  }
+
+  private provenance(operation: string, prompt: string, seed: number): ProvenanceInput {
+    const info = this.info;
+    return { model: info.id, version: info.version, operation, prompt, seed };
+  }
 
   get info(): PipelineInfo {
     const m = this.runner.model;
@@ -134,6 +159,7 @@ export class Pipeline {
     checkPrompt(req.prompt, 'prompt');
     validateSize(req.width, req.height);
     const { n, steps, guidance, seed } = checkCommon(req);
+    this.checkPrompt(req.prompt, req.moderation);
     const sampler = req.sampler ?? 'euler';
     const cfg = this.runner.config;
     const grid = gridFor(req.width, req.height, cfg.patchSize);
@@ -155,9 +181,10 @@ export class Pipeline {
         image: unpatchify(x, req.width, req.height, cfg.patchSize),
         seed: s,
         metadata: this.metadata({ mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed: s, steps, guidance, sampler, size: `${req.width}x${req.height}` }),
+        provenance: this.provenance('generate', req.prompt, s),
       });
     }
-    return results;
+    return this.screen(results, req.moderation);
   }
 
   async edit(req: EditRequest): Promise<GeneratedImage[]> {
@@ -169,6 +196,8 @@ export class Pipeline {
     }
     if (req.mask && !req.mask.data.some((v) => v > 0)) throw new InputError('mask is empty: paint the region to change in white');
     const { n, steps, guidance, seed } = checkCommon(req);
+    this.checkPrompt(req.instruction, req.moderation);
+    if (this.safety) await assertImageAllowed(req.image, this.safety, { stage: 'input-image', moderation: req.moderation });
     const imageGuidance = req.imageGuidance ?? DEFAULT_IMAGE_GUIDANCE;
     if (!Number.isFinite(imageGuidance) || imageGuidance < 0 || imageGuidance > 30) throw new InputError(`imageGuidance must be between 0 and 30, got ${req.imageGuidance}`);
     const sampler = req.sampler ?? 'euler';
@@ -212,9 +241,10 @@ export class Pipeline {
         image: compositeOutside(req.image, generated, editRegion, SEAM_PX),
         seed: s,
         metadata: this.metadata({ mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, guidance, image_guidance: imageGuidance, sampler, size: `${width}x${height}` }),
+        provenance: this.provenance(req.mask ? 'inpaint' : 'edit', req.instruction, s),
       });
     }
-    return results;
+    return this.screen(results, req.moderation);
   }
 
   private metadata(params: Record<string, unknown>): Record<string, string> {
@@ -247,12 +277,15 @@ export interface LoadPipelineOptions {
   /** A model directory; default: the model shipped in the repository (models/default). */
   modelDir?: string;
   threads?: number;
+  /** The deployment's safety policy; default: loadSafetyPolicy() defaults. null disables filtering. */
+  safety?: SafetyPolicy | null;
 }
 
 export async function loadPipeline(opts: LoadPipelineOptions = {}): Promise<Pipeline> {
   const dir = opts.modelDir ?? defaultModelDir();
   const model = loadModel(dir);
-  return new Pipeline(await ModelRunner.create(model, { threads: opts.threads }));
+  const safety = opts.safety === undefined ? loadSafetyPolicy() : opts.safety;
+  return new Pipeline(await ModelRunner.create(model, { threads: opts.threads }), safety);
 }
 
 export function defaultModelDir(): string {

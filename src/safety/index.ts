@@ -9,7 +9,7 @@ export { SafetyRefusal, type SafetyDecision, type SafetyStage, isSafetyRefusal, 
 export { PromptFilter, assertPromptAllowed, promptFilterFor } from './prompt-filter.ts';
 export { ImageFilter, NsfwjsDetector, type ImageDetector, type RgbImage, assertImageAllowed, imageFilterFor } from './image-filter.ts';
 export { type AuditContext, type AuditSink, auditLine, auditLog, auditSinkFor } from './audit.ts';
-export { DIGITAL_SOURCE_TYPE, type ProvenanceInput, type ProvenanceMetadata, encodePngWithProvenance, provenanceMetadata, readPngText, readProvenance } from './provenance.ts';
+export { DIGITAL_SOURCE_TYPE, type ProvenanceInput, type ProvenanceMetadata, encodePngWithProvenance, insertPngText, provenanceMetadata, readPngText, readProvenance } from './provenance.ts';
 export { type C2paSigner, addC2paManifest, c2paSignerFromPem, readC2paManifest, selfSignedC2paSigner } from './c2pa.ts';
 export { type ReleaseOptions, type ReleasedImage, releaseImage, saveReleasedImage } from './release.ts';
 export { runRedteam, type RedteamReport } from './redteam.ts';
