@@ -30,49 +30,115 @@ export function tesseractVersion(): Promise<string> {
 }
 
 export interface OcrOptions {
-  /** Tesseract page segmentation mode: 7 = one line, 11 = sparse text (default). */
+  /** Tesseract page segmentation mode (default 6: a block of text). */
   psm?: number;
-  /** Scale so that the image's shorter side is about this many pixels (default 512). */
+  /** Scale so that the region's shorter side is about this many pixels (default 512). */
   targetSide?: number;
   /** Read only this region. */
   box?: Box;
 }
 
-/**
- * The uppercase letter tokens Tesseract reads in the image. The image is enlarged (Lanczos)
- * first: generated lettering is a few pixels tall, below what Tesseract is tuned for, and a
- * white border keeps glyphs off the edge.
- */
-export async function readText(img: RgbImage, opts: OcrOptions = {}): Promise<string[]> {
-  await tesseractVersion();
-  let pipeline = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
-    raw: { width: img.width, height: img.height, channels: 3 },
-  });
-  let w = img.width;
-  let h = img.height;
-  if (opts.box) {
-    pipeline = pipeline.extract({ left: opts.box.x, top: opts.box.y, width: opts.box.width, height: opts.box.height });
-    w = opts.box.width;
-    h = opts.box.height;
+/** Colour layers the image is split into before reading (background, plate, ink). */
+export const OCR_LAYERS = 3;
+
+function crop(img: RgbImage, box: Box): RgbImage {
+  const data = new Uint8Array(box.width * box.height * 3);
+  for (let y = 0; y < box.height; y++) {
+    data.set(img.data.subarray(((box.y + y) * img.width + box.x) * 3, ((box.y + y) * img.width + box.x + box.width) * 3), y * box.width * 3);
   }
-  const scale = Math.max(1, (opts.targetSide ?? 512) / Math.min(w, h));
-  const png = await pipeline
-    .resize(Math.round(w * scale), Math.round(h * scale), { kernel: 'lanczos3' })
-    .extend({ top: 16, bottom: 16, left: 16, right: 16, background: { r: 255, g: 255, b: 255 } })
+  return { width: box.width, height: box.height, data };
+}
+
+/**
+ * Splits pixels into k colour clusters (k-means in RGB, started from luminance quantiles so the
+ * result is deterministic); returns each pixel's cluster.
+ */
+export function colorLayers(img: RgbImage, k: number, iterations = 10): Uint8Array {
+  const n = img.width * img.height;
+  const d = img.data;
+  const lum = new Float32Array(n);
+  for (let i = 0; i < n; i++) lum[i] = 0.299 * d[i * 3]! + 0.587 * d[i * 3 + 1]! + 0.114 * d[i * 3 + 2]!;
+  // Start each centre at the first pixel whose luminance reaches the ((j + 0.5) / k) quantile.
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < n; i++) hist[Math.min(255, Math.round(lum[i]!))]!++;
+  let centres = Array.from({ length: k }, (_, j) => {
+    const want = ((j + 0.5) / k) * n;
+    let level = 0;
+    for (let acc = hist[0]!; acc < want && level < 255; acc += hist[++level]!);
+    let p = 0;
+    while (p < n - 1 && Math.round(lum[p]!) !== level) p++;
+    return [d[p * 3]!, d[p * 3 + 1]!, d[p * 3 + 2]!];
+  });
+  const assign = new Uint8Array(n);
+  for (let it = 0; it < iterations; it++) {
+    const sums = centres.map(() => [0, 0, 0, 0]);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      let bd = Infinity;
+      for (let j = 0; j < k; j++) {
+        const c = centres[j]!;
+        const dist = (d[i * 3]! - c[0]!) ** 2 + (d[i * 3 + 1]! - c[1]!) ** 2 + (d[i * 3 + 2]! - c[2]!) ** 2;
+        if (dist < bd) {
+          bd = dist;
+          best = j;
+        }
+      }
+      assign[i] = best;
+      const s = sums[best]!;
+      s[0]! += d[i * 3]!;
+      s[1]! += d[i * 3 + 1]!;
+      s[2]! += d[i * 3 + 2]!;
+      s[3]!++;
+    }
+    centres = sums.map((s, j) => (s[3]! > 0 ? [s[0]! / s[3]!, s[1]! / s[3]!, s[2]! / s[3]!] : centres[j]!));
+  }
+  return assign;
+}
+
+async function tesseract(gray: Uint8Array, width: number, height: number, opts: OcrOptions): Promise<string> {
+  const scale = Math.max(1, (opts.targetSide ?? 512) / Math.min(width, height));
+  const png = await sharp(Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength), { raw: { width, height, channels: 1 } })
+    .resize(Math.round(width * scale), Math.round(height * scale), { kernel: 'lanczos3' })
+    .extend({ top: 20, bottom: 20, left: 20, right: 20, background: { r: 255, g: 255, b: 255 } })
     .png()
     .toBuffer();
   const dir = mkdtempSync(join(tmpdir(), 'flowpaint-ocr-'));
   try {
     const file = join(dir, 'in.png');
     writeFileSync(file, png);
-    const { stdout } = await run('tesseract', [file, 'stdout', '--psm', String(opts.psm ?? 11), '-l', 'eng'], {
+    const { stdout } = await run('tesseract', [file, 'stdout', '--psm', String(opts.psm ?? 6), '-l', 'eng'], {
       env: { ...process.env, OMP_THREAD_LIMIT: '1' },
       maxBuffer: 1 << 20,
     });
-    return tokens(stdout);
+    return stdout;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The uppercase letter tokens Tesseract reads in the image (or `opts.box` of it). Lettering is
+ * coloured ink on a coloured plate on a coloured background, which defeats Tesseract's global
+ * threshold; so the picture is split into OCR_LAYERS colour layers and each layer is read as
+ * black on white, enlarged (generated letters are a few pixels tall). Tokens of all layers
+ * are returned: a layer without the word reads as nothing or noise, never as the word.
+ */
+export async function readText(img: RgbImage, opts: OcrOptions = {}): Promise<string[]> {
+  await tesseractVersion();
+  const region = opts.box ? crop(img, opts.box) : img;
+  const layers = colorLayers(region, OCR_LAYERS);
+  const out: string[] = [];
+  for (let k = 0; k < OCR_LAYERS; k++) {
+    const gray = new Uint8Array(layers.length);
+    let inked = 0;
+    for (let i = 0; i < layers.length; i++) {
+      gray[i] = layers[i] === k ? 0 : 255;
+      if (layers[i] === k) inked++;
+    }
+    if (inked === 0 || inked === layers.length) continue;
+    out.push(...tokens(await tesseract(gray, region.width, region.height, opts)));
+  }
+  return out;
 }
 
 /** Words as the lettering alphabet has them: A–Z runs, uppercased. */

@@ -1,0 +1,47 @@
+// Needs Tesseract: scripts/install-system-deps.sh installs it (the CI entry runs it first).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { layoutScene } from '../data/scene.ts';
+import { renderScene } from '../data/render.ts';
+import { editDistance, readText, scoreWord, tesseractVersion, tokens } from './ocr.ts';
+import { textPrompts } from './prompts/text.ts';
+
+describe('OCR read-back', () => {
+  test('tesseract is installed', async () => {
+    assert.match(await tesseractVersion(), /tesseract/i);
+  });
+
+  test('reads the held-out words on rendered signs at 128×128 and 256×256', async () => {
+    const items = textPrompts(4);
+    let right = 0;
+    const misses: string[] = [];
+    for (const it of items) {
+      for (const side of [128, 256]) {
+        const img = renderScene(layoutScene(it.truth, side, side)).image;
+        const s = scoreWord(it.word, await readText(img));
+        if (s.correct) right++;
+        else misses.push(`${it.word}@${side}: "${s.read}"`);
+      }
+    }
+    // Tesseract is an outside reader: allow one miss in eight, never more.
+    assert.ok(right >= 7, `read ${right}/8; missed ${misses.join(', ')}`);
+  });
+
+  test('a sign without the word scores wrong', async () => {
+    const [it] = textPrompts(1);
+    const img = renderScene(layoutScene({ ...it!.truth, texts: [{ ...it!.truth.texts[0]!, text: 'BUCKET' }] }, 256, 256)).image;
+    const s = scoreWord(it!.word, await readText(img));
+    assert.equal(s.correct, false);
+    assert.ok(s.cer > 0.3, `cer ${s.cer}`);
+  });
+
+  test('word scores: exact token, closest-token CER, nothing read', () => {
+    assert.equal(editDistance('KITTEN', 'SITTING'), 3);
+    assert.deepEqual(tokens('galaxy, 12 HAR-bor'), ['GALAXY', 'HAR', 'BOR']);
+    assert.deepEqual(scoreWord('GALAXY', ['THE', 'GALAXY']), { correct: true, cer: 0, read: 'GALAXY' });
+    const near = scoreWord('GALAXY', ['GALAXV']);
+    assert.equal(near.correct, false);
+    assert.equal(near.cer, 1 / 6);
+    assert.deepEqual(scoreWord('GALAXY', []), { correct: false, cer: 1, read: '' });
+  });
+});
