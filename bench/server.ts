@@ -11,7 +11,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/server/test-support/redis.ts';
-import { makeTinyModel } from '../src/server/test-support/tiny-model.ts';
+import { tinyModelDir } from '../src/testing/tiny-model.ts';
 
 const BIN = fileURLToPath(new URL('../bin/flowpaint.js', import.meta.url));
 const LEVELS = [1, 4, 16];
@@ -39,7 +39,7 @@ export async function run(args: string[]): Promise<void> {
     const shipped = fileURLToPath(new URL('../models/default', import.meta.url));
     if (existsSync(join(shipped, 'config.json')) && existsSync(join(shipped, 'weights.safetensors'))) modelDir = shipped;
     else {
-      modelDir = await makeTinyModel(work);
+      modelDir = await tinyModelDir();
       modelNote = 'tiny (trained for the bench: no model shipped in models/default)';
     }
   }

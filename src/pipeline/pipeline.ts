@@ -102,10 +102,20 @@ export class Pipeline {
     if (this.safety) assertPromptAllowed(text, this.safety, { moderation });
   }
 
+  /** The output filter, for any image about to leave (results, streamed previews); throws SafetyRefusal. */
+  async screenImage(image: Rgb, moderation?: Moderation): Promise<void> {
+    if (this.safety) await assertImageAllowed(image, this.safety, { stage: 'output-image', moderation });
+  }
+
   /** Screens every output before it leaves the pipeline: a refused image is never returned. */
   private async screen(images: GeneratedImage[], moderation?: Moderation): Promise<GeneratedImage[]> {
-    if (this.safety) for (const img of images) await assertImageAllowed(img.image, this.safety, { stage: 'output-image', moderation });
+    for (const img of images) await this.screenImage(img.image, moderation);
     return images;
+  }
+
+  /** Prompt length in tokens (the usage figures of the API). */
+  countTokens(text: string): number {
+    return this.runner.tokenize(text).length - 1;
   }
 
   private provenance(operation: string, prompt: string, seed: number): ProvenanceInput {
@@ -279,12 +289,14 @@ export interface LoadPipelineOptions {
   threads?: number;
   /** The deployment's safety policy; default: loadSafetyPolicy() defaults. null disables filtering. */
   safety?: SafetyPolicy | null;
+  /** Or the policy as plain config (what a server config file or a worker thread can carry). */
+  safetyConfig?: unknown;
 }
 
 export async function loadPipeline(opts: LoadPipelineOptions = {}): Promise<Pipeline> {
   const dir = opts.modelDir ?? defaultModelDir();
   const model = loadModel(dir);
-  const safety = opts.safety === undefined ? loadSafetyPolicy() : opts.safety;
+  const safety = opts.safety !== undefined ? opts.safety : loadSafetyPolicy(opts.safetyConfig ?? {});
   return new Pipeline(await ModelRunner.create(model, { threads: opts.threads }), safety);
 }
 

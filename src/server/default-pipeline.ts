@@ -10,6 +10,8 @@ export async function createPipeline(options: Record<string, unknown>): Promise<
     info: pipe.info,
     generate: (req) => pipe.generate(req),
     edit: (req) => pipe.edit(req),
+    countTokens: (text) => pipe.countTokens(text),
+    screenImage: (image, moderation) => pipe.screenImage(image, moderation),
     dispose: () => pipe.release(),
   };
 }

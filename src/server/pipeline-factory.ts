@@ -3,6 +3,7 @@
 // that exports createPipeline(options), plus plain-data options. Tests pass a fake module here.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ProvenanceInput } from '../safety/index.ts';
 
 export interface RgbImage {
   width: number;
@@ -28,6 +29,8 @@ export interface PipelineOutput {
   image: RgbImage;
   seed: number;
   metadata: Record<string, string>;
+  /** Marks encoded files as AI-generated (src/pipeline always sets it). */
+  provenance?: ProvenanceInput;
 }
 
 interface Common {
@@ -62,6 +65,8 @@ export interface Pipeline {
   edit(req: EditRequest): Promise<PipelineOutput[]>;
   /** Counts prompt tokens for the usage figures, when the pipeline can. */
   countTokens?(text: string): number;
+  /** Runs the output filter on an image that is about to leave (streamed partials); throws SafetyRefusal. */
+  screenImage?(image: RgbImage, moderation?: 'auto' | 'low'): Promise<void>;
   dispose?(): Promise<void> | void;
 }
 

@@ -25,8 +25,10 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
         const preview = s.preview();
         // Encoding overlaps the next sampling steps; it is awaited before the final image so
         // every partial reaches the client first.
+        // A partial image leaves the server too: it is screened and marked like a final one.
         pending = pending
-          .then(() => encodeImage(preview, { format: spec.outputFormat, quality: spec.outputCompression }))
+          .then(() => pipe.screenImage?.(preview, spec.moderation))
+          .then(() => encodeImage(preview, { format: spec.outputFormat, quality: spec.outputCompression, provenance: { model: pipe.info.id, version: pipe.info.version, operation: 'partial' } }))
           .then((bytes) => opts.onEvent!({ type: 'partial', index, bytes }));
         pending.catch(() => {}); // a failed encode is reported where `pending` is awaited
       };
@@ -52,7 +54,7 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
   const first = outputs[0]?.image;
   if (!first) throw new Error('the pipeline returned no images');
   const images = await Promise.all(outputs.map(async (o) => ({
-    bytes: await encodeImage(o.image, { format: spec.outputFormat, quality: spec.outputCompression, metadata: o.metadata }),
+    bytes: await encodeImage(o.image, { format: spec.outputFormat, quality: spec.outputCompression, metadata: o.metadata, provenance: o.provenance }),
     seed: o.seed,
   })));
   return {
