@@ -91,7 +91,13 @@ export function readBaseline(path: string): Summary[] {
   }
   const lines = text.trim().split('\n');
   try {
-    const parsed = JSON.parse(lines[lines.length - 1]!) as Summary | Summary[] | { suites: Summary[] };
+    // A results.json / --json file is one JSON document; saved CLI output ends with the JSON line.
+    let parsed: Summary | Summary[] | { suites: Summary[] };
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = JSON.parse(lines[lines.length - 1]!);
+    }
     const list = Array.isArray(parsed) ? parsed : 'suites' in parsed ? parsed.suites : [parsed];
     if (!list.every((s) => typeof s.suite === 'string' && typeof s.overall === 'number' && s.categories)) throw new Error('not suite results');
     return list;
