@@ -5,11 +5,13 @@
 #
 #   tesseract-ocr      OCR for `flowpaint eval text`: an independent reader of generated lettering
 #                      (English model tesseract-ocr-eng comes with it as a dependency)
+#   redis-server       the server's multi-machine queue mode (BullMQ); its tests start their own
+#                      instance on a free loopback port
 #
 # Usage: scripts/install-system-deps.sh        (as root, or with sudo available)
 set -euo pipefail
 
-PACKAGES=(tesseract-ocr tesseract-ocr-eng)
+PACKAGES=(tesseract-ocr tesseract-ocr-eng redis-server)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

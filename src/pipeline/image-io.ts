@@ -132,3 +132,23 @@ export function formatFromPath(path: string): ImageFormat | undefined {
   if (ext === 'webp') return 'webp';
   return undefined;
 }
+
+/** Resizes an RGB image (bilinear-ish, sharp's default kernel); returns the input if the size matches. */
+export async function resizeImage(img: Rgb, width: number, height: number): Promise<Rgb> {
+  if (img.width === width && img.height === height) return img;
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/** Resizes a mask with nearest-neighbour sampling, so it stays strictly 0/255. */
+export async function resizeMask(mask: Mask, width: number, height: number): Promise<Mask> {
+  if (mask.width === width && mask.height === height) return mask;
+  const data = await sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .resize(width, height, { fit: 'fill', kernel: 'nearest' })
+    .raw()
+    .toBuffer();
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}

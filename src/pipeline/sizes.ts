@@ -19,3 +19,10 @@ export function parseSize(text: string, what = 'size'): Size {
   validateSize(size.width, size.height);
   return size;
 }
+
+/** The largest valid size with the source's aspect ratio (sides multiples of 16, ≤ 1 MP). */
+export function fitSize(width: number, height: number): Size {
+  const scale = Math.min(1, Math.sqrt(MAX_PIXELS / (width * height)));
+  const snap = (v: number) => Math.max(MIN_SIDE, Math.floor((v * scale) / SIDE_MULTIPLE) * SIDE_MULTIPLE);
+  return { width: snap(width), height: snap(height) };
+}

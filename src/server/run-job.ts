@@ -3,8 +3,8 @@
 // Heavy pixel work stays here so the HTTP thread only moves bytes.
 import sharp, { type Metadata } from 'sharp';
 import { InputError } from '../errors.ts';
-import { decodeImage, encodeImage } from '../pipeline/image-io.ts';
-import { MAX_PIXELS, MIN_SIDE, SIDE_MULTIPLE, validateSize } from '../pipeline/sizes.ts';
+import { decodeImage, encodeImage, resizeImage, resizeMask } from '../pipeline/image-io.ts';
+import { fitSize, validateSize } from '../pipeline/sizes.ts';
 import type { JobResult, JobSpec, RunOptions } from './jobs.ts';
 import type { MaskImage, Pipeline, PipelineOutput, RgbImage, StepProgress } from './pipeline-factory.ts';
 
@@ -46,7 +46,7 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
     const mask = spec.mask ? await decodeMask(spec.mask, source.width, source.height) : undefined;
     const target = spec.width !== undefined && spec.height !== undefined ? { width: spec.width, height: spec.height } : fitSize(source.width, source.height);
     validateSize(target.width, target.height);
-    const image = await resizeRgb(source, target.width, target.height);
+    const image = await resizeImage(source, target.width, target.height);
     inputImageTokens = tokensFor(target.width, target.height);
     outputs = await pipe.edit({ ...common, image, instruction: spec.prompt, mask: mask && (await resizeMask(mask, target.width, target.height)) });
   }
@@ -82,13 +82,6 @@ export function partialSchedule(k: number, steps: number): Set<number> {
   return out;
 }
 
-/** The largest valid size with the source's aspect ratio (sides multiples of 16, ≤ 1 MP). */
-export function fitSize(width: number, height: number): { width: number; height: number } {
-  const scale = Math.min(1, Math.sqrt(MAX_PIXELS / (width * height)));
-  const snap = (v: number) => Math.max(MIN_SIDE, Math.floor((v * scale) / SIDE_MULTIPLE) * SIDE_MULTIPLE);
-  return { width: snap(width), height: snap(height) };
-}
-
 /**
  * OpenAI masks mark the area to change with transparency; masks without an alpha channel are
  * read the way the CLI reads them (white = change). Either way the result is 0/255 per pixel.
@@ -111,24 +104,6 @@ export async function decodeMask(bytes: Uint8Array, width: number, height: numbe
     out[i] = meta.hasAlpha ? (v < 128 ? 255 : 0) : v >= 128 ? 255 : 0;
   }
   return { width, height, data: out };
-}
-
-async function resizeRgb(img: RgbImage, width: number, height: number): Promise<RgbImage> {
-  if (img.width === width && img.height === height) return img;
-  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .resize(width, height, { fit: 'fill' })
-    .raw()
-    .toBuffer();
-  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
-
-async function resizeMask(mask: MaskImage, width: number, height: number): Promise<MaskImage> {
-  if (mask.width === width && mask.height === height) return mask;
-  const data = await sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } })
-    .resize(width, height, { fit: 'fill', kernel: 'nearest' })
-    .raw()
-    .toBuffer();
-  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 function tokensFor(width: number, height: number): number {

@@ -1,6 +1,6 @@
 // `flowpaint generate` and `flowpaint edit`.
 import type { Command } from 'commander';
-import { type GeneratedImage, loadPipeline, type Mask, parseSize, readImage, readMask, readPngText } from '../../pipeline/index.ts';
+import { fitSize, type GeneratedImage, loadPipeline, type Mask, parseSize, readImage, readMask, readPngText, resizeImage, resizeMask } from '../../pipeline/index.ts';
 import { readFileSync } from 'node:fs';
 import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
 
@@ -77,8 +77,15 @@ export function registerGenerateCommands(program: Command): void {
       .option('--image-guidance <g>', 'how closely to follow the source image (default 1.5)', parseNumber('--image-guidance', { min: 0, max: 30 })),
   ).action(async (imagePath: string, instructionArg: string | undefined, o: SharedOptions & { mask?: string; imageGuidance?: number }) => {
     const instruction = resolvePrompt(instructionArg, o.promptFile, 'instruction');
-    const image = await readImage(imagePath);
-    const mask: Mask | undefined = o.mask ? await readMask(o.mask, image.width, image.height) : undefined;
+    let image = await readImage(imagePath);
+    let mask: Mask | undefined = o.mask ? await readMask(o.mask, image.width, image.height) : undefined;
+    const fit = fitSize(image.width, image.height);
+    if (fit.width !== image.width || fit.height !== image.height) {
+      // The model works on sides that are multiples of 16 within the pixel limit.
+      process.stderr.write(`flowpaint: working at ${fit.width}x${fit.height} (the input is ${image.width}x${image.height})\n`);
+      image = await resizeImage(image, fit.width, fit.height);
+      if (mask) mask = await resizeMask(mask, fit.width, fit.height);
+    }
     const plan = planOutputs(o.out, o.n, o.format, `flowpaint-edit-${Date.now()}`);
     const steps = o.steps ?? (o.fast ? 4 : 20);
     const history = previousHistory(imagePath);

@@ -82,9 +82,9 @@ export function registerTrainCommands(program: Command): void {
     .argument('<run-dir>', 'the training run directory')
     .option('-o, --out <dir>', 'the model directory to write', 'models/default')
     .option('--id <id>', 'model id recorded in the model', 'flowpaint-small')
-    .option('--version <version>', 'model version recorded in the model', '0.1.0')
-    .action((runDir: string, o: { out: string; id: string; version: string }) => {
-      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.version, command: `flowpaint train --run-dir ${runDir}` });
+    .option('--model-version <version>', 'model version recorded in the model', '0.1.0')
+    .action((runDir: string, o: { out: string; id: string; modelVersion: string }) => {
+      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.modelVersion, command: `flowpaint train --run-dir ${runDir}` });
       process.stdout.write(`${resolve(o.out)}\n`);
     });
 }
