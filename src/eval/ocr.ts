@@ -38,8 +38,11 @@ export interface OcrOptions {
   box?: Box;
 }
 
-/** Colour layers the image is split into before reading (background, plate, ink). */
-export const OCR_LAYERS = 3;
+/**
+ * Colour layers the image is split into before reading: background, plate, ink, and one for
+ * their antialiased mixtures (on ground-truth signs at 128², 3 layers read 22 of 30 words, 4 read 28).
+ */
+export const OCR_LAYERS = 4;
 
 function crop(img: RgbImage, box: Box): RgbImage {
   const data = new Uint8Array(box.width * box.height * 3);
@@ -49,26 +52,31 @@ function crop(img: RgbImage, box: Box): RgbImage {
   return { width: box.width, height: box.height, data };
 }
 
-/**
- * Splits pixels into k colour clusters (k-means in RGB, started from luminance quantiles so the
- * result is deterministic); returns each pixel's cluster.
- */
+/** Splits pixels into k colour clusters (k-means in RGB, deterministic start); returns each pixel's cluster. */
 export function colorLayers(img: RgbImage, k: number, iterations = 10): Uint8Array {
   const n = img.width * img.height;
   const d = img.data;
-  const lum = new Float32Array(n);
-  for (let i = 0; i < n; i++) lum[i] = 0.299 * d[i * 3]! + 0.587 * d[i * 3 + 1]! + 0.114 * d[i * 3 + 2]!;
-  // Start each centre at the first pixel whose luminance reaches the ((j + 0.5) / k) quantile.
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < n; i++) hist[Math.min(255, Math.round(lum[i]!))]!++;
-  let centres = Array.from({ length: k }, (_, j) => {
-    const want = ((j + 0.5) / k) * n;
-    let level = 0;
-    for (let acc = hist[0]!; acc < want && level < 255; acc += hist[++level]!);
-    let p = 0;
-    while (p < n - 1 && Math.round(lum[p]!) !== level) p++;
-    return [d[p * 3]!, d[p * 3 + 1]!, d[p * 3 + 2]!];
-  });
+  // Start from the most frequent colours (4 bits a channel) that are clearly apart: on a
+  // rendered sign these are background, plate and ink, however unequal their areas.
+  const bins = new Map<number, { n: number; r: number; g: number; b: number }>();
+  for (let i = 0; i < n; i++) {
+    const key = ((d[i * 3]! >> 4) << 8) | ((d[i * 3 + 1]! >> 4) << 4) | (d[i * 3 + 2]! >> 4);
+    const v = bins.get(key) ?? { n: 0, r: 0, g: 0, b: 0 };
+    v.n++;
+    v.r += d[i * 3]!;
+    v.g += d[i * 3 + 1]!;
+    v.b += d[i * 3 + 2]!;
+    bins.set(key, v);
+  }
+  const ranked = [...bins.entries()].sort((a, b) => b[1].n - a[1].n || a[0] - b[0]).map(([, v]) => [v.r / v.n, v.g / v.n, v.b / v.n]);
+  let centres: number[][] = [];
+  for (const minApart of [96, 48, 0]) {
+    for (const c of ranked) {
+      if (centres.length === k) break;
+      if (centres.every((x) => Math.abs(x[0]! - c[0]!) + Math.abs(x[1]! - c[1]!) + Math.abs(x[2]! - c[2]!) > minApart)) centres.push(c);
+    }
+  }
+  while (centres.length < k) centres.push(centres[0] ?? [0, 0, 0]);
   const assign = new Uint8Array(n);
   for (let it = 0; it < iterations; it++) {
     const sums = centres.map(() => [0, 0, 0, 0]);
@@ -95,10 +103,21 @@ export function colorLayers(img: RgbImage, k: number, iterations = 10): Uint8Arr
   return assign;
 }
 
-async function tesseract(gray: Uint8Array, width: number, height: number, opts: OcrOptions): Promise<string> {
-  const scale = Math.max(1, (opts.targetSide ?? 512) / Math.min(width, height));
+/** Enlarges an image (Lanczos) so that its shorter side is about `side` pixels. */
+async function enlarge(img: RgbImage, side: number): Promise<RgbImage> {
+  const scale = Math.max(1, side / Math.min(img.width, img.height));
+  const width = Math.round(img.width * scale);
+  const height = Math.round(img.height * scale);
+  if (width === img.width && height === img.height) return img;
+  const data = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(width, height, { kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+async function tesseract(gray: Uint8Array, width: number, height: number, psm: number): Promise<string> {
   const png = await sharp(Buffer.from(gray.buffer, gray.byteOffset, gray.byteLength), { raw: { width, height, channels: 1 } })
-    .resize(Math.round(width * scale), Math.round(height * scale), { kernel: 'lanczos3' })
     .extend({ top: 20, bottom: 20, left: 20, right: 20, background: { r: 255, g: 255, b: 255 } })
     .png()
     .toBuffer();
@@ -106,7 +125,7 @@ async function tesseract(gray: Uint8Array, width: number, height: number, opts: 
   try {
     const file = join(dir, 'in.png');
     writeFileSync(file, png);
-    const { stdout } = await run('tesseract', [file, 'stdout', '--psm', String(opts.psm ?? 6), '-l', 'eng'], {
+    const { stdout } = await run('tesseract', [file, 'stdout', '--psm', String(psm), '-l', 'eng'], {
       env: { ...process.env, OMP_THREAD_LIMIT: '1' },
       maxBuffer: 1 << 20,
     });
@@ -119,13 +138,14 @@ async function tesseract(gray: Uint8Array, width: number, height: number, opts: 
 /**
  * The uppercase letter tokens Tesseract reads in the image (or `opts.box` of it). Lettering is
  * coloured ink on a coloured plate on a coloured background, which defeats Tesseract's global
- * threshold; so the picture is split into OCR_LAYERS colour layers and each layer is read as
- * black on white, enlarged (generated letters are a few pixels tall). Tokens of all layers
- * are returned: a layer without the word reads as nothing or noise, never as the word.
+ * threshold; so the picture is enlarged first (generated letters are a few pixels tall; colour
+ * clustering after enlarging keeps their edges smooth), split into OCR_LAYERS colour layers,
+ * and each layer is read as black on white. Tokens of all layers are returned: a layer
+ * without the word reads as nothing or noise, never as the word.
  */
 export async function readText(img: RgbImage, opts: OcrOptions = {}): Promise<string[]> {
   await tesseractVersion();
-  const region = opts.box ? crop(img, opts.box) : img;
+  const region = await enlarge(opts.box ? crop(img, opts.box) : img, opts.targetSide ?? 512);
   const layers = colorLayers(region, OCR_LAYERS);
   const out: string[] = [];
   for (let k = 0; k < OCR_LAYERS; k++) {
@@ -136,7 +156,7 @@ export async function readText(img: RgbImage, opts: OcrOptions = {}): Promise<st
       if (layers[i] === k) inked++;
     }
     if (inked === 0 || inked === layers.length) continue;
-    out.push(...tokens(await tesseract(gray, region.width, region.height, opts)));
+    out.push(...tokens(await tesseract(gray, region.width, region.height, opts.psm ?? 6)));
   }
   return out;
 }

@@ -14,6 +14,7 @@ import { loadModelUnderTest, type ModelUnderTest } from './model.ts';
 import { readBaseline, writeReport } from './report.ts';
 import { Scorer } from './scorer/scorer.ts';
 import type { SuiteContext } from './suites/context.ts';
+import { tinyModelDir } from '../testing/tiny-model.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowpaint-eval-'));
 let scorer: Scorer;
@@ -24,11 +25,7 @@ function ctx(model: ModelUnderTest, n: number): SuiteContext {
 }
 
 before(async () => {
-  const { train, exportRun } = await import('../train/trainer.ts');
-  const { TRAIN_PRESETS } = await import('../train/config.ts');
-  await train({ config: { ...TRAIN_PRESETS.tiny!, steps: 6 }, runDir: join(dir, 'run'), resume: false });
-  exportRun(join(dir, 'run'), join(dir, 'model'), { id: 'tiny', version: '0' });
-  tiny = await loadModelUnderTest({ modelDir: join(dir, 'model'), threads: 1 });
+  tiny = await loadModelUnderTest({ modelDir: await tinyModelDir(), threads: 1 });
   scorer = await Scorer.load();
 });
 

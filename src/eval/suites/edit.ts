@@ -51,7 +51,7 @@ export async function runEdit(ctx: SuiteContext): Promise<SuiteResult> {
         id: it.id, category: kind, caption: pair.instruction, images: [pair.source, out, pair.target],
         score: (r.changed ? 0.5 : 0) + 0.5 * (p.ssim ?? 0), note: [...r.failures, `SSIM ${p.ssim?.toFixed(3) ?? '—'}`].join('; '),
       });
-      ctx.log(`edit ${it.id}: ${r.changed ? 'changed' : `not changed (${r.failures.join('; ')})`}, PSNR ${p.psnr.toFixed(1)} dB, SSIM ${p.ssim?.toFixed(3) ?? '—'}`);
+      ctx.log(`edit ${it.id}: ${r.changed ? 'changed' : `not changed (${r.failures.join('; ')})`}, ${p.pixels === 0 ? 'mask covers everything' : `PSNR ${p.psnr.toFixed(1)} dB, SSIM ${p.ssim?.toFixed(3) ?? '—'}`}`);
     }
     categories[kind] = round(mean(ok));
     judgeCats[kind] = round(mean(judge));
@@ -98,7 +98,7 @@ export async function runEdit(ctx: SuiteContext): Promise<SuiteResult> {
     chainOk.push(all ? 1 : 0);
     judgeChains.push(judgeAll ? 1 : 0);
     samples.push({ id: it.id, category: 'chain', caption: chain.steps.map((s) => s.instruction).join(' → '), images: shown, score: (all ? 0.5 : 0) + 0.5 * (p.ssim ?? 0), note: notes.join(', ') });
-    ctx.log(`edit ${it.id}: ${notes.join(', ')}; drift PSNR ${p.psnr.toFixed(1)} dB, SSIM ${p.ssim?.toFixed(3) ?? '—'}`);
+    ctx.log(`edit ${it.id}: ${notes.join(', ')}; ${p.pixels === 0 ? 'no pixel untouched by every round' : `drift PSNR ${p.psnr.toFixed(1)} dB, SSIM ${p.ssim?.toFixed(3) ?? '—'}`}`);
   }
   categories.chain_4_rounds = round(mean(chainOk));
   judgeCats.chain_4_rounds = round(mean(judgeChains));
