@@ -10,7 +10,7 @@ import { loadModelUnderTest } from '../../eval/model.ts';
 import { DEFAULT_PROMPT_SEED } from '../../eval/prompts/compose.ts';
 import { mean, round } from '../../eval/result.ts';
 import { readBaseline, writeReport } from '../../eval/report.ts';
-import { DEFAULT_SCORER_DIR, Scorer } from '../../eval/scorer/scorer.ts';
+import { DEFAULT_SCORER_DIR, SCORER_VERSION, Scorer } from '../../eval/scorer/scorer.ts';
 import { DEFAULT_SCORER_TRAIN, measureScorer, saveScorer, trainScorer, validationSets } from '../../eval/scorer/train.ts';
 
 const ALL = [...SUITES, 'all', 'scorer'] as const;
@@ -162,7 +162,7 @@ export function registerEvalCommand(program: Command): void {
           if (step % every === 0 || step === o.steps) process.stderr.write(`train-scorer: step ${step}/${o.steps} loss ${loss.toFixed(4)}\n`);
         },
       });
-      const card = { version: '1', trainedAt: new Date().toISOString(), command: argv, steps: o.steps, images: r.images, seconds: round(r.seconds, 1), classes: [], validation: {} };
+      const card = { version: SCORER_VERSION, trainedAt: new Date().toISOString(), command: argv, steps: o.steps, images: r.images, seconds: round(r.seconds, 1), classes: [], validation: {} };
       saveScorer(out, r.params, card);
       // Measure the weights as stored (float16), which is what every eval loads.
       const scorer = await Scorer.load(out, o.threads);

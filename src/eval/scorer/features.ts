@@ -14,7 +14,9 @@ export const CONTEXT_SIDE = 6;
 export const CROP_SIDE = 16;
 /** Crop: RGB, silhouette and normalised luminance. */
 const CROP_VALUES = CROP_SIDE * CROP_SIDE * 5;
-export const FEATURES = CELL_SIDE * CELL_SIDE * 3 + CROP_VALUES + CONTEXT_SIDE * CONTEXT_SIDE * 3 + 9;
+/** Blob statistics (count and size cues), in a fixed slot. */
+const BLOB_VALUES = 6;
+export const FEATURES = CELL_SIDE * CELL_SIDE * 3 + CROP_VALUES + BLOB_VALUES + CONTEXT_SIDE * CONTEXT_SIDE * 3 + 9;
 /** Colour distance (sum of absolute channel differences) beyond which a pixel is foreground. */
 const FOREGROUND_DISTANCE = 60;
 
@@ -121,11 +123,23 @@ export function foregroundMask(img: RgbImage, box: Box): Uint8Array {
  * cell has no foreground worth the name.
  */
 export function largestBlobSquare(img: RgbImage, box: Box, fg = foregroundMask(img, box)): Box {
+  return blobAnalysis(img, box, fg).square;
+}
+
+export interface BlobStats {
+  /** Square around the largest blob (the box itself when there is none). */
+  square: Box;
+  /** Geometry read straight off the foreground, for count and size (scale-free numbers). */
+  stats: number[];
+}
+
+export function blobAnalysis(img: RgbImage, box: Box, fg = foregroundMask(img, box)): BlobStats {
   const w = box.width;
   const h = box.height;
   const seen = new Uint8Array(w * h);
   const stack: number[] = [];
   let best = { n: 0, x0: 0, y0: 0, x1: 0, y1: 0 };
+  const areas: number[] = [];
   for (let start = 0; start < fg.length; start++) {
     if (!fg[start] || seen[start]) continue;
     const cur = { n: 0, x0: w, y0: h, x1: -1, y1: -1 };
@@ -154,10 +168,23 @@ export function largestBlobSquare(img: RgbImage, box: Box, fg = foregroundMask(i
         }
       }
     }
+    areas.push(cur.n);
     if (cur.n > best.n) best = cur;
   }
+  const total = fg.reduce((a, v) => a + (v ? 1 : 0), 0);
+  // Blobs at least a quarter the size of the largest: roughly the instances of a group.
+  const big = areas.filter((a) => a >= best.n / 4 && a >= 4).length;
+  const short = Math.min(w, h);
+  const stats = [
+    total / (w * h),
+    best.n / (w * h),
+    Math.min(big, 6) / 6,
+    (best.x1 - best.x0 + 1) / short,
+    (best.y1 - best.y0 + 1) / short,
+    areas.length > 0 ? Math.min(areas.length, 20) / 20 : 0,
+  ];
   // Specks (noise, antialiasing) are not objects.
-  if (best.n < Math.max(4, (w * h) / 400)) return box;
+  if (best.n < Math.max(4, (w * h) / 400)) return { square: box, stats };
   const side = Math.max(best.x1 - best.x0 + 1, best.y1 - best.y0 + 1, 2) + 2;
   const cx = box.x + (best.x0 + best.x1 + 1) / 2;
   const cy = box.y + (best.y0 + best.y1 + 1) / 2;
@@ -165,7 +192,7 @@ export function largestBlobSquare(img: RgbImage, box: Box, fg = foregroundMask(i
   const sh = Math.min(side, img.height);
   const sx = Math.max(0, Math.min(img.width - sw, Math.round(cx - sw / 2)));
   const sy = Math.max(0, Math.min(img.height - sh, Math.round(cy - sh / 2)));
-  return { x: sx, y: sy, width: sw, height: sh };
+  return { square: { x: sx, y: sy, width: sw, height: sh }, stats };
 }
 
 /**
@@ -204,10 +231,12 @@ export function cellFeatures(img: RgbImage, dst: Float32Array, firstRow: number)
     const base = (firstRow + cell) * FEATURES;
     const box = cellBox(img.width, img.height, Math.floor(cell / 3), cell % 3);
     resampleBox(img, box, CELL_SIDE, dst, base);
-    const crop = largestBlobSquare(img, box);
+    const blobs = blobAnalysis(img, box);
+    const crop = blobs.square;
     resampleBox(img, crop, CROP_SIDE, dst, base + cellPart);
     shapeFeatures(img, crop, CROP_SIDE, dst, base + cellPart + CROP_SIDE * CROP_SIDE * 3);
-    const ctx = base + cellPart + cropPart;
+    for (let k = 0; k < BLOB_VALUES; k++) dst[base + cellPart + cropPart + k] = blobs.stats[k]! * 2 - 1;
+    const ctx = base + cellPart + cropPart + BLOB_VALUES;
     dst.set(context, ctx);
     dst.fill(0, ctx + context.length, base + FEATURES);
     dst[ctx + context.length + cell] = 1;
