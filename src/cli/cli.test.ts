@@ -185,3 +185,33 @@ describe('flowpaint edit', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
   });
 });
+
+describe('flowpaint train and export', () => {
+  test('a JSON config extending a preset trains, writes checkpoint, metrics, loss curve and samples; export makes a model', async () => {
+    const run = join(dir, 'run');
+    const cfg = join(dir, 'train.json');
+    writeFileSync(cfg, JSON.stringify({ extends: 'tiny', steps: 4, checkpointEvery: 2, sampleEvery: 4, logEvery: 1 }));
+    const r = await flowpaint(['train', '--config', cfg, '--run-dir', run, '--no-progress']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), join(run, 'checkpoint.safetensors'));
+    for (const f of ['checkpoint.safetensors', 'metrics.jsonl', 'loss.png', 'tokenizer.json', join('samples', 'step-000004.png')]) {
+      assert.ok(existsSync(join(run, f)), f);
+    }
+    assert.equal(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 4);
+    const again = await flowpaint(['train', '--config', cfg, '--run-dir', run]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already holds a checkpoint: pass --resume/);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ extends: 'tiny', batchSize: -1 }));
+    const invalid = await flowpaint(['train', '--config', bad, '--run-dir', join(dir, 'run2')]);
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stderr, /bad.json: batchSize: /);
+    const out = join(dir, 'exported');
+    const e = await flowpaint(['export', run, '-o', out, '--id', 'mine', '--model-version', '1.2.3']);
+    assert.equal(e.code, 0, e.stderr);
+    const g = await flowpaint(['generate', 'a cat', '--model', out, '--size', '64x64', '--steps', '1', '-o', join(dir, 'from-export.png')]);
+    assert.equal(g.code, 0, g.stderr);
+    const params = JSON.parse(readPngText(readFileSync(join(dir, 'from-export.png')))['flowpaint:parameters']!);
+    assert.deepEqual([params.model, params.model_version], ['mine', '1.2.3']);
+  });
+});

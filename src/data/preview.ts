@@ -69,15 +69,34 @@ function drawCaption(sheet: RgbImage, text: string, x: number, y: number, width:
   blitCoverage(sheet, cov, x, y, [20, 20, 20]);
 }
 
-interface Cell {
+export interface SheetCell {
+  /** Square tiles of `size` pixels, shown side by side. */
   tiles: RgbImage[];
   text: string;
+}
+
+/** A captioned contact sheet: cells of tiles with wrapped text under each, in a grid. */
+export function contactSheet(cells: SheetCell[], size: number, cols = Math.ceil(Math.sqrt(cells.length))): RgbImage {
+  const perCell = cells[0]?.tiles.length ?? 1;
+  const cellW = perCell * size + (perCell - 1) * 2;
+  const fontSize = Math.max(10, Math.round(size / 11));
+  const textH = Math.round(fontSize * 1.25) * TEXT_LINES;
+  const cellH = size + 4 + textH;
+  const rows = Math.ceil(cells.length / cols);
+  const sheet = createImage(cols * cellW + (cols + 1) * GAP, rows * cellH + (rows + 1) * GAP, [255, 255, 255]);
+  cells.forEach((c, i) => {
+    const x = GAP + (i % cols) * (cellW + GAP);
+    const y = GAP + Math.floor(i / cols) * (cellH + GAP);
+    c.tiles.forEach((t, k) => paste(sheet, t, x + k * (size + 2), y));
+    drawCaption(sheet, c.text, x, y + size + 4, cellW, fontSize);
+  });
+  return sheet;
 }
 
 /** Builds the sheet in memory. */
 export function previewSheet(opts: PreviewOptions): RgbImage {
   validateSize(opts.size, opts.size);
-  const cells: Cell[] = [];
+  const cells: SheetCell[] = [];
   for (let i = 0; i < opts.n; i++) {
     const seed = mixSeed(opts.seed, i);
     if (opts.edits) {
@@ -88,21 +107,8 @@ export function previewSheet(opts: PreviewOptions): RgbImage {
       cells.push({ tiles: [c.image], text: c.captions.short });
     }
   }
-  const perCell = cells[0]?.tiles.length ?? 1;
-  const cellW = perCell * opts.size + (perCell - 1) * 2;
-  const fontSize = Math.max(10, Math.round(opts.size / 11));
-  const textH = Math.round(fontSize * 1.25) * TEXT_LINES;
-  const cellH = opts.size + 4 + textH;
   const cols = opts.edits ? Math.max(1, Math.min(opts.n, Math.round(Math.sqrt(opts.n / 2)))) : Math.ceil(Math.sqrt(opts.n));
-  const rows = Math.ceil(opts.n / cols);
-  const sheet = createImage(cols * cellW + (cols + 1) * GAP, rows * cellH + (rows + 1) * GAP, [255, 255, 255]);
-  cells.forEach((c, i) => {
-    const x = GAP + (i % cols) * (cellW + GAP);
-    const y = GAP + Math.floor(i / cols) * (cellH + GAP);
-    c.tiles.forEach((t, k) => paste(sheet, t, x + k * (opts.size + 2), y));
-    drawCaption(sheet, c.text, x, y + opts.size + 4, cellW, fontSize);
-  });
-  return sheet;
+  return contactSheet(cells, opts.size, cols);
 }
 
 export async function writePreview(path: string, opts: PreviewOptions): Promise<void> {

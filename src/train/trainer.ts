@@ -24,7 +24,7 @@ export interface TrainOptions {
   maxSteps?: number;
   onProgress?: (p: Progress) => void;
   /** Called every config.sampleEvery steps with the EMA weights (sample grids). */
-  onSample?: (step: number, weights: Map<string, HostTensor>, tokenizer: Tokenizer) => Promise<void>;
+  onSample?: (step: number, weights: Map<string, HostTensor>, tokenizer: Tokenizer, model: TrainConfig['model']) => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -148,7 +148,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       }
       opts.onProgress?.({ step, steps: cfg.steps, loss: r.loss, lr, samplesPerSecond: sps });
       if (step % cfg.checkpointEvery === 0) checkpoint();
-      if (opts.onSample && step % cfg.sampleEvery === 0) await opts.onSample(step, ema.tensors(shapes), tokenizer);
+      if (opts.onSample && step % cfg.sampleEvery === 0) await opts.onSample(step, ema.tensors(shapes), tokenizer, cfg.model);
     }
     if (step % cfg.checkpointEvery !== 0 || step === 0) checkpoint();
   } finally {

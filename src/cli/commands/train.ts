@@ -7,7 +7,50 @@ import type { Command } from 'commander';
 import { loadTrainConfig } from '../../train/config.ts';
 import { exportRun, train } from '../../train/trainer.ts';
 import { MetricsLog, plotLossCurve } from '../../train/metrics.ts';
+import { mkdirSync } from 'node:fs';
+import sharp from 'sharp';
+import { contactSheet } from '../../data/preview.ts';
+import type { HostTensor } from '../../engine/index.ts';
+import type { ModelConfig } from '../../model/config.ts';
+import { ModelRunner } from '../../model/runner.ts';
+import type { Tokenizer } from '../../model/tokenizer/index.ts';
+import { Pipeline } from '../../pipeline/index.ts';
+import { isSafetyRefusal, loadSafetyPolicy } from '../../safety/index.ts';
 import { UsageError } from '../errors.ts';
+
+/** Fixed prompts drawn with the EMA weights every `sampleEvery` steps, so runs can be compared by eye. */
+const SAMPLE_PROMPTS = [
+  'a red apple on a blue background',
+  'two yellow stars above a green tree',
+  'a cat left of a dog on a white background',
+  'a sign reading "HELLO" on an orange background',
+];
+
+async function writeSampleGrid(runDir: string, model: ModelConfig, step: number, weights: Map<string, HostTensor>, tokenizer: Tokenizer): Promise<string> {
+  const runner = await ModelRunner.create({ dir: runDir, config: model, info: { id: 'training-sample', version: String(step) }, weights, tokenizer });
+  const pipe = new Pipeline(runner, loadSafetyPolicy());
+  try {
+    const cells = [];
+    for (const [i, prompt] of SAMPLE_PROMPTS.entries()) {
+      try {
+        const [img] = await pipe.generate({ prompt, width: 128, height: 128, seed: i, steps: 20 });
+        cells.push({ tiles: [img!.image], text: prompt });
+      } catch (err) {
+        // A sample the output filter refuses is never written; its tile says so.
+        if (!isSafetyRefusal(err)) throw err;
+        cells.push({ tiles: [{ width: 128, height: 128, data: new Uint8Array(128 * 128 * 3).fill(128) }], text: `${prompt} (refused by the output filter)` });
+      }
+    }
+    const sheet = contactSheet(cells, 128, 4);
+    const dir = join(runDir, 'samples');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `step-${String(step).padStart(6, '0')}.png`);
+    await sharp(sheet.data, { raw: { width: sheet.width, height: sheet.height, channels: 3 } }).png().toFile(path);
+    return path;
+  } finally {
+    await pipe.release();
+  }
+}
 
 function positiveInt(name: string) {
   return (v: string) => {
@@ -53,6 +96,10 @@ export function registerTrainCommands(program: Command): void {
           resume: Boolean(o.resume),
           maxSteps: o.maxSteps,
           signal: controller.signal,
+          onSample: async (step, weights, tokenizer, model) => {
+            const path = await writeSampleGrid(runDir, model, step, weights, tokenizer);
+            if (!bar) process.stderr.write(`samples: ${path}\n`);
+          },
           onProgress: (p) => {
             if (bar) {
               if (!started) bar.start(p.steps, p.step - 1, { loss: '-', sps: '-' });

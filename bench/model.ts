@@ -1,0 +1,114 @@
+// `npm run bench -- model [--config small] [--threads N]`: the denoiser's forward time per sampling
+// step at 256² and 1024², training samples/s at 128² and 256², and the text encoder's time and peak
+// memory at 1,024 and 32,768 tokens (memory must grow linearly with prompt length).
+import os from 'node:os';
+import { HostTensor, Rng, Session, TrainStep, compileTrainStep, initialTrainState, serializeGraph } from '../src/engine/index.ts';
+import { PRESETS } from '../src/model/config.ts';
+import { buildDenoiserGraph, buildTextGraph, buildTrainingGraph } from '../src/model/graphs.ts';
+import { imageRope, padPrompt, segmentIds } from '../src/model/layout.ts';
+import { textRope } from '../src/model/text-encoder.ts';
+import { initParams } from '../src/nn/index.ts';
+import { DEFAULT_ADAMW } from '../src/engine/index.ts';
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function timeRuns(fn: () => Promise<unknown>, reps: number): Promise<number> {
+  await fn();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await fn();
+  return (performance.now() - t0) / reps;
+}
+
+const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+export async function run(args: string[]): Promise<void> {
+  const c = PRESETS[option(args, '--config') ?? 'small']!;
+  const threads = Number(option(args, '--threads') ?? os.availableParallelism());
+  const rng = new Rng(0);
+  const out: Record<string, number> = {};
+  console.log(`model benchmark — ${c.name}, ${threads} threads, ${os.cpus()[0]?.model ?? 'cpu'}`);
+
+  // Text encoder: time and peak RSS (measured in order, 1k then 32k, so the second peak includes the first).
+  const tg = buildTextGraph(c);
+  const tw = initParams(tg.scope, 1);
+  const text = await Session.create(serializeGraph({ outputs: { tokens: tg.tokens, pooled: tg.pooled }, paramMode: 'initializers', weights: (n) => tw.get(n)!.data }), { threads });
+  const tr = textRope(c.text);
+  const dht = c.text.width / c.text.heads;
+  for (const n of [1024, 32768]) {
+    const p = padPrompt(Array.from({ length: n }, (_, i) => 4 + (i % 200)), c.text.window, 0);
+    const feeds = {
+      text_ids: new HostTensor('int64', [1, p.length], p.ids),
+      text_keep: HostTensor.f32(p.keep, [1, p.length]),
+      text_rope_cos: HostTensor.f32(tr.cos, [c.text.window, dht]),
+      text_rope_sin: HostTensor.f32(tr.sin, [c.text.window, dht]),
+    };
+    const before = rssMb();
+    const ms = await timeRuns(() => text.run(feeds), 2);
+    out[`text_ms_${n}`] = +ms.toFixed(1);
+    out[`text_peak_rss_mb_${n}`] = rssMb();
+    console.log(`text encoder ${String(n).padStart(6)} tokens  ${ms.toFixed(1).padStart(8)} ms   peak RSS ${rssMb()} MB (was ${before})`);
+  }
+  await text.release();
+
+  // Denoiser forward per sampling step (one image, no guidance batch).
+  const dg = buildDenoiserGraph(c);
+  const dw = initParams(dg.scope, 1);
+  const den = await Session.create(serializeGraph({ outputs: { p: dg.prediction }, paramMode: 'initializers', weights: (n) => dw.get(n)!.data }), { threads });
+  const K = c.text.resamplerTokens;
+  const dh = c.width / c.heads;
+  const P = c.patchSize * c.patchSize * 3;
+  for (const side of [256, 1024]) {
+    const grid = { rows: side / c.patchSize, cols: side / c.patchSize };
+    const N = grid.rows * grid.cols;
+    const rope = imageRope(c, [{ grid, segment: 0 }]);
+    const feeds = {
+      image: HostTensor.f32(rng.fillNormal(new Float32Array(N * P)), [1, N, P]),
+      mask: HostTensor.zeros([1, N, c.patchSize * c.patchSize]),
+      segment: new HostTensor('int64', [N], segmentIds([{ grid, segment: 0 }])),
+      t: HostTensor.f32([0.5], [1]),
+      rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
+      rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
+      cond_tokens: HostTensor.f32(rng.fillNormal(new Float32Array(K * c.text.width)), [1, K, c.text.width]),
+      cond_pooled: HostTensor.f32(rng.fillNormal(new Float32Array(c.text.width)), [1, c.text.width]),
+    };
+    const ms = await timeRuns(() => den.run(feeds), side === 256 ? 5 : 2);
+    out[`denoiser_ms_${side}`] = +ms.toFixed(1);
+    console.log(`denoiser forward ${side}x${side} (${N} tokens)  ${ms.toFixed(1).padStart(8)} ms/step`);
+  }
+  await den.release();
+
+  // Training throughput (one-run steps on random data of the right shapes).
+  const B = 8;
+  const g = buildTrainingGraph(c, B);
+  const compiled = compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW });
+  const stepper = await TrainStep.create(compiled, initialTrainState(initParams(g.scope, 1)), { threads });
+  for (const side of [128, 256]) {
+    const grid = { rows: side / c.patchSize, cols: side / c.patchSize };
+    const N = grid.rows * grid.cols;
+    const rope = imageRope(c, [{ grid, segment: 0 }]);
+    const L = c.text.window;
+    const batch = {
+      image: HostTensor.f32(rng.fillNormal(new Float32Array(B * N * P)), [B, N, P]),
+      velocity: HostTensor.f32(rng.fillNormal(new Float32Array(B * N * P)), [B, N, P]),
+      mask: HostTensor.zeros([B, N, c.patchSize * c.patchSize]),
+      loss_mask: HostTensor.f32(new Float32Array(B * N).fill(1), [B, N]),
+      segment: new HostTensor('int64', [N], segmentIds([{ grid, segment: 0 }])),
+      t: HostTensor.f32(new Float32Array(B).fill(0.5), [B]),
+      rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
+      rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
+      text_ids: HostTensor.i64(new Array(B * L).fill(5), [B, L]),
+      text_keep: HostTensor.f32(new Float32Array(B * L).fill(1), [B, L]),
+      text_rope_cos: HostTensor.f32(tr.cos, [L, dht]),
+      text_rope_sin: HostTensor.f32(tr.sin, [L, dht]),
+    };
+    const ms = await timeRuns(() => stepper.run(batch, 1e-4), 3);
+    const sps = (B * 1000) / ms;
+    out[`train_samples_per_s_${side}`] = +sps.toFixed(2);
+    console.log(`training ${side}x${side}, batch ${B}  ${ms.toFixed(0).padStart(8)} ms/step  ${sps.toFixed(1)} samples/s`);
+  }
+  await stepper.release();
+  console.log(JSON.stringify(out));
+}

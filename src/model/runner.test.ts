@@ -1,0 +1,76 @@
+// The model runner on the tiny test model: prompt limits, and the fused attention kernel used
+// for inference against the differentiable one used for training.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { HostTensor, Rng, Session, ops as o, serializeGraph } from '../engine/index.ts';
+import { Scope } from '../nn/index.ts';
+import { tinyModelDir } from '../testing/tiny-model.ts';
+import { MAX_PROMPT_TOKENS } from './config.ts';
+import { denoise, denoiserInputs } from './denoiser.ts';
+import { imageRope, segmentIds } from './layout.ts';
+import { ModelRunner } from './runner.ts';
+import { type LoadedModel, loadModel } from './store.ts';
+
+let model: LoadedModel;
+let runner: ModelRunner;
+before(async () => {
+  model = loadModel(await tinyModelDir());
+  runner = await ModelRunner.create(model, { threads: 1 });
+});
+
+/** A prompt of exactly n tokens (after <bos>), built from a word that is one token. */
+function promptOf(n: number): string {
+  const word = ' a';
+  assert.equal(runner.tokenize(`a${word}`).length - 1, 2);
+  return `a${word.repeat(n - 1)}`;
+}
+
+test('a 32,768-token prompt encodes; 32,769 is refused with the limit in the message', async () => {
+  const longest = promptOf(MAX_PROMPT_TOKENS);
+  assert.equal(runner.tokenize(longest).length - 1, MAX_PROMPT_TOKENS);
+  const cond = await runner.encode([longest]);
+  assert.equal(cond.tokens.length, model.config.text.resamplerTokens * model.config.text.width);
+  assert.ok(cond.tokens.every(Number.isFinite));
+  assert.throws(() => runner.tokenize(promptOf(MAX_PROMPT_TOKENS + 1)), /prompt is 32,769 tokens; the limit is 32,768/);
+});
+
+test('a word at the end of a long prompt still changes the conditioning', async () => {
+  const base = promptOf(2000);
+  const a = await runner.encode([`${base} red`]);
+  const b = await runner.encode([`${base} blue`]);
+  assert.notDeepEqual(a.tokens, b.tokens, 'the resampler sees every token, not only the first window');
+});
+
+test('fused inference attention equals the training graph’s attention', async () => {
+  const c = model.config;
+  const build = (fused: boolean) => {
+    const s = Scope.root();
+    const inp = denoiserInputs(c, 'B', 'N');
+    const tokens = o.input('cond_tokens', ['B', c.text.resamplerTokens, c.text.width]);
+    const pooled = o.input('cond_pooled', ['B', c.text.width]);
+    const y = denoise(s.child('denoiser'), c, inp, { tokens, pooled }, { fusedAttention: fused });
+    return serializeGraph({ outputs: { y }, paramMode: 'initializers', weights: (n) => model.weights.get(n)!.data });
+  };
+  const rng = new Rng(9);
+  const grid = { rows: 4, cols: 8 };
+  const N = 32;
+  const P = c.patchSize * c.patchSize * 3;
+  const K = c.text.resamplerTokens;
+  const dh = c.width / c.heads;
+  const rope = imageRope(c, [{ grid, segment: 0 }]);
+  const feeds = {
+    image: HostTensor.f32(rng.fillNormal(new Float32Array(2 * N * P)), [2, N, P]),
+    mask: HostTensor.zeros([2, N, c.patchSize * c.patchSize]),
+    segment: new HostTensor('int64', [N], segmentIds([{ grid, segment: 0 }])),
+    t: HostTensor.f32([0.3, 0.8], [2]),
+    rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
+    rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
+    cond_tokens: HostTensor.f32(rng.fillNormal(new Float32Array(2 * K * c.text.width)), [2, K, c.text.width]),
+    cond_pooled: HostTensor.f32(rng.fillNormal(new Float32Array(2 * c.text.width)), [2, c.text.width]),
+  };
+  const plain = (await (await Session.create(build(false), { threads: 1 })).run(feeds)).y!.f32();
+  const fused = (await (await Session.create(build(true), { threads: 1 })).run(feeds)).y!.f32();
+  let worst = 0;
+  for (let i = 0; i < plain.length; i++) worst = Math.max(worst, Math.abs(plain[i]! - fused[i]!));
+  assert.ok(worst < 1e-4, `largest difference ${worst}`);
+});
