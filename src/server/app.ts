@@ -10,6 +10,7 @@ import { ConcurrencyLimiter, RateLimiter } from './limits.ts';
 import type { Logger } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { JobQueue } from './queue.ts';
+import { defaultPlaygroundDir, registerPlayground } from './playground.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
 import type { ImageStore } from './store.ts';
@@ -95,5 +96,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   registerMetaRoutes(app, deps);
   registerImageRoutes(app, deps);
+  if (deps.config.playground.enabled) registerPlayground(app, deps, { dir: deps.config.playground.dir ?? defaultPlaygroundDir() });
   return app;
 }

@@ -89,6 +89,8 @@ export const ServerConfigSchema = z.strictObject({
       lockMs: positiveInt.default(30_000),
     })
     .optional(),
+  /** The playground web app at `/`; its history and arena votes live in `dir` (default: ~/.local/share/flowpaint/playground). */
+  playground: z.strictObject({ enabled: z.boolean().default(true), dir: z.string().optional() }).prefault({}),
   /** How long SIGTERM waits for in-flight jobs before exiting anyway. */
   shutdownTimeoutSeconds: positiveInt.default(600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

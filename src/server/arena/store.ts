@@ -1,0 +1,131 @@
+// The arena's votes, one JSON line each, appended to a file: the export format is the storage
+// format, a crash loses at most the line being written, and restarts keep every vote.
+// Matches (which two contenders a rater was shown, and on which side) live on the server, so a
+// vote names only the match and the side picked; the page never learns which side was which.
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Comparison } from './bradley-terry.ts';
+
+export const TOPICS = ['people', 'animals', 'objects', 'scenes', 'lettering', 'art', 'other'] as const;
+export type Topic = (typeof TOPICS)[number];
+
+export interface Contender {
+  /** Stable name used in votes and the leaderboard. */
+  name: string;
+  /** Generation parameters sent to /v1/images/generations (besides prompt, size and seed). */
+  params: { quality: 'low' | 'medium' | 'high' };
+  description: string;
+}
+
+export interface Match {
+  id: string;
+  topic: Topic;
+  prompt: string;
+  seed: number;
+  left: Contender;
+  right: Contender;
+  rater: string;
+  createdAt: number;
+}
+
+export type Winner = 'left' | 'right' | 'tie';
+
+export interface Vote {
+  match: string;
+  time: string;
+  topic: Topic;
+  prompt: string;
+  seed: number;
+  left: string;
+  right: string;
+  winner: Winner;
+  /** A hash of the rater's key label: votes can be grouped by rater without naming keys. */
+  rater: string;
+}
+
+const MATCH_TTL_MS = 60 * 60 * 1000;
+const MAX_OPEN_MATCHES = 10_000;
+
+export class Arena {
+  private readonly open = new Map<string, Match>();
+  private votes: Vote[] | undefined;
+
+  constructor(readonly file: string, readonly contenders: readonly Contender[]) {
+    if (contenders.length < 2) throw new Error('the arena needs at least two contenders');
+  }
+
+  /** A new match: two different contenders in random order, one seed for both. */
+  createMatch(rater: string, topic: Topic, prompt: string): Match {
+    this.expire();
+    const i = Math.floor(Math.random() * this.contenders.length);
+    let j = Math.floor(Math.random() * (this.contenders.length - 1));
+    if (j >= i) j++;
+    const match: Match = {
+      id: randomBytes(12).toString('hex'),
+      topic,
+      prompt,
+      seed: randomBytes(4).readUInt32BE() >>> 1,
+      left: this.contenders[i]!,
+      right: this.contenders[j]!,
+      rater: hashRater(rater),
+      createdAt: Date.now(),
+    };
+    this.open.set(match.id, match);
+    return match;
+  }
+
+  /** Records the rater's pick; a match takes one vote, from the rater it was made for. */
+  vote(rater: string, matchId: string, winner: Winner): Vote | undefined {
+    const match = this.open.get(matchId);
+    if (!match || match.rater !== hashRater(rater)) return undefined;
+    this.open.delete(matchId);
+    const vote: Vote = {
+      match: match.id,
+      time: new Date().toISOString(),
+      topic: match.topic,
+      prompt: match.prompt,
+      seed: match.seed,
+      left: match.left.name,
+      right: match.right.name,
+      winner,
+      rater: match.rater,
+    };
+    mkdirSync(dirname(this.file), { recursive: true });
+    appendFileSync(this.file, `${JSON.stringify(vote)}\n`);
+    this.all().push(vote);
+    return vote;
+  }
+
+  all(): Vote[] {
+    if (!this.votes) {
+      this.votes = [];
+      if (existsSync(this.file)) {
+        for (const line of readFileSync(this.file, 'utf8').split('\n')) {
+          if (!line.trim()) continue;
+          try {
+            this.votes.push(JSON.parse(line) as Vote);
+          } catch {
+            // A torn last line (a crash mid-write) is skipped, not fatal.
+          }
+        }
+      }
+    }
+    return this.votes;
+  }
+
+  comparisons(topic?: Topic): Comparison[] {
+    return this.all()
+      .filter((v) => !topic || v.topic === topic)
+      .map((v) => ({ a: v.left, b: v.right, score: v.winner === 'left' ? 1 : v.winner === 'right' ? 0 : 0.5 }));
+  }
+
+  private expire(): void {
+    const cutoff = Date.now() - MATCH_TTL_MS;
+    for (const [id, m] of this.open) if (m.createdAt < cutoff || this.open.size > MAX_OPEN_MATCHES) this.open.delete(id);
+  }
+}
+
+function hashRater(label: string): string {
+  return createHash('sha256').update(`flowpaint-rater:${label}`).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,209 @@
+// The playground: the web app (web/, built by Vite) at `/`, and the small API it needs beyond
+// the Images API — a per-key history of images with their prompts and parameters, and the
+// arena's blind pairwise votes with a Bradley–Terry leaderboard. Images themselves are made
+// by the page through the server's own /v1/images endpoints, like any other client.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import sharp from 'sharp';
+import { z } from 'zod';
+import { fitSize, MAX_PIXELS } from '../pipeline/sizes.ts';
+import type { AppDeps, AppEnv } from './app.ts';
+import { Arena, TOPICS, type Contender } from './arena/store.ts';
+import { leaderboard } from './arena/bradley-terry.ts';
+import { badRequest, notFound, tooLarge, unauthorized } from './errors.ts';
+import { HistoryStore, type HistoryKind } from './history/store.ts';
+import { ANONYMOUS, keyFromHeaders } from './keys.ts';
+import { ensureWebBuilt, isBuilt, WEB_DIR } from './playground-build.ts';
+
+export const API = '/playground/api';
+
+/** Where history and votes live unless the config says otherwise. */
+export function defaultPlaygroundDir(): string {
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'flowpaint', 'playground');
+}
+
+export interface PlaygroundOptions {
+  dir: string;
+  webDir?: string;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
+};
+
+const SavedMeta = z.strictObject({
+  kind: z.enum(['generate', 'edit', 'upload']),
+  prompt: z.string().max(200_000).default(''),
+  params: z.record(z.string(), z.unknown()).default({}),
+  parent: z.string().max(64).optional(),
+});
+
+const MatchBody = z.strictObject({ topic: z.enum(TOPICS), prompt: z.string().min(1).max(200_000) });
+const VoteBody = z.strictObject({ match: z.string().min(1).max(64), winner: z.enum(['left', 'right', 'tie']) });
+
+/** The arena's contenders: the served model at each configured quality (its sampler settings). */
+export function qualityContenders(quality: AppDeps['config']['quality']): Contender[] {
+  return (['low', 'medium', 'high'] as const).map((q) => ({
+    name: `quality-${q}`,
+    params: { quality: q },
+    description: `${quality[q].steps} steps${quality[q].fast ? ', distilled few-step sampler' : ''}`,
+  }));
+}
+
+export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: PlaygroundOptions): void {
+  const history = new HistoryStore(join(opts.dir, 'history'));
+  const arena = new Arena(join(opts.dir, 'arena', 'votes.jsonl'), qualityContenders(deps.config.quality));
+  const webDir = opts.webDir ?? WEB_DIR;
+
+  // The page reads this before it has a key, to know whether to ask for one.
+  app.get(`${API}/config`, (c) => c.json({
+    keyRequired: !deps.keys.open,
+    model: deps.queue()?.model.id ?? null,
+    maxPixels: MAX_PIXELS,
+    maxImages: deps.config.limits.maxImages,
+    quality: deps.config.quality,
+    topics: TOPICS,
+  }));
+
+  // Same keys as the Images API; history is kept per key.
+  app.use(`${API}/*`, async (c, next) => {
+    if (c.req.path === `${API}/config`) return next();
+    if (deps.keys.open) c.set('key', ANONYMOUS);
+    else {
+      const presented = keyFromHeaders(c.req.raw.headers);
+      if (!presented) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
+      const key = deps.keys.lookup(presented);
+      if (!key) throw unauthorized('incorrect API key provided');
+      c.set('key', key);
+    }
+    return next();
+  });
+  const owner = (c: Context<AppEnv>) => c.get('key').id;
+
+  app.get(`${API}/history`, (c) => c.json({ items: history.list(owner(c)) }));
+
+  const limitBody = bodyLimit({ maxSize: deps.config.limits.maxUploadBytes, onError: () => { throw tooLarge(deps.config.limits.maxUploadBytes); } });
+  app.post(`${API}/history`, limitBody, async (c) => {
+    let form: FormData;
+    try {
+      form = await c.req.formData();
+    } catch {
+      throw badRequest('send the image and its metadata as multipart/form-data');
+    }
+    const file = form.get('image');
+    if (!(file instanceof File)) throw badRequest('image (a file) is required', 'image');
+    let meta: z.infer<typeof SavedMeta>;
+    try {
+      meta = SavedMeta.parse(JSON.parse(String(form.get('meta') ?? '{}')));
+    } catch (err) {
+      throw badRequest(`meta is not valid: ${err instanceof z.ZodError ? err.issues[0]?.message : (err as Error).message}`, 'meta');
+    }
+    if (meta.parent && !history.get(owner(c), meta.parent)) throw badRequest(`no history item ${meta.parent}`, 'parent');
+    const { bytes, width, height, contentType } = await normalise(new Uint8Array(await file.arrayBuffer()), meta.kind);
+    const item = history.add(owner(c), { ...meta, width, height, contentType }, bytes);
+    return c.json(item, 201);
+  });
+
+  app.get(`${API}/history/:id`, (c) => {
+    const item = history.get(owner(c), c.req.param('id'));
+    if (!item) throw notFound('no such history item');
+    return c.json(item);
+  });
+
+  app.get(`${API}/history/:id/image`, (c) => {
+    const found = history.image(owner(c), c.req.param('id'));
+    if (!found) throw notFound('no such history item');
+    return c.body(new Uint8Array(found.bytes), 200, { 'Content-Type': found.item.contentType, 'Cache-Control': 'private, max-age=31536000, immutable' });
+  });
+
+  app.delete(`${API}/history/:id`, (c) => {
+    if (!history.delete(owner(c), c.req.param('id'))) throw notFound('no such history item');
+    return c.json({ deleted: true });
+  });
+
+  app.post(`${API}/arena/matches`, async (c) => {
+    const body = MatchBody.parse(await c.req.json().catch(() => { throw badRequest('send JSON'); }));
+    const m = arena.createMatch(owner(c), body.topic, body.prompt);
+    // The page gets the two sides' parameters (it makes the images), never their names.
+    return c.json({ id: m.id, seed: m.seed, left: m.left.params, right: m.right.params }, 201);
+  });
+
+  app.post(`${API}/arena/votes`, async (c) => {
+    const body = VoteBody.parse(await c.req.json().catch(() => { throw badRequest('send JSON'); }));
+    const vote = arena.vote(owner(c), body.match, body.winner);
+    if (!vote) throw notFound('no open match with that id (each match takes one vote, within an hour)');
+    return c.json(vote, 201);
+  });
+
+  app.get(`${API}/arena/leaderboard`, (c) => {
+    const topic = c.req.query('topic') || undefined;
+    if (topic && !(TOPICS as readonly string[]).includes(topic)) throw badRequest(`topic must be one of ${TOPICS.join(', ')}`, 'topic');
+    const games = arena.comparisons(topic as (typeof TOPICS)[number] | undefined);
+    return c.json({
+      topic: topic ?? null,
+      votes: games.length,
+      method: 'Bradley–Terry (MM), ties as half wins, 95% percentile bootstrap (200 resamples)',
+      contenders: arena.contenders.map(({ name, description }) => ({ name, description })),
+      standings: leaderboard(arena.contenders.map((x) => x.name), games),
+    });
+  });
+
+  app.get(`${API}/arena/votes.jsonl`, (c) => {
+    const body = arena.all().map((v) => JSON.stringify(v)).join('\n');
+    return c.body(body ? `${body}\n` : '', 200, { 'Content-Type': 'application/x-ndjson', 'Content-Disposition': 'attachment; filename="arena-votes.jsonl"' });
+  });
+
+  // The web app. Its first request builds it if needed; meanwhile the page says so and reloads.
+  let buildError: string | undefined;
+  const serveFile = async (c: Context<AppEnv>, rel: string) => {
+    if (!isBuilt(webDir)) {
+      ensureWebBuilt({ webDir, log: (msg) => deps.logger.info({ event: 'playground.build' }, msg) }).then(
+        () => { buildError = undefined; },
+        (err: Error) => {
+          buildError = err.message;
+          deps.logger.error({ event: 'playground.build_failed', err }, 'the playground failed to build');
+        },
+      );
+      const msg = buildError ? `The playground failed to build: ${escapeHtml(buildError)}` : 'Building the playground (first start only)… this page reloads itself.';
+      return c.html(`<!doctype html><meta charset="utf-8"><title>flowpaint</title>${buildError ? '' : '<meta http-equiv="refresh" content="3">'}<p>${msg}</p>`, 503, { 'Retry-After': '3' });
+    }
+    const dist = join(webDir, 'dist');
+    const path = normalize(join(dist, rel));
+    if (!path.startsWith(dist) || !existsSync(path)) throw notFound('no such file');
+    const type = TYPES[extname(path)] ?? 'application/octet-stream';
+    // Asset names carry a content hash; the page itself must be revalidated.
+    const cache = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    return c.body(readFileSync(path), 200, { 'Content-Type': type, 'Cache-Control': cache });
+  };
+  app.get('/', (c) => serveFile(c, 'index.html'));
+  app.get('/assets/*', (c) => serveFile(c, c.req.path.slice(1)));
+}
+
+/** Uploads become PNGs at a size the model takes, so every later edit keeps that size exactly. */
+async function normalise(input: Uint8Array, kind: HistoryKind): Promise<{ bytes: Uint8Array; width: number; height: number; contentType: string }> {
+  let meta;
+  try {
+    meta = await sharp(input).metadata();
+  } catch {
+    throw badRequest('the file is not an image that can be read (PNG, JPEG or WebP)', 'image');
+  }
+  const { width = 0, height = 0, format } = meta;
+  if (kind !== 'upload') {
+    const contentType = format === 'png' ? 'image/png' : format === 'jpeg' ? 'image/jpeg' : format === 'webp' ? 'image/webp' : undefined;
+    if (!contentType) throw badRequest(`unsupported image format ${format}`, 'image');
+    // Results of the Images API are kept byte for byte: they carry the provenance marks.
+    return { bytes: input, width, height, contentType };
+  }
+  const size = fitSize(width, height);
+  const bytes = await sharp(input).rotate().resize(size.width, size.height, { fit: 'fill' }).removeAlpha().png().toBuffer();
+  return { bytes, ...size, contentType: 'image/png' };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+}
