@@ -7,11 +7,13 @@
 #                      (English model tesseract-ocr-eng comes with it as a dependency)
 #   redis-server       the server's multi-machine queue mode (BullMQ); its tests start their own
 #                      instance on a free loopback port
+#   chromium           the playground's end-to-end tests (src/server/playground.test.ts) drive it
+#                      headless with playwright-core; never `npx playwright install`
 #
 # Usage: scripts/install-system-deps.sh        (as root, or with sudo available)
 set -euo pipefail
 
-PACKAGES=(tesseract-ocr tesseract-ocr-eng redis-server)
+PACKAGES=(tesseract-ocr tesseract-ocr-eng redis-server chromium)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

@@ -160,8 +160,10 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
 
   // The web app. Its first request builds it if needed; meanwhile the page says so and reloads.
   let buildError: string | undefined;
+  // Checked until it holds once: hashing the sources on every request would be waste.
+  let built = false;
   const serveFile = async (c: Context<AppEnv>, rel: string) => {
-    if (!isBuilt(webDir)) {
+    if (!built && !(built = isBuilt(webDir))) {
       ensureWebBuilt({ webDir, log: (msg) => deps.logger.info({ event: 'playground.build' }, msg) }).then(
         () => { buildError = undefined; },
         (err: Error) => {

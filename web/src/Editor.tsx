@@ -122,8 +122,9 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
             <label><input type="checkbox" checked={compare && Boolean(parent)} disabled={!parent} onChange={(e) => setCompare(e.target.checked)} /> Compare with previous version</label>
             <span data-testid="version">version {versions.findIndex((v) => v.id === current.id) + 1} of {versions.length}</span>
           </div>
-          {compare && parent ? <CompareSlider before={parent.id} after={current.id} /> : (
-            <div className="stage" style={{ aspectRatio: `${current.width} / ${current.height}` }}>
+          {compare && parent && <CompareSlider before={parent.id} after={current.id} />}
+          {/* Hidden, not unmounted, while comparing: the painted mask must survive. */}
+          <div className="stage" hidden={Boolean(compare && parent)} style={{ aspectRatio: `${current.width} / ${current.height}` }}>
               {imageUrl && <img src={partialUrl ?? imageUrl} alt={`version being edited: ${current.prompt.slice(0, 80)}`} data-testid="edit-image" data-id={current.id} />}
               <canvas
                 ref={canvas}
@@ -145,8 +146,7 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
                 onPointerUp={() => { last.current = null; refreshCoverage(); }}
                 onPointerCancel={() => { last.current = null; refreshCoverage(); }}
               />
-            </div>
-          )}
+          </div>
           <div className="toolbar" role="toolbar" aria-label="Mask tools">
             <label><input type="radio" name="tool" checked={tool === 'brush'} onChange={() => setTool('brush')} /> Brush (B)</label>
             <label><input type="radio" name="tool" checked={tool === 'eraser'} onChange={() => setTool('eraser')} /> Eraser (E)</label>

@@ -24,6 +24,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
   const [previews, setPreviews] = useState(2);
   const [busy, setBusy] = useState(false);
   const [partial, setPartial] = useState<{ blob: Blob; index: number } | null>(null);
+  const [previewsSeen, setPreviewsSeen] = useState(0);
   const [results, setResults] = useState<HistoryItem[]>([]);
   const [error, setError] = useState<unknown>(null);
   const abort = useRef<AbortController | null>(null);
@@ -40,10 +41,11 @@ export function Generate({ config, onSaved, onEdit }: Props) {
     setBusy(true);
     setError(null);
     setPartial(null);
+    setPreviewsSeen(0);
     abort.current = new AbortController();
     const params = { size: `${size.width}x${size.height}`, quality, seed: useSeed, n, partial_images: previews };
     try {
-      const blobs = await generate(prompt, params, { onPartial: (blob, index) => setPartial({ blob, index }), signal: abort.current.signal });
+      const blobs = await generate(prompt, params, { onPartial: (blob, index) => { setPartial({ blob, index }); setPreviewsSeen((k) => k + 1); }, signal: abort.current.signal });
       // The server gives image i the seed seed + i; each history entry records its own.
       const saved = await Promise.all(blobs.map((b, i) => saveHistory(b, { kind: 'generate', prompt, params: { ...params, n: 1, seed: useSeed + i } })));
       setResults(saved);
@@ -120,6 +122,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
         {busy && (partialUrl
           ? <figure><img src={partialUrl} alt="preview while generating" data-testid="partial" /><figcaption>preview {partial!.index + 1} of {previews}</figcaption></figure>
           : <p>Working…</p>)}
+        {!busy && results.length > 0 && <p className="hint wide" data-testid="previews">{previewsSeen} preview{previewsSeen === 1 ? '' : 's'} shown while working.</p>}
         {!busy && results.map((item) => (
           <figure key={item.id} data-testid="result">
             <HistoryImage id={item.id} alt={`generated: ${item.prompt.slice(0, 80)}`} />

@@ -91,9 +91,11 @@ export class Arena {
       winner,
       rater: match.rater,
     };
+    // Load the earlier votes before appending, or the new one would be read back twice.
+    const votes = this.all();
     mkdirSync(dirname(this.file), { recursive: true });
     appendFileSync(this.file, `${JSON.stringify(vote)}\n`);
-    this.all().push(vote);
+    votes.push(vote);
     return vote;
   }
 

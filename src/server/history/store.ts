@@ -29,8 +29,24 @@ export interface HistoryItem {
 
 export type NewHistoryItem = Omit<HistoryItem, 'id' | 'createdAt' | 'root'>;
 
-const ID = /^[a-z0-9]{16,32}$/;
+const ID = /^[a-z0-9]{16,40}$/;
 const EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * Ids that sort in the order they were made (base36 milliseconds, a counter for several in
+ * one millisecond, then randomness), so listing newest first needs no index.
+ */
+function nextId(): string {
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    seq = 0;
+  } else seq++;
+  return lastMs.toString(36).padStart(9, '0') + seq.toString(36).padStart(4, '0') + randomBytes(8).toString('hex');
+}
 
 export class HistoryStore {
   constructor(readonly dir: string) {}
@@ -48,8 +64,7 @@ export class HistoryStore {
       if (!parent) throw new Error(`no history item ${item.parent}`);
       root = parent.root;
     }
-    // Time-ordered ids (base36 milliseconds, then randomness) sort the way they were made.
-    const id = Date.now().toString(36).padStart(9, '0') + randomBytes(8).toString('hex');
+    const id = nextId();
     const full: HistoryItem = { ...item, id, createdAt: Date.now(), root: root ?? id };
     const dir = this.ownerDir(owner);
     mkdirSync(dir, { recursive: true });
