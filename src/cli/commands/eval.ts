@@ -11,7 +11,7 @@ import { DEFAULT_PROMPT_SEED } from '../../eval/prompts/compose.ts';
 import { mean, round } from '../../eval/result.ts';
 import { readBaseline, writeReport } from '../../eval/report.ts';
 import { DEFAULT_SCORER_DIR, SCORER_VERSION, Scorer } from '../../eval/scorer/scorer.ts';
-import { DEFAULT_SCORER_TRAIN, measureScorer, saveScorer, trainScorer, validationSets } from '../../eval/scorer/train.ts';
+import { DEFAULT_SCORER_TRAIN, measureFalseObjects, measureScorer, saveScorer, trainScorer, validationSets } from '../../eval/scorer/train.ts';
 
 const ALL = [...SUITES, 'all', 'scorer'] as const;
 /** Default items: per category (compose), per edit kind and chains (edit), prompts (text), images per configuration (speed). */
@@ -69,8 +69,9 @@ async function runScorerSuite(o: EvalOptions): Promise<void> {
       process.stderr.write(`scorer: measuring on ${set.length} ground-truth renders (${name})\n`);
       out[name] = await measureScorer(scorer, set);
     }
+    out.mosaic_128 = { false_object_cells: await measureFalseObjects(scorer, Math.ceil((o.n ?? 300) / 4)) };
     const names = Object.keys(out);
-    const questions = Object.keys(out[names[0]!]!);
+    const questions = [...new Set(names.flatMap((n) => Object.keys(out[n]!)))];
     process.stdout.write(`${table(['question', ...names], questions.map((q) => [q, ...names.map((n) => out[n]![q] ?? '—')]))}\n`);
     const line = { suite: 'scorer', overall: out.heldout_split_128?.presence ?? null, validation: out, card: scorer.card?.validation ?? null };
     if (o.json) writeFileSync(resolve(o.json), `${JSON.stringify(line, null, 2)}\n`);
@@ -168,11 +169,13 @@ export function registerEvalCommand(program: Command): void {
       const scorer = await Scorer.load(out, o.threads);
       const validation: Record<string, Record<string, number>> = {};
       for (const [name, set] of Object.entries(validationSets(o.validation))) validation[name] = await measureScorer(scorer, set);
+      validation.mosaic_128 = { false_object_cells: await measureFalseObjects(scorer, Math.ceil(o.validation / 4)) };
       await scorer.release();
       const { SCORER_CLASSES } = await import('../../eval/scorer/labels.ts');
       saveScorer(out, r.params, { ...card, classes: [...SCORER_CLASSES], validation });
       const names = Object.keys(validation);
-      process.stdout.write(`${table(['question', ...names], Object.keys(validation[names[0]!]!).map((q) => [q, ...names.map((n) => validation[n]![q]!)]))}\n`);
+      const questions = [...new Set(names.flatMap((n) => Object.keys(validation[n]!)))];
+      process.stdout.write(`${table(['question', ...names], questions.map((q) => [q, ...names.map((n) => validation[n]![q] ?? '—')]))}\n`);
       process.stdout.write(`${JSON.stringify({ scorer: out, seconds: card.seconds, images: r.images, validation })}\n`);
     });
 }

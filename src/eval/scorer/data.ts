@@ -2,12 +2,12 @@
 // with object classes biased toward the scorer's vocabulary (so each named class is seen often
 // in all four art styles and every colour) and rendered at the sizes the model generates.
 // Soft-focus and noise augmentation stand in for the blur and grain of generated pictures.
-import { Rng, mixSeed, type RgbImage, type Scene } from '../../data/index.ts';
+import { COLOR_NAMES, Rng, mixSeed, nearestColorName, type RgbImage, type Scene } from '../../data/index.ts';
 import { OBJECT_CLASSES } from '../../data/catalog.ts';
 import { renderScene } from '../../data/render.ts';
 import { sampleBackground, sampleObject, sampleText } from '../../data/sampler.ts';
-import { layoutScene, type SceneSpec } from '../../data/scene.ts';
-import { SCORER_CLASSES, cellLabels, type CellLabel } from './labels.ts';
+import { cellBox, layoutScene, type SceneSpec } from '../../data/scene.ts';
+import { KIND_EMPTY, SCORER_CLASSES, cellLabels, type CellLabel } from './labels.ts';
 
 /** Sizes the scorer trains on: the shipped model's buckets, plus 64² and 256² for range. */
 export const SCORER_TRAIN_SIZES: readonly (readonly [number, number, number])[] = [
@@ -55,10 +55,55 @@ export function pickSize(rng: Rng): { width: number; height: number } {
   return { width, height };
 }
 
+/** Share of training pictures that are object-free colour mosaics. */
+export const MOSAIC_SHARE = 0.08;
+
+/**
+ * A picture with no object in it: random colour blocks, blurred to a random degree. An
+ * undertrained generator draws exactly such patchwork, and a judge that never saw it finds
+ * apples in it; trained on these, it answers "empty" (backgrounds named by each cell's mean).
+ */
+export function mosaicSample(rng: Rng, size: { width: number; height: number }): { image: RgbImage; labels: CellLabel[] } {
+  const blocks = rng.int(3, 16);
+  const colors = Array.from({ length: blocks * blocks }, () => [rng.int(0, 255), rng.int(0, 255), rng.int(0, 255)]);
+  const data = new Uint8Array(size.width * size.height * 3);
+  for (let y = 0; y < size.height; y++) {
+    for (let x = 0; x < size.width; x++) {
+      const c = colors[Math.floor((y * blocks) / size.height) * blocks + Math.floor((x * blocks) / size.width)]!;
+      data.set(c, (y * size.width + x) * 3);
+    }
+  }
+  let image: RgbImage = { ...size, data };
+  for (let i = rng.int(0, 3); i > 0; i--) image = boxBlur3(image);
+  const labels: CellLabel[] = [];
+  for (let cell = 0; cell < 9; cell++) {
+    const b = cellBox(size.width, size.height, Math.floor(cell / 3), cell % 3);
+    let r = 0;
+    let g = 0;
+    let bl = 0;
+    for (let y = b.y; y < b.y + b.height; y++) {
+      for (let x = b.x; x < b.x + b.width; x++) {
+        const o = (y * size.width + x) * 3;
+        r += image.data[o]!;
+        g += image.data[o + 1]!;
+        bl += image.data[o + 2]!;
+      }
+    }
+    const n = b.width * b.height;
+    labels.push({ kind: KIND_EMPTY, color: 0, count: 0, size: 0, background: COLOR_NAMES.indexOf(nearestColorName([r / n, g / n, bl / n])) });
+  }
+  return { image, labels };
+}
+
 /** Sample `index` of the stream with seed `seed`: a pure function of both. */
-export function scorerSample(seed: number, index: number, opts: { augment: boolean; size?: { width: number; height: number } }): LabelledImage {
+export function scorerSample(seed: number, index: number, opts: { augment: boolean; size?: { width: number; height: number }; mosaics?: boolean }): LabelledImage {
   const rng = new Rng(mixSeed(0x5c0e, seed, index));
   const size = opts.size ?? pickSize(rng);
+  if (opts.mosaics && rng.chance(MOSAIC_SHARE)) {
+    const m = mosaicSample(rng, size);
+    const empty = layoutScene({ background: { kind: 'solid', color: 'white' }, objects: [], texts: [], blur: null }, size.width, size.height);
+    return { image: opts.augment ? augment(m.image, rng) : m.image, scene: empty, labels: m.labels };
+  }
   const scene = layoutScene(scorerSpec(rng, size), size.width, size.height);
   const rendered = renderScene(scene);
   const labels = cellLabels(scene, rendered);

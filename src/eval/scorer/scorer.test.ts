@@ -70,3 +70,15 @@ describe('scorer on ground-truth renders', () => {
     assert.ok(scorer.card && scorer.card.validation.heldout_split_128!.presence! > 0.9);
   });
 });
+
+describe('scorer on pictures without objects', () => {
+  test('colour mosaics (what an undertrained generator draws) hold almost no objects', async () => {
+    const { measureFalseObjects } = await import('./train.ts');
+    const s = await Scorer.load();
+    try {
+      assert.ok((await measureFalseObjects(s, 20)) < 0.05);
+    } finally {
+      await s.release();
+    }
+  });
+});

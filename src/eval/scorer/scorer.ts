@@ -10,7 +10,7 @@ import { FEATURES, featuresOf } from './features.ts';
 import { CELL_KINDS, COUNTS, OBJECT_COLORS, isObjectKind, type ObjectColor } from './labels.ts';
 import { HEAD_NAMES, HEADS, scorerLogits, type HeadName } from './model.ts';
 
-export const SCORER_VERSION = '2';
+export const SCORER_VERSION = '3';
 export const DEFAULT_SCORER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models/scorer');
 export const SCORER_WEIGHTS = 'scorer.safetensors';
 export const SCORER_CARD = 'scorer.json';

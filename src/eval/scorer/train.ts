@@ -6,12 +6,12 @@ import {
   DEFAULT_ADAMW, HostTensor, TrainStep, castForStorage, compileTrainStep, initialTrainState, writeSafetensors,
 } from '../../engine/index.ts';
 import { initParams } from '../../nn/index.ts';
-import { composeScene } from '../../data/index.ts';
+import { Rng, composeScene, mixSeed } from '../../data/index.ts';
 import { FEATURES, cellFeatures } from './features.ts';
 import { CELL_KINDS, KIND_OTHER, cellLabels, isObjectKind, type CellLabel } from './labels.ts';
 import { HEADS, HEAD_NAMES, scorerTrainGraph } from './model.ts';
 import { SCORER_CARD, SCORER_VERSION, SCORER_WEIGHTS, Scorer, type ScorerCard } from './scorer.ts';
-import { scorerSample, type LabelledImage } from './data.ts';
+import { mosaicSample, scorerSample, type LabelledImage } from './data.ts';
 
 export interface ScorerTrainOptions {
   steps: number;
@@ -58,7 +58,7 @@ export async function trainScorer(opts: ScorerTrainOptions): Promise<{ params: M
   try {
     for (let step = 0; step < opts.steps; step++) {
       const samples: LabelledImage[] = [];
-      for (let i = 0; i < opts.batch; i++) samples.push(scorerSample(opts.seed, index++, { augment: true }));
+      for (let i = 0; i < opts.batch; i++) samples.push(scorerSample(opts.seed, index++, { augment: true, mosaics: true }));
       // Linear warmup, then cosine decay to 5% of the peak rate.
       const lr = step < warmup
         ? (opts.lr * (step + 1)) / warmup
@@ -139,6 +139,14 @@ export function validationSets(images: number): Record<string, { image: Labelled
     natural.push({ image: c.image, labels: cellLabels(c.scene) });
   }
   return { vocabulary_128: vocab, heldout_split_128: natural };
+}
+
+/** Object-free mosaics: the share of their cells the scorer wrongly calls an object. */
+export async function measureFalseObjects(scorer: Scorer, images: number): Promise<number> {
+  const pics = Array.from({ length: images }, (_, i) => mosaicSample(new Rng(mixSeed(0xfa15e, i)), { width: 128, height: 128 }).image);
+  const preds = await scorer.predict(pics);
+  const cells = preds.flat();
+  return round4(cells.filter((c) => c.isObject).length / cells.length);
 }
 
 export function saveScorer(dir: string, params: Map<string, HostTensor>, card: ScorerCard): void {
