@@ -103,7 +103,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
             </select>
           </label>
           <label>Seed <input type="number" min={0} value={seed} onChange={(e) => { setSeed(Number(e.target.value)); setNewSeedEachTime(false); }} /></label>
-          <button type="button" onClick={() => setSeed(randomSeed())} aria-label="Re-roll seed">🎲 Re-roll</button>
+          <button type="button" onClick={() => setSeed(randomSeed())} aria-label="Re-roll seed">Re-roll</button>
           <label><input type="checkbox" checked={newSeedEachTime} onChange={(e) => setNewSeedEachTime(e.target.checked)} /> New seed each time</label>
           <label>Images
             <select value={n} onChange={(e) => setN(Number(e.target.value))}>{Array.from({ length: config.maxImages }, (_, i) => <option key={i + 1}>{i + 1}</option>)}</select>
