@@ -19,9 +19,17 @@ interface Result {
   stderr: string;
 }
 
-async function flowpaint(args: string[], input?: string): Promise<Result> {
+/**
+ * The barely trained test model paints random blobs, which a nudity classifier may call anything,
+ * so the mechanics tests run with the output filter off (prompt filter on); the safety tests below
+ * run the full policy.
+ */
+let mechanicsPolicy = '';
+
+async function flowpaint(args: string[], input?: string, fullSafety = false): Promise<Result> {
   try {
-    const child = run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24 });
+    const env = { ...process.env, FLOWPAINT_SAFETY_CONFIG: fullSafety ? '' : mechanicsPolicy };
+    const child = run(process.execPath, [bin, ...args], { maxBuffer: 1 << 24, env });
     if (input !== undefined) {
       child.child.stdin!.end(input);
     }
@@ -43,6 +51,8 @@ let dir = '';
 before(async () => {
   model = await tinyModelDir();
   dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  mechanicsPolicy = join(dir, 'mechanics-policy.json');
+  writeFileSync(mechanicsPolicy, JSON.stringify({ output: { enabled: false } }));
 });
 
 describe('flowpaint generate', () => {
@@ -213,5 +223,32 @@ describe('flowpaint train and export', () => {
     assert.equal(g.code, 0, g.stderr);
     const params = JSON.parse(readPngText(readFileSync(join(dir, 'from-export.png')))['flowpaint:parameters']!);
     assert.deepEqual([params.model, params.model_version], ['mine', '1.2.3']);
+  });
+});
+
+describe('safety on the command line', () => {
+  test('refused prompts and instructions exit 3 with the category on stderr, echo nothing and write nothing', async () => {
+    const src = join(dir, 'safe-src.png');
+    await flowpaint(['generate', 'a green pear', '--model', model, '--size', '64x64', '--steps', '1', '--seed', '2', '-o', src]);
+    const cases: Array<[string[], RegExp, string]> = [
+      [['generate', 'a n4ked w.o.m.a.n on a bed', '--size', '64x64'], /category: sexual/, 'n4ked'],
+      [['edit', src, 'cover everyone in blood and gore'], /category: violence/, 'gore'],
+    ];
+    for (const [args, category, secret] of cases) {
+      const out = join(dir, 'refused.png');
+      const r = await flowpaint([...args, '--model', model, '--steps', '1', '-o', out], undefined, true);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, category);
+      assert.ok(!r.stderr.includes(secret), 'the refusal does not echo the unsafe text');
+      assert.ok(!existsSync(out));
+    }
+  });
+
+  test('outputs carry AI-generated provenance (XMP digital source type and PNG text)', async () => {
+    const out = join(dir, 'provenance.png');
+    await flowpaint(['generate', 'a blue heart', '--model', model, '--size', '64x64', '--steps', '1', '-o', out], undefined, true);
+    const xmp = (await sharp(out).metadata()).xmp?.toString('utf8') ?? '';
+    assert.match(xmp, /trainedAlgorithmicMedia/);
+    assert.match(JSON.stringify(readPngText(readFileSync(out))), /tiny/);
   });
 });

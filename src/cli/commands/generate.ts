@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { fitSize, type GeneratedImage, loadPipeline, type Mask, parseSize, readImage, readMask, readPngText, resizeImage, resizeMask } from '../../pipeline/index.ts';
 import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.ts';
 import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
 
 interface SharedOptions {
@@ -17,6 +18,7 @@ interface SharedOptions {
   promptFile?: string;
   sidecar?: boolean;
   threads?: number;
+  safetyConfig?: string;
 }
 
 function shared(cmd: Command): Command {
@@ -35,11 +37,12 @@ function shared(cmd: Command): Command {
     .option('--format <fmt>', 'png, jpeg or webp (default: from the -o extension, else png)')
     .option('--prompt-file <file>', 'read the prompt from a file (- for standard input), for long prompts')
     .option('--sidecar', 'also write the generation parameters to FILE.json')
-    .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }));
+    .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }))
+    .option('--safety-config <file>', 'safety policy JSON: thresholds and category switches (default: $FLOWPAINT_SAFETY_CONFIG, else the built-in policy; see SAFETY.md)');
 }
 
 async function run(o: SharedOptions, label: string, work: (pipe: Awaited<ReturnType<typeof loadPipeline>>, onStep: () => void) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, totalSteps: number) {
-  const pipe = await loadPipeline({ modelDir: o.model, threads: o.threads });
+  const pipe = await loadPipeline({ modelDir: o.model, threads: o.threads, safetyConfig: readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG) });
   const progress = stepProgress(totalSteps, label);
   try {
     const images = await work(pipe, progress.tick);
@@ -96,6 +99,15 @@ export function registerGenerateCommands(program: Command): void {
       return out;
     }, plan, steps * o.n);
   });
+}
+
+function readSafetyConfig(path: string | undefined): unknown {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`safety config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 /** The edit history carried in a PNG made by flowpaint (empty for other images). */
