@@ -20,6 +20,7 @@ export interface RuntimeOptions {
   profilePrefix?: string;
 }
 
+/** Engine dtypes ONNX Runtime's JS binding takes (bfloat16 has no JS representation there). */
 const ORT_TYPES: Partial<Record<DType, ort.Tensor.Type>> = {
   float32: 'float32',
   float16: 'float16',
@@ -30,15 +31,7 @@ const ORT_TYPES: Partial<Record<DType, ort.Tensor.Type>> = {
   bool: 'bool',
 };
 
-const ENGINE_TYPES: Record<string, DType> = {
-  float32: 'float32',
-  float16: 'float16',
-  int64: 'int64',
-  int32: 'int32',
-  int8: 'int8',
-  uint8: 'uint8',
-  bool: 'bool',
-};
+const ENGINE_TYPES = Object.fromEntries(Object.entries(ORT_TYPES).map(([engine, ortType]) => [ortType, engine])) as Record<string, DType>;
 
 export function toOrt(t: HostTensor): ort.Tensor {
   const type = ORT_TYPES[t.dtype];
