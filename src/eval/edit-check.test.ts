@@ -21,6 +21,15 @@ describe('did the edit happen', () => {
     }
   });
 
+  test('a picture of nothing does not count as a removal (the other objects must stay)', async () => {
+    const it = editItems(3, SIZE).filter((i) => i.kind === 'remove').find((i) => editPairOf(i, SIZE).targetScene.objects.length > 0)!;
+    const pair = editPairOf(it, SIZE);
+    const nothing = predictionsFromLabels(cellLabels({ ...pair.targetScene, objects: [], texts: [] }));
+    const r = await changeHappened(pair, pair.target, nothing);
+    assert.equal(r.changed, false);
+    assert.match(r.failures.join(), /its object is gone/);
+  });
+
   test('deblurring counts when the output gets closer to the sharp target', async () => {
     const pair = makeEditPair(3, { ...SIZE, kind: 'deblur', split: 'heldout' });
     const none = predictionsFromLabels(cellLabels(pair.sourceScene));

@@ -2,7 +2,8 @@
 // facts an edit changes are known exactly: the per-cell labels (what a cell holds, the object's
 // colour, count and size, the background's colour) that differ between the two scenes. An edit
 // succeeds when the scorer sees every changed fact as the target has it in the output —
-// background facts by majority over the changed cells (a background is judged as a whole).
+// background facts by majority over the changed cells (a background is judged as a whole) —
+// and still sees an object in every other cell where the target has one.
 // Lettering is read with OCR on the plate; deblurring is judged by getting closer to the
 // sharp target than the blurred source was, inside the blurred region.
 import type { EditKind, Mask, RgbImage, Scene } from '../data/index.ts';
@@ -118,5 +119,15 @@ export async function changeHappened(c: EditCase, output: RgbImage, pred: readon
     const s = scoreWord(t.text, read);
     return { changed: s.correct, facts: 1, failures: s.correct ? [] : [`read "${read.join(' ')}", not ${t.text}`] };
   }
-  return checkFacts(pred, changedFacts(c.sourceScene, c.targetScene));
+  const facts = changedFacts(c.sourceScene, c.targetScene);
+  const r = checkFacts(pred, facts);
+  // The target's other objects must still be there: otherwise a picture of nothing would
+  // "remove" anything, and one of noise "resize" by chance.
+  const targetLabels = cellLabels(c.targetScene);
+  for (let cell = 0; cell < 9; cell++) {
+    const wantsObject = isObjectKind(targetLabels[cell]!.kind);
+    const checked = facts.some((f) => f.cell === cell && f.what === 'kind');
+    if (wantsObject && !checked && !pred[cell]!.isObject) r.failures.push(`cell ${cell}: its object is gone`);
+  }
+  return { changed: r.failures.length === 0, facts: r.facts, failures: r.failures };
 }
