@@ -16,10 +16,10 @@ function intOption(name: string, lo: number, hi: number) {
 }
 
 export function registerDataCommand(program: Command): void {
-  const data = program.command('data').description('Inspect the generated training data');
+  const data = program.command('data').description('inspect the generated training data');
   data
     .command('preview')
-    .description('Write a grid of generated samples with their captions (or edit triplets with instructions)')
+    .description('write a grid of generated samples with their captions (or edit triplets with instructions)')
     .option('--n <count>', 'number of samples', intOption('n', 1, 256), 16)
     .option('-o, --output <file>', 'PNG file to write', 'grid.png')
     .option('--size <px>', 'side of each sample (multiple of 16, at least 64)', intOption('size', 64, 1024), 128)

@@ -1,19 +1,20 @@
-// Every subcommand lives in its own module and is registered here.
+// Every subcommand lives in its own module and is registered here, in the order `--help` lists
+// them: making images first, then serving, training, measuring, and the data.
 import type { Command } from 'commander';
 import { registerDataCommand } from './data.ts';
 import { registerEvalCommand } from './eval.ts';
+import { registerGenerateCommands } from './generate.ts';
 import { registerRedteamCommand } from './redteam.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTrainCommands } from './train.ts';
 import { registerWorkerCommand } from './worker.ts';
-import { registerGenerateCommands } from './generate.ts';
 
 export function registerCommands(program: Command): void {
-  registerDataCommand(program);
+  registerGenerateCommands(program);
+  registerServeCommand(program);
+  registerWorkerCommand(program);
+  registerTrainCommands(program);
   registerEvalCommand(program);
   registerRedteamCommand(program);
-  registerServeCommand(program);
-  registerGenerateCommands(program);
-  registerTrainCommands(program);
-  registerWorkerCommand(program);
+  registerDataCommand(program);
 }
