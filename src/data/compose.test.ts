@@ -38,7 +38,7 @@ test('sizes: 64 px sides up to 1,048,576 pixels, any aspect ratio; others reject
   }
   assert.throws(() => composeScene(1, { width: 48, height: 64 }), { name: 'InputError', message: /width must be at least 64/ });
   assert.throws(() => composeScene(1, { width: 100, height: 64 }), { name: 'InputError', message: /multiple of 16/ });
-  assert.throws(() => composeScene(1, { width: 1040, height: 1024 }), { name: 'InputError', message: /limit is 1048576/ });
+  assert.throws(() => composeScene(1, { width: 1040, height: 1024 }), { name: 'InputError', message: /limit is 1,048,576/ });
 });
 
 function near(a: Rgb, b: Rgb): boolean {
