@@ -7,7 +7,7 @@ export * as ops from './ops.ts';
 export { grad, unbroadcast } from './autodiff.ts';
 export { adamw, DEFAULT_ADAMW, type AdamWConfig } from './optim.ts';
 export { serializeGraph, topoSort, OPSET, type GraphSpec, type SerializedGraph } from './onnx.ts';
-export { Session, SessionCache, availableProviders, evaluate, type RuntimeOptions, type ExecutionProvider } from './runtime.ts';
+export { Session, availableProviders, evaluate, type RuntimeOptions, type ExecutionProvider } from './runtime.ts';
 export { HostTensor } from './host.ts';
 export { TrainStep, compileTrainStep, initialTrainState, type TrainState, type StepResult } from './train-step.ts';
 export * from './safetensors.ts';

@@ -1,6 +1,6 @@
-// The runtime: ONNX Runtime sessions made from serialised graphs, with execution-provider
-// choice, thread count and a cache so a graph is compiled once per process.
-import { createHash } from 'node:crypto';
+// The runtime: ONNX Runtime sessions made from serialised graphs, with execution-provider choice
+// and thread count. A session is compiled once and then run for every step or image: the model
+// runner and the training step each hold theirs for their lifetime.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -107,30 +107,6 @@ export class Session {
 
   async release(): Promise<void> {
     await this.raw.release();
-  }
-}
-
-/** Sessions keyed by graph bytes and options, so rebuilding the same graph does not recompile it. */
-export class SessionCache {
-  private readonly sessions = new Map<string, Promise<Session>>();
-
-  constructor(private readonly opts: RuntimeOptions = {}) {}
-
-  get(graph: SerializedGraph): Promise<Session> {
-    const key = createHash('sha256').update(graph.bytes).digest('hex');
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = Session.create(graph, this.opts);
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return s;
-  }
-
-  async clear(): Promise<void> {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    for (const s of all) await (await s).release().catch(() => {});
   }
 }
 
