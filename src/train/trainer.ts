@@ -170,7 +170,7 @@ export function exportRun(runDir: string, outDir: string, info: { id: string; ve
       id: info.id,
       version: info.version,
       training: {
-        command: info.command,
+        command: info.command ?? `flowpaint train --config ${ck.config.name} --run-dir ${runDir}`,
         preset: ck.config.name,
         steps: ck.state.step,
         samples: ck.state.step * ck.config.batchSize,

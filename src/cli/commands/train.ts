@@ -131,7 +131,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--id <id>', 'model id recorded in the model', 'flowpaint-small')
     .option('--model-version <version>', 'model version recorded in the model', '0.1.0')
     .action((runDir: string, o: { out: string; id: string; modelVersion: string }) => {
-      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.modelVersion, command: `flowpaint train --run-dir ${runDir}` });
+      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.modelVersion });
       process.stdout.write(`${resolve(o.out)}\n`);
     });
 }
