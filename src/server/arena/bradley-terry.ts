@@ -5,6 +5,7 @@
 // when a player has won (or lost) every game so far. Confidence intervals come from a
 // percentile bootstrap over votes with a seeded generator, so the same votes always give the
 // same leaderboard.
+import { Rng } from '../../engine/index.ts';
 
 export interface Comparison {
   a: string;
@@ -64,18 +65,6 @@ export function fitStrengths(players: readonly string[], games: readonly Compari
 
 const toRating = (logStrength: number) => 1000 + (400 * logStrength) / Math.LN10;
 
-/** mulberry32: a small seeded generator, enough for resampling. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * q;
@@ -89,9 +78,9 @@ export function leaderboard(players: readonly string[], games: readonly Comparis
   const fit = fitStrengths(players, games);
   const resamples = opts.resamples ?? 200;
   const draws = new Map(players.map((p) => [p, [] as number[]]));
-  const random = rng(opts.seed ?? 1);
+  const random = new Rng(opts.seed ?? 1);
   for (let r = 0; r < resamples && games.length > 0; r++) {
-    const sample = Array.from({ length: games.length }, () => games[Math.floor(random() * games.length)]!);
+    const sample = Array.from({ length: games.length }, () => games[random.int(games.length)]!);
     for (const [name, s] of fitStrengths(players, sample)) draws.get(name)!.push(toRating(s));
   }
   const record = (name: string) => {
