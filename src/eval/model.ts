@@ -22,6 +22,8 @@ export interface EditCall {
 export interface ModelUnderTest {
   id: string;
   version: string;
+  /** Outputs the safety filter refused; each was scored as a plain gray image (a wrong answer). */
+  refusals: number;
   generate(call: GenerateCall): Promise<RgbImage>;
   edit(call: EditCall): Promise<RgbImage>;
   release(): Promise<void>;
@@ -38,18 +40,39 @@ export interface LoadModelOptions {
 export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<ModelUnderTest> {
   const { loadPipeline } = await import('../pipeline/index.ts');
   const pipe = await loadPipeline({ modelDir: opts.modelDir, threads: opts.threads });
+  const { isSafetyRefusal } = await import('../safety/index.ts');
   const info = pipe.info;
-  return {
+  // The suites' prompts are benign, but the output filter can still refuse an image (a false
+  // positive). The product never lets such an image out, so neither does the evaluation: the
+  // item is scored on a gray image, i.e. counted wrong, and the refusal is counted and reported.
+  const model: ModelUnderTest = {
     id: info.id,
     version: info.version,
+    refusals: 0,
     async generate(c) {
-      const out = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, seed: c.seed, steps: c.steps ?? opts.steps, fast: c.fast, n: 1 });
-      return out[0]!.image;
+      try {
+        const out = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, seed: c.seed, steps: c.steps ?? opts.steps, fast: c.fast, n: 1 });
+        return out[0]!.image;
+      } catch (err) {
+        if (!isSafetyRefusal(err)) throw err;
+        return refused(c.width, c.height);
+      }
     },
     async edit(c) {
-      const out = await pipe.edit({ image: c.image, instruction: c.instruction, seed: c.seed, steps: c.steps ?? opts.steps, n: 1 });
-      return out[0]!.image;
+      try {
+        const out = await pipe.edit({ image: c.image, instruction: c.instruction, seed: c.seed, steps: c.steps ?? opts.steps, n: 1 });
+        return out[0]!.image;
+      } catch (err) {
+        if (!isSafetyRefusal(err)) throw err;
+        return refused(c.image.width, c.image.height);
+      }
     },
     release: () => pipe.release(),
   };
+  const refused = (width: number, height: number): RgbImage => {
+    model.refusals++;
+    process.stderr.write('eval: the output filter refused an image; scored as a gray image (wrong)\n');
+    return { width, height, data: new Uint8Array(width * height * 3).fill(128) };
+  };
+  return model;
 }

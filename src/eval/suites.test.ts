@@ -73,7 +73,7 @@ describe('suites on a tiny model', () => {
   test('a model that draws the exact ground truth scores what the judge scores on ground truth', async () => {
     const byPrompt = new Map(composePrompts(2).map((it) => [it.prompt, it]));
     const truthModel: ModelUnderTest = {
-      id: 'truth', version: '1',
+      id: 'truth', version: '1', refusals: 0,
       generate: async (c) => renderScene(layoutScene(byPrompt.get(c.prompt)!.truth, c.width, c.height)).image,
       edit: async (c) => c.image,
       release: async () => {},
