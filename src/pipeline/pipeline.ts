@@ -87,7 +87,7 @@ function checkCommon(r: CommonRequest): { n: number; steps: number; guidance: nu
   return { n, steps, guidance, seed };
 }
 
-function checkPrompt(text: string, what: string): void {
+function requireText(text: string, what: string): void {
   if (typeof text !== 'string' || text.trim() === '') throw new InputError(`${what} is empty`);
 }
 
@@ -98,7 +98,7 @@ export class Pipeline {
     readonly safety: SafetyPolicy | null,
   ) {}
 
-  private checkPrompt(text: string, moderation?: Moderation): void {
+  private screenPrompt(text: string, moderation?: Moderation): void {
     if (this.safety) assertPromptAllowed(text, this.safety, { moderation });
   }
 
@@ -166,10 +166,10 @@ export class Pipeline {
   }
 
   async generate(req: GenerateRequest): Promise<GeneratedImage[]> {
-    checkPrompt(req.prompt, 'prompt');
+    requireText(req.prompt, 'prompt');
     validateSize(req.width, req.height);
     const { n, steps, guidance, seed } = checkCommon(req);
-    this.checkPrompt(req.prompt, req.moderation);
+    this.screenPrompt(req.prompt, req.moderation);
     const sampler = req.sampler ?? 'euler';
     const cfg = this.runner.config;
     const grid = gridFor(req.width, req.height, cfg.patchSize);
@@ -198,7 +198,7 @@ export class Pipeline {
   }
 
   async edit(req: EditRequest): Promise<GeneratedImage[]> {
-    checkPrompt(req.instruction, 'instruction');
+    requireText(req.instruction, 'instruction');
     const { width, height } = req.image;
     validateSize(width, height);
     if (req.mask && (req.mask.width !== width || req.mask.height !== height)) {
@@ -206,7 +206,7 @@ export class Pipeline {
     }
     if (req.mask && !req.mask.data.some((v) => v > 0)) throw new InputError('mask is empty: paint the region to change in white');
     const { n, steps, guidance, seed } = checkCommon(req);
-    this.checkPrompt(req.instruction, req.moderation);
+    this.screenPrompt(req.instruction, req.moderation);
     if (this.safety) await assertImageAllowed(req.image, this.safety, { stage: 'input-image', moderation: req.moderation });
     const imageGuidance = req.imageGuidance ?? DEFAULT_IMAGE_GUIDANCE;
     if (!Number.isFinite(imageGuidance) || imageGuidance < 0 || imageGuidance > 30) throw new InputError(`imageGuidance must be between 0 and 30, got ${req.imageGuidance}`);
