@@ -16,7 +16,7 @@ export interface TrainingGraph {
   loss: Tensor;
   text: TextGraphInputs;
   denoiser: DenoiserInputs;
-  /** [B, N, P] flow velocity target ε − x0 (anything on source tokens: masked out). */
+  /** [B, N, P] flow velocity target (see makeBatch: ε − x0, clamped below T_MIN for x-prediction; source tokens are masked out). */
   velocity: Tensor;
   /** [B, N] 1 on tokens that count in the loss (target tokens), 0 elsewhere. */
   lossMask: Tensor;

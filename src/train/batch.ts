@@ -4,6 +4,7 @@ import { HostTensor, Rng } from '../engine/index.ts';
 import type { TrainingSample } from '../data/stream.ts';
 import { resolutionShift, sampleLogitNormal, shiftTimesteps } from '../flow/index.ts';
 import type { ModelConfig } from '../model/config.ts';
+import { T_MIN } from '../model/graphs.ts';
 import { type Segment, gridFor, imageRope, maskPatches, padPrompt, patchify, segmentIds } from '../model/layout.ts';
 import { textRope } from '../model/text-encoder.ts';
 import type { Tokenizer } from '../model/tokenizer/index.ts';
@@ -57,10 +58,15 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
     patchify(s.kind === 't2i' ? s.image : s.target, m.patchSize, x0);
     const t = ts[b]!;
     const base = b * N * P;
+    // The target is the velocity the graph derives from a perfect prediction: ε − x0 for
+    // v-prediction; for x-prediction (x_t − x0)/max(t, T_MIN), which is ε − x0 except below
+    // T_MIN, where the graph's clamped division would otherwise make x0 itself a wrong answer.
+    const invT = m.prediction === 'x' ? 1 / Math.max(t, T_MIN) : 0;
     for (let i = 0; i < n1 * P; i++) {
       const eps = rng.normal();
-      image[base + i] = (1 - t) * x0[i]! + t * eps;
-      velocity[base + i] = eps - x0[i]!;
+      const xt = (1 - t) * x0[i]! + t * eps;
+      image[base + i] = xt;
+      velocity[base + i] = m.prediction === 'x' ? (xt - x0[i]!) * invT : eps - x0[i]!;
     }
     lossMask.fill(1, b * N, b * N + n1);
     if (s.kind === 'edit' && withSource) {

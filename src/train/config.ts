@@ -40,6 +40,8 @@ export const TrainConfig = z.object({
   tokenizerCorpus: z.object({ scenes: z.number().int().positive(), edits: z.number().int().positive() }),
   /** Compute threads for ONNX Runtime (0 = all cores). */
   threads: z.number().int().nonnegative(),
+  /** The model directory a fine-tuning run started from (set by --init-from; recorded, not read on resume). */
+  initFrom: z.string().optional(),
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
@@ -56,8 +58,10 @@ const common = {
   beta1: 0.9,
   beta2: 0.99,
   emaDecay: 0.999,
-  timeMean: 0,
-  timeStd: 1,
+  // Logit-normal centred toward noise (t = 1): with x-prediction the loss weights low noise by
+  // 1/t², and the caption matters most at high noise; measured in ARCHITECTURE.md (timestep sampling).
+  timeMean: 0.8,
+  timeStd: 0.8,
   logEvery: 10,
   threads: 0,
 };

@@ -1,7 +1,7 @@
 // The trainer end to end on the tiny config: checkpoints, exact resume, refusal to clobber a run,
 // and export to a model directory that loads.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -42,6 +42,18 @@ describe('trainer', () => {
     assert.equal(m.info.training?.steps, 8);
     assert.equal(m.weights.size, ca.ema.size);
     assert.ok(existsSync(join(out, 'tokenizer.json')));
+
+    // --init-from: a new run starts from the exported weights (stored as f16) and tokenizer.
+    const tuned = mkdtempSync(join(tmpdir(), 'run-d-'));
+    await train({ config, runDir: tuned, resume: false, initFrom: out, maxSteps: 0 });
+    const start = loadCheckpoint(tuned);
+    assert.equal(start.state.step, 0);
+    assert.equal(start.config.initFrom, out);
+    for (const [name, t] of m.weights) assert.deepEqual(start.state.params.get(name)!.f32(), t.f32(), name);
+    assert.equal(readFileSync(join(tuned, 'tokenizer.json'), 'utf8'), readFileSync(join(out, 'tokenizer.json'), 'utf8'));
+    await assert.rejects(train({ config, runDir: mkdtempSync(join(tmpdir(), 'run-e-')), resume: true, initFrom: out }), /pass only one of them/);
+    const wider = { ...config, model: { ...config.model, width: 64, heads: 4 } };
+    await assert.rejects(train({ config: wider, runDir: mkdtempSync(join(tmpdir(), 'run-f-')), resume: false, initFrom: out }), /--init-from .*: tensor '[^']+' is 32×32, the training config needs 32×64/);
   });
 
   test('configs: presets, file overrides with clear errors, warmup then cosine', () => {

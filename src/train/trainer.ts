@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { SceneStream } from '../data/stream.ts';
 import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState } from '../engine/index.ts';
 import { buildTrainingGraph } from '../model/graphs.ts';
-import { saveModel } from '../model/store.ts';
+import { type LoadedModel, loadModel, saveModel } from '../model/store.ts';
 import { Tokenizer } from '../model/tokenizer/index.ts';
-import { initParams } from '../nn/index.ts';
+import { type Scope, initParams } from '../nn/index.ts';
 import { makeBatch } from './batch.ts';
 import { type Checkpoint, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { type TrainConfig, learningRate } from './config.ts';
@@ -20,6 +20,8 @@ export interface TrainOptions {
   config: TrainConfig;
   runDir: string;
   resume: boolean;
+  /** Start a new run from an exported model directory's weights and tokenizer (fine-tuning). */
+  initFrom?: string;
   /** Stop after this many steps in this invocation (the schedule still follows config.steps). */
   maxSteps?: number;
   onProgress?: (p: Progress) => void;
@@ -52,6 +54,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   mkdirSync(runDir, { recursive: true });
   let cfg = opts.config;
   let resumed: Checkpoint | undefined;
+  if (opts.resume && opts.initFrom) {
+    throw Object.assign(new Error('--init-from starts a new run and --resume continues one: pass only one of them'), { name: 'InputError' });
+  }
   if (opts.resume) {
     if (!hasCheckpoint(runDir)) throw Object.assign(new Error(`--resume: no checkpoint in ${runDir}`), { name: 'InputError' });
     resumed = loadCheckpoint(runDir);
@@ -59,11 +64,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } else if (hasCheckpoint(runDir)) {
     throw Object.assign(new Error(`${runDir} already holds a checkpoint: pass --resume to continue it, or choose another --run-dir`), { name: 'InputError' });
   }
+  const init = opts.initFrom ? loadModel(opts.initFrom) : undefined;
+  if (init) cfg = { ...cfg, initFrom: init.dir };
   writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
 
   const tokPath = join(runDir, 'tokenizer.json');
   let tokenizer: Tokenizer;
-  if (existsSync(tokPath)) tokenizer = Tokenizer.fromFile(tokPath);
+  if (init) {
+    // The embedding rows belong to the starting model's token ids: its tokenizer comes along.
+    tokenizer = init.tokenizer;
+    tokenizer.save(tokPath);
+  } else if (existsSync(tokPath)) tokenizer = Tokenizer.fromFile(tokPath);
   else {
     tokenizer = trainRunTokenizer(cfg.seed, cfg.model.text.vocabSize, cfg.tokenizerCorpus.scenes, cfg.tokenizerCorpus.edits);
     tokenizer.save(tokPath);
@@ -75,7 +86,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     params: graph.scope.params(),
     optimizer: { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm },
   });
-  const initial = resumed?.state ?? initialTrainState(initParams(graph.scope, cfg.seed));
+  const initial = resumed?.state ?? initialTrainState(init ? startingWeights(graph.scope, init) : initParams(graph.scope, cfg.seed));
   const stepper = await TrainStep.create(compiled, initial, { threads: cfg.threads || undefined });
   const shapes = new Map([...initial.params].map(([k, t]) => [k, t.shape]));
   const ema = resumed ? new Ema(cfg.emaDecay, new Map([...resumed.ema].map(([k, t]) => [k, Float32Array.from(t.f32())]))) : Ema.from(initial.params, cfg.emaDecay);
@@ -155,6 +166,21 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     await stepper.release();
   }
   return { step, lastLoss, checkpoint: checkpointPath, trainSeconds };
+}
+
+/** The starting model's weights for every parameter of the graph, or an error naming the first that does not fit. */
+function startingWeights(scope: Scope, init: LoadedModel): Map<string, HostTensor> {
+  const out = new Map<string, HostTensor>();
+  for (const [name, { tensor }] of scope.declarations()) {
+    const w = init.weights.get(name);
+    const want = tensor.shape.join('×');
+    if (!w) throw Object.assign(new Error(`--init-from ${init.dir}: the model has no tensor '${name}' (${want}); its architecture differs from the training config's`), { name: 'InputError' });
+    if (w.shape.join('×') !== want) {
+      throw Object.assign(new Error(`--init-from ${init.dir}: tensor '${name}' is ${w.shape.join('×')}, the training config needs ${want}`), { name: 'InputError' });
+    }
+    out.set(name, w);
+  }
+  return out;
 }
 
 /** Writes the EMA weights of a run's checkpoint as a model directory (what `generate --model` loads). */
