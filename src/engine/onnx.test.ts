@@ -50,6 +50,15 @@ describe('ONNX writer', () => {
     await assert.rejects(Session.create(serializeGraph({ outputs: { y: o.exp(o.input('x', [1])) }, paramMode: 'inputs' }), { provider: 'cuda' }), /execution provider 'cuda' is not available here \(available: cpu/);
   });
 
+  test('sessions with sleeping (non-spinning) threads give the same results', async () => {
+    const spec = { outputs: { y: o.matmul(o.input('a', [64, 64]), o.input('b', [64, 64])) }, paramMode: 'inputs' as const };
+    const a = HostTensor.f32(Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i)), [64, 64]);
+    const b = HostTensor.f32(Float32Array.from({ length: 4096 }, (_, i) => Math.cos(i)), [64, 64]);
+    const spin = await Session.create(serializeGraph(spec), { spinning: true });
+    const sleep = await Session.create(serializeGraph(spec), { spinning: false });
+    assert.deepEqual((await sleep.run({ a, b })).y.f32(), (await spin.run({ a, b })).y.f32());
+  });
+
   test('gradients through a mean over a symbolic batch dim', async () => {
     const x = o.input('x', ['batch', 2]);
     const w = o.input('w', [2, 1]);

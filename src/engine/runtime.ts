@@ -18,6 +18,16 @@ export interface RuntimeOptions {
   threads?: number;
   /** Write ONNX Runtime's per-node profile to files starting with this path (see bench --profile). */
   profilePrefix?: string;
+  /**
+   * Let idle compute threads spin waiting for work (ONNX Runtime's default). Off, they sleep:
+   * a little slower alone, much faster when other processes share the cores. Default: on, unless
+   * the environment sets FLOWPAINT_ORT_SPINNING=0.
+   */
+  spinning?: boolean;
+}
+
+function spinningDefault(): boolean {
+  return process.env.FLOWPAINT_ORT_SPINNING !== '0';
 }
 
 /** Engine dtypes ONNX Runtime's JS binding takes (bfloat16 has no JS representation there). */
@@ -79,6 +89,7 @@ export class Session {
       intraOpNumThreads: opts.threads ?? 0,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      extra: { session: { intra_op: { allow_spinning: (opts.spinning ?? spinningDefault()) ? '1' : '0' } } },
       ...(opts.profilePrefix ? { enableProfiling: true, profileFilePrefix: opts.profilePrefix } : {}),
     };
     let session: ort.InferenceSession;
