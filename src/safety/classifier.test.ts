@@ -54,6 +54,16 @@ describe('prompt classifier', () => {
     assert.ok(r.heldOutAccuracy > 0.6, `held-out ${r.heldOutAccuracy}`);
   });
 
+  test('the shipped weights carry thresholds chosen on validation and the features version', () => {
+    const clf = PromptClassifier.load();
+    for (const c of CATEGORIES) assert.ok(clf.aloneThresholds[c] >= 0.5 && clf.aloneThresholds[c] <= 0.95, c);
+    assert.ok(clf.minorSexualThreshold >= 0.5 && clf.minorSexualThreshold <= 1);
+    // Skip pairs join content words across fillers; stems join inflections.
+    const a = featurize(matcher.normalize('bleeding hands').tokens);
+    const b = featurize(matcher.normalize('bleeds hands').tokens);
+    assert.ok([...a.index].some((i) => b.index.includes(i)));
+  });
+
   test('missing or mismatched weights are named', () => {
     assert.throws(() => PromptClassifier.load('/nonexistent/w.safetensors'), /no weights at .*--train-classifier/);
     assert.throws(() => new PromptClassifier({ w1: new Float32Array(1), b1: new Float32Array(1), w2: new Float32Array(1), b2: new Float32Array(1) }), /shapes/);

@@ -1,5 +1,5 @@
-// The prompt classifier: hashed word, word-pair and character-trigram features of the
-// normalised prompt, a hidden layer of 32 ReLU units and one sigmoid output per category.
+// The prompt classifier: hashed word, word-stem, word-pair, skip-pair and character-trigram
+// features of the normalised prompt, a hidden layer of 32 ReLU units and one sigmoid output per category.
 // It catches what a lexicon cannot list: paraphrases and words near the listed ones. It is
 // trained by the project's engine (see classifier-train.ts); inference is a sparse dot product
 // in plain TypeScript, so a check is synchronous and costs microseconds per window, and a test
@@ -16,6 +16,10 @@ export const NUM_FEATURES = 1 << FEATURE_BITS;
 export const HIDDEN = 32;
 /** Windows of this many tokens, overlapping by half, so a long prompt is read in full. */
 export const WINDOW_TOKENS = 32;
+/** Version of the feature set: weights trained for another version are refused at load. */
+export const FEATURES_VERSION = 2;
+/** Stand-alone threshold used when the weights file names none. */
+export const DEFAULT_ALONE_THRESHOLD = 0.8;
 
 export const DEFAULT_WEIGHTS_PATH = join(dirname(fileURLToPath(import.meta.url)), 'weights', 'prompt-classifier.safetensors');
 
@@ -36,12 +40,16 @@ export interface SparseFeatures {
 
 const bucket = (f: string) => fnv1a(f) & (NUM_FEATURES - 1);
 
-/** A word's own buckets (the word and its character trigrams), cached: prompts repeat words. */
+/** Letters kept as a word's stem: "bleeding", "bleeds" and "bleed" share one feature. */
+const STEM = 5;
+
+/** A word's own buckets (the word, its stem and its character trigrams), cached: prompts repeat words. */
 const wordBucketCache = new Map<string, number[]>();
 function wordBuckets(key: string): number[] {
   let b = wordBucketCache.get(key);
   if (!b) {
     b = [bucket(`w:${key}`)];
+    if (key.length > STEM) b.push(bucket(`s:${key.slice(0, STEM)}`));
     if (key.length >= 3) {
       const padded = `<${key}>`;
       for (let j = 0; j + 3 <= padded.length; j++) b.push(bucket(`c:${padded.slice(j, j + 3)}`));
@@ -58,12 +66,31 @@ function toSparse(buckets: Set<number>): SparseFeatures {
   return { index, value };
 }
 
-/** Features of a token span: each word, its character trigrams, and each adjacent word pair. */
+// Words too common to carry meaning in a pair; skipping them lets a skip-pair join the words
+// around them ("hanging from the beam" gives "hanging beam").
+const FILLER = new Set(['a', 'an', 'the', 'of', 'and', 'to', 'in', 'on', 'at', 'with', 'her', 'his', 'their', 'is', 'it', 'by', 'for', 'from', 'as']);
+
+/** Pair buckets starting at token i: the adjacent pair, and the pair of the next two content words. */
+function pairBuckets(tokens: readonly Token[], i: number, end: number): number[] {
+  const out: number[] = [];
+  if (i + 1 < end) out.push(bucket(`b:${tokens[i]!.key} ${tokens[i + 1]!.key}`));
+  if (!FILLER.has(tokens[i]!.key)) {
+    // The next content word within three tokens: "pills ... nightstand", "throat ... ear".
+    for (let j = i + 1; j < Math.min(end, i + 4); j++) {
+      if (FILLER.has(tokens[j]!.key)) continue;
+      if (j > i + 1) out.push(bucket(`k:${tokens[i]!.key} ${tokens[j]!.key}`));
+      break;
+    }
+  }
+  return out;
+}
+
+/** Features of a token span: each word, its stem and character trigrams, adjacent word pairs and content-word skip pairs. */
 export function featurize(tokens: readonly Token[]): SparseFeatures {
   const buckets = new Set<number>();
   for (let i = 0; i < tokens.length; i++) {
     for (const b of wordBuckets(tokens[i]!.key)) buckets.add(b);
-    if (i + 1 < tokens.length) buckets.add(bucket(`b:${tokens[i]!.key} ${tokens[i + 1]!.key}`));
+    for (const b of pairBuckets(tokens, i, tokens.length)) buckets.add(b);
   }
   return toSparse(buckets);
 }
@@ -88,7 +115,22 @@ export interface ClassifierWeights {
 }
 
 export class PromptClassifier {
-  constructor(readonly weights: ClassifierWeights) {
+  /**
+   * Probability at which the classifier refuses without a lexical signal. Chosen when training,
+   * on prompts whose harmful or harmless phrases were held out of training (never on the
+   * red-team suite), and stored with the weights.
+   */
+  readonly aloneThresholds: Record<Category, number>;
+  /**
+   * Sexual probability at which a prompt that names a minor is refused as `minors` (zero
+   * tolerance), also chosen on validation prompts; 1 disables the rule.
+   */
+  readonly minorSexualThreshold: number;
+
+  constructor(readonly weights: ClassifierWeights, thresholds: { alone?: number | Partial<Record<Category, number>>; minorSexual?: number } = {}) {
+    const alone = thresholds.alone ?? DEFAULT_ALONE_THRESHOLD;
+    this.aloneThresholds = Object.fromEntries(CATEGORIES.map((c) => [c, typeof alone === 'number' ? alone : (alone[c] ?? DEFAULT_ALONE_THRESHOLD)])) as Record<Category, number>;
+    this.minorSexualThreshold = thresholds.minorSexual ?? 1;
     const C = CATEGORIES.length;
     if (weights.w1.length !== NUM_FEATURES * HIDDEN || weights.b1.length !== HIDDEN || weights.w2.length !== HIDDEN * C || weights.b2.length !== C) {
       throw new Error('prompt classifier: weight shapes do not match this version of the features');
@@ -105,12 +147,23 @@ export class PromptClassifier {
     if (order.join(',') !== CATEGORIES.join(',')) {
       throw new Error(`prompt classifier: ${path} was trained for categories [${order.join(', ')}], this build has [${CATEGORIES.join(', ')}]; retrain it`);
     }
+    const version = Number(file.metadata.features_version ?? 1);
+    if (version !== FEATURES_VERSION) {
+      throw new Error(`prompt classifier: ${path} was trained on features version ${version}, this build computes version ${FEATURES_VERSION}; retrain it with \`flowpaint redteam --train-classifier\``);
+    }
+    let alone: Partial<Record<Category, number>> = {};
+    try {
+      alone = JSON.parse(file.metadata.alone_thresholds ?? '{}') as Partial<Record<Category, number>>;
+    } catch {
+      throw new Error(`prompt classifier: ${path} has unreadable alone_thresholds metadata`);
+    }
+    const minorSexual = Number(file.metadata.minor_sexual_threshold ?? 1);
     const get = (name: string, shape: number[]) => {
       const t = file.tensors.get(name);
       if (!t || t.shape.join(',') !== shape.join(',')) throw new Error(`prompt classifier: ${path} lacks ${name} of shape [${shape}]`);
       return asFloat32(t).f32();
     };
-    return new PromptClassifier({ w1: get('w1', [NUM_FEATURES, HIDDEN]), b1: get('b1', [HIDDEN]), w2: get('w2', [HIDDEN, C]), b2: get('b2', [C]) });
+    return new PromptClassifier({ w1: get('w1', [NUM_FEATURES, HIDDEN]), b1: get('b1', [HIDDEN]), w2: get('w2', [HIDDEN, C]), b2: get('b2', [C]) }, { alone, minorSexual: Number.isFinite(minorSexual) ? minorSexual : 1 });
   }
 
   /** Per-category probabilities for one feature vector. */
@@ -136,22 +189,8 @@ export class PromptClassifier {
   /** Highest probability per category over all windows of the prompt. */
   predict(tokens: readonly Token[]): Record<Category, number> {
     const scores = zeroScores();
-    // Pair buckets once for the whole prompt; a window uses those of its own adjacent pairs.
-    const pairs = tokens.length > WINDOW_TOKENS ? tokens.slice(0, -1).map((t, i) => bucket(`b:${t.key} ${tokens[i + 1]!.key}`)) : null;
-    let start = 0;
     for (const win of windows(tokens)) {
-      let x: SparseFeatures;
-      if (pairs) {
-        const buckets = new Set<number>();
-        for (let i = 0; i < win.length; i++) {
-          for (const b of wordBuckets(win[i]!.key)) buckets.add(b);
-          if (i + 1 < win.length) buckets.add(pairs[start + i]!);
-        }
-        x = toSparse(buckets);
-        start += WINDOW_TOKENS / 2;
-      } else {
-        x = featurize(win);
-      }
+      const x = featurize(win);
       const p = this.predictFeatures(x);
       CATEGORIES.forEach((c, i) => {
         scores[c] = Math.max(scores[c], p[i]!);

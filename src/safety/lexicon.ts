@@ -11,7 +11,8 @@
 //
 // Combination rules (`COMBOS`) fire when words of every listed class occur within a window:
 // a minor together with anything sexual (zero tolerance), a violent verb aimed at a person,
-// a protected group next to dehumanising words, a reflexive pronoun next to a way of self-harm.
+// a protected group next to dehumanising words, a reflexive pronoun next to a way of self-harm,
+// a farewell or a stated wish to die next to a means.
 //
 // Phrases are written in plain English; they pass through the same normaliser as prompts when
 // the lexicon is compiled, so hyphens, case and repeated letters need no special care here.
@@ -72,6 +73,17 @@ export const SEXUAL = rows('sexual', [
   ['dick', 0.6, ['moby', 'van', 'tracy', 'philip']], ['rape', 1, ['seed', 'oilseed', 'field', 'fields', 'flowers', 'canola']], ['raped', 1], ['raping', 1], ['rapist', 1],
   ['molest*', 1], ['groping', 0.9], ['groped', 0.9], ['upskirt', 1], ['voyeur', 0.8], ['voyeuristic', 0.8], ['sex worker', 0.6],
   ['kamasutra', 0.9], ['kama sutra', 0.9], ['missionary position', 1], ['doggy style', 1], ['cowgirl position', 1], ['spread legs', 0.8], ['spreading her legs', 1],
+  // Euphemisms and slang for nudity and sex acts.
+  ['au naturel', 0.6, ['hair', 'makeup', 'food', 'ingredients', 'wine', 'garden', 'wood', 'finish', 'look']], ['in the altogether', 0.8], ['in the raw', 0.5, ['food', 'fish', 'vegan', 'diet', 'sushi', 'material', 'materials', 'data', 'footage']],
+  ['without a stitch', 0.9], ['not a stitch', 0.8], ['as nature intended', 0.5, ['garden', 'forest', 'meadow', 'river', 'food', 'wine']], ['wearing nothing but', 0.6],
+  ['lovemaking', 0.7], ['carnal', 0.7], ['coitus', 1], ['copulating', 0.6, ['frogs', 'toads', 'insects', 'flies', 'documentary', 'nature', 'species']], ['fornicat*', 0.9], ['sixty nine position', 1], ['69 position', 1],
+  ['doing the deed', 0.6], ['getting it on', 0.7], ['bumping uglies', 1], ['knocking boots', 0.8], ['hanky panky', 0.5], ['between the sheets', 0.4], ['friends with benefits', 0.4],
+  ['pleasuring herself', 1], ['pleasuring himself', 1], ['pleasuring themselves', 1], ['touching herself', 0.7], ['touching himself', 0.7], ['playing with herself', 0.7], ['playing with himself', 0.7],
+  ['threesome', 0.8], ['foursome', 0.8, ['golf', 'golfers', 'tennis', 'band']], ['gangbang', 1], ['gang bang', 1], ['bukkake', 1], ['ahegao', 1], ['futanari', 1], ['yiff', 1], ['rule 34', 1], ['r18', 0.8], ['ecchi', 0.8], ['oppai', 0.8],
+  ['nip slip', 0.9], ['wardrobe malfunction', 0.6], ['money shot', 0.6, ['basketball', 'game', 'goal', 'finance', 'stock', 'bank', 'cash', 'dollars']], ['peep show', 0.7], ['triple x', 0.9], ['skin flick', 1], ['dirty movie', 0.8], ['dirty magazine', 0.8],
+  ['private parts', 0.7], ['privates', 0.5, ['army', 'soldiers', 'soldier', 'military', 'barracks']], ['manhood', 0.4, ['rite', 'passage', 'ceremony', 'ritual']], ['family jewels', 0.4, ['vault', 'heirloom', 'heirlooms', 'crown', 'tiara', 'necklace', 'inheritance']],
+  ['moaning', 0.4, ['ghost', 'ghosts', 'wind', 'zombie', 'zombies', 'pain', 'injured', 'patient']], ['climaxing', 0.7], ['lustful', 0.6], ['steamy', 0.4, ['coffee', 'tea', 'soup', 'bath', 'window', 'windows', 'kitchen', 'sauna', 'jungle', 'forest', 'shower', 'mirror', 'cup', 'mug', 'ramen', 'dumplings', 'morning', 'city', 'streets', 'pot']],
+  ['racy', 0.4, ['car', 'cars', 'stripes', 'bike', 'boat', 'yacht', 'font']], ['risque', 0.4], ['x rated', 1], ['adults only', 0.5, ['pool', 'resort', 'hotel', 'cruise', 'party', 'bar', 'wine']], ['uncensored', 0.4, ['news', 'journalism', 'press', 'speech', 'history', 'interview']],
   ['boudoir', 0.6], ['wet t shirt', 0.7], ['bedroom eyes', 0.4], ['pinup', 0.3], ['pin up', 0.3], ['see through', 0.3, ['glass', 'window', 'bottle', 'container', 'box', 'case', 'bag', 'umbrella', 'jar', 'plastic', 'acrylic']],
 ]);
 
@@ -107,6 +119,16 @@ export const VIOLENCE = rows('violence', [
   ['strangl*', 0.7, ['fig', 'vine', 'vines']], ['choking', 0.4, ['hazard', 'vine', 'smoke', 'dust']], ['noose', 0.4, ['knot', 'knots', 'sailing', 'rope', 'hangman', 'game', 'lasso']],
   ['execution', 0.4, ['code', 'flawless', 'perfect', 'program', 'plan', 'strategy', 'task', 'order', 'trade', 'remote', 'contract']], ['executed', 0.4, ['perfectly', 'flawlessly', 'code', 'program', 'command', 'script', 'plan', 'design', 'well', 'beautifully']],
   ['butchered', 0.7, ['language', 'song', 'recipe', 'word', 'cow', 'pig', 'meat']], ['maimed', 0.9], ['maul*', 0.5, ['ball']], ['slit throat', 1], ['throat slit', 1], ['cut throat', 0.6, ['competition', 'business', 'trout', 'finch', 'razor', 'world']],
+  // Euphemisms and descriptions of killing and of its aftermath.
+  ['riddled with bullets', 1], ['bullet riddled', 0.8, ['car', 'sign', 'wall', 'door', 'building', 'museum', 'wreck']], ['point blank', 0.4, ['question', 'refused', 'range', 'asked', 'answer']], ['gunned down', 1], ['mowed down', 0.7, ['grass', 'lawn', 'field', 'hay', 'wheat', 'meadow']], ['mown down', 0.7, ['grass', 'lawn', 'field', 'hay', 'meadow']],
+  ['left for dead', 0.8], ['lifeless body', 0.8], ['lifeless bodies', 0.9], ['pile of bodies', 1], ['piles of bodies', 1], ['bodies piled', 1], ['stacked bodies', 1], ['bodies stacked', 1], ['mass grave', 0.7, ['memorial', 'history', 'historical', 'museum', 'archaeology', 'archaeologists', 'excavation', 'documentary', 'forensic']],
+  ['bled out', 0.9], ['bleeding to death', 1], ['bled to death', 1], ['limb from limb', 1], ['torn apart', 0.4, ['paper', 'map', 'letter', 'book', 'couch', 'pillow', 'dog', 'toy', 'heart', 'emotionally', 'family', 'country']], ['ripped apart', 0.4, ['paper', 'map', 'letter', 'book', 'couch', 'pillow', 'toy', 'heart', 'emotionally', 'fabric', 'jeans']],
+  ['brains out', 0.9], ['blew his brains', 1], ['blew her brains', 1], ['caved in skull', 1], ['skull caved', 1], ['smashed skull', 1], ['crushed skull', 1], ['beaten to a pulp', 1], ['to a bloody pulp', 1], ['face smashed', 0.7],
+  ['pistol whip*', 0.9], ['curb stomp*', 1], ['kneecapp*', 0.8], ['waterboard*', 0.8], ['acid attack', 1], ['drive by shooting', 1], ['lynch mob', 1], ['pogrom', 0.9], ['mass killing', 1], ['mass murder', 1], ['mass murderer', 1],
+  ['atrocity', 0.6, ['memorial', 'museum', 'history', 'historical', 'remembrance', 'documentary', 'fashion', 'architectural']], ['atrocities', 0.6, ['memorial', 'museum', 'history', 'historical', 'remembrance', 'documentary']], ['cannibal*', 0.5, ['cartoon', 'fish', 'galaxy', 'galaxies', 'band', 'plant', 'plants']], ['human flesh', 0.9],
+  ['put a bullet', 0.9], ['bullet in his head', 1], ['bullet in her head', 1], ['bullet through', 0.6, ['apple', 'card', 'glass', 'slow', 'motion', 'photography', 'target']], ['throat cut', 1], ['cut his throat', 1], ['cut her throat', 1], ['ear to ear', 0.4, ['smile', 'smiling', 'grin', 'grinning', 'beaming', 'happy']],
+  ['set on fire', 0.5, ['car', 'building', 'house', 'forest', 'trash', 'barn', 'candle', 'dessert', 'flambe', 'stage', 'crepes', 'logs', 'bonfire']], ['doused in gasoline', 0.6, ['car', 'fire', 'grill', 'logs', 'barbecue']],
+  ['executes', 0.4, ['code', 'program', 'script', 'plan', 'order', 'trade', 'command', 'query', 'move', 'dive', 'trick', 'jump']],
   ['hanged', 0.6, ['man', 'tarot', 'card', 'picture', 'painting', 'wallpaper']], ['electrocuted', 0.6], ['drowned', 0.5, ['fries', 'sauce', 'syrup', 'sorrows', 'out', 'noise', 'rain']], ['drowning', 0.4, ['paperwork', 'work', 'emails', 'sorrows', 'debt', 'noise']],
 ]);
 
@@ -118,6 +140,13 @@ export const SELF_HARM = rows('self_harm', [
   ['pro ana', 1], ['pro mia', 1], ['thinspiration', 1], ['thinspo', 1], ['bonespo', 1], ['meanspo', 1], ['anorexic', 0.4, PREVENTION], ['anorexia', 0.35, PREVENTION], ['bulimic', 0.4, PREVENTION], ['purging', 0.3, ['files', 'cache', 'data', 'logs', 'closet']],
   ['thigh gap', 0.5], ['ribs showing', 0.4], ['emaciated', 0.4, ['dog', 'horse', 'cat', 'rescue', 'animal', 'stray', 'famine', 'refugees']], ['razor blade', 0.3, ['shaving', 'razor']], ['razor blades', 0.3],
   ['about to jump', 0.5, ['pool', 'trampoline', 'lake', 'river', 'water', 'parachute', 'plane', 'skydive', 'bungee', 'rope', 'hurdle', 'puddle', 'joy']], ['hang myself', 1], ['hang herself', 1], ['hang himself', 1], ['hanging herself', 1], ['hanging himself', 1], ['hanged herself', 1], ['hanged himself', 1],
+  // Euphemisms and slang for suicide and self-injury, and for starving and purging.
+  ['unalive', 1], ['unaliving', 1], ['unalived', 1], ['kys', 0.9], ['sewerslide', 1], ['end things', 0.6, ['relationship', 'breakup', 'boyfriend', 'girlfriend', 'terms']], ['ending things', 0.6, ['relationship', 'breakup', 'boyfriend', 'girlfriend']],
+  ['tired of living', 0.9], ['tired of life', 0.8], ['done with life', 0.8], ['done with living', 0.9], ['not worth living', 0.9], ['never wake up', 0.6, ['dream', 'dreaming', 'wish', 'vacation', 'holiday', 'bed', 'cozy', 'sleepy', 'lazy']], ['not wake up', 0.5, ['alarm', 'late', 'early', 'baby', 'dog', 'cat']],
+  ['final exit', 0.8], ['lethal dose', 0.9], ['fatal dose', 0.9], ['deadly dose', 0.9], ['handful of pills', 0.5], ['handfuls of pills', 0.8], ['whole bottle of pills', 0.8], ['stockpiled pills', 0.8],
+  ['farewell letter', 0.4, ['retirement', 'retiring', 'colleague', 'colleagues', 'museum', 'soldier', 'history', 'historical', 'team', 'fans', 'club', 'job', 'school']], ['goodbye letter', 0.4, ['retirement', 'retiring', 'colleague', 'colleagues', 'museum', 'soldier', 'history', 'team', 'fans', 'club', 'job', 'school', 'summer', 'camp']],
+  ['hesitation marks', 1], ['self destruct*', 0.3, ['button', 'sequence', 'robot', 'spaceship', 'ship', 'machine', 'countdown', 'message', 'tape']], ['rope around her neck', 0.9], ['rope around his neck', 0.9], ['rope around their neck', 0.9], ['noose around', 1],
+  ['ana coach', 1], ['ana buddy', 0.8], ['goal weight', 0.3], ['skin and bones', 0.4, ['dog', 'cat', 'horse', 'rescue', 'stray', 'famine', 'skeleton', 'halloween', 'anatomy']], ['hip bones', 0.2], ['ribcage', 0.2, ['anatomy', 'skeleton', 'diagram', 'xray', 'medical', 'museum', 'dinosaur', 'whale']],
   ['want to die', 0.9], ['wants to die', 0.9], ['wanted to die', 0.8], ['no reason to live', 0.9], ['better off dead', 0.9], ['goodbye cruel world', 0.9],
 ]);
 
@@ -141,6 +170,10 @@ export const HATE = rows('hate', [
   ['kkk', 1], ['ku klux klan', 0.8, ['history', 'museum']], ['klansman', 0.8], ['klansmen', 0.8], ['1488', 1], ['master race', 1], ['race war', 0.9], ['final solution', 0.6], ['subhuman', 0.7], ['untermensch', 1],
   ['neo nazi', 0.9], ['nazi propaganda', 0.9], ['nazi flag', 0.8], ['nazi salute', 0.9], ['hitler salute', 0.9], ['racist caricature', 1], ['racist cartoon', 1], ['antisemitic', 0.8, ['against', 'fighting', 'combating']], ['anti semitic', 0.8, ['against', 'fighting', 'combating']],
   ['racist', 0.6, ['anti', 'against', 'protest', 'fighting']], ['homophobic', 0.6, ['anti', 'against']], ['transphobic', 0.6, ['anti', 'against']], ['islamophobic', 0.6, ['anti', 'against']], ['blackface', 0.9], ['hate symbol', 0.6, ['museum', 'education', 'awareness']],
+  // Coded slogans, numbers and symbols of organised hate.
+  ['14 words', 0.9], ['fourteen words', 0.9], ['white genocide', 1], ['great replacement', 0.8, ['debunk', 'debunked', 'debunking', 'against', 'history', 'myth', 'explained']], ['will not replace us', 1], ['day of the rope', 1],
+  ['blood and soil', 0.9], ['race traitor', 1], ['race traitors', 1], ['mud people', 1], ['racial purity', 0.9, ['history', 'museum', 'against']], ['race mixing', 0.8], ['holohoax', 1], ['happy merchant', 1], ['zog', 0.7], ['totenkopf', 0.6, ['museum', 'history']], ['sonnenrad', 0.7, ['museum', 'history']],
+  ['lebensraum', 0.6, ['history', 'museum', 'textbook']], ['whites only', 0.7, ['history', 'historical', 'museum', 'segregation', 'exhibit', 'memorial', 'documentary', 'archive']], ['six million was not enough', 1], ['hunted for sport', 0.4],
   ['hate speech', 0.6, ['against', 'anti', 'awareness']], ['burning cross', 0.8], ['cross burning', 0.9], ['gas chamber', 0.5, ['memorial', 'museum', 'history']], ['gas the', 0.7], ['death to', 0.5], ['go back to your country', 0.9], ['inferior race', 1], ['dirty jew', 1], ['dirty jews', 1],
 ]);
 
@@ -198,7 +231,7 @@ const SEXUALISING: WordClass = {
 };
 // Only the unmistakable minor markers combine with the weaker sexualising words, so that
 // "a boy and a girl kissing in the rain" or "students posing for a class photo" stay allowed.
-const STRONG_MINOR: WordClass = {
+export const STRONG_MINOR: WordClass = {
   name: 'strong-minor',
   ages: true,
   phrases: MINOR_CLASS.phrases.filter((p) => !['boy', 'boys', 'girl', 'girls', 'son', 'stepson', 'nephew', 'student', 'students', 'pupil', 'pupils', 'cheerleader', 'jr', 'junior', 'daughter', 'niece', 'baby', 'babies', 'kiss', 'teen', 'teens'].includes(p)),
@@ -249,6 +282,17 @@ const SELF_HARM_TOOL: WordClass = { name: 'self-harm-tool', phrases: ['razor', '
 const JUMP: WordClass = { name: 'jump', phrases: ['jump', 'jumps', 'jumping', 'leap', 'leaping', 'throwing herself', 'throwing himself', 'throw myself', 'fall', 'falling'] };
 const HIGH_PLACE: WordClass = { name: 'high-place', phrases: ['ledge', 'rooftop', 'roof', 'bridge railing', 'skyscraper', 'tall building', 'balcony', 'overpass', 'train tracks', 'in front of a train'] };
 const DESPAIR: WordClass = { name: 'despair', phrases: ['suicid*', 'end it', 'goodbye', 'hopeless', 'despair', 'final', 'last', 'no way out', 'nothing to live', 'ending', 'note', 'depressed', 'die'] };
+// A stated wish to die or a farewell, next to a means: "a farewell letter beside the pill bottle".
+const FAREWELL: WordClass = {
+  name: 'farewell',
+  phrases: ['suicid*', 'hopeless', 'hopelessness', 'despair', 'despairing', 'no way out', 'nothing to live for', 'end it', 'end things', 'ending things', 'goodbye note', 'goodbye letter', 'farewell note', 'farewell letter', 'final note', 'last note', 'final goodbye', 'last goodbye', 'worthless', 'give up on life', 'gave up on life', 'never wake up', 'let go for good', 'for good', 'one last time', 'last night alive', 'disappear forever'],
+  unless: ['retirement', 'retiring', 'graduation', 'vacation', 'holiday', 'party', 'museum', 'colleague', 'colleagues', 'concert', 'tour', 'album', 'season', 'team', 'summer', 'camp', 'game', 'movie', 'poem', 'novel', 'story', 'song'],
+};
+const MEANS: WordClass = {
+  name: 'means',
+  phrases: ['pills', 'pill bottle', 'sleeping pills', 'painkillers', 'noose', 'rope', 'razor', 'razors', 'blade', 'blades', 'ledge', 'railing', 'rooftop edge', 'bridge', 'cliff', 'train tracks', 'railway tracks', 'gun', 'pistol', 'revolver', 'bleach', 'overdose', 'exhaust', 'gas oven'],
+  unless: ['swing', 'climbing', 'climber', 'sailing', 'sailor', 'tug', 'skipping', 'vitamins', 'pharmacy', 'pharmacist', 'shaving', 'barber', 'skate', 'skates', 'toy', 'water', 'nerf', 'museum', 'starting'],
+};
 const STARVING: WordClass = { name: 'starving', phrases: ['starv*', 'skeletal', 'skin and bones', 'protruding ribs', 'visible ribs', 'emaciated', 'skipping meals', 'not eating', 'purge', 'purging', 'vomit*', 'throw up'] };
 const BODY_GOAL: WordClass = { name: 'body-goal', phrases: ['goals', 'goal', 'inspiration', 'motivation', 'aspirational', 'beautiful', 'ideal', 'perfect body', 'dream body', 'thin', 'thinner', 'skinny', 'lose weight', 'aesthetic'] };
 
@@ -289,6 +333,7 @@ export const COMBOS: ComboRule[] = [
   { id: 'self-harm-wrists', category: 'self_harm', weight: 1, classes: [SELF_HARM_TARGET, SELF_HARM_TOOL], window: 5 },
   { id: 'self-harm-jump', category: 'self_harm', weight: 0.8, classes: [JUMP, HIGH_PLACE, DESPAIR], window: 14 },
   { id: 'self-harm-eating', category: 'self_harm', weight: 0.8, classes: [STARVING, BODY_GOAL], window: 10 },
+  { id: 'self-harm-means', category: 'self_harm', weight: 0.7, classes: [FAREWELL, MEANS], window: 10 },
   { id: 'hate-group', category: 'hate', weight: 0.9, classes: [GROUP, DEHUMANISING], window: 7 },
   { id: 'hate-symbol', category: 'hate', weight: 0.7, classes: [HATE_SYMBOL, GLORIFY], window: 8 },
 ];

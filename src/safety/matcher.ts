@@ -2,7 +2,7 @@
 // linear in its length: one pass of phrase lookups keyed on the first word, context checks in a
 // small window, and a sliding window that adds up weak signals per category.
 import { CATEGORIES, type Category, zeroScores } from './categories.ts';
-import { COMBOS, LEXICON, type ComboRule, type LexiconEntry, type WordClass } from './lexicon.ts';
+import { COMBOS, LEXICON, STRONG_MINOR, type ComboRule, type LexiconEntry, type WordClass } from './lexicon.ts';
 import { type KnownWord, type Token, collapseRepeats, normalizePrompt } from './normalize.ts';
 
 /** Tokens either side of a hit in which an `unless` word cancels it. */
@@ -204,6 +204,7 @@ export class LexicalMatcher {
   private readonly combos: CompiledCombo[];
   private readonly known = new Set<string>();
   private readonly substringTerms: CompiledEntry[] = [];
+  private readonly minorClass: CompiledClass;
   readonly knownWord: KnownWord;
 
   constructor(lexicon: readonly LexiconEntry[] = LEXICON, combos: readonly ComboRule[] = COMBOS) {
@@ -217,24 +218,28 @@ export class LexicalMatcher {
       const joined = collapseRepeats(p.words.join(''));
       if (!p.stem && entry.weight >= 0.5 && joined.length >= (p.keys.length === 1 ? 4 : 6)) this.substringTerms.push({ ...compiled, joinedKey: joined });
     }
-    this.combos = combos.map((rule) => ({
-      rule,
-      classes: rule.classes.map((cls) => {
-        const index = new PhraseIndex<Pattern>();
-        for (const phrase of cls.phrases) {
-          const p = compilePattern(phrase);
-          index.add(p);
-          for (const k of p.keys) this.known.add(k);
-        }
-        return { cls, index, unless: keySet(cls.unless) };
-      }),
-    }));
+    const compileClass = (cls: WordClass): CompiledClass => {
+      const index = new PhraseIndex<Pattern>();
+      for (const phrase of cls.phrases) {
+        const p = compilePattern(phrase);
+        index.add(p);
+        for (const k of p.keys) this.known.add(k);
+      }
+      return { cls, index, unless: keySet(cls.unless) };
+    };
+    this.combos = combos.map((rule) => ({ rule, classes: rule.classes.map(compileClass) }));
+    this.minorClass = compileClass(STRONG_MINOR);
     for (const w of COMMON_WORDS) this.known.add(collapseRepeats(w));
     this.knownWord = (key: string) => this.known.has(key) || this.entries.has(key);
   }
 
   normalize(text: string) {
     return normalizePrompt(text, this.knownWord);
+  }
+
+  /** Whether the prompt names a minor unmistakably (an age under 18, "child", "schoolgirl", ...). */
+  mentionsMinor(tokens: readonly Token[]): boolean {
+    return classPositions(this.minorClass, tokens, []).length > 0;
   }
 
   /** Scores tokens against the lexicons and rules. */

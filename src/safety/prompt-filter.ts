@@ -21,7 +21,10 @@ export interface PromptFilterOptions {
   lexicon?: boolean;
 }
 
-/** Classifier probability at which it refuses without any lexical signal. */
+/**
+ * Classifier probability at which it refuses without any lexical signal, when the weights name
+ * none (the shipped weights carry the threshold chosen on their validation split).
+ */
 export const CLASSIFIER_ALONE = 0.8;
 /** Lexical score from which the classifier's probability is added to it. */
 export const CORROBORATE = 0.2;
@@ -58,16 +61,23 @@ export class PromptFilter {
     const { tokens } = this.matcher.normalize(text);
     const lex = this.useLexicon ? this.matcher.score(tokens) : { scores: zeroScores(), reasons: zeroScores() as unknown as Record<Category, string> };
     const clf = this.classifier ? this.classifier.predict(tokens) : zeroScores();
+    const alone = this.classifier?.aloneThresholds;
     const scores = zeroScores();
     const reasons = {} as Record<Category, string>;
     for (const c of CATEGORIES) {
       const l = lex.scores[c];
       // The classifier was trained on generated prompts and is not calibrated on real ones: it
       // refuses alone only when confident, and otherwise adds weight to a lexical signal.
-      const k = l >= CORROBORATE || clf[c] >= CLASSIFIER_ALONE ? clf[c] : 0;
+      const k = l >= CORROBORATE || clf[c] >= (alone?.[c] ?? CLASSIFIER_ALONE) ? clf[c] : 0;
       // Noisy-or: either layer can refuse alone, and two half-sure signals add up.
       scores[c] = 1 - (1 - l) * (1 - k);
       reasons[c] = l >= 0.2 && k >= 0.2 ? `${lex.reasons[c]}+classifier` : l >= k ? lex.reasons[c] || 'lexicon' : 'classifier';
+    }
+    // Zero tolerance across layers: a prompt that names a minor and that the classifier reads as
+    // sexual is refused as `minors`, even when the sexual part is a euphemism no lexicon lists.
+    if (this.classifier && this.useLexicon && clf.sexual >= this.classifier.minorSexualThreshold && clf.sexual > scores.minors && this.matcher.mentionsMinor(tokens)) {
+      scores.minors = clf.sexual;
+      reasons.minors = 'rule:minor+classifier-sexual';
     }
     return this.decide(scores, reasons, moderation);
   }

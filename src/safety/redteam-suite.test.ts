@@ -9,7 +9,8 @@ import { LexicalMatcher } from './matcher.ts';
 import { PUBLIC_FIGURES, TRADEMARKS } from './names.ts';
 import { OBFUSCATIONS, buildSuite, obfuscate } from './redteam-suite.ts';
 import { runRedteam } from './redteam.ts';
-import { buildTrainingSet } from './training-data.ts';
+import { buildLabelledSplit } from './training-data.ts';
+import { HARD_NEGATIVES, HATE_INDIRECT, HATE_INDIRECT_SCENES, MINOR_INDIRECT_ACTS, MINOR_INDIRECT_PEOPLE, ORDINARY_ACTS, SELF_HARM_INDIRECT, SEXUAL_INDIRECT, VIOLENCE_INDIRECT } from './training-phrases.ts';
 
 const matcher = new LexicalMatcher();
 const norm = (s: string) => matcher.normalize(s).tokens.map((t) => t.key);
@@ -40,8 +41,10 @@ describe('red-team suite', () => {
     assert.match(obfuscate('a [nude] woman', 'zero-width'), /\u200b/);
   });
 
-  test('no suite prompt, after normalisation, is in the training data or a trivial variant of it', () => {
-    const train = buildTrainingSet();
+  test('no suite prompt, after normalisation, is in the training or validation data or a trivial variant of it', () => {
+    // Both splits: the validation prompts choose the classifier's thresholds.
+    const split = buildLabelledSplit();
+    const train = [...split.train, ...split.validation];
     const exact = new Set(train.map((d) => norm(d.text).join(' ')));
     // Inverted index on token keys for the near-duplicate check (Jaccard >= 0.7 of token sets).
     const sets = train.map((d) => new Set(norm(d.text)));
@@ -60,6 +63,42 @@ describe('red-team suite', () => {
         assert.ok(jaccard < 0.7, `suite prompt ${p.id} is a near duplicate of training prompt '${train[i]!.text}' (${jaccard.toFixed(2)})`);
       }
     }
+  });
+
+  test('no hand-written training phrase is a suite prompt or a near duplicate of one', () => {
+    // The phrase lists themselves, before templating: a copied suite prompt would be diluted by
+    // the media and place words around it in the generated prompts.
+    const texts = [...SEXUAL_INDIRECT, ...MINOR_INDIRECT_PEOPLE, ...MINOR_INDIRECT_ACTS, ...VIOLENCE_INDIRECT, ...SELF_HARM_INDIRECT, ...HATE_INDIRECT, ...HATE_INDIRECT_SCENES, ...HARD_NEGATIVES, ...ORDINARY_ACTS];
+    const phrases = texts.map((p) => new Set(norm(p.replace('{g}', ''))));
+    const found: string[] = [];
+    for (const p of suite) {
+      const mine = new Set(norm(p.text));
+      phrases.forEach((ph, i) => {
+        const shared = [...ph].filter((k) => mine.has(k)).length;
+        const jaccard = shared / (mine.size + ph.size - shared);
+        if (jaccard >= 0.7) found.push(`suite prompt ${p.id} is a near duplicate of training phrase '${texts[i]}' (${jaccard.toFixed(2)})`);
+      });
+    }
+    assert.deepEqual(found, []);
+  });
+
+  test('no lexicon entry of four or more words occurs inside a suite prompt, nor is one a near duplicate', () => {
+    // Short entries ("nude", "slit wrists") are what a lexicon is for and must match suite prompts;
+    // a long one found verbatim in a suite prompt would be a copied phrasing.
+    const entries = [...LEXICON.map((e) => e.phrase), ...PUBLIC_FIGURES.map((r) => r[0]), ...TRADEMARKS.map((r) => r[0])].map((p) => norm(p.replace(/\*$/, '')));
+    const found: string[] = [];
+    for (const p of suite) {
+      const keys = norm(p.text);
+      const joined = ` ${keys.join(' ')} `;
+      const mine = new Set(keys);
+      for (const e of entries) {
+        if (e.length >= 4 && joined.includes(` ${e.join(' ')} `)) found.push(`suite prompt ${p.id} contains the lexicon entry '${e.join(' ')}'`);
+        const set = new Set(e);
+        const shared = [...set].filter((k) => mine.has(k)).length;
+        if (shared / (mine.size + set.size - shared) >= 0.7) found.push(`suite prompt ${p.id} is a near duplicate of the lexicon entry '${e.join(' ')}'`);
+      }
+    }
+    assert.deepEqual(found, []);
   });
 
   test('no suite prompt is itself a lexicon or names-list entry', () => {

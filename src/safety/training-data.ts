@@ -2,14 +2,30 @@
 // with a seeded Rng so the set is the same on every machine. It is written independently of the
 // red-team suite (redteam-suite.ts): different templates, different sentence shapes, and a test
 // checks that no suite prompt, after normalisation, is in this set or a trivial variant of one.
+//
+// The set is split by phrase, not by prompt: for every list of harmful acts and of near misses,
+// one phrase in five is held out and appears only in the validation prompts. A held-out prompt
+// therefore says its harmful (or harmless) part in words the classifier never trained on, which
+// is what the red-team suite and real users do; the classifier's stand-alone threshold is chosen
+// on those prompts (classifier-train.ts), never on the suite.
 import { OBJECT_CLASSES } from '../data/catalog.ts';
 import { WORDS } from '../data/words.ts';
 import { Rng } from '../engine/index.ts';
 import type { Category } from './categories.ts';
+import { HARD_NEGATIVES, HATE_INDIRECT, HATE_INDIRECT_SCENES, MINOR_INDIRECT_ACTS, MINOR_INDIRECT_PEOPLE, ORDINARY_ACTS, SELF_HARM_INDIRECT, SEXUAL_INDIRECT, VIOLENCE_INDIRECT } from './training-phrases.ts';
 
 export interface LabelledPrompt {
   text: string;
   labels: Category[];
+  /** A contrast prompt: harmless, but built from the vocabulary of harmful ones. */
+  hard?: boolean;
+}
+
+export interface LabelledSplit {
+  /** Prompts built from the training phrases. */
+  train: LabelledPrompt[];
+  /** Prompts built from held-out phrases only (one in five of each list). */
+  validation: LabelledPrompt[];
 }
 
 const MEDIA = ['a photo of', 'an oil painting of', 'digital art of', 'an illustration of', 'a 3d render of', 'a pencil sketch of', 'a cinematic still of', 'a watercolor of', 'an anime drawing of', 'a polaroid of', 'concept art of', 'a comic panel of', 'a hyperrealistic image of', 'a magazine cover with'];
@@ -55,7 +71,7 @@ const NEAR_MISS = [
   'grilled chicken breasts with rosemary', 'a pink ribbon for a cancer research charity', 'a mammogram screening clinic waiting room', 'a naked mole-rat in its burrow', 'stars visible to the naked eye', 'a naked layer cake with berries',
   'nude-toned ballet flats', 'a lipstick palette in nude shades', 'a photographer shooting a wedding', 'a photoshoot in a meadow', 'a basketball player shooting hoops', 'a shot of espresso on a saucer',
   'a water pistol fight at summer camp', 'a nerf gun battle in the backyard', 'a squirt gun on the lawn', 'a glue gun and craft supplies', 'killing time at the airport', 'a terminal window, kill the stuck job',
-  'an orca, the killer whale, breaching', 'a blood drive at the community center', 'blood oranges sliced on a board', 'a bloody mary with celery', 'a red blood cell under a microscope', 'a dead tree in the desert',
+  'an orca, the killer whale, breaching', 'a blood drive at the community center', 'blood oranges sliced on a board', 'a red blood cell under a microscope', 'a dead tree in the desert',
   'a dead end street sign', 'a bath bomb fizzing in water', 'a photo bomb at a party', 'a chef with a kitchen knife chopping onions', 'a butter knife and toast', 'a history museum exhibit about world war two',
   'a suicide prevention helpline poster', 'a mental health awareness walk', 'a hindu temple with an auspicious swastika in rangoli', 'a rainbow pride parade', 'a synagogue on a quiet street', 'a mosque at dawn',
   'a lesbian couple adopting a puppy', 'a black cat on a windowsill', 'a white horse in snow', 'an amazon rainforest canopy', 'a dove in flight', 'an archery target with arrows', 'a seashell on the sand', 'a jaguar resting on a branch',
@@ -86,41 +102,93 @@ function rot13(s: string): string {
   return s.replace(/[a-z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97));
 }
 
-/** The labelled training set: about 12,000 prompts, deterministic for a seed. */
+/** Phrase-level split: every fifth phrase of a list is held out for validation. */
+function half<T>(xs: readonly T[], held: boolean): T[] {
+  const out = xs.filter((_, i) => (i % 5 === 4) === held);
+  return out.length > 0 ? out : [...xs];
+}
+
+// Sentence shapes, shared by harmful and harmless prompts so that the shape is no cue.
+// {s} subject, {a} act, {p} place, {m} medium.
+const SHAPES = ['{m} {s} {a} {p}', '{m} {s} {a}', '{s} {a} {p}', '{s} {a}', 'draw {s} {a}', 'show me {s} {a} {p}', 'a scene where {s} is {a}', 'generate an image of {s} {a}, {p}', '{p}, {s} {a}', 'a realistic picture: {s} {a}'];
+
+function shaped(rng: Rng, s: string, a: string): string {
+  return pick(rng, SHAPES).replace('{m}', pick(rng, MEDIA)).replace('{s}', s).replace('{a}', a).replace('{p}', pick(rng, PLACES)) + pick(rng, QUALITY);
+}
+
+/** The labelled training set (the training split), deterministic for a seed. */
 export function buildTrainingSet(seed = 1234, isHarmless: (word: string) => boolean = () => true): LabelledPrompt[] {
-  const rng = new Rng(seed);
+  return buildLabelledSplit(seed, isHarmless).train;
+}
+
+/** Training and validation prompts; no text is in both. */
+export function buildLabelledSplit(seed = 1234, isHarmless: (word: string) => boolean = () => true): LabelledSplit {
+  const train = generate(new Rng(seed), false, 1, isHarmless);
+  const seen = new Set(train.map((d) => d.text));
+  const validation = generate(new Rng(seed + 1), true, 0.25, isHarmless).filter((d) => !seen.has(d.text));
+  return { train, validation };
+}
+
+function generate(rng: Rng, held: boolean, scale: number, isHarmless: (word: string) => boolean): LabelledPrompt[] {
   const out = new Map<string, LabelledPrompt>();
-  const add = (text: string, labels: Category[]) => {
+  const add = (text: string, labels: Category[], hard = false) => {
     const t = text.replace(/\s+/g, ' ').trim();
-    if (!out.has(t)) out.set(t, { text: t, labels });
+    if (!out.has(t)) out.set(t, hard ? { text: t, labels, hard } : { text: t, labels });
   };
+  const n = (k: number) => Math.round(k * scale);
+  const P = <T,>(xs: readonly T[]) => half(xs, held);
   const q = () => pick(rng, QUALITY);
-  for (let i = 0; i < 900; i++) add(`${pick(rng, MEDIA)} ${pick(rng, ADULTS)} ${pick(rng, SEXUAL)} ${pick(rng, PLACES)}${q()}`, ['sexual']);
-  for (let i = 0; i < 700; i++) add(`${pick(rng, MEDIA)} ${pick(rng, MINOR_PEOPLE)} ${pick(rng, MINOR_SEXUAL)} ${pick(rng, PLACES)}${q()}`, ['minors', 'sexual']);
-  for (let i = 0; i < 900; i++) add(`${pick(rng, MEDIA)} ${pick(rng, [...ADULTS, 'a soldier', 'a prisoner', 'a villager', 'a police officer'])} ${pick(rng, VIOLENCE)} ${pick(rng, PLACES)}${q()}`, ['violence']);
-  for (let i = 0; i < 700; i++) add(`${pick(rng, MEDIA)} ${pick(rng, [...ADULTS, 'a teenager', 'a lonely student'])} ${pick(rng, SELF_HARM)} ${pick(rng, PLACES)}${q()}`, ['self_harm']);
-  for (let i = 0; i < 700; i++) {
-    const g = pick(rng, [...GROUPS, ...HATE_SLUR_ROT13.map(rot13)]);
-    add(`${pick(rng, MEDIA)} ${pick(rng, HATE_TEMPLATES).replace('{g}', g)}${q()}`, ['hate']);
-  }
-  for (let i = 0; i < 600; i++) {
+  const sexual = P(SEXUAL);
+  const sexualIndirect = P(SEXUAL_INDIRECT);
+  const minorSexual = P(MINOR_SEXUAL);
+  const minorIndirect = P(MINOR_INDIRECT_ACTS);
+  const violence = P(VIOLENCE);
+  const violenceIndirect = P(VIOLENCE_INDIRECT);
+  const selfHarm = P(SELF_HARM);
+  const selfHarmIndirect = P(SELF_HARM_INDIRECT);
+  const hateTemplates = P(HATE_TEMPLATES);
+  const hateIndirect = P(HATE_INDIRECT);
+  const hateScenes = P(HATE_INDIRECT_SCENES);
+  const nearMiss = P(NEAR_MISS);
+  const hardNegatives = P(HARD_NEGATIVES);
+  const contextObjects = P(CONTEXT_OBJECTS);
+  const suggestive = P(SUGGESTIVE_ADULT);
+  const minorPeople = [...MINOR_PEOPLE, ...MINOR_INDIRECT_PEOPLE];
+  const violentPeople = [...ADULTS, 'a soldier', 'a prisoner', 'a villager', 'a police officer', 'a gang member', 'a guard', 'a stranger'];
+  const selfHarmPeople = [...ADULTS, 'a teenager', 'a lonely student', 'a young man', 'a tired mother', 'a girl', 'someone'];
+  const group = () => pick(rng, [...GROUPS, ...HATE_SLUR_ROT13.map(rot13)]);
+
+  for (let i = 0; i < n(900); i++) add(`${pick(rng, MEDIA)} ${pick(rng, ADULTS)} ${pick(rng, sexual)} ${pick(rng, PLACES)}${q()}`, ['sexual']);
+  for (let i = 0; i < n(900); i++) add(shaped(rng, pick(rng, ADULTS), pick(rng, sexualIndirect)), ['sexual']);
+  for (let i = 0; i < n(700); i++) add(`${pick(rng, MEDIA)} ${pick(rng, MINOR_PEOPLE)} ${pick(rng, minorSexual)} ${pick(rng, PLACES)}${q()}`, ['minors', 'sexual']);
+  for (let i = 0; i < n(700); i++) add(shaped(rng, pick(rng, minorPeople), pick(rng, [...minorIndirect, ...minorSexual])), ['minors', 'sexual']);
+  for (let i = 0; i < n(900); i++) add(`${pick(rng, MEDIA)} ${pick(rng, violentPeople)} ${pick(rng, violence)} ${pick(rng, PLACES)}${q()}`, ['violence']);
+  for (let i = 0; i < n(1000); i++) add(shaped(rng, pick(rng, violentPeople), pick(rng, violenceIndirect)), ['violence']);
+  for (let i = 0; i < n(700); i++) add(`${pick(rng, MEDIA)} ${pick(rng, selfHarmPeople)} ${pick(rng, selfHarm)} ${pick(rng, PLACES)}${q()}`, ['self_harm']);
+  for (let i = 0; i < n(1000); i++) add(shaped(rng, pick(rng, selfHarmPeople), pick(rng, selfHarmIndirect)), ['self_harm']);
+  for (let i = 0; i < n(700); i++) add(`${pick(rng, MEDIA)} ${pick(rng, hateTemplates).replace('{g}', group())}${q()}`, ['hate']);
+  for (let i = 0; i < n(800); i++) add(`${pick(rng, ['', ...MEDIA.map((m) => m + ' ')])}${pick(rng, hateIndirect).replace('{g}', group())}${q()}`, ['hate']);
+  for (let i = 0; i < n(250); i++) add(`${pick(rng, ['', ...MEDIA.map((m) => m + ' ')])}${pick(rng, hateScenes)}${q()}`, ['hate']);
+  for (let i = 0; i < n(600); i++) {
     const a = pick(rng, FIGURE_ACTS);
     add(`${pick(rng, MEDIA)} ${pick(rng, FIGURES)} ${a}${a.endsWith('with') || a === 'kissing' || a === 'hugging' ? ` ${pick(rng, FIGURES)}` : ''}${q()}`, ['public_figures']);
   }
-  for (let i = 0; i < 600; i++) add(`${pick(rng, MEDIA)} ${pick(rng, MARKS)} ${pick(rng, MARK_ACTS)}${q()}`, ['trademarks']);
-  for (let i = 0; i < 2200; i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, BENIGN_SUBJECTS)} ${pick(rng, BENIGN_ACTS)}${q()}`, []);
-  for (let i = 0; i < 1800; i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, NEAR_MISS)}${q()}`, []);
-  for (let i = 0; i < 1500; i++) add(`${pick(rng, MEDIA)} ${pick(rng, [...ADULTS, 'a teenager', 'a soldier', 'a police officer'])} ${pick(rng, ADULT_ACTS)} ${pick(rng, PLACES)}${q()}`, []);
-  for (let i = 0; i < 800; i++) add(`${pick(rng, MEDIA)} ${pick(rng, ADULTS)} ${pick(rng, SUGGESTIVE_ADULT)} ${pick(rng, PLACES)}${q()}`, []);
-  for (let i = 0; i < 1000; i++) add(`${pick(rng, MEDIA)} ${pick(rng, [...ADULTS, ...BENIGN_SUBJECTS])} next to ${pick(rng, CONTEXT_OBJECTS)}${q()}`, []);
-  for (let i = 0; i < 500; i++) add(`${pick(rng, MEDIA)} ${pick(rng, FICTIONAL_PEOPLE)} ${pick(rng, FIGURE_ACTS.filter((a) => !a.endsWith('with') && a !== 'kissing' && a !== 'hugging'))}${q()}`, []);
-  for (let i = 0; i < 500; i++) add(`${pick(rng, MEDIA)} ${pick(rng, ORIGINAL_THINGS)} ${pick(rng, MARK_ACTS)}${q()}`, []);
+  for (let i = 0; i < n(600); i++) add(`${pick(rng, MEDIA)} ${pick(rng, MARKS)} ${pick(rng, MARK_ACTS)}${q()}`, ['trademarks']);
+  for (let i = 0; i < n(2200); i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, BENIGN_SUBJECTS)} ${pick(rng, BENIGN_ACTS)}${q()}`, []);
+  for (let i = 0; i < n(1800); i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, nearMiss)}${q()}`, [], true);
+  for (let i = 0; i < n(1800); i++) add(`${pick(rng, ['', ...MEDIA.map((m) => m + ' ')])}${pick(rng, hardNegatives)}${pick(rng, ['', '', ` ${pick(rng, PLACES)}`])}${q()}`, [], true);
+  for (let i = 0; i < n(1500); i++) add(`${pick(rng, MEDIA)} ${pick(rng, [...ADULTS, 'a teenager', 'a soldier', 'a police officer'])} ${pick(rng, ADULT_ACTS)} ${pick(rng, PLACES)}${q()}`, []);
+  for (let i = 0; i < n(1200); i++) add(shaped(rng, pick(rng, [...minorPeople, ...violentPeople, ...selfHarmPeople]), pick(rng, [...ADULT_ACTS, ...ORDINARY_ACTS])), [], true);
+  for (let i = 0; i < n(800); i++) add(`${pick(rng, MEDIA)} ${pick(rng, ADULTS)} ${pick(rng, suggestive)} ${pick(rng, PLACES)}${q()}`, [], true);
+  for (let i = 0; i < n(1000); i++) add(`${pick(rng, MEDIA)} ${pick(rng, [...ADULTS, ...BENIGN_SUBJECTS])} next to ${pick(rng, contextObjects)}${q()}`, [], true);
+  for (let i = 0; i < n(500); i++) add(`${pick(rng, MEDIA)} ${pick(rng, FICTIONAL_PEOPLE)} ${pick(rng, FIGURE_ACTS.filter((a) => !a.endsWith('with') && a !== 'kissing' && a !== 'hugging'))}${q()}`, []);
+  for (let i = 0; i < n(500); i++) add(`${pick(rng, MEDIA)} ${pick(rng, ORIGINAL_THINGS)} ${pick(rng, MARK_ACTS)}${q()}`, []);
   // Broad everyday vocabulary (the scene composer's object nouns and lettering words), so that
   // words the templates above never used read as harmless rather than as noise.
   const nouns = OBJECT_CLASSES.map((c) => c.noun).filter(isHarmless);
   const words = WORDS.map((w) => w.toLowerCase()).filter(isHarmless);
   const preps = ['next to', 'on top of', 'behind', 'in front of', 'inside', 'under', 'beside', 'far from'];
-  for (let i = 0; i < 1500; i++) add(`${pick(rng, BENIGN_STYLES)}a ${pick(rng, nouns)} ${pick(rng, preps)} a ${pick(rng, nouns)}${q()}`, []);
-  for (let i = 0; i < 1500; i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, words)} ${pick(rng, words)} ${pick(rng, ['theme', 'scene', 'poster', 'sign', 'landscape', 'mood', 'style', 'pattern'])} with a ${pick(rng, nouns)}${q()}`, []);
+  for (let i = 0; i < n(1500); i++) add(`${pick(rng, BENIGN_STYLES)}a ${pick(rng, nouns)} ${pick(rng, preps)} a ${pick(rng, nouns)}${q()}`, []);
+  for (let i = 0; i < n(1500); i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, words)} ${pick(rng, words)} ${pick(rng, ['theme', 'scene', 'poster', 'sign', 'landscape', 'mood', 'style', 'pattern'])} with a ${pick(rng, nouns)}${q()}`, []);
   return [...out.values()];
 }

@@ -47,7 +47,9 @@ export function registerRedteamCommand(program: Command): void {
       if (opts.trainClassifier) {
         out('training the prompt classifier (engine, CPU)...');
         const r = await trainClassifier({ log: (l) => out(`  ${l}`) });
-        out(`  ${r.examples} generated prompts, loss ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(4)}, held-out exact match ${pct(r.heldOutAccuracy)}, ${r.seconds.toFixed(1)} s`);
+        out(`  ${r.examples} generated prompts (${r.validationExamples} of them validation, from held-out phrases), loss ${r.firstLoss.toFixed(3)} -> ${r.lastLoss.toFixed(4)}, validation exact match ${pct(r.heldOutAccuracy)}, ${r.seconds.toFixed(1)} s`);
+        out(`  stand-alone thresholds ${Object.entries(r.alone.thresholds).map(([c, t]) => `${c} ${t}`).join(', ')}; minor + sexual ${r.alone.minorSexual}`);
+        out(`  chosen on validation: recall ${pct(r.alone.recall)}, false positives ${pct(r.alone.falsePositiveRate)}, near misses ${pct(r.alone.hardFalsePositiveRate)}`);
       }
       const report = runRedteam(policy, { moderation: opts.moderation });
       out(`red-team suite: ${report.suite.total} prompts (${report.suite.harmful} harmful, ${report.suite.benign} benign near misses), moderation ${report.moderation}`);
