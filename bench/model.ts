@@ -3,7 +3,7 @@
 // memory at 1,024 and 32,768 tokens (memory must grow linearly with prompt length).
 import os from 'node:os';
 import { HostTensor, Rng, Session, TrainStep, compileTrainStep, initialTrainState, serializeGraph } from '../src/engine/index.ts';
-import { PRESETS } from '../src/model/config.ts';
+import { PRESETS, type ModelConfig } from '../src/model/config.ts';
 import { buildDenoiserGraph, buildTextGraph, buildTrainingGraph } from '../src/model/graphs.ts';
 import { imageRope, padPrompt, segmentIds } from '../src/model/layout.ts';
 import { textRope } from '../src/model/text-encoder.ts';
@@ -23,6 +23,39 @@ async function timeRuns(fn: () => Promise<unknown>, reps: number): Promise<numbe
 }
 
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/**
+ * Times the denoiser's forward pass per sampling step (one image, no guidance batch, fused
+ * attention, random weights) at square sizes. One session serves every size. Also used by the
+ * autoencoder benchmark, which compares it with the autoencoder's encode and decode.
+ */
+export async function denoiserStepTimer(c: ModelConfig, threads: number, rng = new Rng(0)): Promise<{ stepMs(side: number, reps: number): Promise<number>; release(): Promise<void> }> {
+  const dg = buildDenoiserGraph(c);
+  const dw = initParams(dg.scope, 1);
+  const den = await Session.create(serializeGraph({ outputs: { p: dg.prediction }, paramMode: 'initializers', weights: (n) => dw.get(n)!.data }), { threads });
+  const K = c.text.resamplerTokens;
+  const dh = c.width / c.heads;
+  const P = c.patchSize * c.patchSize * 3;
+  return {
+    async stepMs(side, reps) {
+      const grid = { rows: side / c.patchSize, cols: side / c.patchSize };
+      const N = grid.rows * grid.cols;
+      const rope = imageRope(c, [{ grid, segment: 0 }]);
+      const feeds = {
+        image: HostTensor.f32(rng.fillNormal(new Float32Array(N * P)), [1, N, P]),
+        mask: HostTensor.zeros([1, N, c.patchSize * c.patchSize]),
+        segment: new HostTensor('int64', [N], segmentIds([{ grid, segment: 0 }])),
+        t: HostTensor.f32([0.5], [1]),
+        rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
+        rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
+        cond_tokens: HostTensor.f32(rng.fillNormal(new Float32Array(K * c.text.width)), [1, K, c.text.width]),
+        cond_pooled: HostTensor.f32(rng.fillNormal(new Float32Array(c.text.width)), [1, c.text.width]),
+      };
+      return timeRuns(() => den.run(feeds), reps);
+    },
+    release: () => den.release(),
+  };
+}
 
 export async function run(args: string[]): Promise<void> {
   const c = PRESETS[option(args, '--config') ?? 'small']!;
@@ -54,34 +87,19 @@ export async function run(args: string[]): Promise<void> {
   await text.release();
 
   // Denoiser forward per sampling step (one image, no guidance batch).
-  const dg = buildDenoiserGraph(c);
-  const dw = initParams(dg.scope, 1);
-  const den = await Session.create(serializeGraph({ outputs: { p: dg.prediction }, paramMode: 'initializers', weights: (n) => dw.get(n)!.data }), { threads });
-  const K = c.text.resamplerTokens;
-  const dh = c.width / c.heads;
-  const P = c.patchSize * c.patchSize * 3;
+  const den = await denoiserStepTimer(c, threads, rng);
   for (const side of [256, 1024]) {
-    const grid = { rows: side / c.patchSize, cols: side / c.patchSize };
-    const N = grid.rows * grid.cols;
-    const rope = imageRope(c, [{ grid, segment: 0 }]);
-    const feeds = {
-      image: HostTensor.f32(rng.fillNormal(new Float32Array(N * P)), [1, N, P]),
-      mask: HostTensor.zeros([1, N, c.patchSize * c.patchSize]),
-      segment: new HostTensor('int64', [N], segmentIds([{ grid, segment: 0 }])),
-      t: HostTensor.f32([0.5], [1]),
-      rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
-      rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
-      cond_tokens: HostTensor.f32(rng.fillNormal(new Float32Array(K * c.text.width)), [1, K, c.text.width]),
-      cond_pooled: HostTensor.f32(rng.fillNormal(new Float32Array(c.text.width)), [1, c.text.width]),
-    };
-    const ms = await timeRuns(() => den.run(feeds), side === 256 ? 5 : 2);
+    const ms = await den.stepMs(side, side === 256 ? 5 : 2);
     out[`denoiser_ms_${side}`] = +ms.toFixed(1);
-    console.log(`denoiser forward ${side}x${side} (${N} tokens)  ${ms.toFixed(1).padStart(8)} ms/step`);
+    console.log(`denoiser forward ${side}x${side} (${(side / c.patchSize) ** 2} tokens)  ${ms.toFixed(1).padStart(8)} ms/step`);
   }
   await den.release();
 
   // Training throughput (one-run steps on random data of the right shapes).
   const B = 8;
+  const K = c.text.resamplerTokens;
+  const dh = c.width / c.heads;
+  const P = c.patchSize * c.patchSize * 3;
   const g = buildTrainingGraph(c, B);
   const compiled = compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW });
   const stepper = await TrainStep.create(compiled, initialTrainState(initParams(g.scope, 1)), { threads });
