@@ -13,6 +13,11 @@ export const TextEncoderConfig = z.object({
   /** Cross-attention resampler: any prompt length → this many conditioning tokens. */
   resamplerTokens: z.number().int().positive(),
   resamplerDepth: z.number().int().positive(),
+  /**
+   * Where the pooled prompt vector comes from: 'tokens' (mean of the encoder's token states) or
+   * 'resampler' (mean of the resampler outputs; the 0.1 models' choice, kept so they still load).
+   */
+  pooling: z.enum(['tokens', 'resampler']).default('tokens'),
 });
 
 export const ModelConfig = z.object({
@@ -37,7 +42,7 @@ export type TextEncoderConfig = z.infer<typeof TextEncoderConfig>;
 /** The longest prompt the text encoder takes (the model card's context length). */
 export const MAX_PROMPT_TOKENS = 32768;
 
-function preset(c: ModelConfig): ModelConfig {
+function preset(c: z.input<typeof ModelConfig>): ModelConfig {
   const headDim = c.width / c.heads;
   if (!Number.isInteger(headDim)) throw new Error(`config ${c.name}: width ${c.width} is not divisible by ${c.heads} heads`);
   if (c.ropeAxes.reduce((a, b) => a + b, 0) !== headDim) {
@@ -128,7 +133,8 @@ export function countParams(c: ModelConfig): ParamCount {
   const textBlocks = t.depth * (layerNorm(dt) + attentionParams(dt, dht, true) + layerNorm(dt) + mlpParams(dt, ht));
   const resampler =
     t.resamplerTokens * dt + t.resamplerDepth * (layerNorm(dt) * 2 + attentionParams(dt, dht, true) + layerNorm(dt) + mlpParams(dt, ht)) + layerNorm(dt);
-  const textEncoder = textEmbedding + textBlocks + resampler;
+  const pooled = t.pooling === 'tokens' ? layerNorm(dt) : 0;
+  const textEncoder = textEmbedding + textBlocks + resampler + pooled;
 
   const d = c.width;
   const h = Math.round(d * c.mlpRatio);

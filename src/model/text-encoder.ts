@@ -18,7 +18,7 @@ export interface TextGraphInputs {
 export interface TextEncoding {
   /** [B, K, Dt] conditioning tokens. */
   tokens: Tensor;
-  /** [B, Dt] pooled summary (feeds the timestep modulation). */
+  /** [B, Dt] pooled summary of the prompt's tokens (feeds the timestep modulation). */
   pooled: Tensor;
 }
 
@@ -72,7 +72,14 @@ export function encodeText(s: Scope, c: TextEncoderConfig, inp: TextGraphInputs)
     r = o.add(r, mlp(blk.child('mlp'), layerNorm(blk.child('ln2'), r), hidden));
   }
   const tokens = layerNorm(s.child('ln_out'), r);
-  return { tokens, pooled: o.mean(tokens, [1]) };
+  // Pooled: the mean of the encoder's token states over the real tokens, not of the resampler's
+  // outputs. The resampler starts out nearly blind to content (its learned queries attend evenly),
+  // so a pooled vector taken from it barely changed with the prompt and the denoiser learned to
+  // ignore it; a bag of token states carries every word from the first step (ARCHITECTURE.md).
+  if (c.pooling === 'resampler') return { tokens, pooled: o.mean(tokens, [1]) };
+  const keep = o.unsqueeze(inp.keep, 2); // [B, L, 1]
+  const pooled = o.div(o.sum(o.mul(h, keep), [1]), o.maximum(o.sum(keep, [1]), 1));
+  return { tokens, pooled: layerNorm(s.child('ln_pool'), pooled) };
 }
 
 /** Rotary tables for positions 0..W−1 inside a window (relative positions are all attention sees). */

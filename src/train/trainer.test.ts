@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { loadModel } from '../model/store.ts';
+import { loadModel, saveModel } from '../model/store.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { TRAIN_PRESETS, learningRate, loadTrainConfig } from './config.ts';
 import { exportRun, train } from './trainer.ts';
@@ -52,6 +52,16 @@ describe('trainer', () => {
     for (const [name, t] of m.weights) assert.deepEqual(start.state.params.get(name)!.f32(), t.f32(), name);
     assert.equal(readFileSync(join(tuned, 'tokenizer.json'), 'utf8'), readFileSync(join(out, 'tokenizer.json'), 'utf8'));
     await assert.rejects(train({ config, runDir: mkdtempSync(join(tmpdir(), 'run-e-')), resume: true, initFrom: out }), /pass only one of them/);
+    // A tensor the model lacks (an architecture that grew one) starts fresh and is reported.
+    const partial = join(a, 'partial');
+    const weights = new Map(m.weights);
+    weights.delete('text.ln_pool.weight');
+    saveModel(partial, { config: m.config, info: m.info, weights, tokenizer: m.tokenizer });
+    const notices: string[] = [];
+    const grown = mkdtempSync(join(tmpdir(), 'run-g-'));
+    await train({ config, runDir: grown, resume: false, initFrom: partial, maxSteps: 0, log: (l) => notices.push(l) });
+    assert.match(notices.join('\n'), /1 tensor\(s\) not in .* start fresh: text\.ln_pool\.weight/);
+    assert.ok(loadCheckpoint(grown).state.params.get('text.ln_pool.weight')!.f32().every((v) => v === 1));
     const wider = { ...config, model: { ...config.model, width: 64, heads: 4 } };
     await assert.rejects(train({ config: wider, runDir: mkdtempSync(join(tmpdir(), 'run-f-')), resume: false, initFrom: out }), /--init-from .*: tensor '[^']+' is 32×32, the training config needs 32×64/);
   });

@@ -28,6 +28,8 @@ export interface TrainOptions {
   /** Called every config.sampleEvery steps with the EMA weights (sample grids). */
   onSample?: (step: number, weights: Map<string, HostTensor>, tokenizer: Tokenizer, model: TrainConfig['model']) => Promise<void>;
   signal?: AbortSignal;
+  /** Notices for the user (e.g. tensors --init-from could not supply). */
+  log?: (line: string) => void;
 }
 
 export interface Progress {
@@ -86,7 +88,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     params: graph.scope.params(),
     optimizer: { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm },
   });
-  const initial = resumed?.state ?? initialTrainState(init ? startingWeights(graph.scope, init) : initParams(graph.scope, cfg.seed));
+  let startParams: Map<string, HostTensor> | undefined;
+  if (init && !resumed) {
+    const { weights, fresh } = startingWeights(graph.scope, init, cfg.seed);
+    if (fresh.length) opts.log?.(`--init-from: ${fresh.length} tensor(s) not in ${init.dir} start fresh: ${fresh.join(', ')}`);
+    startParams = weights;
+  }
+  const initial = resumed?.state ?? initialTrainState(startParams ?? initParams(graph.scope, cfg.seed));
   const stepper = await TrainStep.create(compiled, initial, { threads: cfg.threads || undefined });
   const shapes = new Map([...initial.params].map(([k, t]) => [k, t.shape]));
   const ema = resumed ? new Ema(cfg.emaDecay, new Map([...resumed.ema].map(([k, t]) => [k, Float32Array.from(t.f32())]))) : Ema.from(initial.params, cfg.emaDecay);
@@ -168,19 +176,29 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   return { step, lastLoss, checkpoint: checkpointPath, trainSeconds };
 }
 
-/** The starting model's weights for every parameter of the graph, or an error naming the first that does not fit. */
-function startingWeights(scope: Scope, init: LoadedModel): Map<string, HostTensor> {
-  const out = new Map<string, HostTensor>();
+/**
+ * The starting model's weights for every parameter of the graph. A parameter the model lacks (an
+ * architecture that grew a tensor) starts fresh and is named in `fresh`; one whose shape differs
+ * is an error naming it.
+ */
+function startingWeights(scope: Scope, init: LoadedModel, seed: number): { weights: Map<string, HostTensor>; fresh: string[] } {
+  const freshValues = initParams(scope, seed);
+  const weights = new Map<string, HostTensor>();
+  const fresh: string[] = [];
   for (const [name, { tensor }] of scope.declarations()) {
     const w = init.weights.get(name);
     const want = tensor.shape.join('×');
-    if (!w) throw Object.assign(new Error(`--init-from ${init.dir}: the model has no tensor '${name}' (${want}); its architecture differs from the training config's`), { name: 'InputError' });
-    if (w.shape.join('×') !== want) {
+    if (!w) {
+      fresh.push(name);
+      weights.set(name, freshValues.get(name)!);
+    } else if (w.shape.join('×') !== want) {
       throw Object.assign(new Error(`--init-from ${init.dir}: tensor '${name}' is ${w.shape.join('×')}, the training config needs ${want}`), { name: 'InputError' });
-    }
-    out.set(name, w);
+    } else weights.set(name, w);
   }
-  return out;
+  if (fresh.length === scope.declarations().size) {
+    throw Object.assign(new Error(`--init-from ${init.dir}: none of the model's tensors belong to the training config's architecture`), { name: 'InputError' });
+  }
+  return { weights, fresh };
 }
 
 /** Writes the EMA weights of a run's checkpoint as a model directory (what `generate --model` loads). */

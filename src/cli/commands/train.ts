@@ -98,6 +98,7 @@ export function registerTrainCommands(program: Command): void {
           initFrom: o.initFrom ? resolve(o.initFrom) : undefined,
           maxSteps: o.maxSteps,
           signal: controller.signal,
+          log: (line) => process.stderr.write(`${line}\n`),
           onSample: async (step, weights, tokenizer, model) => {
             const path = await writeSampleGrid(runDir, model, step, weights, tokenizer);
             if (!bar) process.stderr.write(`samples: ${path}\n`);
