@@ -19,18 +19,7 @@ import { PRESETS } from '../src/model/config.ts';
 import { patchify, unpatchify } from '../src/model/layout.ts';
 import { initParams } from '../src/nn/index.ts';
 import { denoiserStepTimer } from './model.ts';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-async function timeRuns(fn: () => Promise<unknown>, reps: number): Promise<number> {
-  await fn();
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) await fn();
-  return (performance.now() - t0) / reps;
-}
+import { option, timeRuns } from './lib/util.ts';
 
 const TRAIN_SIDE = 128;
 const WARMUP_STEPS = 100;

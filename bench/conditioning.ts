@@ -18,11 +18,7 @@ import { ModelRunner } from '../src/model/runner.ts';
 import { loadModel } from '../src/model/store.ts';
 import { TRAIN_PRESETS } from '../src/train/config.ts';
 import { exportRun, train } from '../src/train/trainer.ts';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+import { option } from './lib/util.ts';
 
 interface Probe {
   accuracy: number;

@@ -2,11 +2,7 @@
 // at 256×256 and 1024×1024, at the default step count and in the few-step mode, and peak memory.
 import os from 'node:os';
 import { DEFAULT_STEPS, FAST_STEPS, loadPipeline } from '../src/pipeline/index.ts';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+import { option } from './lib/util.ts';
 
 export async function run(args: string[]): Promise<void> {
   const threads = Number(option(args, '--threads') ?? os.availableParallelism());

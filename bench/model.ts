@@ -9,18 +9,7 @@ import { imageRope, padPrompt, segmentIds } from '../src/model/layout.ts';
 import { textRope } from '../src/model/text-encoder.ts';
 import { initParams } from '../src/nn/index.ts';
 import { DEFAULT_ADAMW } from '../src/engine/index.ts';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-async function timeRuns(fn: () => Promise<unknown>, reps: number): Promise<number> {
-  await fn();
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) await fn();
-  return (performance.now() - t0) / reps;
-}
+import { option, timeRuns } from './lib/util.ts';
 
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 

@@ -5,11 +5,7 @@
 // patches at width 192) and 192 (as wide as a patch).
 import { PRESETS } from '../src/model/config.ts';
 import { memoriseScenes } from '../src/train/memorise.ts';
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+import { option } from './lib/util.ts';
 
 const CASES = [
   { prediction: 'x', width: 64, timeMean: 0.8, timeStd: 0.8 },

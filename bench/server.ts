@@ -12,14 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/server/test-support/redis.ts';
 import { tinyModelDir } from '../src/testing/tiny-model.ts';
+import { option } from './lib/util.ts';
 
 const BIN = fileURLToPath(new URL('../bin/flowpaint.js', import.meta.url));
 const LEVELS = [1, 4, 16];
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
