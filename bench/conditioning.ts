@@ -1,4 +1,5 @@
-// `npm run bench -- conditioning [--steps 400] [--family tiny|small] [--pooling tokens|resampler] [--model DIR]`:
+// `npm run bench -- conditioning [--steps 400] [--family tiny|small] [--pooling tokens|resampler]
+//   [--time-mean 3 --time-std 0.3 --high-noise-share 0] [--model DIR]`:
 // does the model listen to the prompt?
 // Probe: for "a white castle on a <colour> background" with each of the 11 basic colours, the
 // model's clean-image prediction from pure noise (t = 1) is E[image | prompt], so its mean colour
@@ -73,8 +74,12 @@ export async function run(args: string[]): Promise<void> {
   if (family !== 'tiny' && family !== 'small') throw new Error(`--family must be tiny or small, got '${family}'`);
   const poolings = option(args, '--pooling') ? [option(args, '--pooling') as 'tokens' | 'resampler'] : (['resampler', 'tokens'] as const);
   const side = family === 'tiny' ? 64 : 128;
+  // Training timesteps: by default mostly t ≈ 0.95, where the prompt is nearly all the model has.
+  const timeMean = Number(option(args, '--time-mean') ?? 3);
+  const timeStd = Number(option(args, '--time-std') ?? 0.3);
+  const highNoiseShare = Number(option(args, '--high-noise-share') ?? 0);
   const results: Record<string, { accuracy: number; spread: number }> = {};
-  console.log(`conditioning benchmark — ${family === 'tiny' ? 'tiny family at width 64' : 'small'}, ${steps} steps of 16 scenes at ${side}², t mostly ≈ 0.95`);
+  console.log(`conditioning benchmark — ${family === 'tiny' ? 'tiny family at width 64' : 'small'}, ${steps} steps of 16 scenes at ${side}², timesteps logit-normal(${timeMean}, ${timeStd}), high-noise share ${highNoiseShare}`);
   for (const pooling of poolings) {
     const dir = mkdtempSync(join(tmpdir(), `flowpaint-conditioning-${pooling}-`));
     try {
@@ -89,8 +94,9 @@ export async function run(args: string[]): Promise<void> {
         lr: family === 'tiny' ? 1e-3 : 8e-4,
         warmupSteps: 50,
         emaDecay: 0.99,
-        timeMean: 3,
-        timeStd: 0.3,
+        timeMean,
+        timeStd,
+        highNoiseShare,
         buckets: [{ width: side, height: side }],
         editFraction: 0,
         maxTextTokens: family === 'tiny' ? 96 : TRAIN_PRESETS.small!.maxTextTokens,
@@ -108,5 +114,5 @@ export async function run(args: string[]): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log(JSON.stringify({ bench: 'conditioning', family, steps, results }));
+  console.log(JSON.stringify({ bench: 'conditioning', family, steps, timeMean, timeStd, highNoiseShare, results }));
 }

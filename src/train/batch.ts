@@ -15,6 +15,8 @@ export interface BatchOptions {
   maxTextTokens: number;
   timeMean: number;
   timeStd: number;
+  /** Share of samples with t uniform in [HIGH_NOISE_FROM, 1) (see TrainConfig.highNoiseShare). */
+  highNoiseShare?: number;
   textDrop: number;
   maskFraction: number;
   /** Leave the source image out of an edit batch (image-guidance dropout): it trains as text-to-image. */
@@ -26,6 +28,9 @@ export function promptIds(tokenizer: Tokenizer, text: string, maxTokens: number)
   const ids = tokenizer.encode(text, { addBos: true, specialTokens: 'text' });
   return ids.length > maxTokens ? ids.subarray(0, maxTokens) : ids;
 }
+
+/** Lower edge of the high-noise band (TrainConfig.highNoiseShare). */
+export const HIGH_NOISE_FROM = 0.9;
 
 export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions): Record<string, HostTensor> {
   const m = o.model;
@@ -46,7 +51,11 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
   const P = m.patchSize * m.patchSize * 3;
   const pp = m.patchSize * m.patchSize;
 
-  const ts = shiftTimesteps(sampleLogitNormal(rng, B, { mean: o.timeMean, std: o.timeStd }), resolutionShift(n1));
+  const drawn = sampleLogitNormal(rng, B, { mean: o.timeMean, std: o.timeStd });
+  if (o.highNoiseShare) {
+    for (let b = 0; b < B; b++) if (rng.uniform() < o.highNoiseShare) drawn[b] = HIGH_NOISE_FROM + (1 - HIGH_NOISE_FROM) * rng.uniform();
+  }
+  const ts = shiftTimesteps(drawn, resolutionShift(n1));
   const image = new Float32Array(B * N * P);
   const velocity = new Float32Array(B * N * P);
   const mask = new Float32Array(B * N * pp);

@@ -31,6 +31,12 @@ export const TrainConfig = z.object({
   /** Logit-normal timestep sampling. */
   timeMean: z.number(),
   timeStd: z.number().positive(),
+  /**
+   * Share of samples whose t is drawn uniformly from [0.9, 1) instead: there the noisy image
+   * carries almost nothing and the prompt must decide the picture, the band that teaches prompt
+   * following (ARCHITECTURE.md). Runs started before it existed default to 0.
+   */
+  highNoiseShare: z.number().min(0).max(1).default(0),
   checkpointEvery: z.number().int().positive(),
   sampleEvery: z.number().int().positive(),
   logEvery: z.number().int().positive(),
@@ -62,6 +68,7 @@ const common = {
   // 1/t², and the caption matters most at high noise; measured in ARCHITECTURE.md (timestep sampling).
   timeMean: 0.8,
   timeStd: 0.8,
+  highNoiseShare: 0.5,
   logEvery: 10,
   threads: 0,
 };

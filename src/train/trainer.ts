@@ -125,6 +125,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         maxTextTokens: cfg.maxTextTokens,
         timeMean: cfg.timeMean,
         timeStd: cfg.timeStd,
+        highNoiseShare: cfg.highNoiseShare,
         textDrop: cfg.textDrop,
         maskFraction: cfg.maskFraction,
         dropImage,
