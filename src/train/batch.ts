@@ -70,12 +70,13 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
     // The target is the velocity the graph derives from a perfect prediction: ε − x0 for
     // v-prediction; for x-prediction (x_t − x0)/max(t, T_MIN), which is ε − x0 except below
     // T_MIN, where the graph's clamped division would otherwise make x0 itself a wrong answer.
-    const invT = m.prediction === 'x' ? 1 / Math.max(t, T_MIN) : 0;
+    const xPrediction = m.prediction === 'x';
+    const invT = 1 / Math.max(t, T_MIN);
     for (let i = 0; i < n1 * P; i++) {
       const eps = rng.normal();
       const xt = (1 - t) * x0[i]! + t * eps;
       image[base + i] = xt;
-      velocity[base + i] = m.prediction === 'x' ? (xt - x0[i]!) * invT : eps - x0[i]!;
+      velocity[base + i] = xPrediction ? (xt - x0[i]!) * invT : eps - x0[i]!;
     }
     lossMask.fill(1, b * N, b * N + n1);
     if (s.kind === 'edit' && withSource) {

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModelConfig, PRESETS } from '../model/config.ts';
+import { InputError } from '../errors.ts';
 
 export const TrainConfig = z.object({
   name: z.string(),
@@ -114,22 +115,22 @@ export const TRAIN_PRESETS: Record<string, TrainConfig> = {
 export function loadTrainConfig(nameOrPath: string): TrainConfig {
   if (TRAIN_PRESETS[nameOrPath]) return TRAIN_PRESETS[nameOrPath]!;
   if (!existsSync(nameOrPath)) {
-    throw Object.assign(new Error(`--config: '${nameOrPath}' is neither a preset (${Object.keys(TRAIN_PRESETS).join(', ')}) nor a file`), { name: 'InputError' });
+    throw new InputError(`--config: '${nameOrPath}' is neither a preset (${Object.keys(TRAIN_PRESETS).join(', ')}) nor a file`);
   }
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(nameOrPath, 'utf8'));
   } catch (err) {
-    throw Object.assign(new Error(`${nameOrPath}: not valid JSON (${(err as Error).message})`), { name: 'InputError' });
+    throw new InputError(`${nameOrPath}: not valid JSON (${(err as Error).message})`);
   }
   const base = TRAIN_PRESETS[String(raw.extends ?? 'small')];
-  if (!base) throw Object.assign(new Error(`${nameOrPath}: "extends" names no preset (${Object.keys(TRAIN_PRESETS).join(', ')})`), { name: 'InputError' });
+  if (!base) throw new InputError(`${nameOrPath}: "extends" names no preset (${Object.keys(TRAIN_PRESETS).join(', ')})`);
   const { extends: _, ...overrides } = raw;
   const merged = { ...base, ...overrides, model: { ...base.model, ...((overrides.model as object) ?? {}) } };
   const parsed = TrainConfig.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw Object.assign(new Error(`${nameOrPath}: ${issues}`), { name: 'InputError' });
+    throw new InputError(`${nameOrPath}: ${issues}`);
   }
   return parsed.data;
 }

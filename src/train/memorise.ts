@@ -4,6 +4,7 @@
 // v-prediction and timestep distributions on equal terms.
 import { composeScene } from '../data/compose.ts';
 import type { TextToImageSample } from '../data/stream.ts';
+import { psnrOutside } from '../eval/preservation.ts';
 import { DEFAULT_ADAMW, type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState } from '../engine/index.ts';
 import { sampleEuler, samplingSchedule, toVelocity } from '../flow/index.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -33,12 +34,6 @@ export interface MemoriseResult {
   losses: number[];
   /** Per scene: PSNR (dB) of the sample drawn with its caption against the scene itself. */
   psnr: number[];
-}
-
-export function psnr(a: Uint8Array, b: Uint8Array): number {
-  let se = 0;
-  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
-  return se === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / a.length));
 }
 
 export async function memoriseScenes(o: MemoriseOptions): Promise<MemoriseResult> {
@@ -82,7 +77,7 @@ export async function memoriseScenes(o: MemoriseOptions): Promise<MemoriseResult
           last = e.predictedData;
         },
       });
-      scores.push(psnr(unpatchify(last, size, size, model.patchSize).data, s.image.data));
+      scores.push(psnrOutside(unpatchify(last, size, size, model.patchSize), s.image).psnr);
     }
   } finally {
     await runner.release();

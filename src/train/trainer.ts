@@ -15,6 +15,7 @@ import { type TrainConfig, learningRate } from './config.ts';
 import { Ema } from './ema.ts';
 import { MetricsLog } from './metrics.ts';
 import { trainRunTokenizer } from './tokenizer.ts';
+import { InputError } from '../errors.ts';
 
 export interface TrainOptions {
   config: TrainConfig;
@@ -57,14 +58,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let cfg = opts.config;
   let resumed: Checkpoint | undefined;
   if (opts.resume && opts.initFrom) {
-    throw Object.assign(new Error('--init-from starts a new run and --resume continues one: pass only one of them'), { name: 'InputError' });
+    throw new InputError('--init-from starts a new run and --resume continues one: pass only one of them');
   }
   if (opts.resume) {
-    if (!hasCheckpoint(runDir)) throw Object.assign(new Error(`--resume: no checkpoint in ${runDir}`), { name: 'InputError' });
+    if (!hasCheckpoint(runDir)) throw new InputError(`--resume: no checkpoint in ${runDir}`);
     resumed = loadCheckpoint(runDir);
     cfg = resumed.config; // a run keeps the config it started with
   } else if (hasCheckpoint(runDir)) {
-    throw Object.assign(new Error(`${runDir} already holds a checkpoint: pass --resume to continue it, or choose another --run-dir`), { name: 'InputError' });
+    throw new InputError(`${runDir} already holds a checkpoint: pass --resume to continue it, or choose another --run-dir`);
   }
   const init = opts.initFrom ? loadModel(opts.initFrom) : undefined;
   if (init) cfg = { ...cfg, initFrom: init.dir };
@@ -89,7 +90,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     optimizer: { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm },
   });
   let startParams: Map<string, HostTensor> | undefined;
-  if (init && !resumed) {
+  if (init) {
     const { weights, fresh } = startingWeights(graph.scope, init, cfg.seed);
     if (fresh.length) opts.log?.(`--init-from: ${fresh.length} tensor(s) not in ${init.dir} start fresh: ${fresh.join(', ')}`);
     startParams = weights;
@@ -193,11 +194,11 @@ function startingWeights(scope: Scope, init: LoadedModel, seed: number): { weigh
       fresh.push(name);
       weights.set(name, freshValues.get(name)!);
     } else if (w.shape.join('×') !== want) {
-      throw Object.assign(new Error(`--init-from ${init.dir}: tensor '${name}' is ${w.shape.join('×')}, the training config needs ${want}`), { name: 'InputError' });
+      throw new InputError(`--init-from ${init.dir}: tensor '${name}' is ${w.shape.join('×')}, the training config needs ${want}`);
     } else weights.set(name, w);
   }
   if (fresh.length === scope.declarations().size) {
-    throw Object.assign(new Error(`--init-from ${init.dir}: none of the model's tensors belong to the training config's architecture`), { name: 'InputError' });
+    throw new InputError(`--init-from ${init.dir}: none of the model's tensors belong to the training config's architecture`);
   }
   return { weights, fresh };
 }
