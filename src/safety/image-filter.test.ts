@@ -5,7 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ImageFilter, type ImageDetector, NsfwjsDetector, type RgbImage, assertImageAllowed, downscale } from './image-filter.ts';
+import { ImageFilter, type ImageDetector, LOW_STRUCTURE, NsfwjsDetector, type RgbImage, assertImageAllowed, downscale, isLowStructure, measureStructure } from './image-filter.ts';
+import { Rng } from '../engine/index.ts';
+import type { SafetyPolicy } from './policy.ts';
 import { loadSafetyPolicy } from './policy.ts';
 import { SafetyRefusal } from './refusal.ts';
 import { releaseImage, saveReleasedImage } from './release.ts';
@@ -117,5 +119,128 @@ describe('image filter', () => {
     assert.equal(small.width, 256);
     assert.equal(small.height, 128);
     assert.equal(small.data.length, 256 * 128 * 3);
+  });
+
+  test('a flat field has no structure', () => {
+    const flat = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(200) };
+    assert.deepEqual(measureStructure(flat), { contrast: 0, edges: 0 });
+    assert.equal(isLowStructure(measureStructure(flat)), true);
+  });
+});
+
+// Images with real structure: sharp edges, large contrasting shapes, photographs' statistics.
+function structuredImages(): RgbImage[] {
+  const out: RgbImage[] = [];
+  const make = (w: number, h: number, f: (x: number, y: number) => [number, number, number]) => {
+    const data = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set(f(x, y), (y * w + x) * 3);
+    out.push({ width: w, height: h, data });
+  };
+  const skin: [number, number, number] = [224, 172, 150];
+  const dark: [number, number, number] = [40, 30, 35];
+  // A skin-toned ellipse (a body-sized blob) on a dark ground, at three sizes.
+  for (const [w, h] of [[64, 64], [512, 512], [1024, 256]] as const) make(w, h, (x, y) => (((x - w / 2) / (w / 3)) ** 2 + ((y - h / 2) / (h / 2.5)) ** 2 < 1 ? skin : dark));
+  // Skin-toned shapes against a pale ground (lower contrast, many edges): stripes and a checkerboard.
+  make(256, 256, (x) => (Math.floor(x / 6) % 2 ? skin : [250, 235, 225]));
+  make(320, 192, (x, y) => ((Math.floor(x / 8) + Math.floor(y / 8)) % 2 ? skin : [120, 90, 80]));
+  // A shaded, textured "photograph": smooth lighting plus fine detail.
+  const rng = new Rng(5);
+  make(384, 256, (x, y) => {
+    const light = 60 + 140 * Math.sin((x / 384) * Math.PI) * Math.cos((y / 256 - 0.5) * 2);
+    const d = light + 40 * Math.sin(x * 0.9) * Math.sin(y * 1.1) + (rng.int(21) - 10);
+    return [d + 30, d, d - 10].map((v) => Math.max(0, Math.min(255, Math.round(v)))) as [number, number, number];
+  });
+  return out;
+}
+
+/** The output rule as it was before the low-structure rule (issue #14), written out for comparison. */
+function ruleBefore(p: Record<string, number>, policy: SafetyPolicy, moderation: 'auto' | 'low'): { allowed: boolean; score: number; threshold: number } {
+  const o = policy.output;
+  const explicit = (p.Porn ?? 0) + (p.Hentai ?? 0);
+  const suggestive = p.Sexy ?? 0;
+  const threshold = moderation === 'low' ? o.lowNudityThreshold : o.nudityThreshold;
+  if (explicit >= threshold) return { allowed: false, score: explicit, threshold };
+  if (moderation === 'auto' && suggestive >= o.suggestiveThreshold) return { allowed: false, score: suggestive, threshold: o.suggestiveThreshold };
+  return { allowed: true, score: explicit, threshold };
+}
+
+function probabilityGrid(): Record<string, number>[] {
+  const grid: Record<string, number>[] = [];
+  for (let e = 0; e <= 10; e++) {
+    for (const sexy of [0, 0.84, 0.85, 0.96]) {
+      const explicit = e / 10;
+      if (explicit + sexy > 1) continue;
+      grid.push({ Porn: explicit * 0.8, Hentai: explicit * 0.2, Sexy: sexy, Neutral: 1 - explicit - sexy, Drawing: 0 });
+    }
+  }
+  for (const t of [0.6, 0.85, 0.9]) grid.push({ Porn: t, Hentai: 0, Sexy: 0, Neutral: 1 - t, Drawing: 0 }, { Porn: t - 1e-6, Hentai: 0, Sexy: 0, Neutral: 1 - t, Drawing: 0 });
+  return grid;
+}
+
+describe('low-structure rule (issue #14)', () => {
+  test('structured images are decided exactly as before the rule, at every score', async () => {
+    const images = structuredImages();
+    for (const img of images) assert.equal(isLowStructure(measureStructure(img)), false, `${img.width}x${img.height} ${JSON.stringify(measureStructure(img))}`);
+    for (const config of [{}, { output: { nudityThreshold: 0.4, suggestiveThreshold: 0.5 } }]) {
+      const pol = loadSafetyPolicy(config);
+      for (const probs of probabilityGrid()) {
+        const filter = new ImageFilter(pol, new FixedDetector(probs));
+        for (const img of images) {
+          for (const moderation of ['auto', 'low'] as const) {
+            const d = await filter.check(img, { moderation });
+            const want = ruleBefore(probs, pol, moderation);
+            assert.deepEqual({ allowed: d.allowed, score: d.score, threshold: d.threshold }, want, `${img.width}x${img.height} ${moderation} ${JSON.stringify(probs)}`);
+            assert.doesNotMatch(d.reason, /low structure/);
+          }
+        }
+      }
+    }
+  });
+
+  test('the rule only ever raises thresholds: a low-structure image refused now was refused before', async () => {
+    const rng = new Rng(3);
+    const mottled = { width: 128, height: 128, data: new Uint8Array(128 * 128 * 3) };
+    for (let i = 0; i < 128 * 128; i++) {
+      const v = rng.int(9) - 4;
+      mottled.data.set([200 + v, 160 + v, 150 + v], i * 3);
+    }
+    assert.equal(isLowStructure(measureStructure(mottled)), true);
+    for (const probs of probabilityGrid()) {
+      for (const moderation of ['auto', 'low'] as const) {
+        const d = await new ImageFilter(policy, new FixedDetector(probs)).check(mottled, { moderation });
+        if (!d.allowed) assert.equal(ruleBefore(probs, policy, moderation).allowed, false);
+        const explicit = probs.Porn! + probs.Hentai!;
+        if (explicit >= LOW_STRUCTURE.nudityThreshold) assert.equal(d.allowed, false, 'confident scores are still refused');
+        if (explicit >= 0.6 && explicit < LOW_STRUCTURE.nudityThreshold && probs.Sexy! < LOW_STRUCTURE.suggestiveThreshold) assert.equal(d.allowed, true);
+      }
+    }
+    const off = new ImageFilter(loadSafetyPolicy({ output: { lowStructure: false } }), new FixedDetector({ Porn: 0.7, Hentai: 0, Sexy: 0, Neutral: 0.3, Drawing: 0 }));
+    assert.equal((await off.check(mottled)).allowed, false, 'output.lowStructure: false restores the old rule');
+  });
+
+  test('a noise edit input (the issue\'s 20 MB PNG), decoded and fitted as edits are, is low-structure and allowed', async () => {
+    const { decodeImage, resizeImage } = await import('../pipeline/image-io.ts');
+    const { fitSize } = await import('../pipeline/sizes.ts');
+    const sharp = (await import('sharp')).default;
+    const S = 2600;
+    const raw = new Uint8Array(S * S * 3);
+    const rng = new Rng(20);
+    for (let i = 0; i < raw.length; i += 4) {
+      const r = rng.int(0x7fffffff);
+      raw[i] = r & 255;
+      raw[i + 1] = (r >> 8) & 255;
+      raw[i + 2] = (r >> 16) & 255;
+      if (i + 3 < raw.length) raw[i + 3] = (r >> 23) & 255;
+    }
+    const png = await sharp(Buffer.from(raw), { raw: { width: S, height: S, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    assert.ok(png.length > 20e6, `${png.length} bytes`);
+    const decoded = await decodeImage(png);
+    const fit = fitSize(decoded.width, decoded.height);
+    const input = await resizeImage(decoded, fit.width, fit.height);
+    assert.equal(isLowStructure(measureStructure(input)), true, JSON.stringify(measureStructure(input)));
+    // The score the issue reported (0.627) no longer refuses it; nsfwjs itself is asked too.
+    const reported = new ImageFilter(policy, new FixedDetector({ Porn: 0.6, Hentai: 0.027, Sexy: 0.01, Neutral: 0.36, Drawing: 0.003 }));
+    assert.equal((await reported.check(input, { stage: 'input-image' })).allowed, true);
+    assert.equal((await new ImageFilter(policy).check(input, { stage: 'input-image' })).allowed, true);
   });
 });

@@ -37,6 +37,8 @@ export const SafetyConfigSchema = z.strictObject({
       lowNudityThreshold: score.optional(),
       /** nsfwjs "Sexy" (suggestive, not explicit) probability refused under moderation auto. */
       suggestiveThreshold: score.optional(),
+      /** The low-structure rule (image-filter.ts, LOW_STRUCTURE); false decides every image by the thresholds above alone. */
+      lowStructure: z.boolean().optional(),
     })
     .optional(),
   audit: z
@@ -59,7 +61,7 @@ export interface SafetyPolicy {
   categories: Record<Category, CategoryPolicy>;
   zeroTolerance: readonly Category[];
   classifier: { enabled: boolean; weights?: string };
-  output: { enabled: boolean; nudityThreshold: number; lowNudityThreshold: number; suggestiveThreshold: number };
+  output: { enabled: boolean; nudityThreshold: number; lowNudityThreshold: number; suggestiveThreshold: number; lowStructure: boolean };
   audit: { sink: string };
 }
 
@@ -98,6 +100,7 @@ export function loadSafetyPolicy(config: unknown = {}): SafetyPolicy {
       nudityThreshold,
       lowNudityThreshold: Math.max(nudityThreshold, c.output?.lowNudityThreshold ?? 0.85),
       suggestiveThreshold: c.output?.suggestiveThreshold ?? 0.85,
+      lowStructure: c.output?.lowStructure ?? true,
     },
     audit: { sink: c.audit?.sink ?? 'stderr' },
   };
