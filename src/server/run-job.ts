@@ -5,6 +5,7 @@ import sharp, { type Metadata } from 'sharp';
 import { InputError } from '../errors.ts';
 import { decodeImage, encodeImage, resizeImage, resizeMask } from '../pipeline/image-io.ts';
 import { fitSize, validateSize } from '../pipeline/sizes.ts';
+import { isSafetyRefusal } from '../safety/refusal.ts';
 import type { JobResult, JobSpec, RunOptions } from './jobs.ts';
 import type { MaskImage, Pipeline, PipelineOutput, RgbImage, StepProgress } from './pipeline-factory.ts';
 
@@ -21,15 +22,19 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
     : (s: StepProgress) => {
         if (!partials.has(s.step) || s.step >= s.steps) return;
         partials.delete(s.step);
-        const index = partialIndex++;
         const preview = s.preview();
         // Encoding overlaps the next sampling steps; it is awaited before the final image so
         // every partial reaches the client first.
-        // A partial image leaves the server too: it is screened and marked like a final one.
+        // A partial image leaves the server too: it is screened and marked like a final one. A
+        // refused preview is dropped, not sent, and does not end the request: only the final
+        // image decides the outcome (a half-denoised estimate is what the filter misreads most).
         pending = pending
-          .then(() => pipe.screenImage?.(preview, spec.moderation))
-          .then(() => encodeImage(preview, { format: spec.outputFormat, quality: spec.outputCompression, provenance: { model: pipe.info.id, version: pipe.info.version, operation: 'partial' } }))
-          .then((bytes) => opts.onEvent!({ type: 'partial', index, bytes }));
+          .then(() => screenPreview(pipe, preview, spec.moderation))
+          .then(async (allowed) => {
+            if (!allowed) return;
+            const bytes = await encodeImage(preview, { format: spec.outputFormat, quality: spec.outputCompression, provenance: { model: pipe.info.id, version: pipe.info.version, operation: 'partial' } });
+            opts.onEvent!({ type: 'partial', index: partialIndex++, bytes });
+          });
         pending.catch(() => {}); // a failed encode is reported where `pending` is awaited
       };
 
@@ -67,6 +72,17 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
       outputImageTokens: tokensFor(first.width, first.height) * outputs.length,
     },
   };
+}
+
+/** Screens a streamed preview: false (drop it) when the output filter refuses it. */
+async function screenPreview(pipe: Pipeline, preview: RgbImage, moderation: JobSpec['moderation']): Promise<boolean> {
+  try {
+    await pipe.screenImage?.(preview, moderation);
+    return true;
+  } catch (err) {
+    if (isSafetyRefusal(err)) return false;
+    throw err;
+  }
 }
 
 /**
