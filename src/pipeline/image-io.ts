@@ -82,7 +82,8 @@ export interface EncodeOptions {
   metadata?: Record<string, string>;
   /**
    * Marks the file as AI-generated with model and version: an XMP packet (every format), PNG
-   * text chunks, and a signed C2PA manifest in PNGs. Every image flowpaint makes carries it.
+   * text chunks, and a signed C2PA manifest (PNG, JPEG and WebP; for edits it names
+   * `provenance.parent` as the parent ingredient). Every image flowpaint makes carries it.
    */
   provenance?: ProvenanceInput;
 }
@@ -95,9 +96,11 @@ export async function encodeImage(img: Rgb, opts: EncodeOptions): Promise<Uint8A
   else if (opts.format === 'jpeg') s = s.jpeg({ quality: opts.quality ?? 92, mozjpeg: true });
   else s = s.webp({ quality: opts.quality ?? 90 });
   let buf: Buffer = await s.toBuffer();
-  if (opts.format !== 'png') return new Uint8Array(buf);
-  const text = { ...(prov?.text ?? {}), ...(opts.metadata ?? {}) };
-  if (Object.keys(text).length) buf = insertPngText(buf, text);
+  if (opts.format === 'png') {
+    const text = { ...(prov?.text ?? {}), ...(opts.metadata ?? {}) };
+    if (Object.keys(text).length) buf = insertPngText(buf, text);
+  }
+  // Last, so the manifest's hard binding covers every other byte of the file.
   if (opts.provenance) buf = await addC2paManifest(buf, opts.provenance);
   return new Uint8Array(buf);
 }

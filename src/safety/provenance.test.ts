@@ -59,10 +59,13 @@ describe('provenance', () => {
 
   test('releaseImage embeds all three by default', async () => {
     const policy = loadSafetyPolicy();
-    const { png } = await releaseImage(image, policy, { filter: new ImageFilter(policy, neutral), provenance: { model: 'flowpaint-tiny', version: '0.3.1', operation: 'edit' } });
+    const parent = await encodePngWithProvenance(image, provenanceMetadata({ model: 'flowpaint-tiny', version: '0.3.1' }));
+    const { png } = await releaseImage(image, policy, { filter: new ImageFilter(policy, neutral), provenance: { model: 'flowpaint-tiny', version: '0.3.1', operation: 'edit', parent: { bytes: parent, title: 'in.png' } } });
     const p = await readProvenance(png);
     assert.equal(p.record?.operation, 'edit');
+    assert.match(String(p.record?.parent_sha256), /^[0-9a-f]{64}$/);
     const c = await readC2paManifest(png);
-    assert.equal(c.actions[0]?.action, 'c2pa.edited');
+    assert.deepEqual(c.actions.map((a) => a.action), ['c2pa.opened', 'c2pa.edited']);
+    assert.deepEqual(c.ingredients.map((i) => [i.relationship, i.title]), [['parentOf', 'in.png']]);
   });
 });

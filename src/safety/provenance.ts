@@ -23,6 +23,11 @@ export interface ProvenanceInput {
   /** 'generate', 'edit' or 'inpaint'. */
   operation?: string;
   created?: Date;
+  /**
+   * Edits: the input file as received, named in the C2PA manifest as the parentOf ingredient
+   * (its SHA-256 also goes into the `flowpaint:provenance` record).
+   */
+  parent?: { bytes: Uint8Array; title?: string };
 }
 
 export interface ProvenanceMetadata {
@@ -51,6 +56,7 @@ export function provenanceMetadata(input: ProvenanceInput): ProvenanceMetadata {
     created,
   };
   if (input.seed !== undefined) record.seed = input.seed;
+  if (input.parent) record.parent_sha256 = sha256(input.parent.bytes);
   if (input.prompt !== undefined) {
     if (input.includePrompt) record.prompt = input.prompt;
     else record.prompt_sha256 = sha256(input.prompt);
