@@ -59,7 +59,8 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
   const first = outputs[0]?.image;
   if (!first) throw new Error('the pipeline returned no images');
   const images = await Promise.all(outputs.map(async (o) => ({
-    bytes: await encodeImage(o.image, { format: spec.outputFormat, quality: spec.outputCompression, metadata: o.metadata, provenance: o.provenance }),
+    // An edit's C2PA manifest names the uploaded image as its parent ingredient.
+    bytes: await encodeImage(o.image, { format: spec.outputFormat, quality: spec.outputCompression, metadata: o.metadata, provenance: o.provenance && spec.kind !== 'generate' && spec.image ? { ...o.provenance, parent: { bytes: spec.image, title: 'image' } } : o.provenance }),
     seed: o.seed,
   })));
   return {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { fitSize, type GeneratedImage, loadPipeline, type Mask, parseSize, readImage, readMask, readPngText, resizeImage, resizeMask } from '../../pipeline/index.ts';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
 
@@ -92,10 +93,15 @@ export function registerGenerateCommands(program: Command): void {
     const plan = planOutputs(o.out, o.n, o.format, `flowpaint-edit-${Date.now()}`);
     const steps = o.steps ?? (o.fast ? 4 : 20);
     const history = previousHistory(imagePath);
+    // The input file, byte for byte: the C2PA manifest names it as the parent ingredient.
+    const parent = { bytes: readFileSync(imagePath), title: basename(imagePath) };
     await run(o, 'edit', async (pipe, tick) => {
       const out = await pipe.edit({ image, instruction, mask, n: o.n, seed: o.seed, steps, guidance: o.guidance, imageGuidance: o.imageGuidance, fast: o.fast, sampler: o.sampler, onStep: tick });
       // Each round records the rounds before it, so a chain of edits can be replayed exactly.
-      for (const img of out) img.metadata['flowpaint:history'] = JSON.stringify([...history, JSON.parse(img.metadata['flowpaint:parameters']!)]);
+      for (const img of out) {
+        img.metadata['flowpaint:history'] = JSON.stringify([...history, JSON.parse(img.metadata['flowpaint:parameters']!)]);
+        img.provenance = { ...img.provenance, parent };
+      }
       return out;
     }, plan, steps * o.n);
   });
