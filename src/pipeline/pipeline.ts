@@ -98,8 +98,18 @@ export class Pipeline {
     readonly safety: SafetyPolicy | null,
   ) {}
 
+  /**
+   * The prompt filter. Callers validate everything first (size, length, steps, guidance, mask):
+   * a request that is invalid answers as bad input (exit 2 / HTTP 400 invalid_request), never
+   * as a refusal, whatever its text.
+   */
   private screenPrompt(text: string, moderation?: Moderation): void {
     if (this.safety) assertPromptAllowed(text, this.safety, { moderation });
+  }
+
+  /** Length limit before any safety stage: a prompt over MAX_PROMPT_TOKENS is an InputError. */
+  private checkLength(...texts: (string | undefined)[]): void {
+    for (const t of texts) if (t) this.runner.tokenize(t);
   }
 
   /** The output filter, for any image about to leave (results, streamed previews); throws SafetyRefusal. */
@@ -169,6 +179,7 @@ export class Pipeline {
     requireText(req.prompt, 'prompt');
     validateSize(req.width, req.height);
     const { n, steps, guidance, seed } = checkCommon(req);
+    this.checkLength(req.prompt, req.negativePrompt);
     this.screenPrompt(req.prompt, req.moderation);
     const sampler = req.sampler ?? 'euler';
     const cfg = this.runner.config;
@@ -206,10 +217,11 @@ export class Pipeline {
     }
     if (req.mask && !req.mask.data.some((v) => v > 0)) throw new InputError('mask is empty: paint the region to change in white');
     const { n, steps, guidance, seed } = checkCommon(req);
-    this.screenPrompt(req.instruction, req.moderation);
-    if (this.safety) await assertImageAllowed(req.image, this.safety, { stage: 'input-image', moderation: req.moderation });
     const imageGuidance = req.imageGuidance ?? DEFAULT_IMAGE_GUIDANCE;
     if (!Number.isFinite(imageGuidance) || imageGuidance < 0 || imageGuidance > 30) throw new InputError(`imageGuidance must be between 0 and 30, got ${req.imageGuidance}`);
+    this.checkLength(req.instruction);
+    this.screenPrompt(req.instruction, req.moderation);
+    if (this.safety) await assertImageAllowed(req.image, this.safety, { stage: 'input-image', moderation: req.moderation });
     const sampler = req.sampler ?? 'euler';
     const cfg = this.runner.config;
     const p = cfg.patchSize;
