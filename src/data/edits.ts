@@ -1,14 +1,14 @@
 // Edit pairs: a source scene, one change to its description, and the target scene drawn from
 // the changed description. Because both images come from specs, the mask of what may change
 // is known exactly, and the instruction is written from the same change.
-import { OBJECT_CLASSES, canRender } from './catalog.ts';
-import type { ArtSetId } from './artsets.ts';
+import { canRender } from './catalog.ts';
 import type { ColorName } from './colors.ts';
 import { containsHeldout } from './heldout.ts';
 import { createMask, fillMaskBox, type Mask, type RgbImage } from './image.ts';
 import { backgroundPhrase, groupPhrase, groupRef, positionPhrase } from './phrases.ts';
 import { blurRegion, renderScene } from './render.ts';
 import { Rng, mixSeed } from './rng.ts';
+import { scopeClasses, type DataScope } from './scope.ts';
 import {
   colorsVisibleOn, sampleBackground, sampleObject, sampleSpec, sampleWord,
   type Split, type SpecConstraints,
@@ -45,8 +45,8 @@ export interface EditOptions {
   height: number;
   kind?: EditKind;
   split?: Split;
-  /** Art sets objects may come from; default all. */
-  artSets?: readonly ArtSetId[];
+  /** The part of the world scenes are drawn from; default all of it. */
+  scope?: DataScope;
 }
 
 /** A change to a spec, before anything is drawn. */
@@ -80,8 +80,8 @@ export function makeEditPair(seed: number, opts: EditOptions): EditPair {
   const kind = opts.kind ?? rng.pick(EDIT_KINDS);
   for (let attempt = 0; attempt < 200; attempt++) {
     const size = { width: opts.width, height: opts.height };
-    const spec = sampleSpec(rng, split, { ...SOURCE_NEEDS[kind], artSets: opts.artSets, size });
-    const edit = proposeEdit(rng, spec, kind, split, { artSets: opts.artSets, size });
+    const spec = sampleSpec(rng, split, { ...SOURCE_NEEDS[kind], scope: opts.scope, size });
+    const edit = proposeEdit(rng, spec, kind, split, { scope: opts.scope, size });
     if (!edit || !splitAllows(edit, split)) continue;
     return drawEdit(edit, kind, opts.width, opts.height, rng);
   }
@@ -132,13 +132,13 @@ function refs(o: ObjectSpec): string[] {
 
 /** Proposes one edit of the given kind, or null when this scene does not allow it. */
 export interface ProposeOptions {
-  artSets?: readonly ArtSetId[];
+  scope?: DataScope;
   /** Output size, so that new lettering fits legibly. */
   size?: { width: number; height: number };
 }
 
 export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Split, popts: ProposeOptions = {}): ProposedEdit | null {
-  const { artSets, size } = popts;
+  const { scope, size } = popts;
   const source = cloneSpec(spec);
   const target = cloneSpec(spec);
   const n = source.objects.length;
@@ -160,7 +160,7 @@ export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Sp
       const i = pickGroup();
       const o = source.objects[i]!;
       const used = new Set(source.objects.map((x) => x.classId));
-      const cls = rng.pick(OBJECT_CLASSES.filter((c) => !used.has(c.id) && canRender(o.artSet, c.id)));
+      const cls = rng.pick(scopeClasses(scope).filter((c) => !used.has(c.id) && canRender(o.artSet, c.id)));
       const t = target.objects[i]!;
       t.classId = cls.id;
       const np = groupPhrase(t, { color: rng.chance(0.5) });
@@ -218,7 +218,7 @@ export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Sp
       };
     }
     case 'add': {
-      const o = sampleObject(rng, source, split, { artSets });
+      const o = sampleObject(rng, source, split, { scope });
       if (!o) return null;
       target.objects.push(o);
       const np = groupPhrase(o, { color: true, size: rng.chance(0.5) });
@@ -322,14 +322,14 @@ export function makeEditChain(seed: number, opts: ChainOptions): EditChain {
   const rng = new Rng(mixSeed(CHAIN_SALT, seed, split === 'train' ? 0 : 1));
   for (let attempt = 0; attempt < 50; attempt++) {
     const size = { width: opts.width, height: opts.height };
-    let spec = sampleSpec(rng, split, { minObjects: 1, maxObjects: 3, artSets: opts.artSets, size });
+    let spec = sampleSpec(rng, split, { minObjects: 1, maxObjects: 3, scope: opts.scope, size });
     const proposals: ProposedEdit[] = [];
     const kinds: EditKind[] = [];
     for (let r = 0; r < opts.rounds; r++) {
       const candidates = r === 0 ? EDIT_KINDS : EDIT_KINDS.filter((k) => k !== 'deblur');
       let done = false;
       for (const kind of rng.shuffle(candidates)) {
-        const e = proposeEdit(rng, spec, kind, split, { artSets: opts.artSets, size });
+        const e = proposeEdit(rng, spec, kind, split, { scope: opts.scope, size });
         if (!e) continue;
         if (split === 'train' && (containsHeldout(e.source) || containsHeldout(e.target))) continue;
         proposals.push(e);

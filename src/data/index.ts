@@ -28,6 +28,7 @@ export { renderScene, backgroundAt } from './render.ts';
 export { motionBlur } from './blur.ts';
 export { EDIT_KINDS, isEditKind, makeEditPair, makeEditChain, type EditKind, type EditPair, type EditChain, type EditStep } from './edits.ts';
 export { SceneStream, type TrainingSample, type TextToImageSample, type EditSample, type StreamOptions } from './stream.ts';
+export { validateScope, type DataScope } from './scope.ts';
 export { aspectBuckets, nearestBucket, type Size } from './buckets.ts';
 export { validateSize, MAX_PIXELS, MIN_SIDE, SIDE_MULTIPLE } from './sizes.ts';
 export { heldout, heldoutIn, containsHeldout, type HeldoutCombo } from './heldout.ts';

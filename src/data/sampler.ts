@@ -1,10 +1,11 @@
 // Draws random SceneSpecs from a seeded Rng. The training split never contains a held-out
 // combination or word; the held-out split always contains at least one.
-import { ART_SET_IDS, type ArtSetId } from './artsets.ts';
-import { OBJECT_CLASSES, canRender } from './catalog.ts';
+import { ART_SET_IDS } from './artsets.ts';
+import { canRender } from './catalog.ts';
 import { COLOR_NAMES, PALETTE, colorDistance, luminance, type ColorName } from './colors.ts';
 import { heldout, isHeldoutWord, matchesCombo, type HeldoutCombo } from './heldout.ts';
 import type { Rng } from './rng.ts';
+import { DEFAULT_SOLID_CHANCE, DEFAULT_TEXT_CHANCE, scopeClasses, type DataScope } from './scope.ts';
 import {
   GRADIENT_DIRECTIONS, MAX_COUNT, POSITIONS, SIZES, TEXT_KINDS, occupiedCells,
   type Background, type Col, type ObjectSpec, type Row, type SceneSpec, type TextSpec,
@@ -21,8 +22,8 @@ export interface SpecConstraints {
   text?: boolean;
   /** Leave at least this many grid cells empty (for add and move edits). */
   minFreeCells?: number;
-  /** Draw objects only from these art sets (e.g. to leave out a share-alike licence). Default all. */
-  artSets?: readonly ArtSetId[];
+  /** The part of the world objects, lettering and backgrounds are drawn from; default all of it. */
+  scope?: DataScope;
   /** Output size: lettering is only placed where its word fits legibly at this size. */
   size?: { width: number; height: number };
 }
@@ -51,10 +52,10 @@ export function colorsVisibleOn(bg: Background, minDistance = VISIBLE): ColorNam
   return COLOR_NAMES.filter((c) => behind.every((b) => colorDistance(PALETTE[c], PALETTE[b]) >= minDistance));
 }
 
-export function sampleBackground(rng: Rng, mustShow: ColorName[] = []): Background {
+export function sampleBackground(rng: Rng, mustShow: ColorName[] = [], scope?: DataScope): Background {
   for (let tries = 0; tries < 100; tries++) {
     let bg: Background;
-    if (rng.chance(0.65)) {
+    if (rng.chance(scope?.solidChance ?? DEFAULT_SOLID_CHANCE)) {
       bg = { kind: 'solid', color: rng.pick(COLOR_NAMES) };
     } else {
       const from = rng.pick(COLOR_NAMES);
@@ -82,7 +83,7 @@ export interface GroupOptions {
   color?: ColorName | null;
   cell?: number;
   count?: number;
-  artSets?: readonly ArtSetId[];
+  scope?: DataScope;
 }
 
 /** One object group in a free cell; returns null when no cell is free. */
@@ -91,19 +92,19 @@ export function sampleObject(rng: Rng, spec: SceneSpec, split: Split, opts: Grou
   if (opts.cell !== undefined && !cells.includes(opts.cell)) return null;
   if (cells.length === 0) return null;
   const usedClasses = new Set(spec.objects.map((o) => o.classId));
-  const classes = OBJECT_CLASSES.filter((c) => !usedClasses.has(c.id));
+  const classes = scopeClasses(opts.scope).filter((c) => !usedClasses.has(c.id));
   const visible = colorsVisibleOn(spec.background);
   for (let tries = 0; tries < 50; tries++) {
     const cell = opts.cell ?? rng.pick(cells);
     const classId = opts.classId ?? rng.pick(classes).id;
-    const sets = (opts.artSets ?? ART_SET_IDS).filter((s) => canRender(s, classId));
+    const sets = (opts.scope?.artSets ?? ART_SET_IDS).filter((s) => canRender(s, classId));
     if (sets.length === 0) continue;
     const o: ObjectSpec = {
       classId,
       artSet: rng.pick(sets),
       color: opts.color !== undefined ? opts.color : rng.chance(0.45) ? rng.pick(visible) : null,
       count: opts.count ?? sampleCount(rng),
-      size: rng.pick(SIZES),
+      size: rng.pick(opts.scope?.sizes ?? SIZES),
       row: Math.floor(cell / 3) as Row,
       col: (cell % 3) as Col,
       jitter: [round3(rng.range(-0.8, 0.8)), round3(rng.range(-0.8, 0.8))],
@@ -158,13 +159,13 @@ export function sampleText(rng: Rng, spec: SceneSpec, split: Split, word?: strin
 /** A random scene description for the split. */
 export function sampleSpec(rng: Rng, split: Split, c: SpecConstraints = {}): SceneSpec {
   const minObjects = c.minObjects ?? 1;
-  const maxObjects = Math.min(c.maxObjects ?? 4, 4);
+  const maxObjects = Math.min(c.maxObjects ?? 4, c.scope?.maxObjects ?? 4, 4);
   const minFree = c.minFreeCells ?? 0;
   for (let attempt = 0; attempt < 100; attempt++) {
-    if (c.artSets && c.artSets.length === 0) throw new RangeError('artSets must name at least one art set');
-    const spec = split === 'heldout' ? heldoutSeed(rng, c) : { background: sampleBackground(rng), objects: [], texts: [], blur: null };
+    if (c.scope?.artSets && c.scope.artSets.length === 0) throw new RangeError('artSets must name at least one art set');
+    const spec = split === 'heldout' ? heldoutSeed(rng, c) : { background: sampleBackground(rng, [], c.scope), objects: [], texts: [], blur: null };
     if (!spec) continue;
-    const wantText = c.text ?? rng.chance(0.3);
+    const wantText = c.text ?? rng.chance(c.scope?.textChance ?? DEFAULT_TEXT_CHANCE);
     if (wantText && spec.texts.length === 0 && rng.chance(0.5)) {
       // Half the time the text goes in first, so that full-row signs find a free row.
       const t = sampleText(rng, spec, split, undefined, c.size);
@@ -172,7 +173,7 @@ export function sampleSpec(rng: Rng, split: Split, c: SpecConstraints = {}): Sce
     }
     const target = rng.int(Math.max(minObjects, spec.objects.length), Math.max(minObjects, maxObjects));
     while (spec.objects.length < target) {
-      const o = sampleObject(rng, spec, split, { artSets: c.artSets });
+      const o = sampleObject(rng, spec, split, { scope: c.scope });
       if (!o) break;
       spec.objects.push(o);
     }
@@ -211,7 +212,7 @@ function heldoutSeed(rng: Rng, c: SpecConstraints): SceneSpec | null {
     color: combo.color,
     cell,
     count: combo.count ?? rng.int(1, MAX_COUNT),
-    artSets: c.artSets,
+    scope: c.scope,
   });
   if (!o) return null;
   spec.objects.push(o);

@@ -61,7 +61,7 @@ test('bad options are refused by name', () => {
 });
 
 test('artSets limits where objects come from, in scenes and in edits', () => {
-  const s = new SceneStream({ seed: 8, editFraction: 0.5, buckets: [{ width: 64, height: 64 }], artSets: ['noto', 'fluent-emoji-flat'] });
+  const s = new SceneStream({ seed: 8, editFraction: 0.5, buckets: [{ width: 64, height: 64 }], scope: { artSets: ['noto', 'fluent-emoji-flat'] } });
   const seen = new Set<string>();
   for (let i = 0; i < 60; i++) {
     const x = s.next();
@@ -69,5 +69,33 @@ test('artSets limits where objects come from, in scenes and in edits', () => {
     for (const sc of scenes) for (const o of sc.objects) seen.add(o.artSet);
   }
   assert.deepEqual([...seen].sort(), ['fluent-emoji-flat', 'noto']);
-  assert.throws(() => new SceneStream({ seed: 1, artSets: [] }), /at least one art set/);
+  assert.throws(() => new SceneStream({ seed: 1, scope: { artSets: [] } }), /at least one art set/);
+});
+
+test('a scope narrows classes, crowding, lettering and backgrounds, in scenes and in edits', () => {
+  const scope = { classes: ['apple', 'cat', 'tree'], maxObjects: 2, textChance: 0, solidChance: 1, sizes: ['large' as const] };
+  const s = new SceneStream({ seed: 5, editFraction: 0.3, buckets: [{ width: 96, height: 96 }], scope });
+  for (let i = 0; i < 80; i++) {
+    const x = s.next();
+    if (x.kind === 't2i') {
+      assert.ok(x.scene.objects.length >= 1 && x.scene.objects.length <= 2, `sample ${i}: ${x.scene.objects.length} groups`);
+      assert.equal(x.scene.texts.length, 0, `sample ${i} has lettering`);
+      assert.equal(x.scene.background.kind, 'solid');
+      for (const o of x.scene.objects) assert.equal(o.size, 'large');
+    }
+    const scenes = x.kind === 't2i' ? [x.scene] : [x.sourceScene, x.targetScene];
+    for (const sc of scenes) for (const o of sc.objects) assert.ok(scope.classes.includes(o.classId), `sample ${i}: ${o.classId} is outside the scope`);
+  }
+});
+
+test('an empty scope draws exactly what an unscoped stream draws', () => {
+  const a = new SceneStream({ seed: 9, editFraction: 0.3, buckets: [{ width: 64, height: 64 }] });
+  const b = new SceneStream({ seed: 9, editFraction: 0.3, buckets: [{ width: 64, height: 64 }], scope: {} });
+  for (let i = 0; i < 20; i++) assert.deepEqual(b.next(), a.next());
+});
+
+test('a scope that cannot be drawn from is refused, naming the field', () => {
+  assert.throws(() => new SceneStream({ seed: 1, scope: { classes: ['apple', 'unicorn-car'] } }), /scope.classes: unknown class 'unicorn-car'/);
+  assert.throws(() => new SceneStream({ seed: 1, scope: { maxObjects: 5 } }), /scope.maxObjects must be 1..4/);
+  assert.throws(() => new SceneStream({ seed: 1, scope: { textChance: 2 } }), /scope.textChance/);
 });

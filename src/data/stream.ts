@@ -8,7 +8,7 @@ import { Rng, mixSeed } from './rng.ts';
 import type { Split } from './sampler.ts';
 import type { Scene } from './scene.ts';
 import type { Size } from './buckets.ts';
-import type { ArtSetId } from './artsets.ts';
+import { validateScope, type DataScope } from './scope.ts';
 import { validateSize } from './sizes.ts';
 
 export interface TextToImageSample {
@@ -44,8 +44,8 @@ export interface StreamOptions {
   batchSize?: number;
   /** Edit kinds to draw from; default all. */
   editKinds?: EditKind[];
-  /** Art sets objects may come from; default all (see DATA.md for their licences). */
-  artSets?: ArtSetId[];
+  /** The part of the world samples are drawn from (classes, art sets, crowding); default all. */
+  scope?: DataScope;
 }
 
 const STREAM_SALT = 0x57e4;
@@ -57,7 +57,7 @@ export class SceneStream {
   readonly editFraction: number;
   readonly batchSize: number;
   readonly editKinds: EditKind[] | undefined;
-  readonly artSets: ArtSetId[] | undefined;
+  readonly scope: DataScope | undefined;
   private pos = 0;
 
   constructor(opts: StreamOptions) {
@@ -67,8 +67,8 @@ export class SceneStream {
     this.editFraction = opts.editFraction ?? 0.3;
     this.batchSize = opts.batchSize ?? 1;
     this.editKinds = opts.editKinds;
-    this.artSets = opts.artSets;
-    if (this.artSets && this.artSets.length === 0) throw new RangeError('artSets must name at least one art set');
+    this.scope = opts.scope;
+    if (this.scope) validateScope(this.scope);
     if (this.buckets.length === 0) throw new RangeError('SceneStream needs at least one bucket');
     for (const b of this.buckets) validateSize(b.width, b.height);
     if (!(this.editFraction >= 0 && this.editFraction <= 1)) throw new RangeError(`editFraction must be in [0, 1], got ${this.editFraction}`);
@@ -99,13 +99,13 @@ export class SceneStream {
     const sampleSeed = rng.nextU32();
     if (rng.chance(this.editFraction)) {
       const kind = this.editKinds ? rng.pick(this.editKinds) : undefined;
-      const e = makeEditPair(sampleSeed, { width, height, split: this.split, kind, artSets: this.artSets });
+      const e = makeEditPair(sampleSeed, { width, height, split: this.split, kind, scope: this.scope });
       return {
         kind: 'edit', source: e.source, target: e.target, mask: e.mask, instruction: e.instruction,
         editKind: e.kind, sourceScene: e.sourceScene, targetScene: e.targetScene, index,
       };
     }
-    const c = composeScene(sampleSeed, { width, height, split: this.split, constraints: this.artSets ? { artSets: this.artSets } : undefined });
+    const c = composeScene(sampleSeed, { width, height, split: this.split, constraints: this.scope ? { scope: this.scope } : undefined });
     return { kind: 't2i', image: c.image, caption: rng.pick(c.captions.all), scene: c.scene, index };
   }
 

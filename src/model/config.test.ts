@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PRESETS, countParams } from './config.ts';
+import { PRESETS, baseSizeFor, countParams, modelSizes } from './config.ts';
 import { buildTrainingGraph } from './graphs.ts';
 
 test('every preset’s closed-form parameter count equals the parameters its graph declares (nothing allocated)', () => {
@@ -17,4 +17,19 @@ test('the card-scale config has 2×10^10 non-embedding parameters; the shipped o
   const card = countParams(PRESETS.card20b!);
   assert.ok(Math.abs(card.nonEmbedding - 2e10) / 2e10 < 0.02, `card20b has ${card.nonEmbedding} non-embedding parameters`);
   assert.ok(countParams(PRESETS.small!).total * 2 <= 30e6);
+});
+
+test('a request up to the native area is drawn as asked; a larger one at the bucket nearest its aspect ratio', () => {
+  const c = {
+    patchSize: 16,
+    sizes: { native: { width: 128, height: 128 }, buckets: [{ width: 128, height: 128 }, { width: 160, height: 96 }, { width: 96, height: 160 }, { width: 192, height: 80 }] },
+  };
+  assert.deepEqual(baseSizeFor(c, 64, 64), { width: 64, height: 64 });
+  assert.deepEqual(baseSizeFor(c, 128, 128), { width: 128, height: 128 });
+  assert.deepEqual(baseSizeFor(c, 1024, 1024), { width: 128, height: 128 });
+  assert.deepEqual(baseSizeFor(c, 1024, 576), { width: 160, height: 96 });
+  assert.deepEqual(baseSizeFor(c, 2048, 512), { width: 192, height: 80 });
+  assert.deepEqual(baseSizeFor(c, 512, 1024), { width: 96, height: 160 });
+  // A model exported before sizes were recorded: 8×8 patches, square.
+  assert.deepEqual(modelSizes({ patchSize: 8 }).native, { width: 64, height: 64 });
 });

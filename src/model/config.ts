@@ -20,6 +20,17 @@ export const TextEncoderConfig = z.object({
   pooling: z.enum(['tokens', 'resampler']).default('tokens'),
 });
 
+const Size = z.object({ width: z.number().int().positive(), height: z.number().int().positive() });
+export type Size = z.infer<typeof Size>;
+
+/**
+ * The sizes a model was trained at (written by `flowpaint export` from the run's buckets). It draws
+ * best at these: every entry point defaults to `native`, and a larger request is drawn at the
+ * bucket nearest its aspect ratio and then resized.
+ */
+export const ModelSizes = z.object({ native: Size, buckets: z.array(Size).min(1) });
+export type ModelSizes = z.infer<typeof ModelSizes>;
+
 export const ModelConfig = z.object({
   name: z.string(),
   /** Pixels per patch side; a token is one patch of patchSize² RGB pixels. */
@@ -35,6 +46,7 @@ export const ModelConfig = z.object({
   /** Width of the sinusoidal timestep features. */
   timeFeatures: z.number().int().positive(),
   text: TextEncoderConfig,
+  sizes: ModelSizes.optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
 export type TextEncoderConfig = z.infer<typeof TextEncoderConfig>;
@@ -155,4 +167,24 @@ export function countParams(c: ModelConfig): ParamCount {
   const denoiser = embeds + blocks + head;
   const total = textEncoder + denoiser;
   return { total, nonEmbedding: total - textEmbedding, textEncoder, denoiser };
+}
+
+/** A model's sizes; models exported before sizes were recorded learned 8×8 patches, square. */
+export function modelSizes(c: Pick<ModelConfig, 'sizes' | 'patchSize'>): ModelSizes {
+  if (c.sizes) return c.sizes;
+  const side = c.patchSize * 8;
+  return { native: { width: side, height: side }, buckets: [{ width: side, height: side }] };
+}
+
+/**
+ * The size to draw a width×height request at: the request itself up to the native area, beyond it
+ * the trained bucket nearest in aspect ratio (the pipeline resizes the result to the request).
+ */
+export function baseSizeFor(c: Pick<ModelConfig, 'sizes' | 'patchSize'>, width: number, height: number): Size {
+  const { native, buckets } = modelSizes(c);
+  if (width * height <= native.width * native.height) return { width, height };
+  const aspect = Math.log(width / height);
+  let best = buckets[0]!;
+  for (const b of buckets) if (Math.abs(Math.log(b.width / b.height) - aspect) < Math.abs(Math.log(best.width / best.height) - aspect)) best = b;
+  return best;
 }

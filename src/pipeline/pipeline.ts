@@ -9,8 +9,9 @@ import { type Denoiser, editGuidance, resolutionShift, sampleEuler, sampleHeun, 
 import { type Grid, gridFor, maskPatches, patchify, type Rgb, unpatchify } from '../model/layout.ts';
 import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';
 import { loadModel } from '../model/store.ts';
+import { type ModelSizes, baseSizeFor, modelSizes } from '../model/config.ts';
 import { type Moderation, type ProvenanceInput, type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
-import type { Mask } from './image-io.ts';
+import { type Mask, resizeImage } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { validateSize } from './sizes.ts';
 
@@ -72,6 +73,8 @@ export interface PipelineInfo {
   id: string;
   version: string;
   config: ModelRunner['config'];
+  /** The model's native size (every entry point's default) and trained buckets. */
+  sizes: ModelSizes;
 }
 
 function checkCommon(r: CommonRequest): { n: number; steps: number; guidance: number; seed: number } {
@@ -135,7 +138,7 @@ export class Pipeline {
 
   get info(): PipelineInfo {
     const m = this.runner.model;
-    return { id: m.info.id, version: m.info.version, config: m.config };
+    return { id: m.info.id, version: m.info.version, config: m.config, sizes: modelSizes(m.config) };
   }
 
   private noise(seed: number, length: number): Float32Array {
@@ -183,7 +186,10 @@ export class Pipeline {
     this.screenPrompt(req.prompt, req.moderation);
     const sampler = req.sampler ?? 'euler';
     const cfg = this.runner.config;
-    const grid = gridFor(req.width, req.height, cfg.patchSize);
+    // Beyond its native area the model is drawn at the trained bucket nearest the aspect ratio and
+    // resized: it never learned positions or textures at larger sizes (BENCHMARKS.md, sizes).
+    const base = baseSizeFor(cfg, req.width, req.height);
+    const grid = gridFor(base.width, base.height, cfg.patchSize);
     const cond = await this.runner.encode([req.prompt, req.negativePrompt ?? '']);
     const P = cfg.patchSize * cfg.patchSize * 3;
     const results: GeneratedImage[] = [];
@@ -197,11 +203,16 @@ export class Pipeline {
         guidance,
         { batched: (xt, t, which) => predictRows(xt, t, which.map((w) => (w === 'cond' ? 0 : 1))) },
       );
-      const x = await this.sample(this.noise(s, grid.rows * grid.cols * P), grid, steps, sampler, denoise, i, req, req);
+      const x = await this.sample(this.noise(s, grid.rows * grid.cols * P), grid, steps, sampler, denoise, i, req, base);
+      const drawn = unpatchify(x, base.width, base.height, cfg.patchSize);
+      const resized = base.width !== req.width || base.height !== req.height;
       results.push({
-        image: unpatchify(x, req.width, req.height, cfg.patchSize),
+        image: resized ? await resizeImage(drawn, req.width, req.height) : drawn,
         seed: s,
-        metadata: this.metadata({ mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed: s, steps, guidance, sampler, size: `${req.width}x${req.height}` }),
+        metadata: this.metadata({
+          mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed: s, steps, guidance, sampler,
+          size: `${req.width}x${req.height}`, base_size: resized ? `${base.width}x${base.height}` : undefined,
+        }),
         provenance: this.provenance('generate', req.prompt, s),
       });
     }

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { pngBytes, startTestServer, type TestServer } from './test-support/harness.ts';
 
-const KEY = 'fp-test-key-1';
+const KEY = 'fp-test-key-1-0123456789';
+const OTHER_KEY = 'fp-other-key-0123456789';
 
 async function post(s: TestServer, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${s.url}${path}`, {
@@ -30,7 +31,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 describe('server over the fake pipeline', () => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer({ limits: { maxQueue: 5, maxUploadBytes: 200_000 }, quality: { low: { steps: 2, fast: true }, medium: { steps: 6 }, high: { steps: 9 } } }, { env: { FLOWPAINT_API_KEYS: `${KEY},other-key` } });
+    s = await startTestServer({ limits: { maxQueue: 5, maxUploadBytes: 200_000 }, quality: { low: { steps: 2, fast: true }, medium: { steps: 6 }, high: { steps: 9 } } }, { env: { FLOWPAINT_API_KEYS: `${KEY},${OTHER_KEY}` } });
   });
   after(async () => {
     s.openGate();
@@ -49,10 +50,14 @@ describe('server over the fake pipeline', () => {
     const job = s.executed().find((j) => j.prompt === 'a red apple')!;
     assert.deepEqual([job.steps, job.fast, job.n], [2, true, 2]);
     await post(s, '/v1/images/generations', { prompt: 'high quality', quality: 'high' });
-    await post(s, '/v1/images/generations', { prompt: 'default quality and size' });
+    const autoRes = await post(s, '/v1/images/generations', { prompt: 'default quality and size' });
     assert.equal(s.executed().find((j) => j.prompt === 'high quality')!.steps, 9);
     const auto = s.executed().find((j) => j.prompt === 'default quality and size')!;
-    assert.deepEqual([auto.steps, auto.width, auto.height], [6, 512, 512]);
+    assert.equal(auto.steps, 6);
+    // Without a size or a configured defaultSize, the served model's native size (the fake's is 64×64).
+    const autoBody = (await autoRes.json()) as { data: Array<{ b64_json: string }>; size: string };
+    const autoMeta = await sharp(Buffer.from(autoBody.data[0]!.b64_json, 'base64')).metadata();
+    assert.deepEqual([autoMeta.width, autoMeta.height, autoBody.size], [64, 64, '64x64']);
   });
 
   it('hands out expiring URLs from its own store for response_format url', async () => {
@@ -120,7 +125,7 @@ describe('server over the fake pipeline', () => {
     assert.deepEqual([none.status, none.type, none.code], [401, 'authentication_error', 'invalid_api_key']);
     assert.equal((await errorOf(await post(s, '/v1/images/generations', { prompt: 'x' }, { Authorization: 'Bearer wrong' }))).status, 401);
     assert.equal((await fetch(`${s.url}/v1/models`)).status, 401);
-    const ok = await fetch(`${s.url}/v1/models`, { headers: { Authorization: 'Bearer other-key' } });
+    const ok = await fetch(`${s.url}/v1/models`, { headers: { Authorization: `Bearer ${OTHER_KEY}` } });
     assert.equal(((await ok.json()) as { data: Array<{ id: string }> }).data[0]!.id, 'fake');
   });
 

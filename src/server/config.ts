@@ -1,10 +1,11 @@
-// The server's settings: a JSON file (--config), the FLOWPAINT_API_KEYS environment variable, and
-// command-line flags, in rising precedence. API keys never stay in memory or on disk in the clear:
-// the config file holds only hashes, and keys from the environment are hashed on load.
+// The server's settings: a JSON file (--config), a key file, the FLOWPAINT_API_KEYS environment
+// variable, and command-line flags, in rising precedence. The server keeps only hashes of keys:
+// the config file holds hashes, and plaintext keys from a key file or the environment are hashed
+// on load. (What the environment still shows after that is in docs/server.md, "Keys".)
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
-import { hashKey, KEY_HASH_PATTERN } from './keys.ts';
+import { checkPlainKey, hashKey, KEY_HASH_PATTERN, parseKeyFile } from './keys.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -12,6 +13,8 @@ const KeyEntrySchema = z.strictObject({
   /** A label for logs and errors; defaults to the first hex digits of the hash. */
   name: z.string().min(1).max(64).optional(),
   hash: z.string().regex(KEY_HASH_PATTERN, 'must be "sha256:" and 64 hex digits (flowpaint serve --hash-key prints one)'),
+  /** May read every key's playground data (the arena's full vote export). */
+  admin: z.boolean().optional(),
   rateLimitPerMinute: positiveInt.optional(),
   maxConcurrent: positiveInt.optional(),
 });
@@ -24,6 +27,8 @@ export const ServerConfigSchema = z.strictObject({
   /** Base of the URLs handed out for response_format "url" (default: the request's own origin). */
   publicUrl: z.url().optional(),
   keys: z.array(KeyEntrySchema).default([]),
+  /** A file of keys, one a line, plaintext or hashed (see parseKeyFile); keeps keys out of the environment. */
+  keysFile: z.string().min(1).optional(),
   limits: z
     .strictObject({
       /** Requests per minute per key (a token bucket with this many tokens). */
@@ -36,6 +41,8 @@ export const ServerConfigSchema = z.strictObject({
       maxQueue: z.number().int().min(0).default(16),
       /** Most images per request (OpenAI allows 1–10). */
       maxImages: positiveInt.max(10).default(4),
+      /** Wrong keys one client address may send per minute; past that its requests get 429 until the budget refills. */
+      authFailuresPerMinute: positiveInt.default(10),
     })
     .prefault({}),
   workers: z
@@ -63,8 +70,8 @@ export const ServerConfigSchema = z.strictObject({
       high: QualityStepsSchema.default({ steps: 40, fast: false }),
     })
     .prefault({}),
-  /** What size "auto" means for generations. */
-  defaultSize: z.string().regex(/^\d+x\d+$/).default('512x512'),
+  /** What size "auto" means for generations; unset, the served model's native size. */
+  defaultSize: z.string().regex(/^\d+x\d+$/).optional(),
   /** Model names clients may send besides the served model's id (existing code often names an OpenAI model). */
   modelAliases: z.array(z.string()).default(['gpt-image-1', 'gpt-image-1-mini', 'gpt-image-1.5', 'dall-e-2', 'dall-e-3']),
   cors: z
@@ -101,9 +108,10 @@ export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 export type KeyEntry = z.infer<typeof KeyEntrySchema>;
 
 /**
- * Reads and validates the config. Plain keys from FLOWPAINT_API_KEYS are hashed here and the
- * variable is removed from this process's environment, so neither worker threads nor child
- * processes inherit it.
+ * Reads and validates the config, then adds the keys of the key file (`keysFile`, or the
+ * FLOWPAINT_API_KEYS_FILE variable) and of FLOWPAINT_API_KEYS, hashed. FLOWPAINT_API_KEYS is
+ * deleted from `process.env` so worker threads and child processes do not inherit it; the
+ * operating system still shows the environment the process started with (/proc/PID/environ).
  */
 export function loadServerConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Partial<ServerConfigInput> } = {}): ServerConfig {
   let raw: Record<string, unknown> = {};
@@ -128,9 +136,25 @@ export function loadServerConfig(opts: { file?: string; env?: NodeJS.ProcessEnv;
   }
   const config = parsed.data;
   const env = opts.env ?? process.env;
+  const keysFile = config.keysFile ?? (env.FLOWPAINT_API_KEYS_FILE || undefined);
+  if (keysFile) {
+    let text: string;
+    try {
+      text = readFileSync(keysFile, 'utf8');
+    } catch (err) {
+      throw new InputError(`key file ${keysFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    const entries = parseKeyFile(text, keysFile);
+    if (entries.length === 0) throw new InputError(`key file ${keysFile} holds no keys`);
+    config.keysFile = keysFile;
+    config.keys.push(...entries);
+  }
   const fromEnv = (env.FLOWPAINT_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-  fromEnv.forEach((key, i) => config.keys.push({ name: `env-${i + 1}`, hash: hashKey(key) }));
   delete env.FLOWPAINT_API_KEYS;
+  fromEnv.forEach((key, i) => {
+    checkPlainKey(key, `FLOWPAINT_API_KEYS, key ${i + 1}`);
+    config.keys.push({ name: `env-${i + 1}`, hash: hashKey(key) });
+  });
   return config;
 }
 
@@ -149,7 +173,7 @@ export function checkBindAllowed(config: Pick<ServerConfig, 'host' | 'keys'>): v
   if (config.keys.length === 0 && !isLoopback(config.host)) {
     throw new InputError(
       `refusing to listen on ${config.host} without API keys: anyone who reaches it could use the server. ` +
-        'Set FLOWPAINT_API_KEYS (comma-separated) or "keys" in the config file, or listen on 127.0.0.1.',
+        'Give keys with --keys-file, "keys" (hashes) in the config file or FLOWPAINT_API_KEYS, or listen on 127.0.0.1.',
     );
   }
 }

@@ -60,7 +60,8 @@ export interface EditRequest extends Common {
 
 /** What the server needs of a pipeline (src/pipeline's satisfies it). */
 export interface Pipeline {
-  info: { id: string; version: string; config?: unknown };
+  /** sizes.native is what a generation without a size ("auto") is drawn at. */
+  info: { id: string; version: string; config?: unknown; sizes: { native: { width: number; height: number } } };
   generate(req: GenerateRequest): Promise<PipelineOutput[]>;
   edit(req: EditRequest): Promise<PipelineOutput[]>;
   /** Counts prompt tokens for the usage figures, when the pipeline can. */

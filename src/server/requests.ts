@@ -35,7 +35,7 @@ export function buildSpec(
   const sizeText = body.size ?? 'auto';
   try {
     if (sizeText !== 'auto') size = parseSize(sizeText, 'size');
-    else if (kind === 'generate') size = parseSize(config.defaultSize, 'size');
+    else if (kind === 'generate' && config.defaultSize) size = parseSize(config.defaultSize, 'size');
   } catch (err) {
     const e = toApiError(err);
     throw badRequest(e.message, 'size', 'invalid_size');

@@ -42,9 +42,10 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
   let inputImageTokens = 0;
   const common = { n: spec.n, seed: spec.seed, steps: spec.steps, fast: spec.fast, moderation: spec.moderation, onStep, signal: opts.signal };
   if (spec.kind === 'generate') {
-    if (spec.width === undefined || spec.height === undefined) throw new InputError('size is required for generations');
-    validateSize(spec.width, spec.height);
-    outputs = await pipe.generate({ ...common, prompt: spec.prompt, width: spec.width, height: spec.height });
+    // No size ("auto" without a configured defaultSize): the model's native size, where it draws best.
+    const size = spec.width !== undefined && spec.height !== undefined ? { width: spec.width, height: spec.height } : pipe.info.sizes.native;
+    validateSize(size.width, size.height);
+    outputs = await pipe.generate({ ...common, prompt: spec.prompt, ...size });
   } else {
     if (!spec.image) throw new InputError('image is required for edits');
     const source = await decodeImage(spec.image, 'image');
@@ -113,8 +114,15 @@ export async function decodeMask(bytes: Uint8Array, width: number, height: numbe
   if (meta.width !== width || meta.height !== height) {
     throw new InputError(`mask is ${meta.width}x${meta.height} but the image is ${width}x${height}; they must match`);
   }
-  const img = meta.hasAlpha ? sharp(bytes).ensureAlpha().extractChannel(3) : sharp(bytes).greyscale();
-  const { data } = await img.raw().toBuffer({ resolveWithObject: true });
+  // The header read above says nothing about the rest: a truncated file fails only here.
+  const open = () => sharp(bytes, { failOn: 'truncated' });
+  const img = meta.hasAlpha ? open().ensureAlpha().extractChannel(3) : open().greyscale();
+  let data: Buffer;
+  try {
+    ({ data } = await img.raw().toBuffer({ resolveWithObject: true }));
+  } catch (err) {
+    throw new InputError(`mask is truncated or corrupt (${(err as Error).message.split('\n')[0]})`);
+  }
   const out = new Uint8Array(width * height);
   for (let i = 0; i < out.length; i++) {
     const v = data[i]!;

@@ -3,7 +3,30 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ModelConfig, PRESETS } from '../model/config.ts';
+import { ART_SET_IDS } from '../data/artsets.ts';
+import { SIZES } from '../data/scene.ts';
+import { validateScope } from '../data/scope.ts';
 import { InputError } from '../errors.ts';
+
+/** The part of the composer's world a run trains on (src/data/scope.ts); {} is all of it. */
+export const DataScopeConfig = z
+  .object({
+    classes: z.array(z.string()).min(2).optional(),
+    artSets: z.array(z.enum(ART_SET_IDS)).min(1).optional(),
+    maxObjects: z.number().int().min(1).max(4).optional(),
+    textChance: z.number().min(0).max(1).optional(),
+    solidChance: z.number().min(0).max(1).optional(),
+    sizes: z.array(z.enum(SIZES)).min(1).optional(),
+  })
+  .strict();
+
+/** Training that came before this run (carried over by --init-from), so totals accumulate. */
+export const PriorTraining = z.object({
+  steps: z.number().int().nonnegative(),
+  samples: z.number().int().nonnegative(),
+  cpuHours: z.number().nonnegative(),
+});
+export type PriorTraining = z.infer<typeof PriorTraining>;
 
 export const TrainConfig = z.object({
   name: z.string(),
@@ -49,6 +72,10 @@ export const TrainConfig = z.object({
   threads: z.number().int().nonnegative(),
   /** The model directory a fine-tuning run started from (set by --init-from; recorded, not read on resume). */
   initFrom: z.string().optional(),
+  /** What the data is drawn from: a curriculum narrows it (few large objects, a small vocabulary). */
+  data: DataScopeConfig.default({}),
+  /** Training already in the starting model's weights (set by --init-from from its config.json). */
+  prior: PriorTraining.optional(),
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
@@ -131,6 +158,11 @@ export function loadTrainConfig(nameOrPath: string): TrainConfig {
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new InputError(`${nameOrPath}: ${issues}`);
+  }
+  try {
+    validateScope(parsed.data.data);
+  } catch (err) {
+    throw new InputError(`${nameOrPath}: data: ${(err as Error).message}`);
   }
   return parsed.data;
 }

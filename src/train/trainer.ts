@@ -11,7 +11,7 @@ import { Tokenizer } from '../model/tokenizer/index.ts';
 import { type Scope, initParams } from '../nn/index.ts';
 import { makeBatch } from './batch.ts';
 import { type Checkpoint, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { type TrainConfig, learningRate } from './config.ts';
+import { type PriorTraining, type TrainConfig, learningRate } from './config.ts';
 import { Ema } from './ema.ts';
 import { MetricsLog } from './metrics.ts';
 import { trainRunTokenizer } from './tokenizer.ts';
@@ -68,7 +68,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     throw new InputError(`${runDir} already holds a checkpoint: pass --resume to continue it, or choose another --run-dir`);
   }
   const init = opts.initFrom ? loadModel(opts.initFrom) : undefined;
-  if (init) cfg = { ...cfg, initFrom: init.dir };
+  if (init) cfg = { ...cfg, initFrom: init.dir, prior: trainingIn(init) };
   writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
 
   const tokPath = join(runDir, 'tokenizer.json');
@@ -100,7 +100,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const shapes = new Map([...initial.params].map(([k, t]) => [k, t.shape]));
   const ema = resumed ? new Ema(cfg.emaDecay, new Map([...resumed.ema].map(([k, t]) => [k, Float32Array.from(t.f32())]))) : Ema.from(initial.params, cfg.emaDecay);
 
-  const streamOpts = { split: 'train' as const, buckets: cfg.buckets, batchSize: cfg.batchSize };
+  const streamOpts = { split: 'train' as const, buckets: cfg.buckets, batchSize: cfg.batchSize, scope: cfg.data };
   const t2i = new SceneStream({ ...streamOpts, seed: cfg.seed, editFraction: 0 });
   const edits = new SceneStream({ ...streamOpts, seed: cfg.seed + 7919, editFraction: 1 });
   if (resumed) {
@@ -203,6 +203,17 @@ function startingWeights(scope: Scope, init: LoadedModel, seed: number): { weigh
   return { weights, fresh };
 }
 
+/**
+ * The training already in a model's weights: its recorded totals, or (models exported before totals
+ * were recorded) the one run it came from.
+ */
+function trainingIn(m: LoadedModel): PriorTraining {
+  const t = (m.info.training ?? {}) as Record<string, unknown>;
+  const total = (t.total ?? t) as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return { steps: num(total.steps), samples: num(total.samples), cpuHours: num(total.cpu_hours) };
+}
+
 /** Writes the EMA weights of a run's checkpoint as a model directory (what `generate --model` loads). */
 export function exportRun(runDir: string, outDir: string, info: { id: string; version: string; command?: string }): void {
   const ck = loadCheckpoint(runDir);
@@ -210,18 +221,29 @@ export function exportRun(runDir: string, outDir: string, info: { id: string; ve
   const metrics = join(runDir, 'metrics.jsonl');
   const lines = existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n') : [];
   const last = lines.length ? JSON.parse(lines[lines.length - 1]!) : {};
+  const run = { steps: ck.state.step, samples: ck.state.step * ck.config.batchSize, cpuHours: ck.trainSeconds / 3600 };
+  const prior = ck.config.prior ?? { steps: 0, samples: 0, cpuHours: 0 };
+  const [native] = [...ck.config.buckets].sort((a, b) => Math.abs(Math.log(a.width / a.height)) - Math.abs(Math.log(b.width / b.height)));
   saveModel(outDir, {
-    config: ck.config.model,
+    config: { ...ck.config.model, sizes: { native: native!, buckets: ck.config.buckets } },
     info: {
       id: info.id,
       version: info.version,
       training: {
         command: info.command ?? `flowpaint train --config ${ck.config.name} --run-dir ${runDir}`,
         preset: ck.config.name,
-        steps: ck.state.step,
-        samples: ck.state.step * ck.config.batchSize,
-        cpu_hours: +(ck.trainSeconds / 3600).toFixed(2),
+        ...(ck.config.initFrom ? { init_from: ck.config.initFrom } : {}),
+        steps: run.steps,
+        samples: run.samples,
+        cpu_hours: +run.cpuHours.toFixed(2),
         final_loss: last.loss,
+        // Everything these weights have been trained on, across --init-from generations.
+        total: {
+          steps: prior.steps + run.steps,
+          samples: prior.samples + run.samples,
+          cpu_hours: +(prior.cpuHours + run.cpuHours).toFixed(2),
+        },
+        data: ck.config.data,
       },
     },
     weights: ck.ema,

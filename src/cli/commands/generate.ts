@@ -61,14 +61,17 @@ export function registerGenerateCommands(program: Command): void {
       .command('generate')
       .description('make images from a text prompt')
       .argument('[prompt]', 'what to draw (or use --prompt-file)')
-      .option('--size <WxH>', 'image size: sides multiples of 16, at least 64, at most 1,048,576 pixels', '256x256')
+      .option('--size <WxH>', "image size: sides multiples of 16, at least 64, at most 1,048,576 pixels (default: the model's native size, 128x128 for the shipped model)")
       .option('--negative <text>', 'what to steer away from (negative prompt)'),
-  ).action(async (promptArg: string | undefined, o: SharedOptions & { size: string; negative?: string }) => {
+  ).action(async (promptArg: string | undefined, o: SharedOptions & { size?: string; negative?: string }) => {
     const prompt = resolvePrompt(promptArg, o.promptFile, 'prompt');
-    const size = parseSize(o.size, '--size');
+    const asked = o.size === undefined ? undefined : parseSize(o.size, '--size');
     const plan = planOutputs(o.out, o.n, o.format, `flowpaint-${Date.now()}`);
     const steps = o.steps ?? (o.fast ? 4 : 20);
-    await run(o, 'generate', (pipe, tick) => pipe.generate({ prompt, negativePrompt: o.negative, ...size, n: o.n, seed: o.seed, steps, guidance: o.guidance, fast: o.fast, sampler: o.sampler, onStep: tick }), plan, steps * o.n);
+    await run(o, 'generate', (pipe, tick) => {
+      const size = asked ?? pipe.info.sizes.native;
+      return pipe.generate({ prompt, negativePrompt: o.negative, ...size, n: o.n, seed: o.seed, steps, guidance: o.guidance, fast: o.fast, sampler: o.sampler, onStep: tick });
+    }, plan, steps * o.n);
   });
 
   shared(

@@ -48,7 +48,7 @@ export function createPipeline(options: FakeOptions): Pipeline {
     return outputs;
   };
   return {
-    info: { id: 'fake', version: '1' },
+    info: { id: 'fake', version: '1', sizes: { native: { width: 64, height: 64 } } },
     generate: (req) => run('generate', req.prompt, req.width, req.height, req),
     edit: (req) => run('edit', req.instruction, req.image.width, req.image.height, req, req.image),
   };

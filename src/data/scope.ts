@@ -1,0 +1,56 @@
+// What part of the composer's world a stream draws from: which object classes and art sets, how
+// crowded a scene is, how often it has lettering or a gradient. Training narrows it for a
+// curriculum (few large objects from a small vocabulary first, then wider); the default is the
+// whole world. Every default keeps the random draws of an unscoped stream exactly as they were.
+import { ART_SET_IDS, type ArtSetId } from './artsets.ts';
+import { OBJECT_CLASSES, isObjectClassId } from './catalog.ts';
+import { SIZES, type SizeName } from './scene.ts';
+
+export interface DataScope {
+  /** Object classes scenes may contain (ids from the catalog); default every class. */
+  classes?: readonly string[];
+  /** Art sets objects may come from (see DATA.md for their licences); default all. */
+  artSets?: readonly ArtSetId[];
+  /** Most object groups in a scene, 1..4; default 4. */
+  maxObjects?: number;
+  /** Chance that a text-to-image scene has lettering; default 0.3. */
+  textChance?: number;
+  /** Chance of a solid background rather than a gradient; default 0.65. */
+  solidChance?: number;
+  /** Sizes objects are drawn at; default all three. */
+  sizes?: readonly SizeName[];
+}
+
+export const DEFAULT_TEXT_CHANCE = 0.3;
+export const DEFAULT_SOLID_CHANCE = 0.65;
+
+/** Throws a RangeError naming the field when a scope cannot be drawn from. */
+export function validateScope(s: DataScope): void {
+  if (s.classes) {
+    if (s.classes.length < 2) throw new RangeError('scope.classes must name at least two classes (replace edits need another class)');
+    const unknown = s.classes.filter((c) => !isObjectClassId(c));
+    if (unknown.length > 0) throw new RangeError(`scope.classes: unknown class ${unknown.map((c) => `'${c}'`).join(', ')}`);
+  }
+  if (s.artSets) {
+    if (s.artSets.length === 0) throw new RangeError('artSets must name at least one art set');
+    const unknown = s.artSets.filter((a) => !ART_SET_IDS.includes(a));
+    if (unknown.length > 0) throw new RangeError(`scope.artSets: unknown art set ${unknown.join(', ')} (known: ${ART_SET_IDS.join(', ')})`);
+  }
+  if (s.maxObjects !== undefined && !(Number.isInteger(s.maxObjects) && s.maxObjects >= 1 && s.maxObjects <= 4)) {
+    throw new RangeError(`scope.maxObjects must be 1..4, got ${s.maxObjects}`);
+  }
+  for (const key of ['textChance', 'solidChance'] as const) {
+    const v = s[key];
+    if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`scope.${key} must be in [0, 1], got ${v}`);
+  }
+  if (s.sizes && (s.sizes.length === 0 || s.sizes.some((z) => !SIZES.includes(z)))) {
+    throw new RangeError(`scope.sizes must name some of ${SIZES.join(', ')}`);
+  }
+}
+
+/** The classes a scope allows, in catalog order. */
+export function scopeClasses(s: DataScope | undefined): typeof OBJECT_CLASSES {
+  if (!s?.classes) return OBJECT_CLASSES;
+  const allowed = new Set(s.classes);
+  return OBJECT_CLASSES.filter((c) => allowed.has(c.id));
+}
