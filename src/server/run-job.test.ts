@@ -20,7 +20,7 @@ function stubPipeline(steps: number, refused: Set<number>): Pipeline & { screene
   const screened: number[] = [];
   return {
     screened,
-    info: { id: 'stub', version: '0' },
+    info: { id: 'stub', version: '0', sizes: { native: { width: 64, height: 64 } } },
     async generate(req: GenerateRequest): Promise<PipelineOutput[]> {
       for (let s = 1; s <= steps; s++) await req.onStep?.({ step: s, steps, preview: () => image(s) });
       // The real pipeline screens its final images itself and throws on refusal.
