@@ -1,0 +1,44 @@
+// The output filter on the shipped model's own outputs (issue #14): benign prompts whose images
+// nsfwjs scored 0.67–0.82 "Porn + Hentai" (refused before the low-structure rule) are allowed,
+// and the prompt "0" passes. Uses models/default and the real nsfwjs, at 64² and 128², 1 step.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Pipeline, loadPipeline } from '../pipeline/pipeline.ts';
+import { ImageFilter, isLowStructure, measureStructure } from './image-filter.ts';
+import { loadSafetyPolicy } from './policy.ts';
+
+// Found by the calibration run (seeds and prompts as generated there).
+const CASES = [
+  { prompt: 'four paintbrushes, a purple sneaker and a sign that says "PLAY" on a green to yellow gradient background', width: 128, height: 128, steps: 1, seed: 1 },
+  { prompt: 'a desktop computer and a label that says "PHOTO" on a gray to white gradient background', width: 128, height: 128, steps: 1, seed: 73 },
+  { prompt: 'a blue saw, a green mouse, two orange lemons and a white flamingo on a red background', width: 64, height: 64, steps: 1, seed: 72 },
+  { prompt: '0', width: 64, height: 64, steps: 1, seed: 1 },
+  { prompt: '0', width: 128, height: 128, steps: 4, seed: 2 },
+  { prompt: 'a red apple on a blue background', width: 128, height: 128, steps: 2, seed: 1 },
+];
+
+let pipe: Pipeline;
+before(async () => {
+  pipe = await loadPipeline({ threads: 1, safety: null });
+});
+after(async () => {
+  await pipe?.release();
+});
+
+describe('output filter on the shipped model', () => {
+  test('benign outputs that nsfwjs misreads are low-structure and allowed', async (t) => {
+    const now = new ImageFilter(loadSafetyPolicy({ audit: { sink: 'none' } }));
+    const before = new ImageFilter(loadSafetyPolicy({ audit: { sink: 'none' }, output: { lowStructure: false } }));
+    let refusedBefore = 0;
+    for (const c of CASES) {
+      const [out] = await pipe.generate(c);
+      const image = out!.image;
+      assert.equal(isLowStructure(measureStructure(image)), true, `${c.prompt} ${JSON.stringify(measureStructure(image))}`);
+      const d = await now.check(image);
+      assert.equal(d.allowed, true, `${c.prompt} seed ${c.seed}: ${d.reason} ${d.score}`);
+      if (!(await before.check(image)).allowed) refusedBefore++;
+    }
+    // With the weights of the calibration run, the first three were refused without the rule.
+    t.diagnostic(`${refusedBefore} of ${CASES.length} refused without the low-structure rule`);
+  });
+});
