@@ -51,6 +51,15 @@ describe('trainer', () => {
     assert.equal(start.config.initFrom, out);
     for (const [name, t] of m.weights) assert.deepEqual(start.state.params.get(name)!.f32(), t.f32(), name);
     assert.equal(readFileSync(join(tuned, 'tokenizer.json'), 'utf8'), readFileSync(join(out, 'tokenizer.json'), 'utf8'));
+    // Training accumulates across generations: the continued run's export counts both runs, and
+    // the recipe travels beside the weights.
+    await train({ config, runDir: tuned, resume: true, maxSteps: 3 });
+    const second = join(tuned, 'exported');
+    exportRun(tuned, second, { id: 'test-tiny', version: '0.0.2' });
+    const total = loadModel(second).info.training?.total as { steps: number; samples: number };
+    assert.deepEqual([total.steps, total.samples], [8 + 3, (8 + 3) * config.batchSize]);
+    assert.deepEqual(loadModel(second).config.sizes?.native, config.buckets[0]);
+    assert.equal(loadTrainConfig(join(second, 'train.json')).steps, config.steps);
     await assert.rejects(train({ config, runDir: mkdtempSync(join(tmpdir(), 'run-e-')), resume: true, initFrom: out }), /pass only one of them/);
     // A tensor the model lacks (an architecture that grew one) starts fresh and is reported.
     const partial = join(a, 'partial');

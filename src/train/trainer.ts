@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SceneStream } from '../data/stream.ts';
-import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState } from '../engine/index.ts';
+import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, writeFileAtomic } from '../engine/index.ts';
 import { buildTrainingGraph } from '../model/graphs.ts';
 import { type LoadedModel, loadModel, saveModel } from '../model/store.ts';
 import { Tokenizer } from '../model/tokenizer/index.ts';
@@ -249,4 +249,7 @@ export function exportRun(runDir: string, outDir: string, info: { id: string; ve
     weights: ck.ema,
     tokenizer,
   });
+  // The recipe beside the weights: `train --config DIR/train.json --init-from DIR` continues it.
+  const { prior: _prior, initFrom: _initFrom, ...recipe } = ck.config;
+  writeFileAtomic(join(outDir, 'train.json'), new TextEncoder().encode(`${JSON.stringify(recipe, null, 2)}\n`));
 }
