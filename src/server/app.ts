@@ -1,12 +1,13 @@
 // The HTTP application: middleware (request ids and logs, metrics, CORS, shutdown, auth) and
 // the routes, built from injected parts so tests can run it over a fake or a real pipeline.
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { ServerConfig } from './config.ts';
-import { ApiError, shuttingDown, toApiError, unauthorized } from './errors.ts';
+import { ApiError, shuttingDown, toApiError, tooManyRequests, unauthorized } from './errors.ts';
 import { ANONYMOUS, keyFromHeaders, type KeyIdentity, type KeyStore } from './keys.ts';
-import { ConcurrencyLimiter, RateLimiter } from './limits.ts';
+import { addressGroup, AuthFailureLimiter, ConcurrencyLimiter, RateLimiter } from './limits.ts';
 import type { Logger } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { JobQueue } from './queue.ts';
@@ -26,14 +27,60 @@ export interface AppDeps {
   state: { draining: boolean; loadError?: string };
   rate: RateLimiter;
   concurrency: ConcurrencyLimiter;
+  /** Wrong keys per client address. */
+  authFailures: AuthFailureLimiter;
   /** Unix seconds, for the model list. */
   startedAt: number;
 }
 
 export type AppEnv = { Variables: { key: KeyIdentity; log: Logger } };
 
-export function createDeps(parts: Omit<AppDeps, 'rate' | 'concurrency' | 'startedAt' | 'state'> & Partial<Pick<AppDeps, 'state'>>): AppDeps {
-  return { ...parts, state: parts.state ?? { draining: false }, rate: new RateLimiter(), concurrency: new ConcurrencyLimiter(), startedAt: Math.floor(Date.now() / 1000) };
+export function createDeps(parts: Omit<AppDeps, 'rate' | 'concurrency' | 'authFailures' | 'startedAt' | 'state'> & Partial<Pick<AppDeps, 'state'>>): AppDeps {
+  return {
+    ...parts,
+    state: parts.state ?? { draining: false },
+    rate: new RateLimiter(),
+    concurrency: new ConcurrencyLimiter(),
+    authFailures: new AuthFailureLimiter(parts.config.limits.authFailuresPerMinute),
+    startedAt: Math.floor(Date.now() / 1000),
+  };
+}
+
+/** The peer's address (a proxy's, behind one), grouped for throttling; "unknown" outside Node's server. */
+function clientAddress(c: Context): string {
+  try {
+    return addressGroup(getConnInfo(c).remote.address);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Sets the request's key identity, or throws 401 (no key, wrong key) or 429 (this address sent
+ * too many wrong keys lately). Used by the Images API and the playground's API alike.
+ */
+export function authenticate(c: Context<AppEnv>, deps: AppDeps): void {
+  if (deps.keys.open) {
+    c.set('key', ANONYMOUS);
+    return;
+  }
+  const presented = keyFromHeaders(c.req.raw.headers);
+  if (!presented) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
+  const address = clientAddress(c);
+  const wait = deps.authFailures.blockedFor(address);
+  if (wait > 0) throw tooManyRequests(`too many incorrect API keys from this address; retry after ${Math.ceil(wait)} s`, wait, 'auth_failures_exceeded');
+  const key = deps.keys.lookup(presented);
+  if (!key) {
+    deps.authFailures.fail(address);
+    throw unauthorized('incorrect API key provided');
+  }
+  c.set('key', key);
+}
+
+/** Converts a route pattern of this app ("/v1/images/files/:name", "/assets/*") to a RegExp. */
+function routeRegExp(path: string): RegExp {
+  const body = path.split('/').map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+  return new RegExp(`^${body}$`);
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -62,7 +109,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return c.json(e.body(), e.status as 400, e.headers);
   });
 
-  app.notFound((c) => c.json({ error: { message: `no route for ${c.req.method} ${c.req.path}`, type: 'invalid_request_error', param: null, code: 'not_found' } }, 404));
+  // A path that exists under other methods answers 405 with Allow, as HTTP asks (TRACE included).
+  let routes: Array<{ method: string; re: RegExp }> | undefined;
+  app.notFound((c) => {
+    routes ??= app.routes.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, re: routeRegExp(r.path) }));
+    const allowed = new Set(routes.filter((r) => r.re.test(c.req.path)).map((r) => r.method));
+    if (allowed.size > 0) {
+      if (allowed.has('GET')) allowed.add('HEAD');
+      const allow = [...allowed].sort().join(', ');
+      return c.json({ error: { message: `${c.req.method} is not allowed on ${c.req.path}; use ${allow}`, type: 'invalid_request_error', param: null, code: 'method_not_allowed' } }, 405, { Allow: allow });
+    }
+    return c.json({ error: { message: `no route for ${c.req.method} ${c.req.path}`, type: 'invalid_request_error', param: null, code: 'not_found' } }, 404);
+  });
 
   if (deps.config.cors.origins.length > 0) {
     const origins = deps.config.cors.origins;
@@ -79,15 +137,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', async (c, next) => {
     if (c.req.path.startsWith('/v1/images/files/')) return next();
     if (deps.state.draining) throw shuttingDown();
-    if (deps.keys.open) {
-      c.set('key', ANONYMOUS);
-    } else {
-      const presented = keyFromHeaders(c.req.raw.headers);
-      if (!presented) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
-      const key = deps.keys.lookup(presented);
-      if (!key) throw unauthorized('incorrect API key provided');
-      c.set('key', key);
-    }
+    authenticate(c, deps);
     if (!deps.queue()) {
       throw new ApiError(503, deps.state.loadError ? `the model failed to load: ${deps.state.loadError}` : 'the model is still loading; retry shortly', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
     }

@@ -51,9 +51,9 @@ export const tooLarge = (limitBytes: number) =>
 export const unsupportedMedia = (message: string, param: string | null = null) =>
   new ApiError(415, message, 'invalid_request_error', 'unsupported_media_type', param, {}, 'unsupported_media');
 
-export const tooManyRequests = (message: string, retryAfterSeconds: number, code: 'rate_limit_exceeded' | 'concurrency_limit_exceeded' | 'queue_full') =>
+export const tooManyRequests = (message: string, retryAfterSeconds: number, code: 'rate_limit_exceeded' | 'concurrency_limit_exceeded' | 'queue_full' | 'auth_failures_exceeded') =>
   new ApiError(429, message, 'rate_limit_error', code, null, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-    code === 'queue_full' ? 'queue_full' : code === 'rate_limit_exceeded' ? 'rate_limited' : 'too_many_concurrent');
+    code === 'queue_full' ? 'queue_full' : code === 'concurrency_limit_exceeded' ? 'too_many_concurrent' : 'rate_limited');
 
 export const shuttingDown = () =>
   new ApiError(503, 'the server is shutting down and takes no new requests', 'server_error', 'shutting_down', null, { 'Retry-After': '5', Connection: 'close' }, 'shutting_down');

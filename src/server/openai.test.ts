@@ -9,7 +9,7 @@ import { hashKey } from './keys.ts';
 import { pngBytes, startTestServer, type TestServer } from './test-support/harness.ts';
 import { tinyModelDir } from '../testing/tiny-model.ts';
 
-const KEY = 'fp-openai-test-key';
+const KEY = 'fp-openai-test-key-0123456789';
 const LIMITED = 'fp-limited-key';
 
 function client(s: TestServer, apiKey = KEY): OpenAI {

@@ -1,7 +1,10 @@
 // /openapi.json: the API described from the same zod schemas that validate requests, so the
 // description cannot drift from what the server accepts.
 import { z } from 'zod';
-import { EditJsonBody, EditMultipartDoc, ErrorBody, GenerateBody, ImagesResponse } from './schemas.ts';
+import {
+  EditJsonBody, EditMultipartDoc, ErrorBody, GenerateBody, ImageEditCompletedEvent, ImageEditPartialImageEvent,
+  ImageGenCompletedEvent, ImageGenPartialImageEvent, ImagesResponse,
+} from './schemas.ts';
 
 /** Every request and response schema as JSON Schema, under its component name. */
 function componentSchemas(): Record<string, Record<string, unknown>> {
@@ -11,6 +14,10 @@ function componentSchemas(): Record<string, Record<string, unknown>> {
   registry.add(EditMultipartDoc, { id: 'ImageEditMultipartRequest' });
   registry.add(ImagesResponse, { id: 'ImagesResponse' });
   registry.add(ErrorBody, { id: 'Error' });
+  registry.add(ImageGenPartialImageEvent, { id: 'ImageGenPartialImageEvent' });
+  registry.add(ImageGenCompletedEvent, { id: 'ImageGenCompletedEvent' });
+  registry.add(ImageEditPartialImageEvent, { id: 'ImageEditPartialImageEvent' });
+  registry.add(ImageEditCompletedEvent, { id: 'ImageEditCompletedEvent' });
   const { schemas } = z.toJSONSchema(registry, { io: 'input', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
   const out: Record<string, Record<string, unknown>> = {};
   for (const [id, { $schema: _s, $id: _i, ...rest }] of Object.entries(schemas)) out[id] = rest as Record<string, unknown>;
@@ -18,6 +25,9 @@ function componentSchemas(): Record<string, Record<string, unknown>> {
   const multipart = out.ImageEditMultipartRequest!.properties as Record<string, unknown>;
   multipart.image = { type: 'string', format: 'binary', description: 'The image to edit. Also accepted as image[] with one file.' };
   multipart.mask = { type: 'string', format: 'binary', description: 'PNG whose transparent pixels mark the area to change; without alpha, white marks it.' };
+  // The JSON edit takes its one source image as `image` or as `images`, not both (the zod
+  // schema leaves both optional and the route counts them).
+  out.ImageEditJsonRequest!.oneOf = [{ required: ['image'] }, { required: ['images'] }];
   return out;
 }
 
@@ -35,12 +45,34 @@ const imageErrors = errorResponses({
   503: 'Shutting down, or the model is still loading (see Retry-After)',
 });
 
-const imageOk = (events: string) => ({
+/**
+ * One server-sent event: its name and its data, a JSON text of the given schema. Open API 3.1
+ * has no way to describe an event stream as a whole, so (as tools read it) `schema` describes
+ * each event; `contentSchema` says what `data` holds once parsed.
+ */
+const sseEvent = (name: string, schema: string) => ({
+  type: 'object',
+  required: ['event', 'data'],
+  properties: {
+    event: { const: name },
+    data: { type: 'string', contentMediaType: 'application/json', contentSchema: ref(schema) },
+    id: { type: 'string' },
+    retry: { type: 'integer' },
+  },
+});
+
+const imageOk = (prefix: 'image_generation' | 'image_edit', partial: string, completed: string) => ({
   200: {
-    description: `The images; with stream: true, server-sent events (${events}).`,
+    description: `The images; with stream: true, server-sent events: ${prefix}.partial_image (0 to partial_images of them), ` +
+      `then one ${prefix}.completed per image, or an \`error\` event (data: an Error) if the job fails after the stream began.`,
     content: {
       'application/json': { schema: ref('ImagesResponse') },
-      'text/event-stream': { schema: { type: 'string' } },
+      'text/event-stream': {
+        schema: {
+          description: 'Each event of the stream (not the stream as a whole).',
+          oneOf: [sseEvent(`${prefix}.partial_image`, partial), sseEvent(`${prefix}.completed`, completed), sseEvent('error', 'Error')],
+        },
+      },
     },
   },
 });
@@ -63,7 +95,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'Create images from a prompt',
           requestBody: { required: true, content: { 'application/json': { schema: ref('ImageGenerateRequest') } } },
-          responses: { ...imageOk('image_generation.partial_image, image_generation.completed'), ...imageErrors },
+          responses: { ...imageOk('image_generation', 'ImageGenPartialImageEvent', 'ImageGenCompletedEvent'), ...imageErrors },
         },
       },
       '/v1/images/edits': {
@@ -76,7 +108,7 @@ export function openApiDocument(): Record<string, unknown> {
               'application/json': { schema: ref('ImageEditJsonRequest') },
             },
           },
-          responses: { ...imageOk('image_edit.partial_image, image_edit.completed'), ...imageErrors },
+          responses: { ...imageOk('image_edit', 'ImageEditPartialImageEvent', 'ImageEditCompletedEvent'), ...imageErrors },
         },
       },
       '/v1/images/files/{name}': {

@@ -216,7 +216,7 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
   });
 
   it('asks for an API key when the server has keys, and keeps it', async () => {
-    const keyed = await startTestServer({ playground: { dir: join(dataDir, 'keyed') } }, { env: { FLOWPAINT_API_KEYS: 'fp-playground-key' } });
+    const keyed = await startTestServer({ playground: { dir: join(dataDir, 'keyed') } }, { env: { FLOWPAINT_API_KEYS: 'fp-playground-key-0123456789' } });
     const context = await browser.newContext();
     const p = await context.newPage();
     try {
@@ -226,7 +226,7 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
       await p.getByLabel('API key').fill('not-the-key');
       await p.getByRole('button', { name: 'Use this key' }).click();
       await p.getByText(/The server refused the key: incorrect API key/).waitFor();
-      await p.getByLabel('API key').fill('fp-playground-key');
+      await p.getByLabel('API key').fill('fp-playground-key-0123456789');
       await p.getByRole('button', { name: 'Use this key' }).click();
       await p.getByLabel('Prompt').fill('a blue square');
       await p.getByRole('button', { name: 'Generate', exact: true }).click();

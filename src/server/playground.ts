@@ -2,23 +2,25 @@
 // the Images API — a per-key history of images with their prompts and parameters, and the
 // arena's blind pairwise votes with a Bradley–Terry leaderboard. Images themselves are made
 // by the page through the server's own /v1/images endpoints, like any other client.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { fitSize, MAX_PIXELS } from '../pipeline/sizes.ts';
-import type { AppDeps, AppEnv } from './app.ts';
+import { authenticate, type AppDeps, type AppEnv } from './app.ts';
 import { Arena, TOPICS, type Contender } from './arena/store.ts';
 import { leaderboard } from './arena/bradley-terry.ts';
-import { badRequest, notFound, tooLarge, unauthorized } from './errors.ts';
+import { ApiError, badRequest, notFound, tooLarge } from './errors.ts';
 import { HistoryStore, type HistoryKind } from './history/store.ts';
-import { ANONYMOUS, keyFromHeaders } from './keys.ts';
 import { ensureWebBuilt, isBuilt, WEB_DIR } from './playground-build.ts';
 
 export const API = '/playground/api';
+
+/** The pipeline's input limit (pipeline/image-io.ts), not imported: that module loads the engine. */
+const MAX_INPUT_PIXELS = 4096 * 4096;
 
 /** Where history and votes live unless the config says otherwise. */
 export function defaultPlaygroundDir(): string {
@@ -70,20 +72,14 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     topics: TOPICS,
   }));
 
-  // Same keys as the Images API; history is kept per key.
+  // Same keys (and the same throttling of wrong ones) as the Images API. History and votes
+  // belong to the key that made them, by its hash: a key with the same label is not the same key.
   app.use(`${API}/*`, async (c, next) => {
     if (c.req.path === `${API}/config`) return next();
-    if (deps.keys.open) c.set('key', ANONYMOUS);
-    else {
-      const presented = keyFromHeaders(c.req.raw.headers);
-      if (!presented) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
-      const key = deps.keys.lookup(presented);
-      if (!key) throw unauthorized('incorrect API key provided');
-      c.set('key', key);
-    }
+    authenticate(c, deps);
     return next();
   });
-  const owner = (c: Context<AppEnv>) => c.get('key').id;
+  const owner = (c: Context<AppEnv>) => c.get('key').owner;
 
   app.get(`${API}/history`, (c) => c.json({ items: history.list(owner(c)) }));
 
@@ -153,8 +149,11 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     });
   });
 
+  // Votes carry prompts, so each key exports its own; an admin key exports everyone's.
   app.get(`${API}/arena/votes.jsonl`, (c) => {
-    const body = arena.all().map((v) => JSON.stringify(v)).join('\n');
+    const key = c.get('key');
+    const votes = key.admin ? arena.all() : arena.votesOf(key.owner);
+    const body = votes.map((v) => JSON.stringify(v)).join('\n');
     return c.body(body ? `${body}\n` : '', 200, { 'Content-Type': 'application/x-ndjson', 'Content-Disposition': 'attachment; filename="arena-votes.jsonl"' });
   });
 
@@ -176,7 +175,8 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     }
     const dist = join(webDir, 'dist');
     const path = normalize(join(dist, rel));
-    if (!path.startsWith(dist) || !existsSync(path)) throw notFound('no such file');
+    // A folder (GET /assets/) is no file either.
+    if (!path.startsWith(dist + sep) || !isFile(path)) throw notFound('no such file');
     const type = TYPES[extname(path)] ?? 'application/octet-stream';
     // Asset names carry a content hash; the page itself must be revalidated.
     const cache = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
@@ -186,24 +186,44 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
   app.get('/assets/*', (c) => serveFile(c, c.req.path.slice(1)));
 }
 
-/** Uploads become PNGs at a size the model takes, so every later edit keeps that size exactly. */
+/**
+ * Uploads become PNGs at a size the model takes, so every later edit keeps that size exactly.
+ * Every image is decoded in full first: a header that reads well says nothing about the rest.
+ */
 async function normalise(input: Uint8Array, kind: HistoryKind): Promise<{ bytes: Uint8Array; width: number; height: number; contentType: string }> {
+  const open = () => sharp(input, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS });
   let meta;
   try {
-    meta = await sharp(input).metadata();
+    meta = await open().metadata();
   } catch {
     throw badRequest('the file is not an image that can be read (PNG, JPEG or WebP)', 'image');
   }
   const { width = 0, height = 0, format } = meta;
-  if (kind !== 'upload') {
-    const contentType = format === 'png' ? 'image/png' : format === 'jpeg' ? 'image/jpeg' : format === 'webp' ? 'image/webp' : undefined;
-    if (!contentType) throw badRequest(`unsupported image format ${format}`, 'image');
-    // Results of the Images API are kept byte for byte: they carry the provenance marks.
-    return { bytes: input, width, height, contentType };
+  try {
+    if (kind !== 'upload') {
+      const contentType = format === 'png' ? 'image/png' : format === 'jpeg' ? 'image/jpeg' : format === 'webp' ? 'image/webp' : undefined;
+      if (!contentType) throw badRequest(`unsupported image format ${format}`, 'image');
+      await open().raw().toBuffer();
+      // Results of the Images API are kept byte for byte: they carry the provenance marks.
+      return { bytes: input, width, height, contentType };
+    }
+    const size = fitSize(width, height);
+    const bytes = await open().rotate().resize(size.width, size.height, { fit: 'fill' }).removeAlpha().png().toBuffer();
+    return { bytes, ...size, contentType: 'image/png' };
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    const msg = (err as Error).message;
+    if (/pixel limit/i.test(msg)) throw badRequest(`the image has more than ${MAX_INPUT_PIXELS.toLocaleString('en-US')} pixels (the input limit)`, 'image');
+    throw badRequest(`the image is truncated or corrupt (${msg.split('\n')[0]})`, 'image');
   }
-  const size = fitSize(width, height);
-  const bytes = await sharp(input).rotate().resize(size.width, size.height, { fit: 'fill' }).removeAlpha().png().toBuffer();
-  return { bytes, ...size, contentType: 'image/png' };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function escapeHtml(s: string): string {

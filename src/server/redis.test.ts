@@ -11,7 +11,7 @@ import { redisServerPath, startRedis, type TestRedis } from './test-support/redi
 
 const BIN = fileURLToPath(new URL('../../bin/flowpaint.js', import.meta.url));
 const REDIS = redisServerPath();
-const KEY = 'fp-redis-test';
+const KEY = 'fp-redis-test-key-0123456789';
 
 interface WorkerProc {
   proc: ChildProcess;

@@ -35,11 +35,14 @@ const ImageRef = z.union([
   z.strictObject({ image_url: z.string().describe('a data: URL') }),
 ]);
 
+/** One source image per edit: `image` (a reference or a one-item array) or `images` (one item). */
+const OneImageRef = z.array(ImageRef).min(1, 'flowpaint edits one image per request; got none').max(1, 'flowpaint edits one image per request');
+
 export const EditJsonBody = z
   .strictObject({
     ...ImageParams,
-    image: z.union([ImageRef, z.array(ImageRef)]).optional(),
-    images: z.array(ImageRef).optional(),
+    image: z.union([ImageRef, OneImageRef]).optional(),
+    images: OneImageRef.optional(),
     mask: ImageRef.optional(),
     input_fidelity: nullable(z.enum(['high', 'low'])),
   });
@@ -76,19 +79,43 @@ export const ErrorBody = z
     }),
   });
 
+const Usage = z.object({
+  input_tokens: z.number().int(),
+  input_tokens_details: z.object({ text_tokens: z.number().int(), image_tokens: z.number().int() }),
+  output_tokens: z.number().int(),
+  output_tokens_details: z.object({ text_tokens: z.number().int(), image_tokens: z.number().int() }),
+  total_tokens: z.number().int(),
+});
+
+const OutputFormatEnum = z.enum(['png', 'jpeg', 'webp']);
+const QualityLevel = z.enum(['low', 'medium', 'high']);
+
 export const ImagesResponse = z
   .object({
     created: z.number().int(),
     data: z.array(z.object({ b64_json: z.string().optional(), url: z.string().optional(), revised_prompt: z.string().optional() })),
-    usage: z.object({
-      input_tokens: z.number().int(),
-      input_tokens_details: z.object({ text_tokens: z.number().int(), image_tokens: z.number().int() }),
-      output_tokens: z.number().int(),
-      output_tokens_details: z.object({ text_tokens: z.number().int(), image_tokens: z.number().int() }),
-      total_tokens: z.number().int(),
-    }),
-    output_format: z.enum(['png', 'jpeg', 'webp']),
+    usage: Usage,
+    output_format: OutputFormatEnum,
     size: z.string(),
-    quality: z.enum(['low', 'medium', 'high']),
+    quality: QualityLevel,
     background: z.literal('opaque'),
   });
+
+// The data of the server-sent events of a streamed request (`stream: true`), in OpenAI's shapes.
+// sse.ts builds its events as these types, and /openapi.json describes them from these schemas.
+const StreamedImage = {
+  b64_json: z.string().describe('The image, base64-encoded'),
+  created_at: z.number().int(),
+  size: z.string(),
+  quality: QualityLevel,
+  background: z.literal('opaque'),
+  output_format: OutputFormatEnum,
+};
+const partialEvent = <T extends string>(type: T) =>
+  z.strictObject({ type: z.literal(type), ...StreamedImage, partial_image_index: z.number().int().min(0) });
+const completedEvent = <T extends string>(type: T) => z.strictObject({ type: z.literal(type), ...StreamedImage, usage: Usage });
+
+export const ImageGenPartialImageEvent = partialEvent('image_generation.partial_image');
+export const ImageGenCompletedEvent = completedEvent('image_generation.completed');
+export const ImageEditPartialImageEvent = partialEvent('image_edit.partial_image');
+export const ImageEditCompletedEvent = completedEvent('image_edit.completed');

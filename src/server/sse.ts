@@ -3,8 +3,10 @@
 // edits), so the official clients' stream iterators read them unchanged.
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import type { z } from 'zod';
 import { toApiError } from './errors.ts';
 import type { JobEvent, JobResult } from './jobs.ts';
+import type { ImageEditCompletedEvent, ImageEditPartialImageEvent, ImageGenCompletedEvent, ImageGenPartialImageEvent } from './schemas.ts';
 
 /** Events produced before anyone reads them: a job can report partials before the stream opens. */
 export class EventBuffer {
@@ -29,11 +31,15 @@ export class EventBuffer {
   }
 }
 
+/** The data of each event, typed by the schemas /openapi.json declares (schemas.ts). */
+type PartialImageEvent = z.infer<typeof ImageGenPartialImageEvent> | z.infer<typeof ImageEditPartialImageEvent>;
+type CompletedEvent = z.infer<typeof ImageGenCompletedEvent> | z.infer<typeof ImageEditCompletedEvent>;
+
 export interface StreamMeta {
   kind: 'generate' | 'edit';
   size: string;
-  quality: string;
-  outputFormat: string;
+  quality: 'low' | 'medium' | 'high';
+  outputFormat: 'png' | 'jpeg' | 'webp';
 }
 
 const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
@@ -43,21 +49,23 @@ export function streamImages(
   meta: StreamMeta,
   events: EventBuffer,
   result: Promise<JobResult>,
-  hooks: { onAbort: () => void; onEnd: (result: JobResult | undefined, err?: unknown) => void; usage: (r: JobResult) => unknown },
+  hooks: { onAbort: () => void; onEnd: (result: JobResult | undefined, err?: unknown) => void; usage: (r: JobResult) => CompletedEvent['usage'] },
 ): Response {
-  const prefix = meta.kind === 'generate' ? 'image_generation' : 'image_edit';
-  const common = () => ({ created_at: Math.floor(Date.now() / 1000), size: meta.size, quality: meta.quality, background: 'opaque', output_format: meta.outputFormat });
+  const types = meta.kind === 'generate'
+    ? { partial: 'image_generation.partial_image', completed: 'image_generation.completed' } as const
+    : { partial: 'image_edit.partial_image', completed: 'image_edit.completed' } as const;
+  const common = () => ({ created_at: Math.floor(Date.now() / 1000), size: meta.size, quality: meta.quality, background: 'opaque' as const, output_format: meta.outputFormat });
   return streamSSE(c, async (stream) => {
     stream.onAbort(hooks.onAbort);
     let final: JobResult | undefined;
     try {
       for await (const e of events.drainUntil(result)) {
-        const data = { type: `${prefix}.partial_image`, b64_json: b64(e.bytes), ...common(), partial_image_index: e.index };
+        const data: PartialImageEvent = { type: types.partial, b64_json: b64(e.bytes), ...common(), partial_image_index: e.index };
         await stream.writeSSE({ event: data.type, data: JSON.stringify(data) });
       }
       final = await result;
       for (const img of final.images) {
-        const data = { type: `${prefix}.completed`, b64_json: b64(img.bytes), ...common(), size: `${final.width}x${final.height}`, usage: hooks.usage(final) };
+        const data: CompletedEvent = { type: types.completed, b64_json: b64(img.bytes), ...common(), size: `${final.width}x${final.height}`, usage: hooks.usage(final) };
         await stream.writeSSE({ event: data.type, data: JSON.stringify(data) });
       }
       hooks.onEnd(final);

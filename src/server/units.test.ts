@@ -17,9 +17,9 @@ import { bytesFromString, sniffImage } from './uploads.ts';
 
 describe('config', () => {
   it('hashes keys from FLOWPAINT_API_KEYS and removes the variable', () => {
-    const env: NodeJS.ProcessEnv = { FLOWPAINT_API_KEYS: 'alpha, beta ,' };
+    const env: NodeJS.ProcessEnv = { FLOWPAINT_API_KEYS: 'alpha-key-0123456789ab, beta-key-0123456789abc ,' };
     const c = loadServerConfig({ env });
-    assert.deepEqual(c.keys.map((k) => k.hash), [hashKey('alpha'), hashKey('beta')]);
+    assert.deepEqual(c.keys.map((k) => k.hash), [hashKey('alpha-key-0123456789ab'), hashKey('beta-key-0123456789abc')]);
     assert.equal(env.FLOWPAINT_API_KEYS, undefined);
     assert.ok(!JSON.stringify(c).includes('alpha'), 'no key in the clear');
   });

@@ -40,7 +40,10 @@ export interface Vote {
   left: string;
   right: string;
   winner: Winner;
-  /** A hash of the rater's key label: votes can be grouped by rater without naming keys. */
+  /**
+   * A hash of the rater's key hash: votes can be grouped by rater without naming keys, and only
+   * someone who holds the key (or its hash, as an operator does) can tell which rater is whose.
+   */
   rater: string;
 }
 
@@ -55,7 +58,7 @@ export class Arena {
     if (contenders.length < 2) throw new Error('the arena needs at least two contenders');
   }
 
-  /** A new match: two different contenders in random order, one seed for both. */
+  /** A new match: two different contenders in random order, one seed for both. `rater` is the key's owner id. */
   createMatch(rater: string, topic: Topic, prompt: string): Match {
     this.expire();
     const i = Math.floor(Math.random() * this.contenders.length);
@@ -114,6 +117,12 @@ export class Arena {
       }
     }
     return this.votes;
+  }
+
+  /** The votes one rater (a key's owner id) cast. */
+  votesOf(rater: string): Vote[] {
+    const hash = hashRater(rater);
+    return this.all().filter((v) => v.rater === hash);
   }
 
   comparisons(topic?: Topic): Comparison[] {

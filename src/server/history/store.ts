@@ -1,7 +1,8 @@
 // The playground's history: every generated, uploaded or edited image with its prompt and
 // parameters, kept on the filesystem (one PNG and one JSON file per image) so it survives
 // restarts and can be backed up or inspected with ordinary tools. Each API key sees only its
-// own history; the folder name is a hash of the key's label, never the key.
+// own history; `owner` is the key's hash (see KeyIdentity.owner) and the folder name a hash of
+// that, never the key.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
