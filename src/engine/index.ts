@@ -12,3 +12,19 @@ export { HostTensor } from './host.ts';
 export { TrainStep, compileTrainStep, initialTrainState, type TrainState, type StepResult } from './train-step.ts';
 export * from './safetensors.ts';
 export { Rng } from './random.ts';
+export {
+  QUANTIZATIONS,
+  dequantizeInt4,
+  dequantizeInt8,
+  int4MatMul,
+  int8MatMul,
+  parseQuantization,
+  quantizeInt4,
+  quantizeInt8,
+  quantizeLinears,
+  rewriteGraph,
+  type Int4Weight,
+  type Int8Weight,
+  type Quantization,
+  type QuantizeOptions,
+} from './quantize.ts';

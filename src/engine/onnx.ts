@@ -4,6 +4,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DTYPE_BYTES, type DType, ONNX_DTYPE, type TypedArray } from './dtype.ts';
 import { ProtoWriter } from './proto.ts';
+import { type QuantizeOptions, quantizeLinears } from './quantize.ts';
 import type { Dim } from './shape.ts';
 import type { Attr, Tensor } from './tensor.ts';
 
@@ -22,6 +23,8 @@ export interface GraphSpec {
   /** Parameter values, needed when paramMode is 'initializers'. */
   weights?: (name: string, t: Tensor) => TypedArray;
   name?: string;
+  /** Quantize the linear layers (MatMul by a rank-2 parameter); needs paramMode 'initializers'. */
+  quantize?: QuantizeOptions;
 }
 
 export interface TopoGraph {
@@ -138,7 +141,14 @@ export interface SerializedGraph {
 }
 
 export function serializeGraph(spec: GraphSpec, opts: SerializeOptions = {}): SerializedGraph {
-  const outputEntries = Object.entries(spec.outputs);
+  let outputs = spec.outputs;
+  if (spec.quantize && spec.quantize.mode !== 'none') {
+    if (spec.paramMode !== 'initializers' || !spec.weights) {
+      throw new Error(`serializeGraph: quantize '${spec.quantize.mode}' needs paramMode "initializers" with weights (training graphs stay float32)`);
+    }
+    outputs = quantizeLinears(outputs, spec.weights, spec.quantize).outputs;
+  }
+  const outputEntries = Object.entries(outputs);
   if (outputEntries.length === 0) throw new Error('serializeGraph: a graph needs at least one output');
   const topo = topoSort(outputEntries.map(([, t]) => t));
 
