@@ -27,7 +27,34 @@ export function captionScene(scene: Scene): Captions {
   const mediumAlt = mediumCaption(scene, rng, 1);
   const long = longCaption(scene, rng);
   const tags = tagCaption(scene);
-  return { short, medium, long, all: [short, shortAlt, tags, medium, mediumAlt, long] };
+  const typed = typedCaption(scene, rng);
+  return { short, medium, long, all: [short, shortAlt, tags, medium, mediumAlt, long, typed] };
+}
+
+const REQUESTS = ['Draw', 'Make me', 'Create', 'Paint', 'Show me', 'Generate', 'I want', 'Please draw', 'Can you make'];
+
+/**
+ * The way people type requests rather than describe pictures: an imperative or "I want" first,
+ * "X backdrop with Y", comma lists, often no article before the background and no full stop.
+ */
+function typedCaption(scene: Scene, rng: Rng): string {
+  const items = scene.objects.map((o) => `${groupPhrase(o, { color: true })}${rng.chance(0.4) ? ` ${positionPhrase(o.position, rng.int(0, 1))}` : ''}`);
+  for (const t of scene.texts) items.push(textPhrase(t, rng, false));
+  const bg = scene.background;
+  const bgWords = bg.kind === 'solid' ? `${bg.color} ${rng.pick(['background', 'backdrop', 'bg'])}` : `${bg.from} to ${bg.to} gradient`;
+  const lead = rng.pick(REQUESTS);
+  const list = rng.chance(0.5) ? items.join(', ') : joinList(items);
+  const end = rng.pick(['', '.', '!', ' please']);
+  switch (rng.int(0, 3)) {
+    case 0:
+      return `${lead} ${list} on a ${rng.chance(0.5) ? 'plain ' : ''}${bgWords}${end}`;
+    case 1:
+      return items.length ? `${bgWords} with ${list}` : bgWords;
+    case 2:
+      return `${lead} ${bgWords}, ${list}${end}`;
+    default:
+      return `${list}, ${bgWords}`;
+  }
 }
 
 function blurClause(scene: Scene, variant: number): string {
