@@ -4,7 +4,8 @@ import { PRESETS, baseSizeFor, countParams, modelSizes } from './config.ts';
 import { buildTrainingGraph } from './graphs.ts';
 
 test('every preset’s closed-form parameter count equals the parameters its graph declares (nothing allocated)', () => {
-  for (const [name, c] of Object.entries(PRESETS)) {
+  const withPixelHead = { ...PRESETS.tiny!, pixelHead: 48 };
+  for (const [name, c] of [...Object.entries(PRESETS), ['tiny+pixelHead', withPixelHead] as const]) {
     const g = buildTrainingGraph(c, 1);
     const counted = countParams(c);
     assert.equal(g.scope.count(), counted.total, name);

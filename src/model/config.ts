@@ -46,6 +46,13 @@ export const ModelConfig = z.object({
   /** Width of the sinusoidal timestep features. */
   timeFeatures: z.number().int().positive(),
   text: TextEncoderConfig,
+  /**
+   * Hidden width of the per-patch pixel head (0 = none): an MLP over the final token state and the
+   * token's own noisy pixels, added to the linear head. The linear head alone can only output a
+   * rank-`width` subspace of each patch (192 of 768 values in `small`), so fine detail could not be
+   * drawn; the pixel head sees the full patch (ARCHITECTURE.md, pixel head).
+   */
+  pixelHead: z.number().int().nonnegative().default(0),
   sizes: ModelSizes.optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
@@ -163,7 +170,8 @@ export function countParams(c: ModelConfig): ParamCount {
   // Each double-stream block: per stream, adaLN-Zero modulation (6 vectors), attention with QK-norm, MLP.
   const perStream = d * 6 * d + 6 * d + attentionParams(d, dh, true) + mlpParams(d, h);
   const blocks = c.depth * 2 * perStream;
-  const head = d * 2 * d + 2 * d + d * P + P;
+  const pixelHead = c.pixelHead ? (d + P) * c.pixelHead + c.pixelHead + c.pixelHead * P + P : 0;
+  const head = d * 2 * d + 2 * d + d * P + P + pixelHead;
   const denoiser = embeds + blocks + head;
   const total = textEncoder + denoiser;
   return { total, nonEmbedding: total - textEmbedding, textEncoder, denoiser };

@@ -110,5 +110,11 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   }
   const [shift, scale] = modulation(s.child('final_mod'), cond, d, 2) as [Tensor, Tensor];
   const out = modulate(layerNorm(s.child('final_ln'), img, { affine: false }), shift, scale);
-  return linear(s.child('head'), out, c.patchSize * c.patchSize * 3, { init: zeros });
+  const P = c.patchSize * c.patchSize * 3;
+  const y = linear(s.child('head'), out, P, { init: zeros });
+  if (!c.pixelHead) return y;
+  // Zero-initialised output: a model that grows a pixel head starts out predicting exactly as before.
+  const ph = s.child('pixel_head');
+  const h = o.gelu(linear(ph.child('fc1'), o.concat([out, inp.image], 2), c.pixelHead));
+  return o.add(y, linear(ph.child('fc2'), h, P, { init: zeros }));
 }
