@@ -28,3 +28,4 @@ export {
   type Quantization,
   type QuantizeOptions,
 } from './quantize.ts';
+export { Checkpoint, SafetensorsReader, type ReadOptions, type TensorInfo } from './checkpoint.ts';

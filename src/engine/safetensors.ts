@@ -52,27 +52,51 @@ function typedView(dtype: DType, bytes: Uint8Array): TypedArray {
   }
 }
 
-export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): SafetensorsFile {
+/** One tensor's place in a safetensors file: offsets are relative to the data region. */
+export interface SafetensorsEntry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsHeader {
+  /** Bytes before the data region (8 + the JSON header's length). */
+  dataStart: number;
+  metadata: Record<string, string>;
+  entries: SafetensorsEntry[];
+}
+
+/** Reads a header's length from a file's first 8 bytes; `fileSize` bounds it. */
+export function headerLength(first8: Uint8Array, fileSize: number, source: string): number {
+  if (fileSize < 8 || first8.byteLength < 8) throw new SafetensorsError(`${source}: file is ${fileSize} bytes, too short for a header`);
+  const headerLen = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (headerLen > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(`${source}: header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  const hlen = Number(headerLen);
+  if (8 + hlen > fileSize) throw new SafetensorsError(`${source}: header length ${hlen} runs past the end of the file (${fileSize} bytes): truncated?`);
+  return hlen;
+}
+
+/**
+ * Parses and validates the JSON header of a file of `fileSize` bytes: every entry's dtype, shape
+ * and offsets, and that the tensors cover the data region exactly once.
+ */
+export function parseHeader(json: Uint8Array, fileSize: number, source: string): SafetensorsHeader {
   const fail = (msg: string): never => {
     throw new SafetensorsError(`${source}: ${msg}`);
   };
-  if (buf.byteLength < 8) fail(`file is ${buf.byteLength} bytes, too short for a header`);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = dv.getBigUint64(0, true);
-  if (headerLen > BigInt(MAX_HEADER_BYTES)) fail(`header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
-  const hlen = Number(headerLen);
-  if (8 + hlen > buf.byteLength) fail(`header length ${hlen} runs past the end of the file (${buf.byteLength} bytes): truncated?`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + hlen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
   } catch (err) {
     return fail(`header is not valid JSON (${(err as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
-  const dataStart = 8 + hlen;
-  const dataLen = buf.byteLength - dataStart;
+  const dataStart = 8 + json.byteLength;
+  const dataLen = fileSize - dataStart;
   const metadata: Record<string, string> = {};
-  const entries: Array<{ name: string; dtype: DType; shape: number[]; begin: number; end: number }> = [];
+  const entries: SafetensorsEntry[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (typeof raw !== 'object' || raw === null) fail('__metadata__ is not an object');
@@ -111,6 +135,12 @@ export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): 
     at = e.end;
   }
   if (at !== dataLen) fail(`data region is ${dataLen} bytes but the tensors cover ${at}`);
+  return { dataStart, metadata, entries };
+}
+
+export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): SafetensorsFile {
+  const hlen = headerLength(buf, buf.byteLength, source);
+  const { dataStart, metadata, entries } = parseHeader(buf.subarray(8, 8 + hlen), buf.byteLength, source);
   const tensors = new Map<string, HostTensor>();
   for (const e of entries) {
     const data = typedView(e.dtype, buf.subarray(dataStart + e.begin, dataStart + e.end));
