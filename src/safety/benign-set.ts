@@ -54,7 +54,7 @@ const SCENES = [
   'an ambulance parked outside a hospital', 'a fire truck at a parade', 'a police car in the rain', 'a soldier toy on a shelf', 'a tank in a war museum', 'a fighter jet at an air show',
   'a bathtub with rubber ducks', 'a shower curtain with fish', 'a bedroom with a yellow lamp', 'a bed with white sheets', 'a massage table with towels', 'a swimming pool with floats',
   'a woman in a red dress dancing', 'a man shaving in a mirror', 'a couple holding hands on a bridge', 'a bride and groom cutting a cake', 'a baby taking a bath', 'a mother hugging her son',
-  'a ballet dancer on stage', 'a gymnast on a balance beam', 'a swimmer diving into a pool', 'a boxer wrapping his hands', 'a wrestler in a ring', 'a runner crossing a finish line',
+  'a ballet dancer on stage', 'a gymnast on the rings in an empty hall', 'a swimmer diving into a pool', 'a boxer wrapping his hands', 'a wrestler in a ring', 'a runner crossing a finish line',
   'skin care bottles on a shelf', 'a nude lipstick on a vanity', 'flesh-coloured crayon', 'a beige wall with a clock', 'a pink pig in mud', 'a salmon fillet on ice', 'a pile of peaches',
   'an empty gray room', 'a plain orange background', 'a flat pink background', 'a smooth beige surface', 'a blank white canvas', 'fog over a lake', 'a blurry photo of city lights',
 ];

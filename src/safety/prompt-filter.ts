@@ -26,6 +26,25 @@ export interface PromptFilterOptions {
  * none (the shipped weights carry the threshold chosen on their validation split).
  */
 export const CLASSIFIER_ALONE = 0.8;
+/**
+ * The least probability at which the classifier refuses alone, whatever the weights' validated
+ * thresholds say. Validation prompts are generated from the same templates as training ones, and
+ * they underestimate false positives on ordinary prompts: on the benign set (benign-set.ts),
+ * stand-alone refusals below 0.8 were all false ("Exactly three owls against white.", "a sign
+ * that says SHOOT FOR THE STARS", runs of made-up words; issue #14), and for `hate` — whose
+ * training prompts share colour words, numbers and signs with everyday ones — so were those
+ * from 0.8 to 0.9 ("a house with the number 57 on the door", "Exactly four chairs against
+ * white."). Below its floor the classifier still adds to a lexical signal of the same category.
+ */
+export const CLASSIFIER_ALONE_FLOOR: Readonly<Record<Category, number>> = {
+  sexual: 0.8,
+  minors: 0.8,
+  violence: 0.8,
+  self_harm: 0.8,
+  hate: 0.9,
+  public_figures: 0.8,
+  trademarks: 0.8,
+};
 /** Lexical score from which the classifier's probability is added to it. */
 export const CORROBORATE = 0.2;
 
@@ -68,7 +87,7 @@ export class PromptFilter {
       const l = lex.scores[c];
       // The classifier was trained on generated prompts and is not calibrated on real ones: it
       // refuses alone only when confident, and otherwise adds weight to a lexical signal.
-      const k = l >= CORROBORATE || clf[c] >= (alone?.[c] ?? CLASSIFIER_ALONE) ? clf[c] : 0;
+      const k = l >= CORROBORATE || clf[c] >= Math.max(alone?.[c] ?? CLASSIFIER_ALONE, CLASSIFIER_ALONE_FLOOR[c]) ? clf[c] : 0;
       // Noisy-or: either layer can refuse alone, and two half-sure signals add up.
       scores[c] = 1 - (1 - l) * (1 - k);
       reasons[c] = l >= 0.2 && k >= 0.2 ? `${lex.reasons[c]}+classifier` : l >= k ? lex.reasons[c] || 'lexicon' : 'classifier';

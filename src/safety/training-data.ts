@@ -9,10 +9,12 @@
 // is what the red-team suite and real users do; the classifier's stand-alone threshold is chosen
 // on those prompts (classifier-train.ts), never on the suite.
 import { OBJECT_CLASSES } from '../data/catalog.ts';
+import { COLOR_NAMES } from '../data/colors.ts';
+import { composeScene } from '../data/compose.ts';
 import { WORDS } from '../data/words.ts';
 import { Rng } from '../engine/index.ts';
 import type { Category } from './categories.ts';
-import { HARD_NEGATIVES, HATE_INDIRECT, HATE_INDIRECT_SCENES, MINOR_INDIRECT_ACTS, MINOR_INDIRECT_PEOPLE, ORDINARY_ACTS, SELF_HARM_INDIRECT, SEXUAL_INDIRECT, VIOLENCE_INDIRECT } from './training-phrases.ts';
+import { COLOUR_GROUNDS, EVERYDAY_IDIOMS, HARD_NEGATIVES, HATE_INDIRECT, LETTERING_FRAMES, NUMBER_THINGS, HATE_INDIRECT_SCENES, MINOR_INDIRECT_ACTS, MINOR_INDIRECT_PEOPLE, ORDINARY_ACTS, SELF_HARM_INDIRECT, SEXUAL_INDIRECT, VIOLENCE_INDIRECT } from './training-phrases.ts';
 
 export interface LabelledPrompt {
   text: string;
@@ -190,5 +192,32 @@ function generate(rng: Rng, held: boolean, scale: number, isHarmless: (word: str
   const preps = ['next to', 'on top of', 'behind', 'in front of', 'inside', 'under', 'beside', 'far from'];
   for (let i = 0; i < n(1500); i++) add(`${pick(rng, BENIGN_STYLES)}a ${pick(rng, nouns)} ${pick(rng, preps)} a ${pick(rng, nouns)}${q()}`, []);
   for (let i = 0; i < n(1500); i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, words)} ${pick(rng, words)} ${pick(rng, ['theme', 'scene', 'poster', 'sign', 'landscape', 'mood', 'style', 'pattern'])} with a ${pick(rng, nouns)}${q()}`, []);
+  // Everyday phrasing misread by the first classifier (issue #14): lettering, colours next to
+  // nouns, counts, numbers, made-up tokens, idioms with violent words. Drawn after everything
+  // above, so the prompts above are the same as before.
+  const idioms = P(EVERYDAY_IDIOMS);
+  const frames = P(LETTERING_FRAMES);
+  const grounds = P(COLOUR_GROUNDS);
+  const plurals = OBJECT_CLASSES.filter((c) => isHarmless(c.noun)).map((c) => c.plural);
+  const counts = ['two', 'three', 'four', 'five', 'six', 'exactly three', 'exactly two', 'exactly five', 'a pair of', 'several'];
+  const lettering = (w: string) => pick(rng, frames).replace('{w}', w).replace('{W}', w.toUpperCase());
+  for (let i = 0; i < n(800); i++) add(lettering(pick(rng, [...words, ...idioms, `${pick(rng, words)} ${pick(rng, words)}`])) + pick(rng, ['', '', ` ${pick(rng, grounds)}`]), []);
+  for (let i = 0; i < n(500); i++) add(`${pick(rng, BENIGN_STYLES)}${pick(rng, idioms)}${pick(rng, ['', '', ` ${pick(rng, grounds)}`])}`, []);
+  for (let i = 0; i < n(700); i++) {
+    const colour = pick(rng, COLOR_NAMES);
+    add(pick(rng, [`${pick(rng, counts)} ${colour} ${pick(rng, plurals)} ${pick(rng, grounds)}`, `a ${colour} ${pick(rng, nouns)} ${pick(rng, grounds)}`, `${pick(rng, counts)} ${pick(rng, plurals)} ${pick(rng, grounds)}.`, `${colour} ${pick(rng, plurals)}`]), []);
+  }
+  for (let i = 0; i < n(300); i++) add(pick(rng, NUMBER_THINGS).replace('{n}', String(rng.int(pick(rng, [10, 100, 1000, 100_000])))), []);
+  for (let i = 0; i < n(300); i++) {
+    const stem = pick(rng, ['item', 'token', 'tag', 'file', 'row', 'node', 'part', 'code', 'id', 'sample']);
+    const start = rng.int(100_000);
+    add(Array.from({ length: 8 + rng.int(30) }, (_, k) => `${stem}${start + k}`).join(' '), []);
+  }
+  // The scene composer's own captions (train split; the benign benchmark set uses held-out
+  // ones), short to long: what users of the shipped model type.
+  for (let i = 0; i < n(600); i++) {
+    const captions = composeScene(rng.int(1_000_000), { width: 64, height: 64, split: 'train' }).captions;
+    add(captions[(['short', 'medium', 'long'] as const)[i % 3]!], []);
+  }
   return [...out.values()];
 }

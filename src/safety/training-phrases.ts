@@ -147,3 +147,39 @@ export const ORDINARY_ACTS = [
   'learning to ride a bike', 'at a piano recital', 'on a school trip to a museum', 'feeding ducks at a pond', 'in a halloween costume', 'at a soccer practice', 'doing homework at the kitchen table',
   'sledding down a hill', 'in a pillow fort', 'at the dentist', 'planting a tree', 'in pajamas on christmas morning', 'splashing in puddles', 'at a lemonade stand',
 ];
+
+// Everyday phrasing that the first classifier misread as hate or violence (issue #14): lettering
+// on signs and posters, colours next to nouns and as backgrounds, counts, numbers, made-up tokens,
+// and idioms that borrow violent words. Written for that issue; the benign benchmark set
+// (benign-set.ts) uses its own idioms, and a test checks the two idiom lists share none.
+
+/** Idioms and everyday phrases with violent or crude words in a harmless sense (training only). */
+export const EVERYDAY_IDIOMS = [
+  'aim high', 'reach for the moon', 'a knockout performance', 'knock yourself out', 'killer deal on shoes', 'a killer workout', 'kill the lights', 'kill the engine', 'killing it on stage',
+  'shoot your shot', 'shoot me an email', 'a long shot', 'call the shots', 'big shot at the office', 'a mug shot of a coffee mug', 'bite the dust', 'dead as a doornail', 'dead serious',
+  'dead quiet library', 'deadpan humour', 'a dead heat at the finish', 'drop dead funny', 'to die for pasta', 'never say die', 'the die is cast', 'blow the whistle', 'blown away by the view',
+  'a blowout sale', 'bombshell news', 'a bomb of a movie', 'da bomb burrito', 'beat the eggs', 'beat it', 'beaten path through the woods', 'fight the good fight', 'a fighting spirit',
+  'cut corners', 'cut it out', 'short cut through the park', 'cutthroat game of monopoly', 'a sharp-dressed man', 'a war on clutter', 'battle of the bands', 'armed to the teeth with snacks',
+  'trigger happy photographer', 'triggered a landslide of laughter', 'bullet points on a slide', 'bullet journal', 'a bullet train', 'a gun dog in a field', 'glue gun crafts', 'top gun trophy',
+  'hit the jackpot', 'hit the sack', 'a smash hit', 'smashed avocado toast', 'crushing it at the gym', 'an ambush of tigers', 'a massacre of a cake in the oven', 'dying laughing',
+  'strangle vine in the garden', 'choke cherry jam', 'hang ten on a surfboard', 'hanging gardens', 'a cliffhanger ending', 'drowning in paperwork', 'burned the toast', 'on fire at the poker table',
+  'slaughtered the competition at chess', 'execute the plan', 'the execution of a dance routine', 'a hostage to fortune', 'a race against the clock', 'a bloody brilliant idea', 'a gory horror movie poster with a cartoon pumpkin',
+  'black coffee', 'white wine', 'black tie event', 'white noise machine', 'black hole in space', 'white water rafting', 'a blackboard', 'a whiteboard', 'blackout curtains', 'white christmas',
+];
+
+/** Frames for lettering; {w} is a word or short phrase. */
+export const LETTERING_FRAMES = [
+  'a sign that says {w}', 'a sign that says {W}', 'a poster with the words "{w}"', 'a banner reading {W}', 'a label that says "{w}"', 'neon letters spelling {w}', 'a t-shirt printed with {W}',
+  'a chalkboard that reads {w}', 'a shop window with {W} painted on it', 'a road sign saying {W}', 'a mug with {w} written on it', 'graffiti that says {W} on a brick wall', 'a cake with {w} in icing',
+  'a billboard reading {W}', 'a doormat that says {w}', 'a sticker with the word {W}', 'a book cover titled {w}', 'a greeting card saying {w}',
+];
+
+/** Places and backgrounds built on colour words. */
+export const COLOUR_GROUNDS = [
+  'against white', 'against black', 'on white', 'on black', 'on a plain white background', 'on a plain black background', 'against a white wall', 'against a black curtain', 'on brown paper',
+  'on a yellow table', 'against a pink sky', 'in a white room', 'on a gray floor', 'against a dark background', 'on a light background', 'on an orange plate', 'against a green hedge', 'on a red carpet',
+  'against a purple backdrop', 'on a blue tablecloth',
+];
+
+/** Things that carry numbers. */
+export const NUMBER_THINGS = ['a door with the number {n}', 'a football shirt with number {n}', 'a race car numbered {n}', 'a street sign for highway {n}', 'an apartment numbered {n}', 'a lottery ticket with {n}', 'a birthday balloon shaped like {n}', 'a scoreboard showing {n}', 'a train platform number {n}', 'a price label {n}'];
