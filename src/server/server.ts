@@ -75,7 +75,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   server.requestTimeout = 0;
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  logger.info({ event: 'listening', host: config.host, port, keys: config.keys.length, redis: Boolean(config.redis) }, `flowpaint listening on http://${host}:${port}`);
+  logger.info({ event: 'listening', host: config.host, port, pid: process.pid, keys: config.keys.length, redis: Boolean(config.redis) }, `flowpaint listening on http://${host}:${port}`);
 
   const ready = (opts.makeQueue ?? defaultQueue)(config, logger).then(
     (q) => {

@@ -1,9 +1,11 @@
 // `flowpaint serve`: the HTTP API (OpenAI Images API compatible). SIGTERM or Ctrl-C stops
 // taking requests, finishes the jobs in flight, then exits; a second Ctrl-C exits at once.
+// The same happens when the process that started it goes away: `npx flowpaint serve` runs it
+// under npm and a shell, and a SIGTERM to npm ends those two without passing it on.
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../../server/config.ts';
-import { generateKey, hashKey } from '../../server/keys.ts';
+import { checkPlainKey, generateKey, hashKey } from '../../server/keys.ts';
 import { startServer } from '../../server/server.ts';
 import { UsageError } from '../errors.ts';
 
@@ -19,6 +21,7 @@ interface ServeOptions {
   host?: string;
   port?: number;
   config?: string;
+  keysFile?: string;
   model?: string;
   workers?: number;
   threads?: number;
@@ -44,6 +47,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (without API keys, loopback only) [default: 127.0.0.1]')
     .option('--port <port>', 'port to listen on [default: 8080]', intArg('--port', 0, 65535))
     .option('--config <file>', 'server config (JSON): keys as hashes, limits, workers, CORS, Redis')
+    .option('--keys-file <file>', 'API keys, one a line, plaintext or sha256: hashes (see docs/server.md); also FLOWPAINT_API_KEYS_FILE')
     .option('--model <dir>', 'model directory [default: models/default]')
     .option('--workers <n>', 'worker threads, each with its own copy of the model', intArg('--workers', 1, 64))
     .option('--threads <n>', 'ONNX Runtime threads per worker', intArg('--threads', 1, 256))
@@ -55,6 +59,7 @@ export function registerServeCommand(program: Command): void {
       if (o.hashKey) {
         const key = await readLine();
         if (!key) throw new UsageError('--hash-key reads the key from standard input; got nothing');
+        checkPlainKey(key, '--hash-key');
         process.stdout.write(`${hashKey(key)}\n`);
         return;
       }
@@ -69,6 +74,7 @@ export function registerServeCommand(program: Command): void {
         overrides: {
           host: o.host,
           port: o.port,
+          keysFile: o.keysFile,
           ...(o.model ? { pipeline: { ...fileConfig?.pipeline, modelDir: o.model } } : {}),
           ...(o.workers || o.threads ? { workers: { ...fileConfig?.workers, ...(o.workers ? { count: o.workers } : {}), ...(o.threads ? { threads: o.threads } : {}) } } : {}),
           ...(o.redis ? { redis: { ...fileConfig?.redis, url: o.redis, ...(o.queue ? { queue: o.queue } : {}) } } : {}),
@@ -82,10 +88,29 @@ export function registerServeCommand(program: Command): void {
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
+      watchParent(() => {
+        server.deps.logger.warn({ event: 'parent.gone' }, 'the process that started this server has exited; shutting down');
+        stop();
+      });
       // A model that fails to load leaves nothing to serve.
       await server.ready.catch(async () => {
         await server.shutdown();
         process.exitCode = 1;
       });
     });
+}
+
+/**
+ * Calls `onGone` once when this process's parent exits (the process is then adopted, so its
+ * parent id changes). Nothing is watched when started by init (parent id 1) or without a parent.
+ */
+export function watchParent(onGone: () => void, everyMs = 500): void {
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, everyMs);
+  timer.unref();
 }
