@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { composePrompts } from './prompts/compose.ts';
+import { composePrompts, typedPrompt } from './prompts/compose.ts';
+import { objectClass } from '../data/catalog.ts';
 import { layoutScene } from '../data/scene.ts';
 import { renderScene } from '../data/render.ts';
 import { runSuite, summary, type SuiteResult } from './index.ts';
@@ -81,4 +82,16 @@ describe('suites on a tiny model', () => {
     const r = await runSuite('compose', { ...ctx(truthModel, 2), width: 128, height: 128 });
     assert.deepEqual(r.categories, r.judge!.categories);
   });
+});
+
+test('typed phrasing: the same items as people type them, naming every object and the background, fixed per item', () => {
+  const items = composePrompts(3);
+  for (const it of items) {
+    const typed = typedPrompt(it);
+    assert.equal(typedPrompt(it), typed);
+    assert.notEqual(typed, it.prompt);
+    const bg = it.truth.background.kind === 'solid' ? it.truth.background.color : 'white';
+    assert.ok(typed.includes(bg), `${typed} lacks ${bg}`);
+    for (const g of it.expect.groups) assert.ok(typed.includes(objectClass(g.classId)!.noun) || typed.includes(objectClass(g.classId)!.plural), `${typed} lacks ${g.classId}`);
+  }
 });

@@ -3,7 +3,7 @@
 // judge itself on fresh ground-truth renders; `flowpaint train-scorer` retrains it.
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError } from '../../errors.ts';
 import { SUITES, runSuite, summary, table, type SuiteName, type SuiteResult } from '../../eval/index.ts';
 import { loadModelUnderTest } from '../../eval/model.ts';
@@ -58,6 +58,7 @@ interface EvalOptions {
   seed: number;
   scorer: string;
   threads?: number;
+  phrasing: 'caption' | 'typed';
 }
 
 async function runScorerSuite(o: EvalOptions): Promise<void> {
@@ -93,7 +94,7 @@ async function runEval(suite: string, o: EvalOptions): Promise<void> {
   try {
     for (const name of names) {
       const r = await runSuite(name, {
-        model, scorer, n: o.n ?? DEFAULT_N[name], width: o.size.width, height: o.size.height, promptSeed: o.seed, steps: o.steps,
+        model, scorer, n: o.n ?? DEFAULT_N[name], width: o.size.width, height: o.size.height, promptSeed: o.seed, steps: o.steps, phrasing: o.phrasing,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       results.push(r);
@@ -139,6 +140,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--seed <n>', 'prompt-set seed (keep the default to compare with published figures)', intOption('seed', 0, 0xffffffff), DEFAULT_PROMPT_SEED)
     .option('--scorer <dir>', 'scorer directory', DEFAULT_SCORER_DIR)
     .option('--threads <n>', 'ONNX Runtime threads for the model', intOption('threads', 1, 256))
+    .addOption(new Option('--phrasing <style>', 'compose prompts as captions ("a red apple on a blue background") or as people type them ("Draw a red apple, blue backdrop")').choices(['caption', 'typed']).default('caption'))
     .action(async (suite: string, o: EvalOptions) => {
       if (o.baseline && !o.report) throw new InputError('--baseline needs --report DIR (the comparison goes in the report)');
       await runEval(suite, o);

@@ -181,3 +181,31 @@ export function composePrompts(perCategory: number, seed = DEFAULT_PROMPT_SEED, 
   for (const c of categories) for (let i = 0; i < perCategory; i++) out.push(composeItem(seed, c, i));
   return out;
 }
+
+const REQUESTS = ['Draw', 'Make me', 'Create', 'Show me', 'Can you draw', 'I want'];
+
+/**
+ * The same item phrased as people type a request: a leading imperative, "X backdrop with Y",
+ * comma lists, no full stop. Deterministic per item, so the typed set is fixed too.
+ */
+export function typedPrompt(it: ComposeItem): string {
+  const rng = new Rng(hashString(`typed:${it.id}`));
+  const bg = it.truth.background.kind === 'solid' ? it.truth.background.color : 'white';
+  const parts = it.expect.groups.map((g) => (g.cell !== undefined ? `${groupText(g)} ${positionPhrase(POSITIONS[g.cell]!, rng.int(0, 1))}` : groupText(g)));
+  const r = it.expect.relation;
+  if (r) {
+    const ref = (g: GroupExpectation) => groupRef({ classId: g.classId, color: g.color ?? null, count: g.count ?? 1 }, true);
+    parts.push(`${ref(it.expect.groups[r.subject]!)} ${RELATION_WORDS[r.relation]} ${ref(it.expect.groups[r.object]!)}`);
+  }
+  const list = parts.join(', ');
+  switch (rng.int(0, 3)) {
+    case 0:
+      return `${rng.pick(REQUESTS)} ${list} on a plain ${bg} background.`;
+    case 1:
+      return `${bg} backdrop with ${list}`;
+    case 2:
+      return `${rng.pick(REQUESTS)} ${list}, ${bg} bg`;
+    default:
+      return `${list}, ${bg} background`;
+  }
+}

@@ -4,7 +4,7 @@
 import { layoutScene } from '../../data/scene.ts';
 import { renderScene } from '../../data/render.ts';
 import { cellsOf, checkExpectation } from '../expect.ts';
-import { COMPOSE_CATEGORIES, COMPOSE_PROMPT_VERSION, composePrompts } from '../prompts/compose.ts';
+import { COMPOSE_CATEGORIES, COMPOSE_PROMPT_VERSION, composePrompts, typedPrompt } from '../prompts/compose.ts';
 import { itemSeed, mean, round, type Sample, type SuiteResult } from '../result.ts';
 import type { SuiteContext } from './context.ts';
 
@@ -21,7 +21,8 @@ export async function runCompose(ctx: SuiteContext): Promise<SuiteResult> {
   const partial = { background: [] as number[], objects_drawn: [] as number[], class_found: [] as number[] };
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
-    const image = await ctx.model.generate({ prompt: it.prompt, width: ctx.width, height: ctx.height, seed: itemSeed(it.id), steps: ctx.steps });
+    const prompt = ctx.phrasing === 'typed' ? typedPrompt(it) : it.prompt;
+    const image = await ctx.model.generate({ prompt, width: ctx.width, height: ctx.height, seed: itemSeed(it.id), steps: ctx.steps });
     const [pred] = await ctx.scorer.predict([image]);
     const r = checkExpectation(pred!, it.expect);
     const bg = it.truth.background;
@@ -31,7 +32,7 @@ export async function runCompose(ctx: SuiteContext): Promise<SuiteResult> {
     const judge = checkExpectation(truthPreds[i]!, it.expect);
     byCat.get(it.category)!.model.push(r.correct ? 1 : 0);
     byCat.get(it.category)!.judge.push(judge.correct ? 1 : 0);
-    samples.push({ id: it.id, category: it.category, caption: it.prompt, images: [image], score: r.correct ? 1 : 0, note: r.failures.join('; ') });
+    samples.push({ id: it.id, category: it.category, caption: prompt, images: [image], score: r.correct ? 1 : 0, note: r.failures.join('; ') });
     ctx.log(`compose ${i + 1}/${items.length} ${it.id}: ${r.correct ? 'right' : `wrong (${r.failures.join('; ')})`}`);
   }
   const categories: Record<string, number> = {};
@@ -42,7 +43,7 @@ export async function runCompose(ctx: SuiteContext): Promise<SuiteResult> {
   }
   return {
     suite: 'compose',
-    promptSet: COMPOSE_PROMPT_VERSION,
+    promptSet: ctx.phrasing === 'typed' ? `${COMPOSE_PROMPT_VERSION}-typed` : COMPOSE_PROMPT_VERSION,
     promptSeed: ctx.promptSeed,
     model: { id: ctx.model.id, version: ctx.model.version },
     size: { width: ctx.width, height: ctx.height },

@@ -11,6 +11,8 @@ export interface SuiteContext {
   promptSeed: number;
   /** Sampling steps for generation and editing (undefined: the pipeline's default). */
   steps?: number;
+  /** Compose prompts as captions (default) or rewritten as people type requests. */
+  phrasing?: 'caption' | 'typed';
   /** Progress lines (stderr in the CLI). */
   log: (line: string) => void;
 }
