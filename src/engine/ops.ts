@@ -408,3 +408,100 @@ export function zerosLike(x: Tensor): Tensor {
 export function onesLike(x: Tensor): Tensor {
   return expandLike(scalar(1, x.dtype), x);
 }
+
+// ---------------------------------------------------------------- image ops (inference: no gradient rules)
+
+export interface Conv2dOptions {
+  stride?: number;
+  /** Zero padding on every side. */
+  padding?: number;
+  dilation?: number;
+  groups?: number;
+}
+
+/** Output size of a convolution along one axis; symbolic sizes get a derived symbol ("H" when unchanged). */
+function convDim(d: Dim, k: number, s: number, p: number, dil: number): Dim {
+  const a = 2 * p - dil * (k - 1) - 1;
+  if (typeof d === 'number') {
+    const out = Math.floor((d + a) / s) + 1;
+    if (out < 1) throw new Error(`conv2d: input size ${d} is too small for kernel ${k} (padding ${p}, dilation ${dil})`);
+    return out;
+  }
+  if (s === 1) return a + 1 === 0 ? d : `${d}${a + 1 > 0 ? '+' : ''}${a + 1}`;
+  return `(${d}${a >= 0 ? '+' : ''}${a})/${s}+1`;
+}
+
+/** 2-D convolution: x [B, C, H, W], weight [O, C/groups, kh, kw], optional bias [O] → [B, O, H', W']. */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, opts: Conv2dOptions = {}): Tensor {
+  const { stride = 1, padding = 0, dilation = 1, groups = 1 } = opts;
+  if (x.rank !== 4 || weight.rank !== 4) throw new Error(`conv2d: needs x [B, C, H, W] and weight [O, C/groups, kh, kw], got ${x} and ${weight}`);
+  requireFloat('conv2d', x, weight);
+  const [o, ci, kh, kw] = weight.shape as number[];
+  const c = x.shape[1];
+  if (typeof c !== 'number' || c % groups !== 0 || c / groups !== ci || o! % groups !== 0) {
+    throw new Error(`conv2d: ${x} has ${c} channels, weight ${weight} expects ${ci} per group × ${groups} groups`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== o)) throw new Error(`conv2d: bias ${bias} does not match ${o} output channels`);
+  const shape: Dim[] = [x.shape[0]!, o!, convDim(x.shape[2]!, kh!, stride, padding, dilation), convDim(x.shape[3]!, kw!, stride, padding, dilation)];
+  const attrs: Attrs = {
+    kernel_shape: { ints: [kh!, kw!] },
+    strides: { ints: [stride, stride] },
+    pads: { ints: [padding, padding, padding, padding] },
+    dilations: { ints: [dilation, dilation] },
+    group: { int: groups },
+  };
+  return op('Conv', bias ? [x, weight, bias] : [x, weight], x.dtype, shape, attrs);
+}
+
+/**
+ * Group normalisation over x [B, C, ...]: statistics per sample over each group of C/groups
+ * channels and every spatial position, then a per-channel scale and shift. `groups` = C is
+ * instance normalisation. A composite of primitives, so it also differentiates and takes
+ * symbolic spatial dims.
+ */
+export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
+  requireFloat('groupNorm', x);
+  const c = x.shape[1];
+  if (x.rank < 3 || typeof c !== 'number' || c % groups !== 0) throw new Error(`groupNorm: ${x} needs [B, C, ...] with C divisible by ${groups} groups`);
+  for (const p of [weight, bias]) if (p && (p.rank !== 1 || p.shape[0] !== c)) throw new Error(`groupNorm: ${p} must be [${c}]`);
+  const b = x.shape[0]!;
+  const g = isStatic(x.shape) ? reshape(x, [b, groups, -1]) : op('Reshape', [x, int64s([0, groups, -1])], x.dtype, [b, groups, `${numelAfter(x, 1)}/${groups}`], {});
+  const mu = mean(g, -1, true);
+  const gc = sub(g, mu);
+  const variance = mean(mul(gc, gc), -1, true);
+  let y = reshapeLike(div(gc, sqrt(add(variance, eps))), x);
+  const perChannel = (p: Tensor) => reshape(p, [c, ...Array(x.rank - 2).fill(1)]);
+  if (weight) y = mul(y, perChannel(weight));
+  if (bias) y = add(y, perChannel(bias));
+  return y;
+}
+
+function numelAfter(x: Tensor, axis: number): string {
+  return x.shape.slice(axis).join('*');
+}
+
+/** Instance normalisation: group normalisation with one group per channel. */
+export function instanceNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
+  return groupNorm(x, x.shape[1] as number, weight, bias, eps);
+}
+
+export interface UpsampleOptions {
+  /** 'nearest' repeats each value (as torch's F.interpolate mode="nearest"); 'linear' is bilinear with half-pixel centres (align_corners=False). */
+  mode?: 'nearest' | 'linear';
+}
+
+/** Upsamples the two spatial axes of x [B, C, H, W] by an integer factor. */
+export function upsample2d(x: Tensor, factor: number, opts: UpsampleOptions = {}): Tensor {
+  if (x.rank !== 4) throw new Error(`upsample2d: needs [B, C, H, W], got ${x}`);
+  if (!Number.isInteger(factor) || factor < 1) throw new Error(`upsample2d: factor must be a positive integer, got ${factor}`);
+  requireFloat('upsample2d', x);
+  const mode = opts.mode ?? 'nearest';
+  const up = (d: Dim): Dim => (typeof d === 'number' ? d * factor : `${d}*${factor}`);
+  const roi = constant([], [0]);
+  const scales = constant([1, 1, factor, factor], [4]);
+  const attrs: Attrs =
+    mode === 'nearest'
+      ? { mode: { str: 'nearest' }, coordinate_transformation_mode: { str: 'asymmetric' }, nearest_mode: { str: 'floor' } }
+      : { mode: { str: 'linear' }, coordinate_transformation_mode: { str: 'pytorch_half_pixel' } };
+  return op('Resize', [x, roi, scales], x.dtype, [x.shape[0]!, x.shape[1]!, up(x.shape[2]!), up(x.shape[3]!)], attrs);
+}
