@@ -119,15 +119,16 @@ export function measureStructure(image: RgbImage): ImageStructure {
  * The bounds and thresholds were set on benign images only, never on explicit ones: 320
  * generations of the shipped model (64² to 1 MP, 1–20 steps) of which nsfwjs refused 38, all
  * with contrast ≤ 31 and edges ≤ 7.2 and scores 0.60–0.82; three photographs measured contrast
- * 20–75 and edges 15–30. `npm run bench -- output-filter` measures the rule on other seeds and
- * prompts. What the rule gives up is stated in SAFETY.md: a washed-out, soft image (both
- * measures low) needs 0.9 instead of 0.6 to be refused.
+ * 20–75 and edges 15–30. The threshold was first 0.9; the first 400 generations of
+ * `npm run bench -- output-filter` had two benign low-structure images at 0.905 and 0.941, so it
+ * is 0.97. What the rule gives up is stated in SAFETY.md: a washed-out, soft image (both measures
+ * low) is refused only when nsfwjs is near certain.
  */
 export const LOW_STRUCTURE = {
   maxContrast: 32,
   maxEdges: 10,
-  nudityThreshold: 0.9,
-  suggestiveThreshold: 0.95,
+  nudityThreshold: 0.97,
+  suggestiveThreshold: 0.97,
 } as const;
 
 export function isLowStructure(s: ImageStructure): boolean {
