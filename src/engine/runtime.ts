@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import type { DType, TypedArray } from './dtype.ts';
 import { HostTensor } from './host.ts';
 import { serializeGraph, type SerializedGraph } from './onnx.ts';
+import type { Quantization } from './quantize.ts';
 import type { Tensor } from './tensor.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt' | 'dml' | 'coreml' | 'webgpu';
@@ -24,6 +25,12 @@ export interface RuntimeOptions {
    * the environment sets FLOWPAINT_ORT_SPINNING=0.
    */
   spinning?: boolean;
+  /**
+   * Quantize the linear layers of graphs compiled with baked-in weights (the model runner's):
+   * 'int8' (dynamic activation quantization) or 'int4' (4-bit weight blocks). Default 'none'.
+   * Session.create takes an already-serialised graph, so callers pass this on to serializeGraph.
+   */
+  quantize?: Quantization;
 }
 
 function spinningDefault(): boolean {

@@ -1,6 +1,6 @@
 // Runs a loaded model: compiles its text-encoder and denoiser graphs once (weights baked in as
 // initializers) and evaluates them on JS arrays. Knows the model's tensors, not sampling.
-import { HostTensor, type RuntimeOptions, Session, serializeGraph } from '../engine/index.ts';
+import { HostTensor, type Quantization, type RuntimeOptions, Session, serializeGraph } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import { MAX_PROMPT_TOKENS } from './config.ts';
 import { buildDenoiserGraph, buildTextGraph } from './graphs.ts';
@@ -32,6 +32,8 @@ export class ModelRunner {
     readonly model: LoadedModel,
     private readonly text: Session,
     private readonly denoiser: Session,
+    /** How the linear layers run: float32 ('none'), int8 or int4 (RuntimeOptions.quantize). */
+    readonly quantize: Quantization,
   ) {}
 
   static async create(model: LoadedModel, opts: RuntimeOptions = {}): Promise<ModelRunner> {
@@ -48,15 +50,16 @@ export class ModelRunner {
         throw new InputError(`model ${model.dir}: tensor '${p.name}' is [${t.shape}] in the weights but [${p.shape}] in the config`);
       }
     }
+    const quantize = { mode: opts.quantize ?? 'none' };
     const text = await Session.create(
-      serializeGraph({ outputs: { tokens: tg.tokens, pooled: tg.pooled }, paramMode: 'initializers', weights: weight }),
+      serializeGraph({ outputs: { tokens: tg.tokens, pooled: tg.pooled }, paramMode: 'initializers', weights: weight, quantize }),
       opts,
     );
     const denoiser = await Session.create(
-      serializeGraph({ outputs: { prediction: dg.prediction }, paramMode: 'initializers', weights: weight }),
+      serializeGraph({ outputs: { prediction: dg.prediction }, paramMode: 'initializers', weights: weight, quantize }),
       opts,
     );
-    return new ModelRunner(model, text, denoiser);
+    return new ModelRunner(model, text, denoiser, quantize.mode);
   }
 
   get config() {

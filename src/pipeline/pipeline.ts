@@ -3,7 +3,7 @@
 // noise from seeds, conditioning, which pixels the model may change, and the final composite
 // that keeps every pixel outside the edited region byte-identical to the input.
 import { randomInt } from 'node:crypto';
-import { Rng } from '../engine/index.ts';
+import { type Quantization, Rng } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import { type Denoiser, editGuidance, resolutionShift, sampleEuler, sampleHeun, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
 import { type Grid, gridFor, maskPatches, patchify, type Rgb, unpatchify } from '../model/layout.ts';
@@ -285,7 +285,12 @@ export class Pipeline {
     const clean = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
     return {
       Software: 'flowpaint',
-      'flowpaint:parameters': JSON.stringify({ ...clean, model: info.id, model_version: info.version }),
+      'flowpaint:parameters': JSON.stringify({
+        ...clean,
+        model: info.id,
+        model_version: info.version,
+        ...(this.runner.quantize !== 'none' ? { quantize: this.runner.quantize } : {}),
+      }),
     };
   }
 
@@ -310,6 +315,8 @@ export interface LoadPipelineOptions {
   /** A model directory; default: the model shipped in the repository (models/default). */
   modelDir?: string;
   threads?: number;
+  /** Linear layers in float32 ('none', the default), int8 or int4 (see RuntimeOptions.quantize). */
+  quantize?: Quantization;
   /** The deployment's safety policy; default: loadSafetyPolicy() defaults. null disables filtering. */
   safety?: SafetyPolicy | null;
   /** Or the policy as plain config (what a server config file or a worker thread can carry). */
@@ -320,7 +327,7 @@ export async function loadPipeline(opts: LoadPipelineOptions = {}): Promise<Pipe
   const dir = opts.modelDir ?? defaultModelDir();
   const model = loadModel(dir);
   const safety = opts.safety !== undefined ? opts.safety : loadSafetyPolicy(opts.safetyConfig ?? {});
-  return new Pipeline(await ModelRunner.create(model, { threads: opts.threads }), safety);
+  return new Pipeline(await ModelRunner.create(model, { threads: opts.threads, quantize: opts.quantize }), safety);
 }
 
 export function defaultModelDir(): string {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { fitSize, type GeneratedImage, loadPipeline, type Mask, parseSize, readImage, readMask, readPngText, resizeImage, resizeMask } from '../../pipeline/index.ts';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { QUANTIZATIONS, type Quantization } from '../../engine/index.ts';
 import { UsageError } from '../errors.ts';
 import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
 
@@ -19,6 +20,7 @@ interface SharedOptions {
   promptFile?: string;
   sidecar?: boolean;
   threads?: number;
+  quantize?: Quantization;
   safetyConfig?: string;
 }
 
@@ -39,11 +41,15 @@ function shared(cmd: Command): Command {
     .option('--prompt-file <file>', 'read the prompt from a file (- for standard input), for long prompts')
     .option('--sidecar', 'also write the generation parameters to FILE.json')
     .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }))
+    .option('--quantize <mode>', 'linear layers in int8 (faster on CPUs with int8 dot products) or int4 (4-bit weights); default none (float32)', (v) => {
+      if (!(QUANTIZATIONS as readonly string[]).includes(v)) throw new UsageError(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, got '${v}'`);
+      return v as Quantization;
+    })
     .option('--safety-config <file>', 'safety policy JSON: thresholds and category switches (default: $FLOWPAINT_SAFETY_CONFIG, else the built-in policy; see SAFETY.md)');
 }
 
 async function run(o: SharedOptions, label: string, work: (pipe: Awaited<ReturnType<typeof loadPipeline>>, onStep: () => void) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, totalSteps: number) {
-  const pipe = await loadPipeline({ modelDir: o.model, threads: o.threads, safetyConfig: readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG) });
+  const pipe = await loadPipeline({ modelDir: o.model, threads: o.threads, quantize: o.quantize, safetyConfig: readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG) });
   const progress = stepProgress(totalSteps, label);
   try {
     const images = await work(pipe, progress.tick);
