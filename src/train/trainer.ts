@@ -101,8 +101,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const ema = resumed ? new Ema(cfg.emaDecay, new Map([...resumed.ema].map(([k, t]) => [k, Float32Array.from(t.f32())]))) : Ema.from(initial.params, cfg.emaDecay);
 
   const streamOpts = { split: 'train' as const, buckets: cfg.buckets, batchSize: cfg.batchSize, scope: cfg.data };
-  const t2i = new SceneStream({ ...streamOpts, seed: cfg.seed, editFraction: 0 });
-  const edits = new SceneStream({ ...streamOpts, seed: cfg.seed + 7919, editFraction: 1 });
+  // A run continuing earlier training (--init-from) draws fresh scenes rather than replaying the
+  // ones its starting weights already saw from the same seed.
+  const dataSeed = (cfg.seed + (cfg.prior?.steps ?? 0)) >>> 0;
+  const t2i = new SceneStream({ ...streamOpts, seed: dataSeed, editFraction: 0 });
+  const edits = new SceneStream({ ...streamOpts, seed: dataSeed + 7919, editFraction: 1 });
   if (resumed) {
     t2i.seek(resumed.data.t2i);
     edits.seek(resumed.data.edit);
