@@ -148,10 +148,14 @@ describe('damaged uploads, folders and methods', () => {
     }
   });
 
-  it('declares that a JSON edit needs its image, which the server indeed requires', async () => {
+  it('declares what the server requires: a JSON edit\'s image, a size\'s form, no nulls in multipart', async () => {
     const doc = openApiDocument() as any;
     const schema = doc.components.schemas.ImageEditJsonRequest;
     assert.deepEqual(schema.oneOf, [{ required: ['image'] }, { required: ['images'] }]);
+    const size = z.fromJSONSchema(doc.components.schemas.ImageGenerateRequest.properties.size);
+    assert.deepEqual(['512x512', 'auto', null, '', 'big', '512'].map((x) => size.safeParse(x).success), [true, true, true, false, false, false]);
+    const multipart = doc.components.schemas.ImageEditMultipartRequest.properties;
+    for (const name of ['quality', 'size', 'n', 'stream']) assert.ok(!JSON.stringify(multipart[name]).includes('"null"'), name);
     const res = await fetch(`${s.url}/v1/images/edits`, { method: 'POST', headers: { ...auth(KEY), 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'x' }) });
     assert.equal(res.status, 400);
   });

@@ -25,6 +25,15 @@ function componentSchemas(): Record<string, Record<string, unknown>> {
   const multipart = out.ImageEditMultipartRequest!.properties as Record<string, unknown>;
   multipart.image = { type: 'string', format: 'binary', description: 'The image to edit. Also accepted as image[] with one file.' };
   multipart.mask = { type: 'string', format: 'binary', description: 'PNG whose transparent pixels mark the area to change; without alpha, white marks it.' };
+  // A multipart field is text: it cannot be null (a client sending "null" sends the word).
+  for (const [name, prop] of Object.entries(multipart)) multipart[name] = withoutNull(prop);
+  // What JSON Schema can say of a size; the rest (multiples of 16, the pixel limit) is in words.
+  for (const id of ['ImageGenerateRequest', 'ImageEditJsonRequest', 'ImageEditMultipartRequest']) {
+    const props = out[id]!.properties as Record<string, Record<string, unknown>>;
+    const { description } = props.size!;
+    const size = { type: 'string', pattern: SIZE_PATTERN };
+    props.size = id === 'ImageEditMultipartRequest' ? { description, ...size } : { description, anyOf: [size, { type: 'null' }] };
+  }
   // The JSON edit takes its one source image as `image` or as `images`, not both (the zod
   // schema leaves both optional and the route counts them).
   out.ImageEditJsonRequest!.oneOf = [{ required: ['image'] }, { required: ['images'] }];
@@ -32,6 +41,18 @@ function componentSchemas(): Record<string, Record<string, unknown>> {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const SIZE_PATTERN = '^(auto|[0-9]+x[0-9]+)$';
+
+/** A property's schema without its `null` alternative (`anyOf: [X, {type: "null"}]` → X). */
+function withoutNull(schema: unknown): Record<string, unknown> {
+  const s = schema as Record<string, unknown>;
+  const anyOf = s.anyOf as Array<Record<string, unknown>> | undefined;
+  if (!anyOf) return s;
+  const rest = anyOf.filter((x) => x.type !== 'null');
+  const { anyOf: _a, ...others } = s;
+  return rest.length === 1 ? { ...others, ...rest[0] } : { ...others, anyOf: rest };
+}
 
 const errorResponses = (codes: Record<number, string>) =>
   Object.fromEntries(Object.entries(codes).map(([code, description]) => [code, { description, content: { 'application/json': { schema: ref('Error') } } }]));
