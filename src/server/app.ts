@@ -31,14 +31,17 @@ export interface AppDeps {
   authFailures: AuthFailureLimiter;
   /** Unix seconds, for the model list. */
   startedAt: number;
+  /** The arena's other models by contender name, added as each loads (config `arena.models`). */
+  arenaQueues: Map<string, JobQueue>;
 }
 
 export type AppEnv = { Variables: { key: KeyIdentity; log: Logger } };
 
-export function createDeps(parts: Omit<AppDeps, 'rate' | 'concurrency' | 'authFailures' | 'startedAt' | 'state'> & Partial<Pick<AppDeps, 'state'>>): AppDeps {
+export function createDeps(parts: Omit<AppDeps, 'rate' | 'concurrency' | 'authFailures' | 'startedAt' | 'state' | 'arenaQueues'> & Partial<Pick<AppDeps, 'state' | 'arenaQueues'>>): AppDeps {
   return {
     ...parts,
     state: parts.state ?? { draining: false },
+    arenaQueues: parts.arenaQueues ?? new Map(),
     rate: new RateLimiter(),
     concurrency: new ConcurrencyLimiter(),
     authFailures: new AuthFailureLimiter(parts.config.limits.authFailuresPerMinute),

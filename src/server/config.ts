@@ -96,6 +96,25 @@ export const ServerConfigSchema = z.strictObject({
       lockMs: positiveInt.default(30_000),
     })
     .optional(),
+  /**
+   * The playground arena's contenders. With `models`, blind comparisons are between models: the
+   * served model and each folder here (each in its own worker thread), all at one `quality`.
+   * Without, between the served model's quality settings.
+   */
+  arena: z
+    .strictObject({
+      models: z
+        .array(z.strictObject({
+          dir: z.string().min(1),
+          /** The name in votes and the leaderboard; default: the model's `id@version` from its config.json. */
+          name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@+:-]{0,63}$/, 'letters, digits and . _ @ + : - (at most 64)').optional(),
+        }))
+        .default([]),
+      quality: z.enum(['low', 'medium', 'high']).default('medium'),
+      /** Whether the served model is a contender beside `models`. */
+      includeServed: z.boolean().default(true),
+    })
+    .prefault({}),
   /** The playground web app at `/`; its history and arena votes live in `dir` (default: ~/.local/share/flowpaint/playground). */
   playground: z.strictObject({ enabled: z.boolean().default(true), dir: z.string().optional() }).prefault({}),
   /** How long SIGTERM waits for in-flight jobs before exiting anyway. */

@@ -60,8 +60,8 @@ export interface EditRequest extends Common {
 
 /** What the server needs of a pipeline (src/pipeline's satisfies it). */
 export interface Pipeline {
-  /** sizes.native is what a generation without a size ("auto") is drawn at. */
-  info: { id: string; version: string; config?: unknown; sizes: { native: { width: number; height: number } } };
+  /** sizes.native is what a generation without a size ("auto") is drawn at; buckets, the other trained sizes. */
+  info: { id: string; version: string; config?: unknown; sizes: { native: { width: number; height: number }; buckets?: Array<{ width: number; height: number }> } };
   generate(req: GenerateRequest): Promise<PipelineOutput[]>;
   edit(req: EditRequest): Promise<PipelineOutput[]>;
   /** Counts prompt tokens for the usage figures, when the pipeline can. */

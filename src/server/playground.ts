@@ -9,11 +9,15 @@ import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { fitSize, MAX_PIXELS } from '../pipeline/sizes.ts';
+import { fitSize, MAX_PIXELS, parseSize } from '../pipeline/sizes.ts';
 import { authenticate, type AppDeps, type AppEnv } from './app.ts';
-import { Arena, TOPICS, type Contender } from './arena/store.ts';
-import { leaderboard } from './arena/bradley-terry.ts';
-import { ApiError, badRequest, notFound, tooLarge } from './errors.ts';
+import { Arena, arenaName, TOPICS, type Contender } from './arena/store.ts';
+import { board, comparisonsOf, METHOD } from './arena/report.ts';
+import { suggestPrompt, type Topic } from './arena/topics.ts';
+import { ApiError, badRequest, notFound, shuttingDown, tooLarge, tooManyRequests } from './errors.ts';
+import { QueueFull, type JobQueue } from './queue.ts';
+import { buildSpec } from './requests.ts';
+import { admitKey } from './routes/images.ts';
 import { HistoryStore, type HistoryKind } from './history/store.ts';
 import { ensureWebBuilt, isBuilt, WEB_DIR } from './playground-build.ts';
 
@@ -45,21 +49,49 @@ const SavedMeta = z.strictObject({
   parent: z.string().max(64).optional(),
 });
 
-const MatchBody = z.strictObject({ topic: z.enum(TOPICS), prompt: z.string().min(1).max(200_000) });
+const SizeText = z.string().regex(/^\d+x\d+$/, 'size must be WIDTHxHEIGHT, e.g. 128x128');
+const MatchBody = z.strictObject({ topic: z.enum(TOPICS), prompt: z.string().min(1).max(200_000), size: SizeText.optional() });
 const VoteBody = z.strictObject({ match: z.string().min(1).max(64), winner: z.enum(['left', 'right', 'tie']) });
 
-/** The arena's contenders: the served model at each configured quality (its sampler settings). */
+/**
+ * The arena's contenders without arena models: the served model at each configured quality. The
+ * low setting is the same model and sampler with fewer steps (no distilled few-step model exists yet).
+ */
 export function qualityContenders(quality: AppDeps['config']['quality']): Contender[] {
   return (['low', 'medium', 'high'] as const).map((q) => ({
     name: `quality-${q}`,
     params: { quality: q },
-    description: `${quality[q].steps} steps${quality[q].fast ? ', distilled few-step sampler' : ''}`,
+    description: `${quality[q].steps} Euler steps${quality[q].fast ? ' (fast mode: fewer steps of the same model, not distilled)' : ''}`,
   }));
+}
+
+const describeModel = (m: JobQueue['model'], steps: number, served: boolean) =>
+  `${served ? 'served model, ' : ''}${m.id} ${m.version}${m.sizes ? `, native ${m.sizes.native.width}×${m.sizes.native.height}` : ''}, ${steps} steps`;
+
+/**
+ * The contenders now: with arena models configured, the served model (unless left out) and every
+ * arena model that has loaded, all at the arena's quality; otherwise the served model's quality levels.
+ */
+export function arenaContenders(deps: AppDeps): Contender[] {
+  const { arena, quality } = deps.config;
+  if (arena.models.length === 0) return qualityContenders(quality);
+  const steps = quality[arena.quality].steps;
+  const served = deps.queue();
+  return [
+    ...(served && arena.includeServed ? [{ name: arenaName(served.model), params: { quality: arena.quality }, description: describeModel(served.model, steps, true) }] : []),
+    ...[...deps.arenaQueues].map(([name, q]) => ({ name, model: name, params: { quality: arena.quality }, description: describeModel(q.model, steps, false) })),
+  ];
+}
+
+/** What "auto" means for a generation on this server: the configured default size, else the model's native size. */
+function defaultSize(deps: AppDeps): { width: number; height: number } | null {
+  if (deps.config.defaultSize) return parseSize(deps.config.defaultSize);
+  return deps.queue()?.model.sizes?.native ?? null;
 }
 
 export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: PlaygroundOptions): void {
   const history = new HistoryStore(join(opts.dir, 'history'));
-  const arena = new Arena(join(opts.dir, 'arena', 'votes.jsonl'), qualityContenders(deps.config.quality));
+  const arena = new Arena(join(opts.dir, 'arena', 'votes.jsonl'), () => arenaContenders(deps));
   const webDir = opts.webDir ?? WEB_DIR;
 
   // The page reads this before it has a key, to know whether to ask for one.
@@ -69,7 +101,14 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     maxPixels: MAX_PIXELS,
     maxImages: deps.config.limits.maxImages,
     quality: deps.config.quality,
+    // The model's trained sizes (null while it loads: the page asks again) and what "auto" means.
+    sizes: (() => {
+      const sizes = deps.queue()?.model.sizes;
+      return sizes ? { native: sizes.native, buckets: sizes.buckets ?? [sizes.native] } : null;
+    })(),
+    defaultSize: defaultSize(deps),
     topics: TOPICS,
+    arena: { mode: deps.config.arena.models.length ? 'models' : 'quality', contenders: arena.contenders.length },
   }));
 
   // Same keys (and the same throttling of wrong ones) as the Images API. History and votes
@@ -122,11 +161,55 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     return c.json({ deleted: true });
   });
 
+  app.get(`${API}/arena/suggestion`, (c) => {
+    const topic = c.req.query('topic') ?? '';
+    if (!(TOPICS as readonly string[]).includes(topic)) throw badRequest(`topic must be one of ${TOPICS.join(', ')}`, 'topic');
+    return c.json({ topic, prompt: suggestPrompt(topic as Topic) });
+  });
+
   app.post(`${API}/arena/matches`, async (c) => {
     const body = MatchBody.parse(await c.req.json().catch(() => { throw badRequest('send JSON'); }));
-    const m = arena.createMatch(owner(c), body.topic, body.prompt);
-    // The page gets the two sides' parameters (it makes the images), never their names.
-    return c.json({ id: m.id, seed: m.seed, left: m.left.params, right: m.right.params }, 201);
+    const fallback = defaultSize(deps);
+    const size = body.size ?? (fallback ? `${fallback.width}x${fallback.height}` : undefined);
+    if (!size) throw new ApiError(503, 'the model is still loading; retry shortly', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+    try {
+      parseSize(size);
+    } catch (err) {
+      throw badRequest((err as Error).message, 'size', 'invalid_size');
+    }
+    const m = arena.createMatch(owner(c), body.topic, body.prompt, size);
+    if (!m) throw new ApiError(503, 'fewer than two arena contenders are ready; retry shortly', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+    // The page learns neither the sides' names nor their settings: it asks the server for "left" and "right".
+    return c.json({ id: m.id, seed: m.seed, size: m.size }, 201);
+  });
+
+  // One side's image of an open match, made by that side's model with the match's seed and size.
+  app.post(`${API}/arena/matches/:id/:side{left|right}`, async (c) => {
+    if (deps.state.draining) throw shuttingDown();
+    const m = arena.openMatch(owner(c), c.req.param('id'));
+    if (!m) throw notFound('no open match with that id (a match lasts an hour and ends with its vote)');
+    const side = c.req.param('side') === 'left' ? m.left : m.right;
+    const queue = side.model ? deps.arenaQueues.get(side.model) : deps.queue();
+    if (!queue) throw new ApiError(503, 'that contender is not loaded; start a new match', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+    const release = admitKey(c, deps);
+    const controller = new AbortController();
+    const gone = () => controller.abort();
+    c.req.raw.signal.addEventListener('abort', gone, { once: true });
+    try {
+      const { spec } = buildSpec('generate', { prompt: m.prompt, size: m.size, seed: m.seed, quality: side.params.quality, n: 1, output_format: 'png' }, deps.config, queue.model.id);
+      let handle;
+      try {
+        handle = await queue.enqueue(spec, { signal: controller.signal });
+      } catch (err) {
+        if (err instanceof QueueFull) throw tooManyRequests(err.message, queue.retryAfterSeconds(), 'queue_full');
+        throw err;
+      }
+      const result = await handle.result;
+      return c.body(new Uint8Array(result.images[0]!.bytes), 200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' });
+    } finally {
+      c.req.raw.signal.removeEventListener('abort', gone);
+      release();
+    }
   });
 
   app.post(`${API}/arena/votes`, async (c) => {
@@ -139,13 +222,16 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
   app.get(`${API}/arena/leaderboard`, (c) => {
     const topic = c.req.query('topic') || undefined;
     if (topic && !(TOPICS as readonly string[]).includes(topic)) throw badRequest(`topic must be one of ${TOPICS.join(', ')}`, 'topic');
-    const games = arena.comparisons(topic as (typeof TOPICS)[number] | undefined);
+    const current = arena.contenders;
+    const b = board(current.map((x) => x.name), comparisonsOf(arena.all(), topic));
+    const described = new Map(current.map((x) => [x.name, x.description]));
     return c.json({
       topic: topic ?? null,
-      votes: games.length,
-      method: 'Bradley–Terry (MM), ties as half wins, 95% percentile bootstrap (200 resamples)',
-      contenders: arena.contenders.map(({ name, description }) => ({ name, description })),
-      standings: leaderboard(arena.contenders.map((x) => x.name), games),
+      votes: b.votes,
+      method: METHOD,
+      contenders: b.standings.map(({ name }) => ({ name, description: described.get(name) ?? 'not served now (votes from earlier)', current: described.has(name) })),
+      standings: b.standings,
+      pairs: b.pairs,
     });
   });
 

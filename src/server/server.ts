@@ -3,9 +3,11 @@
 // graceful stop that refuses new requests, finishes in-flight jobs, then closes.
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { basename, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp, createDeps, type AppDeps } from './app.ts';
+import { arenaName } from './arena/store.ts';
 import { checkBindAllowed, type ServerConfig } from './config.ts';
 import { KeyStore } from './keys.ts';
 import { LocalQueue } from './local-queue.ts';
@@ -22,6 +24,8 @@ export interface RunningServer {
   deps: AppDeps;
   /** Resolves when the workers have loaded the model (rejects if they cannot). */
   ready: Promise<void>;
+  /** Resolves when every arena model has loaded or failed to (failures are logged and skipped). */
+  arenaReady: Promise<void>;
   /** Stops taking requests, waits for in-flight jobs (up to the timeout), then closes everything. */
   shutdown(): Promise<void>;
 }
@@ -89,6 +93,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     },
   );
   ready.catch(() => {}); // reported above; callers that await `ready` still see the error
+  const arenaReady = ready.then(() => startArenaModels(config, logger, deps.arenaQueues, queue!.model), () => {});
 
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
@@ -98,14 +103,16 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       // Keep listening while jobs finish: late requests get a clear 503 with Retry-After (and
       // load balancers see /readyz fail) instead of a refused connection.
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownTimeoutSeconds * 1000).unref());
-      const drained = queue ? await Promise.race([queue.drain(), timeout]) : undefined;
+      await arenaReady;
+      const queues = [...(queue ? [queue] : []), ...deps.arenaQueues.values()];
+      const drained = queues.length ? await Promise.race([Promise.all(queues.map((q) => q.drain())), timeout]) : undefined;
       if (drained === 'timeout') logger.warn({ event: 'shutdown.timeout' }, 'jobs still running at the shutdown timeout; stopping anyway');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // The last responses are being written; give their connections a moment to finish.
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
       server.closeAllConnections();
-      await queue?.close();
+      await Promise.all(queues.map((q) => q.close()));
       store.close();
       if (ownStoreDir) rmSync(store.dir, { recursive: true, force: true });
       logger.info({ event: 'shutdown.done' }, 'stopped');
@@ -113,5 +120,33 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     return stopping;
   };
 
-  return { url: `http://${host}:${port}`, port, deps, ready, shutdown };
+  return { url: `http://${host}:${port}`, port, deps, ready, arenaReady, shutdown };
+}
+
+/**
+ * Loads each arena model (config `arena.models`) into its own worker thread, one after the other,
+ * and adds it to `into` under its name. A name already taken gets the folder's name added; a model
+ * that fails to load is logged and left out, so one bad candidate does not stop the server.
+ */
+async function startArenaModels(config: ServerConfig, logger: Logger, into: Map<string, JobQueue>, served: { id: string; version: string }): Promise<void> {
+  const base = pipelineFactoryFor(config);
+  const taken = new Set(config.arena.includeServed ? [arenaName(served)] : []);
+  for (const m of config.arena.models) {
+    try {
+      const q = await LocalQueue.start({
+        workers: 1,
+        maxWaiting: config.limits.maxQueue,
+        factory: { module: base.module, options: { ...base.options, modelDir: resolve(m.dir) } },
+        onCrash: (err) => logger.error({ event: 'worker.crashed', err, arenaModel: m.dir }, 'an arena worker thread died; replacing it'),
+      });
+      let name = m.name ?? arenaName(q.model);
+      if (taken.has(name)) name = `${name}+${basename(resolve(m.dir))}`;
+      for (let i = 2; taken.has(name); i++) name = `${m.name ?? arenaName(q.model)}+${i}`;
+      taken.add(name);
+      into.set(name, q);
+      logger.info({ event: 'arena.model_ready', name, dir: m.dir }, `arena model ${name} loaded from ${m.dir}`);
+    } catch (err) {
+      logger.error({ event: 'arena.model_failed', err, dir: m.dir }, `arena model ${m.dir} failed to load; it is left out of the arena`);
+    }
+  }
 }

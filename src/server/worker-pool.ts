@@ -16,6 +16,8 @@ type FromWorker =
 export interface ModelInfo {
   id: string;
   version: string;
+  /** The sizes the model was trained at (its config.json); "auto" and the playground default to `native`. */
+  sizes?: { native: { width: number; height: number }; buckets?: Array<{ width: number; height: number }> };
 }
 
 interface Task {

@@ -6,16 +6,23 @@ import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Comparison } from './bradley-terry.ts';
+import { TOPICS, type Topic } from './topics.ts';
 
-export const TOPICS = ['people', 'animals', 'objects', 'scenes', 'lettering', 'art', 'other'] as const;
-export type Topic = (typeof TOPICS)[number];
+export { TOPICS, type Topic };
 
 export interface Contender {
-  /** Stable name used in votes and the leaderboard. */
+  /** Stable name used in votes and the leaderboard (a model's `id@version`, or `quality-low` …). */
   name: string;
-  /** Generation parameters sent to /v1/images/generations (besides prompt, size and seed). */
+  /** Sampler setting the images are made with. */
   params: { quality: 'low' | 'medium' | 'high' };
+  /** Which arena model makes the images (a key of the server's arena queues); unset: the served model. */
+  model?: string;
   description: string;
+}
+
+/** A model's name in the arena: `id@version` (what votes and the leaderboard call it). */
+export function arenaName(model: { id: string; version: string }): string {
+  return `${model.id}@${model.version}`;
 }
 
 export interface Match {
@@ -23,6 +30,8 @@ export interface Match {
   topic: Topic;
   prompt: string;
   seed: number;
+  /** Both images are made at this size ("WxH"), so size never tells the sides apart. */
+  size: string;
   left: Contender;
   right: Contender;
   rater: string;
@@ -34,9 +43,12 @@ export type Winner = 'left' | 'right' | 'tie';
 export interface Vote {
   match: string;
   time: string;
-  topic: Topic;
+  /** One of TOPICS (votes cast before the topics changed may carry an older one). */
+  topic: string;
   prompt: string;
   seed: number;
+  /** Absent in votes cast before sizes were recorded. */
+  size?: string;
   left: string;
   right: string;
   winner: Winner;
@@ -54,28 +66,46 @@ export class Arena {
   private readonly open = new Map<string, Match>();
   private votes: Vote[] | undefined;
 
-  constructor(readonly file: string, readonly contenders: readonly Contender[]) {
-    if (contenders.length < 2) throw new Error('the arena needs at least two contenders');
+  /**
+   * `contenders`: the current list, or a function that gives it (the models served may still be
+   * loading when the arena is made). Each match is drawn from the list of its moment.
+   */
+  constructor(readonly file: string, private readonly contenderList: readonly Contender[] | (() => readonly Contender[])) {}
+
+  get contenders(): readonly Contender[] {
+    return typeof this.contenderList === 'function' ? this.contenderList() : this.contenderList;
   }
 
-  /** A new match: two different contenders in random order, one seed for both. `rater` is the key's owner id. */
-  createMatch(rater: string, topic: Topic, prompt: string): Match {
+  /**
+   * A new match: two different contenders (every pair equally likely) in random order, one seed
+   * and one size for both. `rater` is the key's owner id. Undefined while fewer than two contenders are ready.
+   */
+  createMatch(rater: string, topic: Topic, prompt: string, size = 'auto'): Match | undefined {
     this.expire();
-    const i = Math.floor(Math.random() * this.contenders.length);
-    let j = Math.floor(Math.random() * (this.contenders.length - 1));
+    const contenders = this.contenders;
+    if (contenders.length < 2) return undefined;
+    const i = Math.floor(Math.random() * contenders.length);
+    let j = Math.floor(Math.random() * (contenders.length - 1));
     if (j >= i) j++;
     const match: Match = {
       id: randomBytes(12).toString('hex'),
       topic,
       prompt,
       seed: randomBytes(4).readUInt32BE() >>> 1,
-      left: this.contenders[i]!,
-      right: this.contenders[j]!,
+      size,
+      left: contenders[i]!,
+      right: contenders[j]!,
       rater: hashRater(rater),
       createdAt: Date.now(),
     };
     this.open.set(match.id, match);
     return match;
+  }
+
+  /** The rater's open match, if it is one. */
+  openMatch(rater: string, matchId: string): Match | undefined {
+    const match = this.open.get(matchId);
+    return match && match.rater === hashRater(rater) ? match : undefined;
   }
 
   /** Records the rater's pick; a match takes one vote, from the rater it was made for. */
@@ -89,6 +119,7 @@ export class Arena {
       topic: match.topic,
       prompt: match.prompt,
       seed: match.seed,
+      size: match.size,
       left: match.left.name,
       right: match.right.name,
       winner,
@@ -125,7 +156,7 @@ export class Arena {
     return this.all().filter((v) => v.rater === hash);
   }
 
-  comparisons(topic?: Topic): Comparison[] {
+  comparisons(topic?: string): Comparison[] {
     return this.all()
       .filter((v) => !topic || v.topic === topic)
       .map((v) => ({ a: v.left, b: v.right, score: v.winner === 'left' ? 1 : v.winner === 'right' ? 0 : 0.5 }));

@@ -51,7 +51,7 @@ export function registerImageRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
 }
 
 /** Rate and concurrency limits of the request's key; returns the release of its concurrency slot. */
-function admitKey(c: Context<AppEnv>, deps: AppDeps): () => void {
+export function admitKey(c: Context<AppEnv>, deps: AppDeps): () => void {
   const key = c.get('key');
   const rate = deps.rate.take(key.id, key.rateLimitPerMinute ?? deps.config.limits.rateLimitPerMinute);
   if (!rate.ok) throw tooManyRequests(`rate limit reached for key ${key.id}; retry after ${Math.ceil(rate.retryAfter)} s`, rate.retryAfter, 'rate_limit_exceeded');

@@ -5,7 +5,7 @@
 //   [refuse]   throw a SafetyRefusal-named error;  [invalid] an InputError;  [crash] kill the thread
 // Every finished job is appended to <logFile> as a JSON line, so tests can count executions.
 import { appendFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { EditRequest, GenerateRequest, Pipeline, PipelineOutput, RgbImage } from '../pipeline-factory.ts';
 
@@ -16,12 +16,19 @@ export interface FakeOptions {
   stepMs?: number;
   /** Whether to fail loading (tests of start-up errors). */
   failLoad?: boolean;
+  /** As the real pipeline's: the model's id is the folder's name ("fake" without one); a folder named fail-* fails to load. */
+  modelDir?: string;
+  /** The model's native size (default 64×64). */
+  native?: { width: number; height: number };
 }
 
 const HOLD_LIMIT_MS = 60_000;
 
 export function createPipeline(options: FakeOptions): Pipeline {
   if (options.failLoad) throw new Error('fake pipeline: load failed on purpose');
+  const id = options.modelDir ? basename(options.modelDir) : 'fake';
+  if (id.startsWith('fail-')) throw new Error(`fake pipeline: ${id} fails to load on purpose`);
+  const native = options.native ?? { width: 64, height: 64 };
   const run = async (kind: 'generate' | 'edit', text: string, width: number, height: number, req: GenerateRequest | EditRequest, base?: RgbImage): Promise<PipelineOutput[]> => {
     if (text.includes('[invalid]')) throw new InputError('prompt contains [invalid]');
     if (text.includes('[refuse]')) {
@@ -44,11 +51,11 @@ export function createPipeline(options: FakeOptions): Pipeline {
       req.onStep?.({ step: s, steps, preview: () => imageFor(0, s) });
     }
     const outputs = Array.from({ length: n }, (_, i) => ({ image: imageFor(i, steps), seed: seed + i, metadata: { prompt: text, kind } }));
-    if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify({ kind, prompt: text, n, width, height, steps, fast: req.fast ?? false })}\n`);
+    if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify({ kind, prompt: text, n, width, height, steps, fast: req.fast ?? false, model: id, seed })}\n`);
     return outputs;
   };
   return {
-    info: { id: 'fake', version: '1', sizes: { native: { width: 64, height: 64 } } },
+    info: { id, version: '1', sizes: { native, buckets: [native, { width: native.width + 32, height: Math.max(16, native.height - 16) }] } },
     generate: (req) => run('generate', req.prompt, req.width, req.height, req),
     edit: (req) => run('edit', req.instruction, req.image.width, req.image.height, req, req.image),
   };
