@@ -154,8 +154,10 @@ describe('damaged uploads, folders and methods', () => {
     assert.deepEqual(schema.oneOf, [{ required: ['image'] }, { required: ['images'] }]);
     const size = z.fromJSONSchema(doc.components.schemas.ImageGenerateRequest.properties.size);
     assert.deepEqual(['512x512', 'auto', null, '', 'big', '512'].map((x) => size.safeParse(x).success), [true, true, true, false, false, false]);
+    const background = z.fromJSONSchema(doc.components.schemas.ImageGenerateRequest.properties.background);
+    assert.deepEqual(['auto', 'opaque', null, 'transparent'].map((x) => background.safeParse(x).success), [true, true, true, false]);
     const multipart = doc.components.schemas.ImageEditMultipartRequest.properties;
-    for (const name of ['quality', 'size', 'n', 'stream']) assert.ok(!JSON.stringify(multipart[name]).includes('"null"'), name);
+    for (const name of ['quality', 'size', 'n', 'stream', 'background']) assert.ok(!JSON.stringify(multipart[name]).includes('"null"'), name);
     const res = await fetch(`${s.url}/v1/images/edits`, { method: 'POST', headers: { ...auth(KEY), 'Content-Type': 'application/json' }, body: JSON.stringify({ prompt: 'x' }) });
     assert.equal(res.status, 400);
   });

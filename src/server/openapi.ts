@@ -33,6 +33,9 @@ function componentSchemas(): Record<string, Record<string, unknown>> {
     const { description } = props.size!;
     const size = { type: 'string', pattern: SIZE_PATTERN };
     props.size = id === 'ImageEditMultipartRequest' ? { description, ...size } : { description, anyOf: [size, { type: 'null' }] };
+    // "transparent" is accepted by the parser only to be refused with a clear message.
+    const background = { type: 'string', enum: ['auto', 'opaque'] };
+    props.background = { description: '"transparent" is refused (400): the model draws opaque images.', ...(id === 'ImageEditMultipartRequest' ? background : { anyOf: [background, { type: 'null' }] }) };
   }
   // The JSON edit takes its one source image as `image` or as `images`, not both (the zod
   // schema leaves both optional and the route counts them).
