@@ -6,11 +6,13 @@ import { registerEvalCommand } from './eval.ts';
 import { registerGenerateCommands } from './generate.ts';
 import { registerRedteamCommand } from './redteam.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerSlidesCommand } from './slides.ts';
 import { registerTrainCommands } from './train.ts';
 import { registerWorkerCommand } from './worker.ts';
 
 export function registerCommands(program: Command): void {
   registerGenerateCommands(program);
+  registerSlidesCommand(program);
   registerServeCommand(program);
   registerWorkerCommand(program);
   registerTrainCommands(program);

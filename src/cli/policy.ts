@@ -1,0 +1,13 @@
+// The safety policy file named by --safety-config or $FLOWPAINT_SAFETY_CONFIG, for commands that
+// load a pipeline (slides, photos).
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.ts';
+
+export function readSafetyConfig(path: string | undefined): unknown {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`safety config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
