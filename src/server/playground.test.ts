@@ -59,6 +59,13 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
 
   it('generates with streamed previews, inpaints a painted mask, undoes and redoes', async () => {
     await page.goto(server.url);
+    // The size starts at the served model's native size, as the server reports it.
+    const { sizes } = await (await fetch(`${server.url}/playground/api/config`)).json() as { sizes: { native: { width: number; height: number } } };
+    await page.getByTestId('size').getByText(new RegExp(`^${sizes.native.width}×${sizes.native.height} =`)).waitFor();
+    assert.match(await page.getByLabel('Resolution').locator('option:checked').innerText(), /^native \(/);
+    assert.match(await page.getByTestId('size-note').innerText(), /draws this size directly/);
+    await page.getByLabel('Resolution').selectOption({ index: 1 });
+    assert.match(await page.getByTestId('size-note').innerText(), /resized/);
     await page.getByLabel('Prompt').fill('a red apple left of a cat on a blue background');
     await page.getByLabel('Exact width and height').check();
     await page.getByLabel('Width', { exact: true }).fill('128');
@@ -173,6 +180,10 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
     await board.waitFor();
     assert.match(await board.locator('caption').innerText(), /^0 votes/);
     await page.getByLabel(/^Topic/).selectOption('animals');
+    assert.equal(await page.getByLabel(/^Topic/).locator('option', { hasText: 'people' }).count(), 0, 'no topics the model never saw');
+    await page.getByRole('button', { name: 'Suggest a prompt' }).click();
+    await page.waitForFunction("document.querySelector('textarea')?.value.endsWith('background')");
+    assert.match(await page.getByLabel(/^Size/).locator('option:checked').innerText(), /\(native\)$/);
     await page.getByLabel('Arena prompt').fill('a green frog on a leaf');
     await page.getByRole('button', { name: 'New match' }).click();
     await page.getByTestId('arena-right').waitFor();
@@ -186,8 +197,9 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
     assert.deepEqual(sum, [1, 1, 0], 'one win and one loss');
     const ratings = await board.locator('tbody tr td:nth-child(3)').allInnerTexts();
     assert.notEqual(ratings[0], ratings[2], 'the winner now rates above the loser');
-    await page.getByLabel('Leaderboard topic').selectOption('people');
-    await page.getByText(/^0 votes on people/).waitFor();
+    assert.doesNotMatch(await page.locator('.panel').innerText(), /distilled/, 'plain few-step Euler is not called distilled');
+    await page.getByLabel('Leaderboard topic').selectOption('lettering');
+    await page.getByText(/^0 votes on lettering/).waitFor();
     await shot('6-arena');
 
     const exported = await (await fetch(`${server.url}/playground/api/arena/votes.jsonl`)).text();
@@ -239,6 +251,39 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
     } finally {
       await context.close();
       await keyed.stop();
+    }
+  });
+
+  it('compares several model folders blindly and shows the votes per pair', async () => {
+    // The fake pipeline (named after its folder) stands in for the models: this is about the page.
+    const models = join(dataDir, 'models');
+    for (const m of ['shipped', 'candidate']) mkdirSync(join(models, m), { recursive: true });
+    const multi = await startTestServer({ playground: { dir: join(dataDir, 'multi') }, arena: { models: [{ dir: join(models, 'shipped') }, { dir: join(models, 'candidate') }] } });
+    const p = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    try {
+      await multi.arenaReady;
+      await p.goto(multi.url);
+      await p.getByRole('tab', { name: 'Arena' }).click();
+      await p.getByText(/made by two of the 3 models this server compares/).waitFor();
+      await p.getByLabel(/^Topic/).selectOption('counting');
+      await p.getByRole('button', { name: 'Suggest a prompt' }).click();
+      await p.waitForFunction("/^(two|three|four) /.test(document.querySelector('textarea')?.value ?? '')");
+      await p.getByRole('button', { name: 'New match' }).click();
+      await p.getByTestId('arena-right').waitFor();
+      await p.getByRole('button', { name: 'Tie' }).click();
+      await p.getByText('Vote recorded: tie.').waitFor();
+      const names = await p.locator('.pair figcaption').allInnerTexts();
+      assert.equal(names.length, 2);
+      assert.notEqual(names[0], names[1]);
+      assert.ok(names.every((n) => ['fake@1', 'shipped@1', 'candidate@1'].includes(n)), names.join());
+      const pair = await p.getByTestId('pairs').locator('tbody tr').allInnerTexts();
+      assert.equal(pair.length, 1);
+      assert.match(pair[0]!, /0\s+0\s+1$/);
+      assert.equal(await p.getByTestId('leaderboard').locator('tbody tr').count(), 3);
+      await p.screenshot({ path: join(ARTIFACTS, '9-arena-models.png'), fullPage: true });
+    } finally {
+      await p.close();
+      await multi.stop();
     }
   });
 });

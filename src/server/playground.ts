@@ -61,7 +61,7 @@ export function qualityContenders(quality: AppDeps['config']['quality']): Conten
   return (['low', 'medium', 'high'] as const).map((q) => ({
     name: `quality-${q}`,
     params: { quality: q },
-    description: `${quality[q].steps} Euler steps${quality[q].fast ? ' (fast mode: fewer steps of the same model, not distilled)' : ''}`,
+    description: `${quality[q].steps} Euler steps${quality[q].fast ? ' (fast mode: the same model with fewer steps)' : ''}`,
   }));
 }
 

@@ -1,19 +1,30 @@
 import { useCallback, useEffect, useState } from 'react';
-import { createMatch, exportVotes, generate, getLeaderboard, saveFile, vote, type Leaderboard, type Match, type ServerConfig } from './api.ts';
+import { createMatch, exportVotes, getLeaderboard, matchImage, saveFile, suggestPrompt, vote, type Leaderboard, type Match, type ServerConfig } from './api.ts';
 import { ErrorBox } from './ErrorBox.tsx';
 import { useBlobUrl } from './useBlobUrl.tsx';
 
 type Pick = 'left' | 'right' | 'tie';
 
+/** The sizes to offer: the server's default (the model's native size) and twice its sides. */
+function sizeChoices(config: ServerConfig): string[] {
+  const d = config.defaultSize;
+  if (!d) return ['256x256'];
+  const twice = d.width * d.height * 4 <= config.maxPixels ? [`${d.width * 2}x${d.height * 2}`] : [];
+  return [`${d.width}x${d.height}`, ...twice];
+}
+
 /**
- * Blind pairwise rating: the server picks two contenders (settings of the served model) and a
- * seed, the page makes both images and shows them unlabelled; the rater picks a side or a tie.
- * Which side was which is shown only after the vote.
+ * Blind pairwise rating: the server picks two contenders (models, or settings of the served
+ * model), a seed and a size, and makes each side's image when the page asks for "left" and
+ * "right"; the page shows them unlabelled and the rater picks a side or a tie. Which side was
+ * which is shown only after the vote.
  */
 export function Arena({ config }: { config: ServerConfig }) {
   const [topic, setTopic] = useState(config.topics[0] ?? 'other');
   const [prompt, setPrompt] = useState('');
-  const [size, setSize] = useState('256x256');
+  const sizes = sizeChoices(config);
+  const [size, setSize] = useState(sizes[0]!);
+  useEffect(() => { if (!sizes.includes(size)) setSize(sizes[0]!); }, [sizes.join(), size]);
   const [match, setMatch] = useState<Match | null>(null);
   const [images, setImages] = useState<[Blob, Blob] | null>(null);
   const [busy, setBusy] = useState(false);
@@ -34,17 +45,25 @@ export function Arena({ config }: { config: ServerConfig }) {
     setImages(null);
     setRevealed(null);
     try {
-      const m = await createMatch(topic, prompt);
+      const m = await createMatch(topic, prompt, size);
       setMatch(m);
       // One after the other: on a one-worker server the two would queue anyway.
-      const left = (await generate(prompt, { size, seed: m.seed, ...m.left }))[0]!;
-      const right = (await generate(prompt, { size, seed: m.seed, ...m.right }))[0]!;
+      const left = await matchImage(m.id, 'left');
+      const right = await matchImage(m.id, 'right');
       setImages([left, right]);
     } catch (err) {
       setMatch(null);
       setError(err);
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function suggest() {
+    try {
+      setPrompt(await suggestPrompt(topic));
+    } catch (err) {
+      setError(err);
     }
   }
 
@@ -72,14 +91,18 @@ export function Arena({ config }: { config: ServerConfig }) {
   return (
     <section aria-labelledby="arena-title" className="panel">
       <h2 id="arena-title">Arena</h2>
-      <p className="hint">Two images for one prompt, made with two different settings of the served model and the same seed. Pick the better one; the sides are revealed after your vote.</p>
+      <p className="hint">{config.arena.mode === 'models'
+        ? `Two images for one prompt, made by two of the ${config.arena.contenders} models this server compares, with the same seed and size.`
+        : 'Two images for one prompt, made with two different settings (step counts) of the served model and the same seed.'}
+        {' '}Pick the better one; the sides are revealed after your vote. The models were trained on simple emoji-style objects, colours, counts, positions and lettering on plain backgrounds: the topics and suggested prompts stay there.</p>
       <form className="controls" onSubmit={(e) => { e.preventDefault(); void start(); }}>
         <label>Topic
           <select value={topic} onChange={(e) => setTopic(e.target.value)}>{config.topics.map((t) => <option key={t}>{t}</option>)}</select>
         </label>
         <label>Size
-          <select value={size} onChange={(e) => setSize(e.target.value)}>{['256x256', '512x512', '1024x1024'].map((s) => <option key={s}>{s}</option>)}</select>
+          <select value={size} onChange={(e) => setSize(e.target.value)}>{sizes.map((s, i) => <option key={s} value={s}>{s}{i === 0 && config.defaultSize ? ' (native)' : ''}</option>)}</select>
         </label>
+        <button type="button" onClick={() => void suggest()}>Suggest a prompt</button>
         <label className="wide">Arena prompt
           <textarea rows={2} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
         </label>
@@ -114,7 +137,7 @@ export function Arena({ config }: { config: ServerConfig }) {
         <>
           <table className="board" data-testid="leaderboard">
             <caption>{board.votes} vote{board.votes === 1 ? '' : 's'}{board.topic ? ` on ${board.topic}` : ''} · {board.method}</caption>
-            <thead><tr><th scope="col">#</th><th scope="col">Contender</th><th scope="col">Rating</th><th scope="col">95% interval</th><th scope="col">W / L / T</th></tr></thead>
+            <thead><tr><th scope="col">#</th><th scope="col">{config.arena.mode === 'models' ? 'Model' : 'Contender'}</th><th scope="col">Rating</th><th scope="col">95% interval</th><th scope="col">W / L / T</th></tr></thead>
             <tbody>
               {board.standings.map((s, i) => (
                 <tr key={s.name} data-name={s.name}>
@@ -127,6 +150,17 @@ export function Arena({ config }: { config: ServerConfig }) {
               ))}
             </tbody>
           </table>
+          {board.pairs.length > 0 && (
+            <table className="board" data-testid="pairs">
+              <caption>Votes per pair</caption>
+              <thead><tr><th scope="col">A</th><th scope="col">B</th><th scope="col">A wins</th><th scope="col">B wins</th><th scope="col">Ties</th></tr></thead>
+              <tbody>
+                {board.pairs.map((p) => (
+                  <tr key={`${p.a} ${p.b}`}><td>{p.a}</td><td>{p.b}</td><td>{p.aWins}</td><td>{p.bWins}</td><td>{p.ties}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </>
       )}
     </section>

@@ -1,7 +1,7 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { generate, saveHistory, type HistoryItem, type Quality, type ServerConfig } from './api.ts';
 import { ErrorBox } from './ErrorBox.tsx';
-import { AREAS, ASPECTS, randomSeed, sizeFor, sizeProblem } from './sizes.ts';
+import { areaPresets, aspectOf, aspectsFor, randomSeed, sizeFor, sizeNote, sizeProblem } from './sizes.ts';
 import { HistoryImage, useBlobUrl } from './useBlobUrl.tsx';
 
 interface Props {
@@ -11,12 +11,29 @@ interface Props {
 }
 
 export function Generate({ config, onSaved, onEdit }: Props) {
+  // The size starts at what the server draws by default (the model's native size), learnt from
+  // /playground/api/config; if the model is still loading, it is set when the config says.
+  const start = config.defaultSize;
+  const native = config.sizes?.native ?? null;
   const [prompt, setPrompt] = useState('');
-  const [aspect, setAspect] = useState<string>('1:1');
-  const [area, setArea] = useState<number>(AREAS[1].pixels);
+  const [aspect, setAspect] = useState<string>(start ? aspectOf(start) : '1:1');
+  const [area, setArea] = useState<number>(start ? start.width * start.height : 256 * 256);
   const [custom, setCustom] = useState(false);
-  const [width, setWidth] = useState(512);
-  const [height, setHeight] = useState(512);
+  const [width, setWidth] = useState(start?.width ?? 256);
+  const [height, setHeight] = useState(start?.height ?? 256);
+  const sizeTouched = useRef(Boolean(start));
+  useEffect(() => {
+    if (!start || sizeTouched.current) return;
+    sizeTouched.current = true;
+    setAspect(aspectOf(start));
+    setArea(start.width * start.height);
+    setWidth(start.width);
+    setHeight(start.height);
+  }, [start]);
+  const presets = areaPresets(native, config.maxPixels);
+  // The server's default size may be none of the presets (a configured defaultSize): offer it too.
+  if (start && !presets.some((p) => p.pixels === start.width * start.height)) presets.unshift({ label: `server default (${start.width}×${start.height})`, pixels: start.width * start.height });
+  const aspects = aspectsFor(start ?? native);
   const [quality, setQuality] = useState<Quality>('low');
   const [seed, setSeed] = useState(randomSeed);
   const [newSeedEachTime, setNewSeedEachTime] = useState(true);
@@ -30,8 +47,9 @@ export function Generate({ config, onSaved, onEdit }: Props) {
   const abort = useRef<AbortController | null>(null);
   const partialUrl = useBlobUrl(partial?.blob);
 
-  const size = custom ? { width, height } : sizeFor(aspect, area);
-  const problem = sizeProblem(size.width, size.height);
+  const size = custom ? { width, height } : sizeFor(aspect, area, config.maxPixels);
+  const problem = sizeProblem(size.width, size.height, config.maxPixels);
+  const note = problem ? null : sizeNote(size, native);
   const canRun = !busy && prompt.trim().length > 0 && !problem;
 
   async function run() {
@@ -85,15 +103,16 @@ export function Generate({ config, onSaved, onEdit }: Props) {
           ) : (
             <>
               <label>Aspect ratio
-                <select value={aspect} onChange={(e) => setAspect(e.target.value)}>{ASPECTS.map((a) => <option key={a}>{a}</option>)}</select>
+                <select value={aspect} onChange={(e) => setAspect(e.target.value)}>{aspects.map((a) => <option key={a}>{a}</option>)}</select>
               </label>
               <label>Resolution
-                <select value={area} onChange={(e) => setArea(Number(e.target.value))}>{AREAS.map((a) => <option key={a.pixels} value={a.pixels}>{a.label}</option>)}</select>
+                <select value={area} onChange={(e) => setArea(Number(e.target.value))}>{presets.map((a) => <option key={a.pixels} value={a.pixels}>{a.label}</option>)}</select>
               </label>
             </>
           )}
           <output data-testid="size">{size.width}×{size.height} = {(size.width * size.height).toLocaleString('en-US')} px of {config.maxPixels.toLocaleString('en-US')}</output>
           {problem && <p className="warn" role="status">{problem}</p>}
+          {note && <p className="hint" data-testid="size-note">{note}</p>}
         </fieldset>
         <fieldset>
           <legend>Sampling</legend>

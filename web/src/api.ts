@@ -79,7 +79,17 @@ export interface ServerConfig {
   maxPixels: number;
   maxImages: number;
   quality: Record<'low' | 'medium' | 'high', { steps: number; fast: boolean }>;
+  /** The served model's trained sizes; null while it loads. */
+  sizes: { native: Size; buckets: Size[] } | null;
+  /** What the server draws when no size is given: its configured default, else the native size. */
+  defaultSize: Size | null;
   topics: string[];
+  arena: { mode: 'models' | 'quality'; contenders: number };
+}
+
+export interface Size {
+  width: number;
+  height: number;
 }
 
 export const getConfig = () => json<ServerConfig>('/playground/api/config');
@@ -203,11 +213,11 @@ export function historyImage(id: string): Promise<Blob> {
   return p;
 }
 
+/** The server keeps which contender is on which side; the page knows only the match. */
 export interface Match {
   id: string;
   seed: number;
-  left: { quality: Quality };
-  right: { quality: Quality };
+  size: string;
 }
 
 export interface Standing {
@@ -223,13 +233,18 @@ export interface Leaderboard {
   topic: string | null;
   votes: number;
   method: string;
-  contenders: Array<{ name: string; description: string }>;
+  contenders: Array<{ name: string; description: string; current: boolean }>;
   standings: Standing[];
+  /** Each pair that met: a and b in name order, and how their games went. */
+  pairs: Array<{ a: string; b: string; aWins: number; bWins: number; ties: number }>;
 }
 
 const post = <T>(path: string, body: unknown) => json<T>(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
-export const createMatch = (topic: string, prompt: string) => post<Match>('/playground/api/arena/matches', { topic, prompt });
+export const createMatch = (topic: string, prompt: string, size: string) => post<Match>('/playground/api/arena/matches', { topic, prompt, size });
+/** One side's image, made on the server by that side's model. */
+export const matchImage = async (match: string, side: 'left' | 'right') => (await call(`/playground/api/arena/matches/${match}/${side}`, { method: 'POST' })).blob();
+export const suggestPrompt = async (topic: string) => (await json<{ prompt: string }>(`/playground/api/arena/suggestion?topic=${encodeURIComponent(topic)}`)).prompt;
 export const vote = (match: string, winner: 'left' | 'right' | 'tie') => post<{ left: string; right: string; winner: string }>('/playground/api/arena/votes', { match, winner });
 export const getLeaderboard = (topic: string) => json<Leaderboard>(`/playground/api/arena/leaderboard${topic ? `?topic=${encodeURIComponent(topic)}` : ''}`);
 export const exportVotes = async () => (await call('/playground/api/arena/votes.jsonl')).blob();

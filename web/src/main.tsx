@@ -35,10 +35,18 @@ function App() {
 
   useEffect(() => {
     onAuthNeeded((message) => setKeyReason(`The server refused the key: ${message}`));
-    getConfig().then((c) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let first = true;
+    // While the model loads the config has no model and no sizes: ask again until it has them,
+    // so the size controls can start at the model's native size.
+    const load = () => getConfig().then((c) => {
       setConfig(c);
-      if (c.keyRequired && !storedKey()) setKeyReason('This server needs an API key.');
-    }, setFatal);
+      if (first && c.keyRequired && !storedKey()) setKeyReason('This server needs an API key.');
+      first = false;
+      if (!c.model) timer = setTimeout(load, 2000);
+    }, (err) => { if (first) setFatal(err); else timer = setTimeout(load, 5000); });
+    void load();
+    return () => clearTimeout(timer);
   }, []);
 
   const loadHistory = useCallback(() => listHistory().then((list) => { setItems(list); setHistoryError(null); }, setHistoryError), []);
