@@ -35,6 +35,8 @@ export interface LoadModelOptions {
   threads?: number;
   /** Sampling steps (default: the pipeline's). */
   steps?: number;
+  /** Text guidance scale (default: the model's own, else the pipeline's). */
+  guidance?: number;
 }
 
 export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<ModelUnderTest> {
@@ -51,7 +53,7 @@ export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<M
     refusals: 0,
     async generate(c) {
       try {
-        const out = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, seed: c.seed, steps: c.steps ?? opts.steps, fast: c.fast, n: 1 });
+        const out = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, seed: c.seed, steps: c.steps ?? opts.steps, guidance: opts.guidance, fast: c.fast, n: 1 });
         return out[0]!.image;
       } catch (err) {
         if (!isSafetyRefusal(err)) throw err;
@@ -60,7 +62,7 @@ export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<M
     },
     async edit(c) {
       try {
-        const out = await pipe.edit({ image: c.image, instruction: c.instruction, seed: c.seed, steps: c.steps ?? opts.steps, n: 1 });
+        const out = await pipe.edit({ image: c.image, instruction: c.instruction, seed: c.seed, steps: c.steps ?? opts.steps, guidance: opts.guidance, n: 1 });
         return out[0]!.image;
       } catch (err) {
         if (!isSafetyRefusal(err)) throw err;

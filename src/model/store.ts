@@ -14,7 +14,14 @@ export const ModelInfo = z.object({
   training: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const ModelFile = z.object({ model: ModelConfig, info: ModelInfo });
+/** Sampling defaults chosen for these weights by measurement (a sweep per checkpoint). */
+export const SamplingDefaults = z.object({
+  /** Classifier-free guidance scale for text. */
+  guidance: z.number().min(0).max(30),
+});
+export type SamplingDefaults = z.infer<typeof SamplingDefaults>;
+
+export const ModelFile = z.object({ model: ModelConfig, info: ModelInfo, sampling: SamplingDefaults.optional() });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
 export interface LoadedModel {
@@ -23,6 +30,7 @@ export interface LoadedModel {
   info: ModelInfo;
   weights: Map<string, HostTensor>;
   tokenizer: Tokenizer;
+  sampling?: SamplingDefaults;
 }
 
 export class ModelLoadError extends Error {
@@ -58,13 +66,13 @@ export function loadModel(dir: string): LoadedModel {
   if (tokenizer.vocabSize > file.model.text.vocabSize) {
     throw new ModelLoadError(`${tokenizerPath}: ${tokenizer.vocabSize} tokens exceed the model's vocabulary of ${file.model.text.vocabSize}`);
   }
-  return { dir, config: file.model, info: file.info, weights, tokenizer };
+  return { dir, config: file.model, info: file.info, weights, tokenizer, ...(file.sampling ? { sampling: file.sampling } : {}) };
 }
 
 /** Writes a model directory (via a temp dir renamed into place, so a reader never sees half of one). */
 export function saveModel(
   dir: string,
-  m: { config: ModelConfig; info: ModelInfo; weights: Map<string, HostTensor>; tokenizer: Tokenizer },
+  m: { config: ModelConfig; info: ModelInfo; weights: Map<string, HostTensor>; tokenizer: Tokenizer; sampling?: SamplingDefaults },
   storage: 'float32' | 'float16' = 'float16',
 ): void {
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -72,7 +80,7 @@ export function saveModel(
   mkdirSync(tmp, { recursive: true });
   const stored = new Map([...m.weights].map(([k, t]) => [k, castForStorage(t, storage)]));
   writeSafetensors(join(tmp, 'weights.safetensors'), stored, { format: 'flowpaint', model: m.info.id, version: m.info.version });
-  writeFileAtomic(join(tmp, 'config.json'), new TextEncoder().encode(`${JSON.stringify({ model: m.config, info: m.info }, null, 2)}\n`));
+  writeFileAtomic(join(tmp, 'config.json'), new TextEncoder().encode(`${JSON.stringify({ model: m.config, info: m.info, ...(m.sampling ? { sampling: m.sampling } : {}) }, null, 2)}\n`));
   m.tokenizer.save(join(tmp, 'tokenizer.json'));
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);

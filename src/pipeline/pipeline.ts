@@ -77,13 +77,13 @@ export interface PipelineInfo {
   sizes: ModelSizes;
 }
 
-function checkCommon(r: CommonRequest): { n: number; steps: number; guidance: number; seed: number } {
+function checkCommon(r: CommonRequest, defaultGuidance: number): { n: number; steps: number; guidance: number; seed: number } {
   const n = r.n ?? 1;
   if (!Number.isInteger(n) || n < 1 || n > MAX_IMAGES_PER_CALL) throw new InputError(`n must be an integer from 1 to ${MAX_IMAGES_PER_CALL}, got ${r.n}`);
   const steps = r.steps ?? (r.fast ? FAST_STEPS : DEFAULT_STEPS);
   if (!Number.isInteger(steps) || steps < 1 || steps > 200) throw new InputError(`steps must be an integer from 1 to 200, got ${r.steps}`);
   if (r.fast && steps > FAST_STEPS) throw new InputError(`fast mode takes at most ${FAST_STEPS} steps, got ${steps}`);
-  const guidance = r.guidance ?? DEFAULT_GUIDANCE;
+  const guidance = r.guidance ?? defaultGuidance;
   if (!Number.isFinite(guidance) || guidance < 0 || guidance > 30) throw new InputError(`guidance must be between 0 and 30, got ${r.guidance}`);
   const seed = r.seed ?? randomInt(0, 2 ** 31);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`seed must be an integer from 0 to 4294967295, got ${r.seed}`);
@@ -124,6 +124,11 @@ export class Pipeline {
   private async screen(images: GeneratedImage[], moderation?: Moderation): Promise<GeneratedImage[]> {
     for (const img of images) await this.screenImage(img.image, moderation);
     return images;
+  }
+
+  /** The model's measured guidance scale when its config.json records one, else DEFAULT_GUIDANCE. */
+  get defaultGuidance(): number {
+    return this.runner.model.sampling?.guidance ?? DEFAULT_GUIDANCE;
   }
 
   /** Prompt length in tokens (the usage figures of the API). */
@@ -181,7 +186,7 @@ export class Pipeline {
   async generate(req: GenerateRequest): Promise<GeneratedImage[]> {
     requireText(req.prompt, 'prompt');
     validateSize(req.width, req.height);
-    const { n, steps, guidance, seed } = checkCommon(req);
+    const { n, steps, guidance, seed } = checkCommon(req, this.defaultGuidance);
     this.checkLength(req.prompt, req.negativePrompt);
     this.screenPrompt(req.prompt, req.moderation);
     const sampler = req.sampler ?? 'euler';
@@ -227,7 +232,7 @@ export class Pipeline {
       throw new InputError(`mask is ${req.mask.width}×${req.mask.height} but the image is ${width}×${height}; they must match`);
     }
     if (req.mask && !req.mask.data.some((v) => v > 0)) throw new InputError('mask is empty: paint the region to change in white');
-    const { n, steps, guidance, seed } = checkCommon(req);
+    const { n, steps, guidance, seed } = checkCommon(req, this.defaultGuidance);
     const imageGuidance = req.imageGuidance ?? DEFAULT_IMAGE_GUIDANCE;
     if (!Number.isFinite(imageGuidance) || imageGuidance < 0 || imageGuidance > 30) throw new InputError(`imageGuidance must be between 0 and 30, got ${req.imageGuidance}`);
     this.checkLength(req.instruction);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SceneStream } from '../data/stream.ts';
 import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, writeFileAtomic } from '../engine/index.ts';
 import { buildTrainingGraph } from '../model/graphs.ts';
-import { type LoadedModel, loadModel, saveModel } from '../model/store.ts';
+import { type LoadedModel, type SamplingDefaults, loadModel, saveModel } from '../model/store.ts';
 import { Tokenizer } from '../model/tokenizer/index.ts';
 import { type Scope, initParams } from '../nn/index.ts';
 import { makeBatch } from './batch.ts';
@@ -218,7 +218,7 @@ function trainingIn(m: LoadedModel): PriorTraining {
 }
 
 /** Writes the EMA weights of a run's checkpoint as a model directory (what `generate --model` loads). */
-export function exportRun(runDir: string, outDir: string, info: { id: string; version: string; command?: string }): void {
+export function exportRun(runDir: string, outDir: string, info: { id: string; version: string; command?: string; sampling?: SamplingDefaults }): void {
   const ck = loadCheckpoint(runDir);
   const tokenizer = Tokenizer.fromFile(join(runDir, 'tokenizer.json'));
   const metrics = join(runDir, 'metrics.jsonl');
@@ -251,6 +251,7 @@ export function exportRun(runDir: string, outDir: string, info: { id: string; ve
     },
     weights: ck.ema,
     tokenizer,
+    ...(info.sampling ? { sampling: info.sampling } : {}),
   });
   // The recipe beside the weights: `train --config DIR/train.json --init-from DIR` continues it.
   const { prior: _prior, initFrom: _initFrom, ...recipe } = ck.config;

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { parseNumber } from '../output.ts';
 import { InputError } from '../../errors.ts';
 import { SUITES, runSuite, summary, table, type SuiteName, type SuiteResult } from '../../eval/index.ts';
 import { loadModelUnderTest } from '../../eval/model.ts';
@@ -59,6 +60,7 @@ interface EvalOptions {
   scorer: string;
   threads?: number;
   phrasing: 'caption' | 'typed';
+  guidance?: number;
 }
 
 async function runScorerSuite(o: EvalOptions): Promise<void> {
@@ -89,7 +91,7 @@ async function runEval(suite: string, o: EvalOptions): Promise<void> {
   const names: SuiteName[] = suite === 'all' ? [...SUITES] : [suite as SuiteName];
   const scorer = await Scorer.load(resolve(o.scorer), o.threads ?? 1);
   process.stderr.write(`eval: loading model ${o.model ?? '(shipped default)'}\n`);
-  const model = await loadModelUnderTest({ modelDir: o.model ? resolve(o.model) : undefined, threads: o.threads });
+  const model = await loadModelUnderTest({ modelDir: o.model ? resolve(o.model) : undefined, threads: o.threads, guidance: o.guidance });
   const results: SuiteResult[] = [];
   try {
     for (const name of names) {
@@ -140,6 +142,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--seed <n>', 'prompt-set seed (keep the default to compare with published figures)', intOption('seed', 0, 0xffffffff), DEFAULT_PROMPT_SEED)
     .option('--scorer <dir>', 'scorer directory', DEFAULT_SCORER_DIR)
     .option('--threads <n>', 'ONNX Runtime threads for the model', intOption('threads', 1, 256))
+    .option('--guidance <g>', "text guidance scale (default: the model's own, else 4); sweep it per checkpoint", parseNumber('--guidance', { min: 0, max: 30 }))
     .addOption(new Option('--phrasing <style>', 'compose prompts as captions ("a red apple on a blue background") or as people type them ("Draw a red apple, blue backdrop")').choices(['caption', 'typed']).default('caption'))
     .action(async (suite: string, o: EvalOptions) => {
       if (o.baseline && !o.report) throw new InputError('--baseline needs --report DIR (the comparison goes in the report)');

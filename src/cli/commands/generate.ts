@@ -29,7 +29,7 @@ function shared(cmd: Command): Command {
     .option('-o, --out <file>', 'output image (with --n K: FILE-1.png … FILE-K.png)')
     .option('--seed <s>', 'random seed (reproducible bit for bit on the same machine)', parseNumber('--seed', { integer: true, min: 0, max: 0xffffffff }))
     .option('--steps <n>', 'sampling steps (default 20; 4 with --fast)', parseNumber('--steps', { integer: true, min: 1, max: 200 }))
-    .option('--guidance <g>', 'text guidance scale (default 4)', parseNumber('--guidance', { min: 0, max: 30 }))
+    .option('--guidance <g>', "text guidance scale (default: the model's measured scale from its config.json, else 4)", parseNumber('--guidance', { min: 0, max: 30 }))
     .option('--n <k>', 'number of images', parseNumber('--n', { integer: true, min: 1, max: 8 }), 1)
     .option('--fast', 'the few-step mode (4 steps)')
     .option('--sampler <name>', 'euler or heun', (v) => {

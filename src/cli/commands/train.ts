@@ -17,6 +17,7 @@ import type { Tokenizer } from '../../model/tokenizer/index.ts';
 import { Pipeline } from '../../pipeline/index.ts';
 import { isSafetyRefusal, loadSafetyPolicy } from '../../safety/index.ts';
 import { UsageError } from '../errors.ts';
+import { parseNumber } from '../output.ts';
 
 /** Fixed prompts drawn with the EMA weights every `sampleEvery` steps, so runs can be compared by eye. */
 const SAMPLE_PROMPTS = [
@@ -133,8 +134,9 @@ export function registerTrainCommands(program: Command): void {
     .option('-o, --out <dir>', 'the model directory to write', 'models/default')
     .option('--id <id>', 'model id recorded in the model', 'flowpaint-small')
     .option('--model-version <version>', 'model version recorded in the model', '0.1.0')
-    .action((runDir: string, o: { out: string; id: string; modelVersion: string }) => {
-      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.modelVersion });
+    .option('--guidance <g>', 'the guidance scale generate uses by default with these weights (sweep it with `eval compose --guidance`)', parseNumber('--guidance', { min: 0, max: 30 }))
+    .action((runDir: string, o: { out: string; id: string; modelVersion: string; guidance?: number }) => {
+      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.modelVersion, sampling: o.guidance === undefined ? undefined : { guidance: o.guidance } });
       process.stdout.write(`${resolve(o.out)}\n`);
     });
 }
