@@ -65,7 +65,7 @@ describe('SafetensorsReader', () => {
     const n = 9_000_000; // 18 MB as bf16, 36 MB as f32
     const bits = new Uint16Array(n);
     for (let i = 0; i < n; i++) bits[i] = (i * 2654435761) >>> 16;
-    writeSafetensors(join(d, 'big.safetensors'), new Map([['pad', HostTensor.f32([1, 2, 3], [3])], ['big', new HostTensor('bfloat16', [n], bits)]]));
+    writeSafetensors(join(d, 'big.safetensors'), new Map<string, HostTensor>([['pad', HostTensor.f32([1, 2, 3], [3])], ['big', new HostTensor('bfloat16', [n], bits)]]));
     const r = SafetensorsReader.open(join(d, 'big.safetensors'));
     try {
       const got = r.read('big', { dtype: 'float32' }).f32();
