@@ -233,7 +233,7 @@ export function exportRun(runDir: string, outDir: string, info: { id: string; ve
       id: info.id,
       version: info.version,
       training: {
-        command: info.command ?? `flowpaint train --config ${ck.config.name} --run-dir ${runDir}`,
+        command: info.command ?? `flowpaint train --config ${join(runDir, 'config.json')} --run-dir ${runDir}`,
         preset: ck.config.name,
         ...(ck.config.initFrom ? { init_from: ck.config.initFrom } : {}),
         steps: run.steps,
