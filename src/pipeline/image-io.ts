@@ -86,6 +86,8 @@ export interface EncodeOptions {
    * `provenance.parent` as the parent ingredient). Every image flowpaint makes carries it.
    */
   provenance?: ProvenanceInput;
+  /** PNG only: EXIF as TIFF bytes (no "Exif" header), written as an eXIf chunk before the manifest. */
+  exif?: Uint8Array;
 }
 
 export async function encodeImage(img: Rgb, opts: EncodeOptions): Promise<Uint8Array> {
@@ -99,6 +101,7 @@ export async function encodeImage(img: Rgb, opts: EncodeOptions): Promise<Uint8A
   if (opts.format === 'png') {
     const text = { ...(prov?.text ?? {}), ...(opts.metadata ?? {}) };
     if (Object.keys(text).length) buf = insertPngText(buf, text);
+    if (opts.exif) buf = insertPngChunk(buf, 'eXIf', opts.exif);
   }
   // Last, so the manifest's hard binding covers every other byte of the file.
   if (opts.provenance) buf = await addC2paManifest(buf, opts.provenance);
@@ -106,6 +109,17 @@ export async function encodeImage(img: Rgb, opts: EncodeOptions): Promise<Uint8A
 }
 
 export { readPngText };
+
+/** Inserts a chunk right after IHDR (before any image data, where eXIf must be). */
+function insertPngChunk(png: Buffer, type: string, data: Uint8Array): Buffer {
+  const ihdrEnd = 8 + 8 + png.readUInt32BE(8) + 4;
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([png.subarray(0, ihdrEnd), head, data, crc, png.subarray(ihdrEnd)]);
+}
 
 /** Fails before any work if the output cannot be written (missing folder, no permission). */
 export function checkWritable(path: string): void {

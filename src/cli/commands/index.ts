@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { registerDataCommand } from './data.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerGenerateCommands } from './generate.ts';
+import { registerPhotosCommand } from './photos.ts';
 import { registerRedteamCommand } from './redteam.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSlidesCommand } from './slides.ts';
@@ -13,6 +14,7 @@ import { registerWorkerCommand } from './worker.ts';
 export function registerCommands(program: Command): void {
   registerGenerateCommands(program);
   registerSlidesCommand(program);
+  registerPhotosCommand(program);
   registerServeCommand(program);
   registerWorkerCommand(program);
   registerTrainCommands(program);
