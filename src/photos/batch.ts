@@ -65,12 +65,13 @@ export async function editPhoto(
   const parentBytes = store.versionBytes(p, parent);
   const history = [...parentHistory(parent === 0 ? undefined : parentBytes), JSON.parse(out!.metadata['flowpaint:parameters']!)];
   const exif = recipe.exif !== 'strip' ? originalExif(store, p) : undefined;
+  const exifBytes = exif ? await exif : undefined;
   const png = await encodeImage(out!.image, {
     format: 'png',
     metadata: { ...out!.metadata, 'flowpaint:history': JSON.stringify(history) },
     // The C2PA manifest names the version it came from as its parent ingredient.
     provenance: { ...out!.provenance, parent: { bytes: parentBytes, title: parent === 0 ? p.path : `${p.path} v${parent}` } },
-    exif: exif ? exifForVersion(await exif, { keepLocation: recipe.exif === 'keep-location' }) : undefined,
+    exif: exifBytes ? exifForVersion(exifBytes, { keepLocation: recipe.exif === 'keep-location' }) : undefined,
   });
   const version = store.addVersion(p, png, { parent, width: out!.image.width, height: out!.image.height, recipe: full, batch: opts.batch });
   return { version, image: out!.image };

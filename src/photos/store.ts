@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { writeFileAtomic } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import type { Rgb } from '../model/layout.ts';
@@ -156,7 +156,7 @@ export class PhotoStore {
         report.unchanged++;
         continue;
       }
-      let meta: sharp.Metadata;
+      let meta: Metadata;
       try {
         meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
         if (!meta.width || !meta.height) throw new Error('no size');
