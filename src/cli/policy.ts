@@ -1,5 +1,5 @@
-// The safety policy file named by --safety-config or $FLOWPAINT_SAFETY_CONFIG, for commands that
-// load a pipeline (slides, photos).
+// The safety policy file named by --safety-config or $FLOWPAINT_SAFETY_CONFIG, for every command
+// that loads a pipeline (generate, edit, slides, photos).
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.ts';
 

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { QUANTIZATIONS, type Quantization } from '../../engine/index.ts';
 import { UsageError } from '../errors.ts';
 import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
+import { readSafetyConfig } from '../policy.ts';
 
 interface SharedOptions {
   out?: string;
@@ -114,15 +115,6 @@ export function registerGenerateCommands(program: Command): void {
       return out;
     }, plan, steps * o.n);
   });
-}
-
-function readSafetyConfig(path: string | undefined): unknown {
-  if (!path) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`safety config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }
 
 /** The edit history carried in a PNG made by flowpaint (empty for other images). */
