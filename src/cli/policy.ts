@@ -1,9 +1,23 @@
-// The safety policy file named by --safety-config or $FLOWPAINT_SAFETY_CONFIG, for every command
-// that loads a pipeline (generate, edit, slides, photos).
+// Loading a pipeline from a command's --model, --threads, --quantize and --safety-config (else
+// $FLOWPAINT_SAFETY_CONFIG), for every command that makes images (generate, edit, slides, photos).
 import { readFileSync } from 'node:fs';
+import type { Quantization } from '../engine/index.ts';
+import { type Pipeline, loadPipeline } from '../pipeline/index.ts';
 import { UsageError } from './errors.ts';
 
-export function readSafetyConfig(path: string | undefined): unknown {
+export interface PipelineOptions {
+  model?: string;
+  threads?: number;
+  quantize?: Quantization;
+  safetyConfig?: string;
+}
+
+export function loadCliPipeline(o: PipelineOptions): Promise<Pipeline> {
+  const safetyConfig = readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG);
+  return loadPipeline({ modelDir: o.model, threads: o.threads, ...(o.quantize ? { quantize: o.quantize } : {}), safetyConfig });
+}
+
+function readSafetyConfig(path: string | undefined): unknown {
   if (!path) return undefined;
   try {
     return JSON.parse(readFileSync(path, 'utf8'));

@@ -1,12 +1,12 @@
 // `flowpaint generate` and `flowpaint edit`.
 import type { Command } from 'commander';
-import { fitSize, type GeneratedImage, loadPipeline, type Mask, parseSize, readImage, readMask, readPngText, resizeImage, resizeMask } from '../../pipeline/index.ts';
+import { fitSize, type GeneratedImage, type Mask, type Pipeline, parseSize, readImage, readMask, readPngText, resizeImage, resizeMask } from '../../pipeline/index.ts';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { QUANTIZATIONS, type Quantization } from '../../engine/index.ts';
 import { UsageError } from '../errors.ts';
 import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
-import { readSafetyConfig } from '../policy.ts';
+import { loadCliPipeline } from '../policy.ts';
 
 interface SharedOptions {
   out?: string;
@@ -49,8 +49,8 @@ function shared(cmd: Command): Command {
     .option('--safety-config <file>', 'safety policy JSON: thresholds and category switches (default: $FLOWPAINT_SAFETY_CONFIG, else the built-in policy; see SAFETY.md)');
 }
 
-async function run(o: SharedOptions, label: string, work: (pipe: Awaited<ReturnType<typeof loadPipeline>>, onStep: () => void) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, totalSteps: number) {
-  const pipe = await loadPipeline({ modelDir: o.model, threads: o.threads, quantize: o.quantize, safetyConfig: readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG) });
+async function run(o: SharedOptions, label: string, work: (pipe: Pipeline, onStep: () => void) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, totalSteps: number) {
+  const pipe = await loadCliPipeline(o);
   const progress = stepProgress(totalSteps, label);
   try {
     const images = await work(pipe, progress.tick);

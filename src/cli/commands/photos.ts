@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { checkWritable, DEFAULT_STEPS, FAST_STEPS, loadPipeline, type Pipeline, writeFileAtomically } from '../../pipeline/index.ts';
+import { checkWritable, DEFAULT_STEPS, FAST_STEPS, type Pipeline, writeFileAtomically } from '../../pipeline/index.ts';
 import { type BatchJournal, createBatch, type ExifMode, PhotoStore, PRESETS, presetInstruction, replayVersion, runBatch, unfinishedBatches } from '../../photos/index.ts';
 import { UsageError } from '../errors.ts';
 import { parseNumber } from '../output.ts';
-import { readSafetyConfig } from '../policy.ts';
+import { loadCliPipeline } from '../policy.ts';
 
 interface ModelOptions {
   model?: string;
@@ -41,7 +41,7 @@ function modelOptions(cmd: Command): Command {
 }
 
 function pipelineFor(o: ModelOptions): Promise<Pipeline> {
-  return loadPipeline({ modelDir: o.model, threads: o.threads, safetyConfig: readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG) });
+  return loadCliPipeline(o);
 }
 
 function say(line: string): void {

@@ -2,11 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { checkWritable, DEFAULT_STEPS, FAST_STEPS, loadPipeline, writeFileAtomically } from '../../pipeline/index.ts';
+import { checkWritable, DEFAULT_STEPS, FAST_STEPS, writeFileAtomically } from '../../pipeline/index.ts';
 import { makeDeck, parseOutline, slidesToMake } from '../../slides/index.ts';
 import { UsageError } from '../errors.ts';
 import { parseNumber, stepProgress } from '../output.ts';
-import { readSafetyConfig } from '../policy.ts';
+import { loadCliPipeline } from '../policy.ts';
 
 interface SlidesOptions {
   out?: string;
@@ -54,7 +54,7 @@ export function registerSlidesCommand(program: Command): void {
       const previous = (o.regenerate !== undefined || edit) && existsSync(out) ? readFileSync(out) : undefined;
       const steps = o.steps ?? (o.fast ? FAST_STEPS : DEFAULT_STEPS);
       const count = slidesToMake({ slides, regenerate: o.regenerate, edit }).length;
-      const pipe = await loadPipeline({ modelDir: o.model, threads: o.threads, safetyConfig: readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG) });
+      const pipe = await loadCliPipeline(o);
       const progress = stepProgress(count * steps, 'slides');
       try {
         const result = await makeDeck(pipe, {
