@@ -1,18 +1,27 @@
 // `npm run bench -- conditioning [--steps 400] [--family tiny|small] [--pooling tokens|resampler]
-//   [--time-mean 3 --time-std 0.3 --high-noise-share 0] [--model DIR]`:
+//   [--conditioning grouped|resampler] [--time-mean 3 --time-std 0.3 --high-noise-share 0] [--model DIR]`:
 // does the model listen to the prompt?
-// Probe: for "a white castle on a <colour> background" with each of the 11 basic colours, the
-// model's clean-image prediction from pure noise (t = 1) is E[image | prompt], so its mean colour
-// should move toward the named background. Reported: the share of prompts whose predicted mean is
-// nearer its own colour than any other probed colour ("colour accuracy", chance 1/11), and the
-// spread of the predicted means across prompts (0 when the prompt is ignored).
+// Colour probe: for "a white castle on a <colour> background" with each of the 11 basic colours,
+// the model's clean-image prediction from pure noise (t = 1) is E[image | prompt], so its mean
+// colour should move toward the named background. Reported: the share of prompts whose predicted
+// mean is nearer its own colour than any other probed colour ("colour accuracy", chance 1/11), and
+// the spread of the predicted means across prompts (0 when the prompt is ignored).
+// Words probe: the same for where the object is. For "a large white castle <position>, on a black
+// background" at each of the nine grid positions, E[image | prompt] at t = 1 should be brightest in
+// the named cell ("position accuracy", chance 1/9; "contrast": that cell's mean minus the others',
+// in [-1, 1] pixel units). And how much the conditioning tokens move when only the object and its
+// place change, relative to when only the background colour changes ("word/background ratio"; a
+// model that hears only the background colour has ~0).
 // Without --model it trains a model (the tiny family at width 64, or small) from scratch on the
-// scene stream, once per pooling of the prompt vector, mostly at high noise, and probes each: the measurement
-// behind the 'tokens' pooling choice (ARCHITECTURE.md). With --model it probes that model only.
+// scene stream, once per arm (pooling of the prompt vector, or how the conditioning tokens are
+// made), mostly at high noise, and probes each: the measurements behind the 'tokens' pooling and
+// 'grouped' conditioning choices (ARCHITECTURE.md). With --model it probes that model only.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COLOR_NAMES, PALETTE, colorDistance } from '../src/data/colors.ts';
+import { POSITIONS } from '../src/data/index.ts';
+import { positionPhrase } from '../src/data/phrases.ts';
 import { Rng } from '../src/engine/index.ts';
 import { PRESETS } from '../src/model/config.ts';
 import { ModelRunner } from '../src/model/runner.ts';
@@ -56,9 +65,68 @@ async function probe(dir: string, side: number): Promise<Probe> {
   return { accuracy: hits / COLOR_NAMES.length, spread, means };
 }
 
+interface WordsProbe {
+  positionAccuracy: number;
+  contrast: number;
+  wordRatio: number;
+}
+
+function rmsDiff(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(s / a.length);
+}
+
+async function probeWords(dir: string, side: number): Promise<WordsProbe> {
+  const runner = await ModelRunner.create(loadModel(dir));
+  const p = runner.config.patchSize;
+  const g = side / p;
+  const third = side / 3;
+  let hits = 0;
+  let contrast = 0;
+  try {
+    for (let k = 0; k < POSITIONS.length; k++) {
+      const cond = await runner.encode([`a large white castle ${positionPhrase(POSITIONS[k]!)}, on a black background`]);
+      const sums = new Float64Array(9);
+      const counts = new Float64Array(9);
+      for (const seed of [1, 2, 3, 4]) {
+        const noise = new Rng(seed).fillNormal(new Float32Array(g * g * p * p * 3));
+        const x = (await runner.predict({ noisy: [noise], t: 1, grid: { rows: g, cols: g }, cond }))[0]!;
+        for (let r = 0; r < g; r++) {
+          for (let c = 0; c < g; c++) {
+            // The grid cell holding this patch's centre.
+            const cell = Math.min(2, Math.floor(((r + 0.5) * p) / third)) * 3 + Math.min(2, Math.floor(((c + 0.5) * p) / third));
+            const base = (r * g + c) * p * p * 3;
+            for (let i = 0; i < p * p * 3; i++) sums[cell]! += x[base + i]!;
+            counts[cell]! += p * p * 3;
+          }
+        }
+      }
+      const means = Array.from(sums, (v, i) => v / counts[i]!);
+      if (means.indexOf(Math.max(...means)) === k) hits++;
+      contrast += means[k]! - (means.reduce((a, b) => a + b, 0) - means[k]!) / 8;
+    }
+    const enc = async (prompt: string) => (await runner.encode([prompt])).tokens;
+    const base = await enc('a large white castle in the top left corner, on a black background');
+    const words = await enc('a large red apple in the bottom right corner, on a black background');
+    const background = await enc('a large white castle in the top left corner, on a blue background');
+    return { positionAccuracy: hits / 9, contrast: contrast / 9, wordRatio: rmsDiff(base, words) / rmsDiff(base, background) };
+  } finally {
+    await runner.release();
+  }
+}
+
+function reportWords(r: WordsProbe): void {
+  console.log(`  position accuracy ${(r.positionAccuracy * 100).toFixed(0).padStart(3)}%   contrast ${r.contrast.toFixed(3)}   word/background ratio ${r.wordRatio.toFixed(3)}`);
+}
+
 function report(label: string, r: Probe): void {
   console.log(`${label.padEnd(28)} colour accuracy ${(r.accuracy * 100).toFixed(0).padStart(3)}%   spread of means ${r.spread.toFixed(1).padStart(5)} (0–255 RGB)`);
   console.log(`  ${COLOR_NAMES.map((c) => `${c} ${r.means[c]!.join(',')}`).join('  ')}`);
+}
+
+function rounded(w: WordsProbe): Record<string, number> {
+  return { positionAccuracy: +w.positionAccuracy.toFixed(3), contrast: +w.contrast.toFixed(4), wordRatio: +w.wordRatio.toFixed(3) };
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -66,26 +134,35 @@ export async function run(args: string[]): Promise<void> {
   if (modelDir) {
     const r = await probe(modelDir, 128);
     report(modelDir, r);
-    console.log(JSON.stringify({ bench: 'conditioning', model: modelDir, accuracy: r.accuracy, spread: +r.spread.toFixed(2) }));
+    const w = await probeWords(modelDir, 128);
+    reportWords(w);
+    console.log(JSON.stringify({ bench: 'conditioning', model: modelDir, accuracy: r.accuracy, spread: +r.spread.toFixed(2), ...rounded(w) }));
     return;
   }
   const steps = Number(option(args, '--steps') ?? 400);
   const family = option(args, '--family') ?? 'tiny';
   if (family !== 'tiny' && family !== 'small') throw new Error(`--family must be tiny or small, got '${family}'`);
-  const poolings = option(args, '--pooling') ? [option(args, '--pooling') as 'tokens' | 'resampler'] : (['resampler', 'tokens'] as const);
+  const poolingArg = option(args, '--pooling') as 'tokens' | 'resampler' | undefined;
+  const conditioningArg = option(args, '--conditioning') as 'grouped' | 'resampler' | undefined;
+  // Default arms: the two ways of making conditioning tokens, each with the shipped pooling.
+  const arms: { pooling: 'tokens' | 'resampler'; conditioning: 'grouped' | 'resampler' }[] =
+    poolingArg || conditioningArg
+      ? [{ pooling: poolingArg ?? 'tokens', conditioning: conditioningArg ?? 'grouped' }]
+      : [{ pooling: 'tokens', conditioning: 'resampler' }, { pooling: 'tokens', conditioning: 'grouped' }];
   const side = family === 'tiny' ? 64 : 128;
   // Training timesteps: by default mostly t ≈ 0.95, where the prompt is nearly all the model has.
   const timeMean = Number(option(args, '--time-mean') ?? 3);
   const timeStd = Number(option(args, '--time-std') ?? 0.3);
   const highNoiseShare = Number(option(args, '--high-noise-share') ?? 0);
-  const results: Record<string, { accuracy: number; spread: number }> = {};
+  const results: Record<string, Record<string, number>> = {};
   console.log(`conditioning benchmark — ${family === 'tiny' ? 'tiny family at width 64' : 'small'}, ${steps} steps of 16 scenes at ${side}², timesteps logit-normal(${timeMean}, ${timeStd}), high-noise share ${highNoiseShare}`);
-  for (const pooling of poolings) {
-    const dir = mkdtempSync(join(tmpdir(), `flowpaint-conditioning-${pooling}-`));
+  for (const { pooling, conditioning } of arms) {
+    const arm = `pooling '${pooling}', conditioning '${conditioning}'`;
+    const dir = mkdtempSync(join(tmpdir(), `flowpaint-conditioning-${pooling}-${conditioning}-`));
     try {
       const model = family === 'tiny'
-        ? { ...PRESETS.tiny!, width: 64, heads: 4, text: { ...PRESETS.tiny!.text, width: 64, heads: 4, window: 32, resamplerTokens: 8, pooling } }
-        : { ...PRESETS.small!, text: { ...PRESETS.small!.text, pooling } };
+        ? { ...PRESETS.tiny!, width: 64, heads: 4, text: { ...PRESETS.tiny!.text, width: 64, heads: 4, window: 32, resamplerTokens: 8, pooling, conditioning } }
+        : { ...PRESETS.small!, text: { ...PRESETS.small!.text, pooling, conditioning } };
       const config = {
         ...TRAIN_PRESETS[family]!,
         model,
@@ -106,10 +183,12 @@ export async function run(args: string[]): Promise<void> {
       };
       const t0 = performance.now();
       await train({ config, runDir: dir, resume: false });
-      exportRun(dir, join(dir, 'model'), { id: `conditioning-${pooling}`, version: '0' });
+      exportRun(dir, join(dir, 'model'), { id: `conditioning-${pooling}-${conditioning}`, version: '0' });
       const r = await probe(join(dir, 'model'), side);
-      report(`pooling '${pooling}' (${((performance.now() - t0) / 1000).toFixed(0)} s)`, r);
-      results[pooling] = { accuracy: r.accuracy, spread: +r.spread.toFixed(2) };
+      report(`${arm} (${((performance.now() - t0) / 1000).toFixed(0)} s)`, r);
+      const w = await probeWords(join(dir, 'model'), side);
+      reportWords(w);
+      results[`${pooling}/${conditioning}`] = { accuracy: r.accuracy, spread: +r.spread.toFixed(2), ...rounded(w) };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

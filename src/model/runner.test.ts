@@ -39,7 +39,21 @@ test('a word at the end of a long prompt still changes the conditioning', async 
   const base = promptOf(2000);
   const a = await runner.encode([`${base} red`]);
   const b = await runner.encode([`${base} blue`]);
-  assert.notDeepEqual(a.tokens, b.tokens, 'the resampler sees every token, not only the first window');
+  assert.notDeepEqual(a.tokens, b.tokens, 'the conditioning sees every token, not only the first window');
+});
+
+test('grouped conditioning: each token is one span of the prompt; spans of padding are one shared null token', async () => {
+  const { window, resamplerTokens: K, width, conditioning } = model.config.text;
+  assert.equal(conditioning, 'grouped');
+  const span = window / K;
+  // bos + one word fills part of the first span only; the other spans of the window are padding.
+  const cond = await runner.encode(['a']);
+  const tokenAt = (k: number) => cond.tokens.slice(k * width, (k + 1) * width);
+  for (let k = 2; k < K; k++) assert.deepEqual(tokenAt(k), tokenAt(1), `span ${k} (padding) differs from span 1 (padding)`);
+  assert.notDeepEqual(tokenAt(0), tokenAt(1), 'the span holding the prompt equals the padding token');
+  // A prompt reaching into the second span changes it.
+  const longer = await runner.encode([promptOf(span + 1)]);
+  assert.notDeepEqual(longer.tokens.slice(width, 2 * width), tokenAt(1));
 });
 
 test('fused inference attention equals the training graph’s attention', async () => {

@@ -57,7 +57,32 @@ export function encodeText(s: Scope, c: TextEncoderConfig, inp: TextGraphInputs)
   }
   h = o.reshape(x, [b!, l!, c.width], [inp.ids]);
 
-  // Resampler: K learned queries cross-attend to every token (cost K·L).
+  const tokens = layerNorm(s.child('ln_out'), c.conditioning === 'grouped' ? groupTokens(c, h, inp.keep) : resample(s, c, h, padBias));
+  // Pooled: the mean of the encoder's token states over the real tokens, not of the resampler's
+  // outputs. The resampler starts out nearly blind to content (its learned queries attend evenly),
+  // so a pooled vector taken from it barely changed with the prompt and the denoiser learned to
+  // ignore it; a bag of token states carries every word from the first step (ARCHITECTURE.md).
+  if (c.pooling === 'resampler') return { tokens, pooled: o.mean(tokens, [1]) };
+  const keep = o.unsqueeze(inp.keep, 2); // [B, L, 1]
+  const pooled = o.div(o.sum(o.mul(h, keep), [1]), o.maximum(o.sum(keep, [1]), 1));
+  return { tokens, pooled: layerNorm(s.child('ln_pool'), pooled) };
+}
+
+/**
+ * [B, L, Dt] → [B, K, Dt]: the mean of the real tokens in each of K consecutive spans of L/K
+ * tokens (L is a multiple of the window, which K divides). Spans of padding only become zero.
+ */
+function groupTokens(c: TextEncoderConfig, h: Tensor, keep: Tensor): Tensor {
+  const k = c.resamplerTokens;
+  const [b] = h.shape;
+  const spans = o.reshape(o.mul(h, o.unsqueeze(keep, 2)), [b!, k, -1, c.width]); // [B, K, L/K, Dt]
+  const counts = o.sum(o.reshape(keep, [b!, k, -1]), [2], true); // [B, K, 1]
+  return o.div(o.sum(spans, [2]), o.maximum(counts, 1));
+}
+
+/** Resampler: K learned queries cross-attend to every token (cost K·L). */
+function resample(s: Scope, c: TextEncoderConfig, h: Tensor, padBias: Tensor): Tensor {
+  const hidden = Math.round(c.width * c.mlpRatio);
   const keyBias = o.unsqueeze(o.unsqueeze(padBias, 1), 1); // [B, 1, 1, L]
   const queries = s.param('resampler.queries', [c.resamplerTokens, c.width], normal(0.02));
   let r = o.unsqueeze(queries, 0); // [1, K, Dt]; becomes [B, K, Dt] at the first residual add
@@ -71,15 +96,7 @@ export function encodeText(s: Scope, c: TextEncoderConfig, inp: TextGraphInputs)
     r = o.add(r, linear(blk.child('attn').child('out'), mergeHeads(attend(q, k, v, keyBias)), c.width));
     r = o.add(r, mlp(blk.child('mlp'), layerNorm(blk.child('ln2'), r), hidden));
   }
-  const tokens = layerNorm(s.child('ln_out'), r);
-  // Pooled: the mean of the encoder's token states over the real tokens, not of the resampler's
-  // outputs. The resampler starts out nearly blind to content (its learned queries attend evenly),
-  // so a pooled vector taken from it barely changed with the prompt and the denoiser learned to
-  // ignore it; a bag of token states carries every word from the first step (ARCHITECTURE.md).
-  if (c.pooling === 'resampler') return { tokens, pooled: o.mean(tokens, [1]) };
-  const keep = o.unsqueeze(inp.keep, 2); // [B, L, 1]
-  const pooled = o.div(o.sum(o.mul(h, keep), [1]), o.maximum(o.sum(keep, [1]), 1));
-  return { tokens, pooled: layerNorm(s.child('ln_pool'), pooled) };
+  return r;
 }
 
 /** Rotary tables for positions 0..W−1 inside a window (relative positions are all attention sees). */
