@@ -1,0 +1,137 @@
+// Step distillation on the tiny model: the targets land the student's Euler step on the teacher's
+// point, a run resumes bit for bit, the exported Flash loads beside the base weights and is
+// refused when the base weights change.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, writeSafetensors } from '../engine/index.ts';
+import { FLASH_FILE, isStudentTensor, loadFlash } from '../model/flash.ts';
+import { ModelRunner } from '../model/runner.ts';
+import { loadModel } from '../model/store.ts';
+import { tinyModelDir } from '../testing/tiny-model.ts';
+import { DISTILL_PRESETS, loadDistillConfig } from './distill-config.ts';
+import { buildStudentGraph, distill, exportFlash, readDistillCheckpoint } from './distill.ts';
+import { studentBatch, textTrajectories } from './distill-teacher.ts';
+import { SceneStream } from '../data/stream.ts';
+
+const tiny = { ...DISTILL_PRESETS.tiny!, threads: 1 };
+
+async function modelCopy(): Promise<string> {
+  const dir = join(mkdtempSync(join(tmpdir(), 'distill-model-')), 'model');
+  cpSync(await tinyModelDir(), dir, { recursive: true });
+  return dir;
+}
+
+describe('distill', () => {
+  test('targets: one student Euler step with the target velocity lands on the teacher point at the next student time', async () => {
+    const model = loadModel(await tinyModelDir());
+    const runner = await ModelRunner.create(model, { threads: 1 });
+    try {
+      const samples = new SceneStream({ seed: 3, buckets: model.config.sizes!.buckets, batchSize: 2, editFraction: 0 }).nextBatch();
+      const trs = await textTrajectories(runner, samples, new Rng(1), tiny, { guidance: 2, imageGuidance: 1 });
+      assert.equal(trs.length, 2);
+      assert.equal(trs[0]!.points.length, tiny.teacherSteps + 1);
+      const feeds = studentBatch(runner, trs, tiny);
+      const B = 2 * tiny.teacherSteps;
+      assert.deepEqual(feeds.image!.shape.slice(0, 1), [B]);
+      const x = feeds.image!.f32();
+      const v = feeds.velocity!.f32();
+      const len = trs[0]!.points[0]!.length;
+      const k = tiny.teacherSteps / tiny.studentSteps;
+      for (let b = 0; b < B; b++) {
+        const tr = trs[Math.floor(b / tiny.teacherSteps)]!;
+        const i = b % tiny.teacherSteps;
+        const j = (Math.floor(i / k) + 1) * k;
+        const t = tr.schedule[i]!;
+        const t2 = tr.schedule[j]!;
+        const dt = t2 === 0 ? Math.max(t, 0.05) : t - t2;
+        let worst = 0;
+        for (let e = 0; e < len; e++) worst = Math.max(worst, Math.abs(x[b * len + e]! - dt * v[b * len + e]! - tr.points[j]![e]!));
+        assert.ok(worst < 1e-4, `pair ${b}: lands ${worst} from the teacher point`);
+      }
+      // The trajectories are the teacher's: the state moves, and differs between the two prompts.
+      assert.notDeepEqual(trs[0]!.points[tiny.teacherSteps], trs[0]!.points[0]);
+      assert.notDeepEqual(trs[0]!.points[tiny.teacherSteps], trs[1]!.points[tiny.teacherSteps]);
+
+      // The student graph learns them: repeated steps on this batch lower its loss.
+      const graph = buildStudentGraph(model.config, B);
+      const params = graph.scope.params();
+      const step = await TrainStep.create(
+        compileTrainStep({ loss: graph.loss, params, optimizer: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 } }),
+        initialTrainState(new Map(params.map((p) => [p.name!, model.weights.get(p.name!)!]))),
+        { threads: 1 },
+      );
+      const losses: number[] = [];
+      for (let s = 0; s < 15; s++) losses.push((await step.run(feeds, 3e-3)).loss);
+      await step.release();
+      assert.ok(losses[14]! < 0.7 * losses[0]!, `loss ${losses[0]} → ${losses[14]}`);
+    } finally {
+      await runner.release();
+    }
+  });
+
+  test('N steps equal N/2 + resume + N/2 bit for bit; export writes Flash that loads; stale Flash is refused', async () => {
+    const model = await modelCopy();
+    const a = mkdtempSync(join(tmpdir(), 'distill-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'distill-b-'));
+    const config = { ...tiny, steps: 4 };
+    await distill({ modelDir: model, runDir: a, config, resume: false });
+    await distill({ modelDir: model, runDir: b, config, resume: false, maxSteps: 2 });
+    await assert.rejects(distill({ modelDir: model, runDir: b, config, resume: false }), /already holds a distillation checkpoint/);
+    await distill({ modelDir: model, runDir: b, config, resume: true });
+    const ca = readDistillCheckpoint(a);
+    const cb = readDistillCheckpoint(b);
+    assert.equal(ca.meta.step, 4);
+    assert.equal(cb.meta.step, 4);
+    assert.deepEqual(cb.meta.data, ca.meta.data);
+    assert.equal(ca.tensors.size, cb.tensors.size);
+    for (const [name, t] of ca.tensors) assert.deepEqual(Buffer.from(cb.tensors.get(name)!.f32().buffer), Buffer.from(t.f32().buffer), name);
+    // The student is the denoiser only; the text encoder stays the base model's.
+    assert.ok([...ca.tensors.keys()].every((k) => isStudentTensor(k.slice(k.indexOf('/') + 1))));
+
+    assert.equal(loadFlash(loadModel(model)).kind, 'absent');
+    const { path, entry } = exportFlash(a);
+    assert.equal(path, join(model, FLASH_FILE));
+    assert.deepEqual([entry.steps, entry.teacherSteps, entry.training?.steps], [tiny.studentSteps, tiny.teacherSteps, 4]);
+    const base = loadModel(model);
+    const flash = loadFlash(base);
+    assert.equal(flash.kind, 'ready');
+    if (flash.kind !== 'ready') return;
+    let changed = 0;
+    for (const [name, t] of base.weights) {
+      const s = flash.model.weights.get(name)!;
+      if (!isStudentTensor(name)) assert.equal(s, t, `${name} is the base model's`);
+      else if (Buffer.compare(Buffer.from(s.f32().buffer), Buffer.from(t.f32().buffer)) !== 0) changed++;
+    }
+    assert.ok(changed > 0, 'distillation changed the denoiser');
+    assert.ok(statSync(path).size < statSync(join(model, 'weights.safetensors')).size, 'Flash holds only the denoiser, in float16');
+    // Other fields of config.json are untouched.
+    const cfg = JSON.parse(readFileSync(join(model, 'config.json'), 'utf8'));
+    assert.equal(cfg.info.id, base.info.id);
+
+    // New base weights (another teacher): the old Flash is stale, and resuming the run is refused.
+    const changedText = new Map(base.weights);
+    const name = [...base.weights.keys()].find((k) => !isStudentTensor(k))!;
+    const t = base.weights.get(name)!;
+    changedText.set(name, HostTensor.f32(t.f32().map((v) => v + 0.5), t.shape));
+    writeSafetensors(join(model, 'weights.safetensors'), changedText);
+    const stale = loadFlash(loadModel(model));
+    assert.equal(stale.kind, 'stale');
+    await assert.rejects(distill({ modelDir: model, runDir: a, config: { ...config, steps: 6 }, resume: true }), /distils other weights/);
+    assert.throws(() => exportFlash(a), /not the one .* was distilled with/);
+    assert.ok(existsSync(path));
+  });
+
+  test('configs: presets, files that extend them, and a clear error for a student grid that does not nest', () => {
+    assert.equal(loadDistillConfig('small').studentSteps, 4);
+    const dir = mkdtempSync(join(tmpdir(), 'distill-cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ extends: 'small', steps: 50 }));
+    assert.equal(loadDistillConfig(file).steps, 50);
+    writeFileSync(file, JSON.stringify({ extends: 'small', studentSteps: 3 }));
+    assert.throws(() => loadDistillConfig(file), /studentSteps must divide teacherSteps/);
+    assert.throws(() => loadDistillConfig('nope'), /neither a distillation preset/);
+  });
+});

@@ -1,0 +1,273 @@
+// `flowpaint distill`: step (and guidance) distillation of a model directory into Flash, a student
+// that samples in a few steps with one forward pass each. The student starts as the teacher's
+// denoiser; the text encoder stays the teacher's (frozen, its conditioning computed once per
+// prompt), so Flash is a denoiser-only file beside the base weights.
+//
+// Each optimizer step draws scenes (or edit pairs) from the composer, runs the teacher's guided
+// Euler trajectories for them (distill-teacher.ts) and trains the student on every trajectory point
+// towards the teacher's point at the next time of the student's grid. The teacher's guidance is
+// baked in, so the student needs no unconditional pass. Runs checkpoint atomically every N steps
+// and on Ctrl-C, and resume exactly: everything random about a step derives from (seed, step).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SceneStream } from '../data/stream.ts';
+import { validateScope, type DataScope } from '../data/scope.ts';
+import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, ops as o, readSafetensors, type Tensor, writeSafetensors } from '../engine/index.ts';
+import { InputError } from '../errors.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { type DenoiserInputs, denoise, denoiserInputs } from '../model/denoiser.ts';
+import { type FlashEntry, fingerprintText, isStudentTensor, saveFlash } from '../model/flash.ts';
+import { T_MIN } from '../model/graphs.ts';
+import { modelSizes } from '../model/config.ts';
+import { ModelRunner } from '../model/runner.ts';
+import { type LoadedModel, loadModel } from '../model/store.ts';
+import { Scope } from '../nn/index.ts';
+import { type DistillConfig, distillLearningRate } from './distill-config.ts';
+import { type TeacherScales, type Trajectory, editTrajectory, studentBatch, textTrajectories } from './distill-teacher.ts';
+import { Ema } from './ema.ts';
+import { MetricsLog } from './metrics.ts';
+
+/** The teacher's guidance when neither the config nor the model says (the pipeline's DEFAULT_GUIDANCE). */
+const FALLBACK_GUIDANCE = 4;
+export const DISTILL_CHECKPOINT = 'checkpoint.safetensors';
+
+export interface StudentGraph {
+  scope: Scope;
+  loss: Tensor;
+  inputs: DenoiserInputs;
+}
+
+/**
+ * The student's loss: the denoiser on given conditioning (as the inference graph takes it), its
+ * prediction turned into a velocity exactly as the sampler does, and the squared error to the
+ * target velocity on the target tokens.
+ */
+export function buildStudentGraph(c: ModelConfig, batch: number): StudentGraph {
+  const scope = Scope.root();
+  const inputs = denoiserInputs(c, batch, 'N');
+  const tokens = o.input('cond_tokens', [batch, c.text.resamplerTokens, c.text.width]);
+  const pooled = o.input('cond_pooled', [batch, c.text.width]);
+  const pred = denoise(scope.child('denoiser'), c, inputs, { tokens, pooled });
+  const P = c.patchSize * c.patchSize * 3;
+  const velocity = o.input('velocity', [batch, 'N', P]);
+  const lossMask = o.input('loss_mask', [batch, 'N']);
+  const vhat = c.prediction === 'x' ? o.div(o.sub(inputs.image, pred), o.reshape(o.maximum(inputs.t, T_MIN), [batch, 1, 1])) : pred;
+  const diff = o.sub(vhat, velocity);
+  const perToken = o.mean(o.mul(diff, diff), [-1]);
+  const loss = o.div(o.sum(o.mul(perToken, lossMask)), o.maximum(o.sum(lossMask), 1));
+  return { scope, loss, inputs };
+}
+
+export interface DistillOptions {
+  /** The teacher: a model directory. */
+  modelDir: string;
+  runDir: string;
+  config: DistillConfig;
+  resume: boolean;
+  /** Stop after this many steps in this invocation (the schedule still follows config.steps). */
+  maxSteps?: number;
+  /** The command line, recorded with the Flash weights. */
+  command?: string;
+  onProgress?: (p: { step: number; steps: number; loss: number; pairsPerSecond: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface DistillResult {
+  step: number;
+  lastLoss: number;
+  checkpoint: string;
+  trainSeconds: number;
+}
+
+interface RunMeta {
+  step: number;
+  config: DistillConfig;
+  teacher: { dir: string; id: string; version: string; textFingerprint: string };
+  scales: TeacherScales;
+  data: { t2i: number; edit: number };
+  trainSeconds: number;
+  command?: string;
+}
+
+function mix(seed: number, step: number): number {
+  return (Math.imul(seed ^ 0x2545f491, 0x9e3779b1) + Math.imul(step, 0x85ebca6b)) >>> 0;
+}
+
+/** The teacher's data scope: the classes and art it was trained on (recorded at export), else everything. */
+function teacherScope(m: LoadedModel): DataScope {
+  const data = (m.info.training as Record<string, unknown> | undefined)?.data;
+  if (!data || typeof data !== 'object') return {};
+  try {
+    validateScope(data as DataScope);
+    return data as DataScope;
+  } catch {
+    return {};
+  }
+}
+
+export function teacherScales(cfg: DistillConfig, m: LoadedModel): TeacherScales {
+  return { guidance: cfg.guidance ?? m.sampling?.guidance ?? FALLBACK_GUIDANCE, imageGuidance: cfg.imageGuidance };
+}
+
+export async function distill(opts: DistillOptions): Promise<DistillResult> {
+  const { runDir } = opts;
+  mkdirSync(runDir, { recursive: true });
+  const ckPath = join(runDir, DISTILL_CHECKPOINT);
+  const teacher = loadModel(opts.modelDir);
+  const fingerprint = fingerprintText(teacher.weights);
+  let cfg = opts.config;
+  let resumed: { meta: RunMeta; tensors: Map<string, HostTensor> } | undefined;
+  if (opts.resume) {
+    if (!existsSync(ckPath)) throw new InputError(`--resume: no distillation checkpoint in ${runDir}`);
+    resumed = readDistillCheckpoint(runDir);
+    cfg = resumed.meta.config; // a run keeps the config it started with
+    if (resumed.meta.teacher.textFingerprint !== fingerprint) {
+      throw new InputError(`--resume: ${runDir} distils other weights (${resumed.meta.teacher.id} ${resumed.meta.teacher.version} from ${resumed.meta.teacher.dir}); start a new --run-dir for ${opts.modelDir}`);
+    }
+  } else if (existsSync(ckPath)) {
+    throw new InputError(`${runDir} already holds a distillation checkpoint: pass --resume to continue it, or choose another --run-dir`);
+  }
+  const scales = resumed?.meta.scales ?? teacherScales(cfg, teacher);
+  writeFileSync(join(runDir, 'config.json'), `${JSON.stringify({ ...cfg, teacher: opts.modelDir }, null, 2)}\n`);
+
+  const runner = await ModelRunner.create(teacher, { threads: cfg.threads || undefined });
+  const B = cfg.trajectories * cfg.teacherSteps;
+  const graph = buildStudentGraph(teacher.config, B);
+  const params = graph.scope.params();
+  for (const p of params) {
+    const w = teacher.weights.get(p.name!);
+    if (!w || w.shape.join() !== p.shape.join()) throw new InputError(`${opts.modelDir}: tensor '${p.name}' is missing or has another shape than the config says`);
+  }
+  const compiled = compileTrainStep({ loss: graph.loss, params, optimizer: { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm } });
+  const start = new Map(params.map((p) => [p.name!, teacher.weights.get(p.name!)!]));
+  const state = resumed ? stateFrom(resumed) : initialTrainState(start);
+  const stepper = await TrainStep.create(compiled, state, { threads: cfg.threads || undefined });
+  const shapes = new Map([...state.params].map(([k, t]) => [k, t.shape]));
+  const ema = resumed ? new Ema(cfg.emaDecay, groupOf(resumed.tensors, 'ema', (t) => Float32Array.from(t.f32()))) : Ema.from(state.params, cfg.emaDecay);
+
+  const { buckets } = modelSizes(teacher.config);
+  const streamOpts = { split: 'train' as const, buckets, batchSize: cfg.trajectories, scope: teacherScope(teacher) };
+  const t2i = new SceneStream({ ...streamOpts, seed: cfg.seed, editFraction: 0 });
+  const edits = new SceneStream({ ...streamOpts, seed: cfg.seed + 7919, editFraction: 1 });
+  if (resumed) {
+    t2i.seek(resumed.meta.data.t2i);
+    edits.seek(resumed.meta.data.edit);
+  }
+  const log = new MetricsLog(join(runDir, 'metrics.jsonl'));
+  let trainSeconds = resumed?.meta.trainSeconds ?? 0;
+  const teacherInfo = { dir: opts.modelDir, id: teacher.info.id, version: teacher.info.version, textFingerprint: fingerprint };
+  const checkpoint = () =>
+    writeDistillCheckpoint(runDir, stepper.state(), ema.tensors(shapes), {
+      step: stepper.step,
+      config: cfg,
+      teacher: teacherInfo,
+      scales,
+      data: { t2i: t2i.position(), edit: edits.position() },
+      trainSeconds,
+      command: opts.command ?? resumed?.meta.command,
+    });
+
+  let step = stepper.step;
+  let lastLoss = NaN;
+  const stopAt = Math.min(cfg.steps, opts.maxSteps !== undefined ? step + opts.maxSteps : cfg.steps);
+  try {
+    while (step < stopAt && !opts.signal?.aborted) {
+      const t0 = performance.now();
+      const rng = new Rng(mix(cfg.seed, step));
+      const isEdit = rng.uniform() < cfg.editFraction;
+      let trajectories: Trajectory[];
+      if (isEdit) {
+        trajectories = [];
+        for (const s of edits.nextBatch()) trajectories.push(await editTrajectory(runner, s, rng.uniform() < cfg.maskFraction, rng, cfg, scales));
+      } else {
+        trajectories = await textTrajectories(runner, t2i.nextBatch(), rng, cfg, scales);
+      }
+      const teacherSeconds = (performance.now() - t0) / 1000;
+      const r = await stepper.run(studentBatch(runner, trajectories, cfg), distillLearningRate(cfg, step));
+      if (!Number.isFinite(r.loss)) throw new Error(`distillation diverged at step ${step}: loss is ${r.loss} (the last checkpoint is intact)`);
+      ema.update(stepper.paramViews(), step);
+      step = stepper.step;
+      const seconds = (performance.now() - t0) / 1000;
+      trainSeconds += seconds;
+      lastLoss = r.loss;
+      if (step % cfg.logEvery === 0) {
+        log.write({ step, loss: r.loss, grad_norm: r.gradNorm, kind: isEdit ? 'edit' : 't2i', teacher_s: +teacherSeconds.toFixed(2), step_s: +seconds.toFixed(2), train_s: +trainSeconds.toFixed(1) });
+      }
+      opts.onProgress?.({ step, steps: cfg.steps, loss: r.loss, pairsPerSecond: B / seconds });
+      if (step % cfg.checkpointEvery === 0) checkpoint();
+    }
+    if (step % cfg.checkpointEvery !== 0 || step === 0) checkpoint();
+  } finally {
+    await stepper.release();
+    await runner.release();
+  }
+  return { step, lastLoss, checkpoint: ckPath, trainSeconds };
+}
+
+function groupOf<T>(tensors: Map<string, HostTensor>, group: string, f: (t: HostTensor) => T): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const [k, t] of tensors) if (k.startsWith(`${group}/`)) out.set(k.slice(group.length + 1), f(t));
+  return out;
+}
+
+function stateFrom(r: { meta: RunMeta; tensors: Map<string, HostTensor> }) {
+  const id = (t: HostTensor) => t;
+  return { step: r.meta.step, params: groupOf(r.tensors, 'param', id), m: groupOf(r.tensors, 'm', id), v: groupOf(r.tensors, 'v', id) };
+}
+
+function writeDistillCheckpoint(dir: string, state: { params: Map<string, HostTensor>; m: Map<string, HostTensor>; v: Map<string, HostTensor> }, ema: Map<string, HostTensor>, meta: RunMeta): void {
+  const tensors = new Map<string, HostTensor>();
+  for (const [k, t] of state.params) tensors.set(`param/${k}`, t);
+  for (const [k, t] of state.m) tensors.set(`m/${k}`, t);
+  for (const [k, t] of state.v) tensors.set(`v/${k}`, t);
+  for (const [k, t] of ema) tensors.set(`ema/${k}`, t);
+  writeSafetensors(join(dir, DISTILL_CHECKPOINT), tensors, { flowpaint_distill: JSON.stringify(meta) });
+}
+
+export function readDistillCheckpoint(dir: string): { meta: RunMeta; tensors: Map<string, HostTensor> } {
+  const path = join(dir, DISTILL_CHECKPOINT);
+  if (!existsSync(path)) throw new InputError(`${dir}: no distillation checkpoint (${DISTILL_CHECKPOINT})`);
+  const { tensors, metadata } = readSafetensors(path);
+  if (!metadata.flowpaint_distill) throw new InputError(`${path}: not a distillation checkpoint (a training run's? use \`flowpaint export\` for those)`);
+  return { meta: JSON.parse(metadata.flowpaint_distill) as RunMeta, tensors };
+}
+
+/**
+ * Writes a run's EMA student into a model directory as Flash (flash.safetensors + the config.json
+ * entry). The directory must hold the teacher's weights: the student reuses its text encoder.
+ */
+export function exportFlash(runDir: string, modelDir?: string): { path: string; entry: FlashEntry } {
+  const { meta, tensors } = readDistillCheckpoint(runDir);
+  const dir = modelDir ?? meta.teacher.dir;
+  const base = loadModel(dir);
+  if (fingerprintText(base.weights) !== meta.teacher.textFingerprint) {
+    throw new InputError(`${dir}: its text encoder is not the one ${runDir} was distilled with (${meta.teacher.id} ${meta.teacher.version}); distil this model instead`);
+  }
+  const student = groupOf(tensors, 'ema', (t) => t);
+  for (const name of base.weights.keys()) {
+    if (isStudentTensor(name) && !student.has(name)) throw new InputError(`${runDir}: the student has no tensor '${name}' that ${dir} needs`);
+  }
+  const metrics = join(runDir, 'metrics.jsonl');
+  const lines = existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n').filter(Boolean) : [];
+  const last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as { loss?: number }) : {};
+  const c = meta.config;
+  const entry: FlashEntry = {
+    file: 'flash.safetensors',
+    steps: c.studentSteps,
+    teacherSteps: c.teacherSteps,
+    guidance: meta.scales.guidance,
+    imageGuidance: meta.scales.imageGuidance,
+    textFingerprint: meta.teacher.textFingerprint,
+    teacher: { id: meta.teacher.id, version: meta.teacher.version },
+    training: {
+      command: meta.command ?? `flowpaint distill ${meta.teacher.dir} --run-dir ${runDir}`,
+      preset: c.name,
+      steps: meta.step,
+      of_steps: c.steps,
+      pairs: meta.step * c.trajectories * c.teacherSteps,
+      cpu_hours: +(meta.trainSeconds / 3600).toFixed(2),
+      final_loss: last.loss,
+    },
+  };
+  return { path: saveFlash(dir, student, entry), entry };
+}
