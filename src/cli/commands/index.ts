@@ -2,6 +2,7 @@
 // them: making images first, then serving, training, measuring, and the data.
 import type { Command } from 'commander';
 import { registerDataCommand } from './data.ts';
+import { registerDistillCommands } from './distill.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerGenerateCommands } from './generate.ts';
 import { registerPhotosCommand } from './photos.ts';
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerWorkerCommand(program);
   registerTrainCommands(program);
+  registerDistillCommands(program);
   registerEvalCommand(program);
   registerRedteamCommand(program);
   registerDataCommand(program);
