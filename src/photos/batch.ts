@@ -5,7 +5,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
-import { DEFAULT_STEPS, encodeImage, type Mask, maskFromRgb, type Pipeline, readPngText, resizeMask } from '../pipeline/index.ts';
+import { DEFAULT_STEPS, type EditRequest, encodeImage, type GeneratedImage, type Mask, maskFromRgb, readPngText, resizeMask } from '../pipeline/index.ts';
 import { decodeImage } from '../pipeline/index.ts';
 import type { Rgb } from '../model/layout.ts';
 import { exifForVersion } from './exif.ts';
@@ -33,6 +33,15 @@ export function presetInstruction(name: string, args: PresetArgs): string {
   return p.instruction(args);
 }
 
+/**
+ * What edits need of a pipeline: the CLI passes its Pipeline; the server passes one that sends
+ * each edit through its job queue (src/server/library/queue-editor.ts).
+ */
+export interface PhotoEditor {
+  edit(req: EditRequest): Promise<GeneratedImage[]>;
+  readonly info: { id: string; version: string };
+}
+
 export interface EditSpec {
   instruction: string;
   preset?: string;
@@ -48,7 +57,7 @@ export interface EditSpec {
 /** Makes a version of photo `p` from version `from` (default: its current one) with a recipe. */
 export async function editPhoto(
   store: PhotoStore,
-  pipe: Pipeline,
+  pipe: PhotoEditor,
   p: PhotoRecord,
   recipe: Omit<EditRecipe, 'model' | 'modelVersion'>,
   opts: { from?: number; batch?: VersionRecord['batch']; signal?: AbortSignal; onStep?: () => void } = {},
@@ -81,7 +90,7 @@ export async function editPhoto(
  * Runs version n's recipe again from its parent and says whether the pixels match the stored
  * version (the same input, recipe, model and machine give the same bytes). Writes nothing.
  */
-export async function replayVersion(store: PhotoStore, pipe: Pipeline, p: PhotoRecord, n: number): Promise<{ identical: boolean; modelMatches: boolean }> {
+export async function replayVersion(store: PhotoStore, pipe: PhotoEditor, p: PhotoRecord, n: number): Promise<{ identical: boolean; modelMatches: boolean }> {
   const v = store.version(p, n);
   const image = await store.workingImage(p, v.parent);
   const mask = v.recipe.mask ? await loadMask(store, v.recipe.mask, image) : undefined;
@@ -173,7 +182,7 @@ export interface BatchProgress {
  */
 export async function runBatch(
   store: PhotoStore,
-  pipe: Pipeline,
+  pipe: PhotoEditor,
   j: BatchJournal,
   opts: { signal?: AbortSignal; onItem?: (p: BatchProgress) => void; onStep?: () => void } = {},
 ): Promise<{ done: number; failed: number; pending: number }> {

@@ -13,6 +13,7 @@ import type { ServerMetrics } from './metrics.ts';
 import type { JobQueue } from './queue.ts';
 import { defaultPlaygroundDir, registerPlayground } from './playground.ts';
 import { registerImageRoutes } from './routes/images.ts';
+import { registerLibraryRoutes } from './routes/library.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
 import type { ImageStore } from './store.ts';
 
@@ -150,5 +151,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerMetaRoutes(app, deps);
   registerImageRoutes(app, deps);
   if (deps.config.playground.enabled) registerPlayground(app, deps, { dir: deps.config.playground.dir ?? defaultPlaygroundDir() });
+  registerLibraryRoutes(app, deps);
   return app;
 }

@@ -117,6 +117,11 @@ export const ServerConfigSchema = z.strictObject({
     .prefault({}),
   /** The playground web app at `/`; its history and arena votes live in `dir` (default: ~/.local/share/flowpaint/playground). */
   playground: z.strictObject({ enabled: z.boolean().default(true), dir: z.string().optional() }).prefault({}),
+  /**
+   * A photo library (`flowpaint photos`) for the playground's Library tab: the folder whose
+   * DIR/.flowpaint/ store it browses and edits. Unset: no library is served.
+   */
+  library: z.strictObject({ dir: z.string().min(1).optional() }).prefault({}),
   /** How long SIGTERM waits for in-flight jobs before exiting anyway. */
   shutdownTimeoutSeconds: positiveInt.default(600),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -6,9 +6,10 @@ import { Editor } from './Editor.tsx';
 import { ErrorBox } from './ErrorBox.tsx';
 import { Gallery } from './Gallery.tsx';
 import { Generate } from './Generate.tsx';
+import { Library } from './Library.tsx';
 import './styles.css';
 
-const TABS = ['generate', 'edit', 'history', 'arena'] as const;
+const TABS = ['generate', 'edit', 'history', 'library', 'arena'] as const;
 type Tab = (typeof TABS)[number];
 
 function KeyForm({ reason, onKey }: { reason: string; onKey: (key: string) => void }) {
@@ -80,6 +81,7 @@ function App() {
             {tab === 'generate' && <Generate config={config} onSaved={added} onEdit={openEditor} />}
             {tab === 'edit' && <Editor config={config} items={items} currentId={editing} onSelect={setEditing} onSaved={added} />}
             {tab === 'history' && <Gallery items={items} onEdit={openEditor} onDeleted={(id) => setItems((old) => old.filter((i) => i.id !== id))} />}
+            {tab === 'library' && <Library />}
             {tab === 'arena' && <Arena config={config} />}
           </main>
         </>

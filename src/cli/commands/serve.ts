@@ -28,6 +28,7 @@ interface ServeOptions {
   redis?: string;
   queue?: string;
   arenaModel?: string[];
+  library?: string;
   hashKey?: boolean;
   newKey?: boolean;
 }
@@ -55,6 +56,7 @@ export function registerServeCommand(program: Command): void {
     .option('--redis <url>', 'queue jobs in Redis for `flowpaint worker` processes instead of running them here')
     .option('--queue <name>', 'Redis queue name [default: flowpaint]')
     .option('--arena-model <dir>', 'another model folder for the playground arena to compare blindly with the served model (repeatable; config: arena.models)', (dir: string, all: string[] = []) => [...all, dir])
+    .option('--library <dir>', "a folder of photos (`flowpaint photos`) for the playground's Library tab (config: library.dir)")
     .option('--hash-key', 'read an API key from standard input, print the hash to put in the config, and exit')
     .option('--new-key', 'make a new API key, print it and its config entry, and exit')
     .action(async (o: ServeOptions) => {
@@ -80,6 +82,7 @@ export function registerServeCommand(program: Command): void {
           ...(o.model ? { pipeline: { ...fileConfig?.pipeline, modelDir: o.model } } : {}),
           ...(o.workers || o.threads ? { workers: { ...fileConfig?.workers, ...(o.workers ? { count: o.workers } : {}), ...(o.threads ? { threads: o.threads } : {}) } } : {}),
           ...(o.arenaModel?.length ? { arena: { ...fileConfig?.arena, models: [...(fileConfig?.arena.models ?? []), ...o.arenaModel.map((dir) => ({ dir }))] } } : {}),
+          ...(o.library ? { library: { dir: o.library } } : {}),
           ...(o.redis ? { redis: { ...fileConfig?.redis, url: o.redis, ...(o.queue ? { queue: o.queue } : {}) } } : {}),
         },
       });
