@@ -7,7 +7,7 @@ import { serializeGraph } from './onnx.ts';
 import * as o from './ops.ts';
 import { Rng } from './random.ts';
 import { Session } from './runtime.ts';
-import type { Tensor } from './tensor.ts';
+import { Tensor } from './tensor.ts';
 
 interface Arg {
   shape: number[];
@@ -149,6 +149,14 @@ describe('gradients match finite differences', () => {
     const c = o.cast(o.equal(a, b), 'float32');
     assert.doesNotThrow(() => grad(o.sum(o.add(c, a)), [a]));
     assert.throws(() => grad(o.exp(a), [a]), /loss must be a scalar/);
+  });
+
+  test('a rule that returns the wrong number of gradients fails naming the op', () => {
+    // Neg's rule returns one gradient; a Neg node built with two inputs breaks its contract.
+    const a = o.input('a', [2]);
+    const b = o.input('b', [2]);
+    const bad = new Tensor('op', 'Neg', [a, b], {}, 'float32', [2]);
+    assert.throws(() => grad(o.sum(bad), [a, b]), /rule for Neg returned 1 gradients for 2 inputs/);
   });
 });
 

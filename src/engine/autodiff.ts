@@ -2,7 +2,7 @@
 // that adds the backward subgraph. Rules get the upstream gradient `g`, the node and its
 // output; they return one gradient per input (undefined where none flows).
 import { isFloat } from './dtype.ts';
-import { topoSort } from './onnx.ts';
+import { topoSort } from './graph.ts';
 import * as o from './ops.ts';
 import { type Dim, formatShape, isStatic } from './shape.ts';
 import type { Tensor } from './tensor.ts';
@@ -192,6 +192,11 @@ export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
     const rule = rules[node.op];
     if (!rule) throw new Error(`grad: no gradient rule for op ${node.op} (${node})`);
     const inputGrads = rule(g, [...node.inputs], node, node);
+    // A rule that returns too few or too many gradients would silently drop or misroute one
+    // (the zip below stops at the inputs), so the contract is checked here, as tinygrad does.
+    if (inputGrads.length !== node.inputs.length) {
+      throw new Error(`grad: the rule for ${node.op} returned ${inputGrads.length} gradients for ${node.inputs.length} inputs (${node})`);
+    }
     node.inputs.forEach((inp, i) => {
       const gi = inputGrads[i];
       if (!gi || !onPath.has(inp.id)) return;

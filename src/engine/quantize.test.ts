@@ -3,8 +3,9 @@
 // dynamic activation quantization, and the graph rewrite on a small MLP against float32.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { topoSort } from './graph.ts';
 import { HostTensor } from './host.ts';
-import { serializeGraph, topoSort } from './onnx.ts';
+import { serializeGraph } from './onnx.ts';
 import * as o from './ops.ts';
 import { dequantizeInt4, dequantizeInt8, int4MatMul, int8MatMul, quantizeInt4, quantizeInt8, quantizeLinears } from './quantize.ts';
 import { Rng } from './random.ts';

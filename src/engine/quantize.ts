@@ -11,7 +11,7 @@
 //   level 4 lets ONNX Runtime quantize the activations to int8 per block and use int8 dot
 //   products, level 0/1 dequantizes the weights to float32 and computes in float32.
 import type { TypedArray } from './dtype.ts';
-import { topoSort } from './onnx.ts';
+import { topoSort } from './graph.ts';
 import type { Dim } from './shape.ts';
 import { formatShape } from './shape.ts';
 import { Tensor } from './tensor.ts';
