@@ -10,6 +10,7 @@ import { registerRedteamCommand } from './redteam.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSlidesCommand } from './slides.ts';
 import { registerTrainCommands } from './train.ts';
+import { registerTrainUpscalerCommand } from './train-upscaler.ts';
 import { registerWorkerCommand } from './worker.ts';
 
 export function registerCommands(program: Command): void {
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerWorkerCommand(program);
   registerTrainCommands(program);
+  registerTrainUpscalerCommand(program);
   registerDistillCommands(program);
   registerEvalCommand(program);
   registerRedteamCommand(program);

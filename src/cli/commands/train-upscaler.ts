@@ -1,0 +1,63 @@
+// `flowpaint train-upscaler`: trains the learned ×2 super-resolution stage on rendered scene pairs
+// (src/train/upscaler.ts) and writes upscaler.safetensors, which a model directory ships beside
+// its weights; generate and edit then use it for sizes above the model's own.
+import { copyFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UPSCALER_SMALL, UPSCALER_TINY, UPSCALER_WEIGHTS, type UpscalerConfig } from '../../model/upscaler.ts';
+import { trainUpscaler } from '../../train/upscaler.ts';
+import { UsageError } from '../errors.ts';
+import { parseNumber } from '../output.ts';
+
+const PRESETS: Record<string, UpscalerConfig> = { small: UPSCALER_SMALL, tiny: UPSCALER_TINY };
+
+export function registerTrainUpscalerCommand(program: Command): void {
+  program
+    .command('train-upscaler')
+    .description('train the ×2 upscaler (used for sizes above the model\'s native size) on exact low/high pairs of rendered scenes')
+    .requiredOption('--run-dir <dir>', 'where the checkpoint and upscaler.safetensors go')
+    .option('--minutes <m>', 'training budget in wall-clock minutes, counting earlier runs when resuming', parseNumber('--minutes', { min: 0.05, max: 100000 }), 40)
+    .option('--preset <name>', `network size: ${Object.keys(PRESETS).join(', ')}`, 'small')
+    .option('--channels <n>', 'feature channels (overrides the preset)', parseNumber('--channels', { integer: true, min: 1, max: 256 }))
+    .option('--layers <n>', 'number of 3×3 convolutions (overrides the preset)', parseNumber('--layers', { integer: true, min: 2, max: 32 }))
+    .option('--batch <n>', 'crops per step', parseNumber('--batch', { integer: true, min: 1, max: 1024 }), 16)
+    .option('--crop <px>', 'side of the low-resolution crops', parseNumber('--crop', { integer: true, min: 8, max: 256 }), 32)
+    .option('--lr <x>', 'peak learning rate (AdamW, warm-up then cosine)', parseNumber('--lr', { min: 1e-7, max: 1 }), 1e-3)
+    .option('--seed <s>', 'seed for initial weights and the scene stream', parseNumber('--seed', { integer: true, min: 0, max: 0xffffffff }), 1)
+    .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }))
+    .option('--resume', 'continue from the checkpoint in --run-dir')
+    .option('--install <model-dir>', 'copy the trained upscaler.safetensors into this model directory when done')
+    .action(async (o: { runDir: string; minutes: number; preset: string; channels?: number; layers?: number; batch: number; crop: number; lr: number; seed: number; threads?: number; resume?: boolean; install?: string }) => {
+      const preset = PRESETS[o.preset];
+      if (!preset) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got '${o.preset}'`);
+      if (o.install && !existsSync(join(resolve(o.install), 'config.json'))) throw new UsageError(`--install ${o.install} is not a model directory (no config.json)`);
+      const controller = new AbortController();
+      const onSignal = () => {
+        process.stderr.write('\nstopping after this step and writing a checkpoint\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const r = await trainUpscaler({
+          runDir: resolve(o.runDir),
+          minutes: o.minutes,
+          config: { channels: o.channels ?? preset.channels, layers: o.layers ?? preset.layers },
+          batch: o.batch,
+          crop: o.crop,
+          lr: o.lr,
+          seed: o.seed,
+          threads: o.threads,
+          resume: Boolean(o.resume),
+          signal: controller.signal,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        process.stderr.write(`train-upscaler: ${r.steps} steps, ${(r.trainSeconds / 60).toFixed(1)} min, final L1 ${r.finalL1.toFixed(5)}\n`);
+        if (o.install) copyFileSync(r.weightsPath, join(resolve(o.install), UPSCALER_WEIGHTS));
+        process.stdout.write(`${o.install ? join(resolve(o.install), UPSCALER_WEIGHTS) : r.weightsPath}\n`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

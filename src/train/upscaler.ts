@@ -1,0 +1,178 @@
+// Trains the ×2 upscaler (src/model/upscaler.ts) on aligned crops of rendered scenes
+// (upscaler-data.ts) for a wall-clock budget, with checkpoints that resume exactly where they
+// stopped: weights, AdamW moments, step, the scene stream's position and the crop RNG's state.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_ADAMW, HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, readSafetensors, type TrainState, writeSafetensors } from '../engine/index.ts';
+import { initParams } from '../nn/index.ts';
+import { UPSCALER_META_KEY, UPSCALER_SMALL, UPSCALER_WEIGHTS, type UpscalerConfig, buildUpscalerTrainingGraph, checkUpscalerConfig } from '../model/upscaler.ts';
+import { DEFAULT_POOL, PairPool } from './upscaler-data.ts';
+
+export const UPSCALER_CHECKPOINT = 'upscaler-checkpoint.safetensors';
+
+export interface UpscalerTrainOptions {
+  runDir: string;
+  /** Total training budget in minutes, counting time spent before a resume. */
+  minutes: number;
+  config?: UpscalerConfig;
+  batch?: number;
+  /** Side of the low-resolution crops (the high crops are twice as large). */
+  crop?: number;
+  lr?: number;
+  seed?: number;
+  threads?: number;
+  /** Continue from runDir's checkpoint (its config, data position and optimizer state). */
+  resume?: boolean;
+  /** Checkpoint every this many seconds. */
+  checkpointEveryS?: number;
+  /** Aborting stops after the current step and writes a checkpoint and the weights. */
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+interface Meta {
+  config: UpscalerConfig;
+  step: number;
+  position: number;
+  rng: number[];
+  trainSeconds: number;
+  batch: number;
+  crop: number;
+  lr: number;
+  seed: number;
+  minutes: number;
+}
+
+export interface UpscalerTrainResult {
+  weights: Map<string, HostTensor>;
+  config: UpscalerConfig;
+  steps: number;
+  trainSeconds: number;
+  /** Mean L1 over the last 50 steps, in [−1, 1] units. */
+  finalL1: number;
+  weightsPath: string;
+}
+
+const WARMUP_STEPS = 100;
+
+function saveCheckpoint(dir: string, state: TrainState, meta: Meta): void {
+  const tensors = new Map<string, HostTensor>();
+  for (const [k, t] of state.params) tensors.set(`param/${k}`, t);
+  for (const [k, t] of state.m) tensors.set(`m/${k}`, t);
+  for (const [k, t] of state.v) tensors.set(`v/${k}`, t);
+  writeSafetensors(join(dir, UPSCALER_CHECKPOINT), tensors, { flowpaint_upscaler_checkpoint: JSON.stringify(meta) });
+}
+
+function loadCheckpoint(dir: string): { state: TrainState; meta: Meta } {
+  const path = join(dir, UPSCALER_CHECKPOINT);
+  if (!existsSync(path)) throw new Error(`${path} does not exist: nothing to resume (run without --resume to start)`);
+  const { tensors, metadata } = readSafetensors(path);
+  const raw = metadata.flowpaint_upscaler_checkpoint;
+  if (!raw) throw new Error(`${path}: not an upscaler checkpoint (no flowpaint_upscaler_checkpoint metadata)`);
+  const meta = JSON.parse(raw) as Meta;
+  const groups: Record<string, Map<string, HostTensor>> = { param: new Map(), m: new Map(), v: new Map() };
+  for (const [k, t] of tensors) {
+    const slash = k.indexOf('/');
+    const g = groups[k.slice(0, slash)];
+    if (!g) throw new Error(`${path}: unexpected tensor '${k}'`);
+    g.set(k.slice(slash + 1), t);
+  }
+  return { state: { step: meta.step, params: groups.param!, m: groups.m!, v: groups.v! }, meta };
+}
+
+/** Writes weights (and the config they need) as the file a model directory ships. */
+export function writeUpscalerWeights(path: string, weights: Map<string, HostTensor>, config: UpscalerConfig, record: Record<string, unknown>): void {
+  writeSafetensors(path, weights, { [UPSCALER_META_KEY]: JSON.stringify({ config, ...record }) });
+}
+
+export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<UpscalerTrainResult> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  mkdirSync(opts.runDir, { recursive: true });
+  const resumed = opts.resume ? loadCheckpoint(opts.runDir) : undefined;
+  const meta: Meta = resumed
+    ? { ...resumed.meta, minutes: opts.minutes }
+    : {
+        config: opts.config ?? UPSCALER_SMALL,
+        step: 0,
+        position: 0,
+        rng: [],
+        trainSeconds: 0,
+        batch: opts.batch ?? 16,
+        crop: opts.crop ?? 32,
+        lr: opts.lr ?? 1e-3,
+        seed: opts.seed ?? 1,
+        minutes: opts.minutes,
+      };
+  checkUpscalerConfig(meta.config);
+  const { batch, crop, lr: peakLr } = meta;
+  const g = buildUpscalerTrainingGraph(meta.config, batch, crop, crop);
+  const compiled = compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW, metrics: { mse: g.mse } });
+  const state = resumed?.state ?? initialTrainState(initParams(g.scope, meta.seed));
+  const stepper = await TrainStep.create(compiled, state, { threads: opts.threads });
+  const pool = await PairPool.create({ ...DEFAULT_POOL, seed: meta.seed }, meta.position);
+  const rng = resumed && meta.rng.length ? Rng.fromState(meta.rng) : new Rng(meta.seed ^ 0x5eed);
+  log(
+    `train-upscaler: ${g.scope.count().toLocaleString('en-US')} parameters (${meta.config.layers} convs × ${meta.config.channels} channels); ` +
+      `batch ${batch} crops of ${crop}² → ${2 * crop}²; ${resumed ? `resuming at step ${meta.step}, ` : ''}budget ${opts.minutes} min (${(meta.trainSeconds / 60).toFixed(1)} done)`,
+  );
+  const budgetS = opts.minutes * 60;
+  const shape = { low: [batch, crop, crop, 3], big: [batch, 2 * crop, 2 * crop, 3] };
+  const recentL1: number[] = [];
+  const recentMse: number[] = [];
+  let sinceStart = performance.now();
+  let lastSave = performance.now();
+  let lastLog = performance.now();
+  const checkpointEvery = (opts.checkpointEveryS ?? 120) * 1000;
+  const save = () => {
+    meta.step = stepper.step;
+    meta.position = pool.position;
+    meta.rng = rng.state();
+    saveCheckpoint(opts.runDir, stepper.state(), meta);
+  };
+  try {
+    while (meta.trainSeconds < budgetS && !opts.signal?.aborted) {
+      const b = await pool.batch(batch, crop, crop, rng);
+      const progress = meta.trainSeconds / budgetS;
+      const warm = Math.min(1, (stepper.step + 1) / WARMUP_STEPS);
+      const lr = peakLr * warm * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+      const r = await stepper.run({ low: HostTensor.f32(b.low, shape.low), base: HostTensor.f32(b.base, shape.big), high: HostTensor.f32(b.high, shape.big) }, lr);
+      if (!Number.isFinite(r.loss)) throw new Error(`train-upscaler: the loss is ${r.loss} at step ${stepper.step}; lower --lr`);
+      recentL1.push(r.loss);
+      recentMse.push(r.metrics.mse!);
+      if (recentL1.length > 50) recentL1.shift(), recentMse.shift();
+      const now = performance.now();
+      meta.trainSeconds += (now - sinceStart) / 1000;
+      sinceStart = now;
+      if (now - lastLog > 30_000) {
+        lastLog = now;
+        const mse = mean(recentMse);
+        log(`  step ${String(stepper.step).padStart(5)}  ${(meta.trainSeconds / 60).toFixed(1).padStart(5)} min  L1 ${mean(recentL1).toFixed(5)}  crop PSNR ${(10 * Math.log10(4 / mse)).toFixed(2)} dB  lr ${lr.toExponential(2)}`);
+      }
+      if (now - lastSave > checkpointEvery) {
+        save();
+        lastSave = performance.now();
+        sinceStart = lastSave; // the time writing took is not training time
+      }
+    }
+    save();
+    const weights = stepper.state().params;
+    const weightsPath = join(opts.runDir, UPSCALER_WEIGHTS);
+    writeUpscalerWeights(weightsPath, weights, meta.config, {
+      steps: stepper.step,
+      trainSeconds: Math.round(meta.trainSeconds),
+      samples: stepper.step * batch,
+      batch,
+      crop,
+      lr: peakLr,
+      seed: meta.seed,
+      command: `flowpaint train-upscaler --run-dir ${opts.runDir} --minutes ${opts.minutes}`,
+    });
+    return { weights, config: meta.config, steps: stepper.step, trainSeconds: meta.trainSeconds, finalL1: mean(recentL1), weightsPath };
+  } finally {
+    await stepper.release();
+  }
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
