@@ -1,0 +1,71 @@
+// The fast path of a pipeline: requests with `fast` go to Flash, the model's distilled few-step
+// student (src/model/flash.ts), when its directory has one. The student is a pipeline of its own
+// on the student's weights, made on the first fast request (a server that never gets one never
+// compiles it), and sampled with guidance 1 — the teacher's guidance is baked into its weights — so
+// each step is one forward pass. Edits and inpainting go through the same pipeline code, so the
+// input's bytes outside the edit are kept exactly as on the normal path.
+import type { RuntimeOptions } from '../engine/index.ts';
+import { type FlashEntry, loadFlash } from '../model/flash.ts';
+import { ModelRunner } from '../model/runner.ts';
+import type { LoadedModel } from '../model/store.ts';
+import type { EditRequest, GeneratedImage, GenerateRequest, Pipeline } from './pipeline.ts';
+
+export class FlashPath {
+  private pipeline?: Promise<Pipeline>;
+
+  private constructor(
+    readonly entry: FlashEntry,
+    private readonly student: LoadedModel,
+    private readonly runtime: RuntimeOptions,
+    private readonly make: (runner: ModelRunner) => Pipeline,
+  ) {}
+
+  /**
+   * Flash for a loaded model, or undefined when its directory has none. A stale Flash (distilled
+   * from other base weights) is not used: `warn` gets the reason and fast requests take the
+   * base model's few plain steps, as without Flash.
+   */
+  static open(base: LoadedModel, runtime: RuntimeOptions, make: (runner: ModelRunner) => Pipeline, warn: (line: string) => void = () => {}): FlashPath | undefined {
+    const status = loadFlash(base);
+    if (status.kind === 'absent') return undefined;
+    if (status.kind === 'stale') {
+      warn(`flowpaint: Flash not used: ${status.reason}`);
+      return undefined;
+    }
+    return new FlashPath(status.entry, status.model, runtime, make);
+  }
+
+  private get(): Promise<Pipeline> {
+    this.pipeline ??= ModelRunner.create(this.student, this.runtime).then(this.make);
+    return this.pipeline;
+  }
+
+  async generate(req: GenerateRequest): Promise<GeneratedImage[]> {
+    const pipe = await this.get();
+    return this.mark(await pipe.generate({ ...req, guidance: 1, fast: true, steps: req.steps ?? this.entry.steps }), { guidance: this.entry.guidance });
+  }
+
+  async edit(req: EditRequest): Promise<GeneratedImage[]> {
+    const pipe = await this.get();
+    return this.mark(await pipe.edit({ ...req, guidance: 1, imageGuidance: 1, fast: true, steps: req.steps ?? this.entry.steps }), {
+      guidance: this.entry.guidance,
+      image_guidance: this.entry.imageGuidance,
+    });
+  }
+
+  /** Each image's parameters say it is Flash's, with the guidance baked into the student (replay passes fast). */
+  private mark(images: GeneratedImage[], scales: Record<string, number>): GeneratedImage[] {
+    for (const img of images) {
+      const params = JSON.parse(img.metadata['flowpaint:parameters'] ?? '{}') as Record<string, unknown>;
+      Object.assign(params, scales, { fast: true, flash: { steps: this.entry.steps, teacher_steps: this.entry.teacherSteps, teacher: `${this.entry.teacher.id} ${this.entry.teacher.version}` } });
+      img.metadata['flowpaint:parameters'] = JSON.stringify(params);
+    }
+    return images;
+  }
+
+  async release(): Promise<void> {
+    const p = this.pipeline;
+    this.pipeline = undefined;
+    if (p) await (await p).release();
+  }
+}
