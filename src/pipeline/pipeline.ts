@@ -5,16 +5,19 @@
 import { randomInt } from 'node:crypto';
 import { type Quantization, Rng } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
-import { type Denoiser, editGuidance, resolutionShift, sampleEuler, sampleHeun, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
+import { type Denoiser, editGuidance, sampleEuler, sampleHeun, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
 import { type Grid, gridFor, maskPatches, patchify, type Rgb, unpatchify } from '../model/layout.ts';
 import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';
 import { loadModel } from '../model/store.ts';
-import { type ModelSizes, baseSizeFor, modelSizes } from '../model/config.ts';
+import { type ModelSizes, baseSizeFor, modelSizes, noiseShift } from '../model/config.ts';
 import { type Moderation, type ProvenanceInput, type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
-import { type Mask, resizeImage } from './image-io.ts';
+import { type Upscaler, loadUpscaler } from '../model/upscaler.ts';
+import { type Mask, resizeImage, resizeMask } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
+import { cropMask, cropRgb, editWindow, maskBounds, pasteRgb, placeMask } from './region.ts';
 import { FlashPath } from './flash.ts';
 import { validateSize } from './sizes.ts';
+import { type UpscaleStage, upscaleLabel, upscaleTo, x2Stages } from './upscale.ts';
 
 export const DEFAULT_STEPS = 20;
 export const FAST_STEPS = 4;
@@ -40,6 +43,8 @@ interface CommonRequest {
   sampler?: 'euler' | 'heun';
   n?: number;
   onStep?: (e: StepEvent & { index: number }) => void | Promise<void>;
+  /** After each learned ×2 stage of a request larger than the model's size (the cascade's second stage). */
+  onUpscale?: (e: UpscaleStage & { index: number }) => void | Promise<void>;
   signal?: AbortSignal;
   /** 'low' relaxes borderline safety thresholds (never the zero-tolerance ones). */
   moderation?: Moderation;
@@ -100,7 +105,18 @@ export class Pipeline {
   constructor(
     readonly runner: ModelRunner,
     readonly safety: SafetyPolicy | null,
+    /** The learned ×2 upscaler for sizes above the model's own; without it, Lanczos. */
+    readonly upscaler?: Upscaler,
   ) {}
+
+  /**
+   * How a width×height request is made: the size the model draws at and the learned ×2 stages
+   * after it (callers size progress bars with this). For edits, `base` is the whole image's window.
+   */
+  plan(width: number, height: number): { base: { width: number; height: number }; upscaleStages: number } {
+    const base = baseSizeFor(this.runner.config, width, height);
+    return { base, upscaleStages: this.upscaler ? x2Stages(base, { width, height }) : 0 };
+  }
 
   /**
    * The prompt filter. Callers validate everything first (size, length, steps, guidance, mask):
@@ -161,7 +177,7 @@ export class Pipeline {
     req: CommonRequest,
     size: { width: number; height: number },
   ): Promise<Float32Array> {
-    const schedule = samplingSchedule(steps, resolutionShift(grid.rows * grid.cols));
+    const schedule = samplingSchedule(steps, noiseShift(this.runner.config, grid.rows * grid.cols));
     const patch = this.runner.config.patchSize;
     const run = sampler === 'heun' ? sampleHeun : sampleEuler;
     let last: Float32Array | undefined;
@@ -216,12 +232,14 @@ export class Pipeline {
       const x = await this.sample(this.noise(s, grid.rows * grid.cols * P), grid, steps, sampler, denoise, i, req, base);
       const drawn = unpatchify(x, base.width, base.height, cfg.patchSize);
       const resized = base.width !== req.width || base.height !== req.height;
+      const stages = resized && this.upscaler ? x2Stages(base, req) : 0;
       results.push({
-        image: resized ? await resizeImage(drawn, req.width, req.height) : drawn,
+        image: resized ? await upscaleTo(drawn, req.width, req.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index: i })) : drawn,
         seed: s,
         metadata: this.metadata({
           mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed: s, steps, guidance, sampler,
           size: `${req.width}x${req.height}`, base_size: resized ? `${base.width}x${base.height}` : undefined,
+          upscale: resized ? upscaleLabel(stages) : undefined,
         }),
         provenance: this.provenance('generate', req.prompt, s),
       });
@@ -245,50 +263,85 @@ export class Pipeline {
     this.screenPrompt(req.instruction, req.moderation);
     if (this.safety) await assertImageAllowed(req.image, this.safety, { stage: 'input-image', moderation: req.moderation });
     const sampler = req.sampler ?? 'euler';
-    const cfg = this.runner.config;
-    const p = cfg.patchSize;
-    const grid = gridFor(width, height, p);
-    const source = patchify(req.image, p);
-    const maskTokens = req.mask ? maskPatches(req.mask, p) : undefined;
-    // Inpainting pins every pixel beyond the seam to the source during sampling as well as after.
-    const region = req.mask ? dilateMask(req.mask, SEAM_PX) : undefined;
-    const keep = region ? { values: source, where: patchify(invertToRgb(region), p).map((v) => (v > 0 ? 1 : 0)) } : undefined;
     const cond: Conditioning = await this.runner.encode([req.instruction, '']);
+    const { native, buckets } = modelSizes(this.runner.config);
+    // Larger than the model's own area: edit a window at model scale and upscale it back.
+    const large = width * height > native.width * native.height;
+    const window = large ? editWindow(width, height, buckets, req.mask ? maskBounds(req.mask) : undefined) : undefined;
     const results: GeneratedImage[] = [];
     for (let i = 0; i < n; i++) {
       const s = (seed + i) >>> 0;
-      const withSource = async (xt: Float32Array, t: number, rows: number[]) =>
-        this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens }), xt, t, keep);
-      const noSource = async (xt: Float32Array, t: number) =>
-        this.velocities(await this.runner.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens }), xt, t, keep)[0]!;
-      const denoise = editGuidance(
-        {
-          full: async (xt, t) => (await withSource(xt, t, [0]))[0]!,
-          imageOnly: async (xt, t) => (await withSource(xt, t, [1]))[0]!,
-          none: noSource,
-          batched: async (xt, t, which) => {
-            const rows = which.filter((w) => w !== 'none').map((w) => (w === 'full' ? 0 : 1));
-            const paired = rows.length ? await withSource(xt, t, rows) : [];
-            let k = 0;
-            return Promise.all(which.map(async (w) => (w === 'none' ? noSource(xt, t) : paired[k++]!)));
-          },
-        },
-        guidance,
-        imageGuidance,
-      );
-      const x = await this.sample(this.noise(s, source.length), grid, steps, sampler, denoise, i, req, req.image);
-      const generated = unpatchify(x, width, height, p);
-      // Keep the input's bytes wherever the edit is not meant to reach: the painted mask, or for
-      // instruction edits the region the model actually changed.
-      const editRegion = req.mask ? req.mask : autoEditMask(req.image, generated);
+      const common = { cond, steps, sampler, guidance, imageGuidance, seed: s, index: i, req };
+      let image: Rgb;
+      let stages = 0;
+      if (!window) {
+        const generated = await this.editAtModelScale(req.image, req.mask, common);
+        // Keep the input's bytes wherever the edit is not meant to reach: the painted mask, or for
+        // instruction edits the region the model actually changed.
+        image = compositeOutside(req.image, generated, req.mask ?? autoEditMask(req.image, generated), SEAM_PX);
+      } else {
+        const { box, model } = window;
+        const scale = box.width / model.width;
+        const source = await resizeImage(cropRgb(req.image, box), model.width, model.height);
+        // Grown before the nearest-neighbour shrink, so no painted pixel vanishes at model scale.
+        const mask = req.mask ? await resizeMask(dilateMask(cropMask(req.mask, box), Math.ceil(scale / 2)), model.width, model.height) : undefined;
+        const edited = await this.editAtModelScale(source, mask, common);
+        stages = this.upscaler ? x2Stages(model, box) : 0;
+        const back = await upscaleTo(edited, box.width, box.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index: i }));
+        // The region to take from the edit, at full size: the painted mask itself, or what the
+        // model changed at its scale (found there, where the upscaler's own differences cannot count).
+        const region = req.mask ?? placeMask(width, height, dilateMask(await resizeMask(autoEditMask(source, edited), box.width, box.height), Math.ceil(scale)), box);
+        image = compositeOutside(req.image, pasteRgb(req.image, back, box), region, SEAM_PX);
+      }
       results.push({
-        image: compositeOutside(req.image, generated, editRegion, SEAM_PX),
+        image,
         seed: s,
-        metadata: this.metadata({ mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, guidance, image_guidance: imageGuidance, sampler, size: `${width}x${height}` }),
+        metadata: this.metadata({
+          mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, guidance, image_guidance: imageGuidance, sampler, size: `${width}x${height}`,
+          ...(window ? { edit_window: `${window.box.width}x${window.box.height}+${window.box.x}+${window.box.y}`, base_size: `${window.model.width}x${window.model.height}`, upscale: upscaleLabel(stages) } : {}),
+        }),
         provenance: this.provenance(req.mask ? 'inpaint' : 'edit', req.instruction, s),
       });
     }
     return this.screen(results, req.moderation);
+  }
+
+  /** One edit sample of `image` at the size it is (a size the model can take), before any composite. */
+  private async editAtModelScale(
+    image: Rgb,
+    mask: Mask | undefined,
+    c: { cond: Conditioning; steps: number; sampler: 'euler' | 'heun'; guidance: number; imageGuidance: number; seed: number; index: number; req: EditRequest },
+  ): Promise<Rgb> {
+    const { width, height } = image;
+    const p = this.runner.config.patchSize;
+    const grid = gridFor(width, height, p);
+    const source = patchify(image, p);
+    const maskTokens = mask ? maskPatches(mask, p) : undefined;
+    // Inpainting pins every pixel beyond the seam to the source during sampling as well as after.
+    const region = mask ? dilateMask(mask, SEAM_PX) : undefined;
+    const keep = region ? { values: source, where: patchify(invertToRgb(region), p).map((v) => (v > 0 ? 1 : 0)) } : undefined;
+    const { cond } = c;
+    const withSource = async (xt: Float32Array, t: number, rows: number[]) =>
+      this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens }), xt, t, keep);
+    const noSource = async (xt: Float32Array, t: number) =>
+      this.velocities(await this.runner.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens }), xt, t, keep)[0]!;
+    const denoise = editGuidance(
+      {
+        full: async (xt, t) => (await withSource(xt, t, [0]))[0]!,
+        imageOnly: async (xt, t) => (await withSource(xt, t, [1]))[0]!,
+        none: noSource,
+        batched: async (xt, t, which) => {
+          const rows = which.filter((w) => w !== 'none').map((w) => (w === 'full' ? 0 : 1));
+          const paired = rows.length ? await withSource(xt, t, rows) : [];
+          let k = 0;
+          return Promise.all(which.map(async (w) => (w === 'none' ? noSource(xt, t) : paired[k++]!)));
+        },
+      },
+      c.guidance,
+      c.imageGuidance,
+    );
+    const x = await this.sample(this.noise(c.seed, source.length), grid, c.steps, c.sampler, denoise, c.index, c.req, image);
+    return unpatchify(x, width, height, p);
   }
 
   private metadata(params: Record<string, unknown>): Record<string, string> {
@@ -308,6 +361,7 @@ export class Pipeline {
   async release(): Promise<void> {
     await this.flash?.release();
     await this.runner.release();
+    await this.upscaler?.release();
   }
 }
 
@@ -341,10 +395,11 @@ export async function loadPipeline(opts: LoadPipelineOptions = {}): Promise<Pipe
   const dir = opts.modelDir ?? defaultModelDir();
   const model = loadModel(dir);
   const safety = opts.safety !== undefined ? opts.safety : loadSafetyPolicy(opts.safetyConfig ?? {});
+  // A model directory with upscaler.safetensors gets the learned second stage for large sizes.
   const runtime = { threads: opts.threads, quantize: opts.quantize };
-  const pipe = new Pipeline(await ModelRunner.create(model, runtime), safety);
+  const pipe = new Pipeline(await ModelRunner.create(model, runtime), safety, loadUpscaler(dir, opts.threads));
   // Flash (flash.safetensors beside the weights) serves fast requests; compiled on the first one.
-  pipe.flash = FlashPath.open(model, runtime, (runner) => new Pipeline(runner, safety), opts.warn ?? ((line) => process.stderr.write(`${line}\n`)));
+  pipe.flash = FlashPath.open(model, runtime, (runner) => new Pipeline(runner, safety, pipe.upscaler), opts.warn ?? ((line) => process.stderr.write(`${line}\n`)));
   return pipe;
 }
 
