@@ -1,9 +1,13 @@
 // The flowpaint command: one commander program, each subcommand registered from its own module.
 import { Command, CommanderError } from 'commander';
-import { registerCommands } from './commands/index.ts';
+import { registerCommands, registerCommandsFor } from './commands/index.ts';
 import { exitCodeFor, describeError } from './errors.ts';
 
-export function buildProgram(): Command {
+/**
+ * The program for a command line: only the module of the command it names is imported (see
+ * commands/index.ts); `all` registers every command for real (tests, tooling).
+ */
+export async function buildProgram(args: string[] | 'all'): Promise<Command> {
   const program = new Command();
   program
     .name('flowpaint')
@@ -11,13 +15,14 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program);
+  if (args === 'all') await registerCommands(program);
+  else await registerCommandsFor(program, args);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

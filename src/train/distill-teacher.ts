@@ -10,7 +10,8 @@
 // really follow. No Jacobian-vector product is needed.
 import { HostTensor, Rng } from '../engine/index.ts';
 import type { TrainingSample } from '../data/stream.ts';
-import { type Denoiser, editGuidance, resolutionShift, sampleEuler, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
+import { type Denoiser, editGuidance, sampleEuler, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
+import { noiseShift } from '../model/config.ts';
 import { T_MIN } from '../model/graphs.ts';
 import { type Grid, gridFor, imageRope, maskPatches, patchify, type Segment, segmentIds } from '../model/layout.ts';
 import { type Conditioning, type ModelRunner, selectConditioning } from '../model/runner.ts';
@@ -63,7 +64,7 @@ export async function textTrajectories(runner: ModelRunner, samples: TrainingSam
   const B = samples.length;
   const len = grid.rows * grid.cols * m.patchSize * m.patchSize * 3;
   const cond = await runner.encode([...samples.map((s) => (s.kind === 't2i' ? s.caption : s.instruction)), '']);
-  const schedule = samplingSchedule(cfg.teacherSteps, resolutionShift(grid.rows * grid.cols));
+  const schedule = samplingSchedule(cfg.teacherSteps, noiseShift(m, grid.rows * grid.cols));
   const split = (x: Float32Array) => Array.from({ length: B }, (_, b) => x.subarray(b * len, (b + 1) * len));
   const join = (parts: Float32Array[]) => {
     const out = new Float32Array(B * len);
@@ -140,7 +141,7 @@ export async function editTrajectory(runner: ModelRunner, sample: TrainingSample
     scales.guidance,
     scales.imageGuidance,
   );
-  const schedule = samplingSchedule(cfg.teacherSteps, resolutionShift(grid.rows * grid.cols));
+  const schedule = samplingSchedule(cfg.teacherSteps, noiseShift(m, grid.rows * grid.cols));
   const points = await trajectory(rng.fillNormal(new Float32Array(source.length)), schedule, velocity, m.prediction);
   return { points, schedule, grid, cond: selectConditioning(cond, [0]), source, mask: maskTokens ?? new Float32Array(grid.rows * grid.cols * p * p) };
 }
