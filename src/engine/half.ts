@@ -63,9 +63,24 @@ export function toF16(src: Float32Array): Uint16Array {
   return out;
 }
 
+/** Every float16's float32 bits (256 KiB, built on first use). */
+let f16Table: Uint32Array | undefined;
+
+/**
+ * Through a table of all 65,536 values: one load per element instead of the arithmetic. Loading
+ * the shipped model's 8.8 M float16 weights took 0.68 s of CPU arithmetically, a large part of a
+ * cold `flowpaint generate` (BENCHMARKS.md, cold start).
+ */
 export function fromF16(src: Uint16Array): Float32Array {
+  if (!f16Table) {
+    const values = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) values[h] = f16BitsToF32(h);
+    f16Table = new Uint32Array(values.buffer);
+  }
   const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = f16BitsToF32(src[i]!);
+  const bits = new Uint32Array(out.buffer);
+  const table = f16Table;
+  for (let i = 0; i < src.length; i++) bits[i] = table[src[i]!]!;
   return out;
 }
 
