@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { edit, historyImage, saveHistory, type HistoryItem, type Quality, type ServerConfig } from './api.ts';
 import { CompareSlider } from './CompareSlider.tsx';
 import { ErrorBox } from './ErrorBox.tsx';
-import { clearMask, coverage, invertMask, maskPng, stroke, type Tool } from './mask.ts';
+import { MaskBrush, type MaskHandle } from './MaskBrush.tsx';
 import { randomSeed } from './sizes.ts';
 import { HistoryImage, useBlobUrl, useHistoryBlob } from './useBlobUrl.tsx';
 
@@ -29,54 +29,28 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
 
   const [instruction, setInstruction] = useState('');
   const [quality, setQuality] = useState<Quality>('low');
-  const [tool, setTool] = useState<Tool>('brush');
-  const [brush, setBrush] = useState(24);
   const [painted, setPainted] = useState(0);
   const [compare, setCompare] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [partial, setPartial] = useState<Blob | null>(null);
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const last = useRef<{ x: number; y: number } | null>(null);
+  const brush = useRef<MaskHandle>(null);
   const partialUrl = useBlobUrl(partial);
   const blob = useHistoryBlob(current?.id);
   const imageUrl = useBlobUrl(blob);
 
   const undo = useCallback(() => parent && onSelect(parent.id), [parent, onSelect]);
   const redo = useCallback(() => newestChild && onSelect(newestChild.id), [newestChild, onSelect]);
-  const refreshCoverage = () => canvas.current && setPainted(coverage(canvas.current));
-
-  // A new image size needs a new mask; the same size keeps it, for repeated inpainting.
-  useEffect(() => {
-    const c = canvas.current;
-    if (c && current && (c.width !== current.width || c.height !== current.height)) {
-      c.width = current.width;
-      c.height = current.height;
-      setPainted(0);
-    }
-  }, [current?.width, current?.height]);
-
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e.target)) return;
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key.toLowerCase() === 'z') { e.preventDefault(); if (e.shiftKey) redo(); else undo(); }
       else if (mod && e.key.toLowerCase() === 'y') { e.preventDefault(); redo(); }
-      else if (mod) return;
-      else if (e.key === 'b') setTool('brush');
-      else if (e.key === 'e') setTool('eraser');
-      else if (e.key === '[') setBrush((s) => Math.max(2, s - 4));
-      else if (e.key === ']') setBrush((s) => Math.min(256, s + 4));
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [undo, redo]);
-
-  const point = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    const r = e.currentTarget.getBoundingClientRect();
-    return { x: ((e.clientX - r.left) * e.currentTarget.width) / r.width, y: ((e.clientY - r.top) * e.currentTarget.height) / r.height };
-  };
-  const scale = () => (canvas.current ? canvas.current.width / canvas.current.getBoundingClientRect().width || 1 : 1);
 
   async function upload(file: File) {
     setError(null);
@@ -95,7 +69,7 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
     setError(null);
     try {
       const source = await historyImage(current.id);
-      const masked = canvas.current && coverage(canvas.current) > 0 ? await maskPng(canvas.current) : undefined;
+      const masked = await brush.current?.mask();
       const params = { quality, seed: randomSeed(), partial_images: 2 };
       const result = await edit(source, instruction, params, masked, { onPartial: (b) => setPartial(b) });
       const item = await saveHistory(result, { kind: 'edit', prompt: instruction, parent: current.id, params: { ...params, mask: Boolean(masked), maskCoverage: masked ? Number(painted.toFixed(4)) : 0 } });
@@ -123,38 +97,9 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
             <span data-testid="version">version {versions.findIndex((v) => v.id === current.id) + 1} of {versions.length}</span>
           </div>
           {compare && parent && <CompareSlider before={parent.id} after={current.id} />}
-          {/* Hidden, not unmounted, while comparing: the painted mask must survive. */}
-          <div className="stage" hidden={Boolean(compare && parent)} style={{ aspectRatio: `${current.width} / ${current.height}` }}>
-              {imageUrl && <img src={partialUrl ?? imageUrl} alt={`version being edited: ${current.prompt.slice(0, 80)}`} data-testid="edit-image" data-id={current.id} />}
-              <canvas
-                ref={canvas}
-                className={`mask ${tool}`}
-                aria-label="Mask: paint the area to change"
-                data-testid="mask"
-                onPointerDown={(e) => {
-                  e.currentTarget.setPointerCapture(e.pointerId);
-                  const p = point(e);
-                  last.current = p;
-                  stroke(e.currentTarget, p, p, brush * scale(), tool);
-                }}
-                onPointerMove={(e) => {
-                  if (!last.current) return;
-                  const p = point(e);
-                  stroke(e.currentTarget, last.current, p, brush * scale(), tool);
-                  last.current = p;
-                }}
-                onPointerUp={() => { last.current = null; refreshCoverage(); }}
-                onPointerCancel={() => { last.current = null; refreshCoverage(); }}
-              />
-          </div>
-          <div className="toolbar" role="toolbar" aria-label="Mask tools">
-            <label><input type="radio" name="tool" checked={tool === 'brush'} onChange={() => setTool('brush')} /> Brush (B)</label>
-            <label><input type="radio" name="tool" checked={tool === 'eraser'} onChange={() => setTool('eraser')} /> Eraser (E)</label>
-            <label>Brush size <input type="range" min={2} max={256} value={brush} onChange={(e) => setBrush(Number(e.target.value))} /> {brush}px</label>
-            <button onClick={() => { if (canvas.current) { clearMask(canvas.current); refreshCoverage(); } }}>Clear mask</button>
-            <button onClick={() => { if (canvas.current) { invertMask(canvas.current); refreshCoverage(); } }}>Invert mask</button>
-            <output data-testid="coverage">{painted > 0 ? `${(painted * 100).toFixed(1)}% masked: inpainting` : 'no mask: instruction edit of the whole image'}</output>
-          </div>
+          <MaskBrush width={current.width} height={current.height} hidden={Boolean(compare && parent)} ref={brush} onCoverage={setPainted}>
+            {imageUrl && <img src={partialUrl ?? imageUrl} alt={`version being edited: ${current.prompt.slice(0, 80)}`} data-testid="edit-image" data-id={current.id} />}
+          </MaskBrush>
           <form className="controls" onSubmit={(e) => { e.preventDefault(); void apply(); }}>
             <label className="wide">Instruction
               <input type="text" value={instruction} onChange={(e) => setInstruction(e.target.value)} placeholder={painted > 0 ? 'what to put in the masked area' : 'e.g. make the background green'} />
