@@ -1,5 +1,5 @@
 // `npm run bench -- conditioning [--steps 400] [--family tiny|small] [--pooling tokens|resampler]
-//   [--conditioning grouped|resampler] [--time-mean 3 --time-std 0.3 --high-noise-share 0] [--model DIR]`:
+//   [--conditioning grouped|resampler] [--position-embedding on|off] [--keep] [--time-mean 3 --time-std 0.3 --high-noise-share 0] [--model DIR]`:
 // does the model listen to the prompt?
 // Colour probe: for "a white castle on a <colour> background" with each of the 11 basic colours,
 // the model's clean-image prediction from pure noise (t = 1) is E[image | prompt], so its mean
@@ -23,7 +23,7 @@ import { COLOR_NAMES, PALETTE, colorDistance } from '../src/data/colors.ts';
 import { POSITIONS } from '../src/data/index.ts';
 import { positionPhrase } from '../src/data/phrases.ts';
 import { Rng } from '../src/engine/index.ts';
-import { PRESETS } from '../src/model/config.ts';
+import { PRESETS, modelSizes } from '../src/model/config.ts';
 import { ModelRunner } from '../src/model/runner.ts';
 import { loadModel } from '../src/model/store.ts';
 import { TRAIN_PRESETS } from '../src/train/config.ts';
@@ -132,9 +132,10 @@ function rounded(w: WordsProbe): Record<string, number> {
 export async function run(args: string[]): Promise<void> {
   const modelDir = option(args, '--model');
   if (modelDir) {
-    const r = await probe(modelDir, 128);
+    const side = modelSizes(loadModel(modelDir).config).native.width;
+    const r = await probe(modelDir, side);
     report(modelDir, r);
-    const w = await probeWords(modelDir, 128);
+    const w = await probeWords(modelDir, side);
     reportWords(w);
     console.log(JSON.stringify({ bench: 'conditioning', model: modelDir, accuracy: r.accuracy, spread: +r.spread.toFixed(2), ...rounded(w) }));
     return;
@@ -155,14 +156,16 @@ export async function run(args: string[]): Promise<void> {
   const timeStd = Number(option(args, '--time-std') ?? 0.3);
   const highNoiseShare = Number(option(args, '--high-noise-share') ?? 0);
   const results: Record<string, Record<string, number>> = {};
-  console.log(`conditioning benchmark — ${family === 'tiny' ? 'tiny family at width 64' : 'small'}, ${steps} steps of 16 scenes at ${side}², timesteps logit-normal(${timeMean}, ${timeStd}), high-noise share ${highNoiseShare}`);
+  const positionEmbedding = (option(args, '--position-embedding') ?? 'on') === 'on';
+  const keep = args.includes('--keep');
+  console.log(`conditioning benchmark — ${family === 'tiny' ? 'tiny family at width 64' : 'small'}, position embedding ${positionEmbedding ? 'on' : 'off'}, ${steps} steps of 16 scenes at ${side}², timesteps logit-normal(${timeMean}, ${timeStd}), high-noise share ${highNoiseShare}`);
   for (const { pooling, conditioning } of arms) {
     const arm = `pooling '${pooling}', conditioning '${conditioning}'`;
     const dir = mkdtempSync(join(tmpdir(), `flowpaint-conditioning-${pooling}-${conditioning}-`));
     try {
       const model = family === 'tiny'
-        ? { ...PRESETS.tiny!, width: 64, heads: 4, text: { ...PRESETS.tiny!.text, width: 64, heads: 4, window: 32, resamplerTokens: 8, pooling, conditioning } }
-        : { ...PRESETS.small!, text: { ...PRESETS.small!.text, pooling, conditioning } };
+        ? { ...PRESETS.tiny!, positionEmbedding, width: 64, heads: 4, text: { ...PRESETS.tiny!.text, width: 64, heads: 4, window: 32, resamplerTokens: 8, pooling, conditioning } }
+        : { ...PRESETS.small!, positionEmbedding, text: { ...PRESETS.small!.text, pooling, conditioning } };
       const config = {
         ...TRAIN_PRESETS[family]!,
         model,
@@ -190,7 +193,8 @@ export async function run(args: string[]): Promise<void> {
       reportWords(w);
       results[`${pooling}/${conditioning}`] = { accuracy: r.accuracy, spread: +r.spread.toFixed(2), ...rounded(w) };
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (keep) console.log(`kept ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     }
   }
   console.log(JSON.stringify({ bench: 'conditioning', family, steps, timeMean, timeStd, highNoiseShare, results }));

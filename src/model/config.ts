@@ -1,6 +1,7 @@
 // Model configurations, from `tiny` (tests) to the model card's 2×10^10 non-embedding parameters,
 // and the closed-form parameter count of each (checked against the built graph in config.test.ts).
 import { z } from 'zod';
+import { resolutionShift } from '../flow/timesteps.ts';
 
 export const TextEncoderConfig = z.object({
   vocabSize: z.number().int().positive(),
@@ -64,6 +65,23 @@ export const ModelConfig = z.object({
    * drawn; the pixel head sees the full patch (ARCHITECTURE.md, pixel head).
    */
   pixelHead: z.number().int().nonnegative().default(0),
+  /**
+   * Add an absolute position embedding to every image token: a learned (zero-initialised)
+   * projection of the token's rotary cos/sin features, so it uses the same resolution-normalised
+   * positions. With rotary positions alone an image token knows where it is only relative to
+   * other tokens, and from pure noise (t = 1) a model has nothing to anchor "top left" to: the
+   * small model's prediction for an object named in each of the nine places was the same in every
+   * place after 4,300 steps (ARCHITECTURE.md, position embedding).
+   */
+  positionEmbedding: z.boolean().default(false),
+  /**
+   * Noise-to-signal multiplier on top of the resolution shift, the same in training and sampling
+   * (`noiseShift`). In pixel space a 16-px patch averages away most of the noise: at t = 0.9 an
+   * object is still plainly visible in the noisy image, so a model trained unshifted could read
+   * every layout off its input and never needed the prompt, and the sampler spent one step of 20
+   * where the layout is decided. 1 = unshifted (models before 0.2).
+   */
+  timeShift: z.number().positive().default(1),
   sizes: ModelSizes.optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
@@ -87,6 +105,7 @@ function preset(c: z.input<typeof ModelConfig>): ModelConfig {
 export const PRESETS: Record<string, ModelConfig> = {
   tiny: preset({
     name: 'tiny',
+    positionEmbedding: true,
     patchSize: 8,
     width: 32,
     depth: 2,
@@ -99,6 +118,8 @@ export const PRESETS: Record<string, ModelConfig> = {
   }),
   small: preset({
     name: 'small',
+    positionEmbedding: true,
+    timeShift: 3,
     patchSize: 16,
     width: 192,
     depth: 6,
@@ -135,6 +156,11 @@ export const PRESETS: Record<string, ModelConfig> = {
     text: { vocabSize: 131072, width: 4096, depth: 16, heads: 32, mlpRatio: 4, window: 1024, resamplerTokens: 512, resamplerDepth: 2 },
   }),
 };
+
+/** The timestep shift for an image of `imageTokens` tokens of this model (training and sampling). */
+export function noiseShift(c: Pick<ModelConfig, 'timeShift'>, imageTokens: number): number {
+  return resolutionShift(imageTokens) * c.timeShift;
+}
 
 export function headDim(c: { width: number; heads: number }): number {
   return c.width / c.heads;
@@ -188,7 +214,8 @@ export function countParams(c: ModelConfig): ParamCount {
   const blocks = c.depth * 2 * perStream;
   const pixelHead = c.pixelHead ? (d + P) * c.pixelHead + c.pixelHead + c.pixelHead * P + P : 0;
   const head = d * 2 * d + 2 * d + d * P + P + pixelHead;
-  const denoiser = embeds + blocks + head;
+  const positionEmbedding = c.positionEmbedding ? 2 * dh * d + d : 0;
+  const denoiser = embeds + positionEmbedding + blocks + head;
   const total = textEncoder + denoiser;
   return { total, nonEmbedding: total - textEmbedding, textEncoder, denoiser };
 }

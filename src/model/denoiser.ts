@@ -92,6 +92,12 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   let img = linear(s.child('patch_embed'), inp.image, d);
   img = o.add(img, linear(s.child('mask_embed'), inp.mask, d, { bias: false, init: zeros }));
   img = o.add(img, o.gather(s.param('segment_embed', [2, d], normal(0.02)), inp.segment));
+  if (c.positionEmbedding) {
+    // The image tokens' rows of the rotary tables are sin/cos features of their (segment, row,
+    // column); a linear map of them is a Fourier position embedding at the same normalised scale.
+    const features = o.concat([o.slice(inp.ropeCos, 0, k), o.slice(inp.ropeSin, 0, k)], 1); // [N, 2·Dh]
+    img = o.add(img, linear(s.child('pos_embed'), features, d, { init: zeros }));
+  }
   let txt = linear(s.child('text_in'), text.tokens, d);
 
   for (let i = 0; i < c.depth; i++) {

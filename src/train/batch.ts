@@ -2,8 +2,8 @@
 // flow-matching noise and targets, masks, segments, rotary tables and padded prompts.
 import { HostTensor, Rng } from '../engine/index.ts';
 import type { TrainingSample } from '../data/stream.ts';
-import { resolutionShift, sampleLogitNormal, shiftTimesteps } from '../flow/index.ts';
-import type { ModelConfig } from '../model/config.ts';
+import { sampleLogitNormal, shiftTimesteps } from '../flow/index.ts';
+import { type ModelConfig, noiseShift } from '../model/config.ts';
 import { T_MIN } from '../model/graphs.ts';
 import { type Segment, gridFor, imageRope, maskPatches, padPrompt, patchify, segmentIds } from '../model/layout.ts';
 import { textRope } from '../model/text-encoder.ts';
@@ -55,7 +55,7 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
   if (o.highNoiseShare) {
     for (let b = 0; b < B; b++) if (rng.uniform() < o.highNoiseShare) drawn[b] = HIGH_NOISE_FROM + (1 - HIGH_NOISE_FROM) * rng.uniform();
   }
-  const ts = shiftTimesteps(drawn, resolutionShift(n1));
+  const ts = shiftTimesteps(drawn, noiseShift(m, n1));
   const image = new Float32Array(B * N * P);
   const velocity = new Float32Array(B * N * P);
   const mask = new Float32Array(B * N * pp);
