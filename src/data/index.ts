@@ -18,10 +18,11 @@ export { OBJECT_CLASSES, objectClass, isObjectClassId, type ObjectClass } from '
 export { ART_SETS, ART_SET_IDS, type ArtSet, type ArtSetId } from './artsets.ts';
 export { WORDS } from './words.ts';
 export {
-  POSITIONS, SIZES, TEXT_KINDS, layoutScene, specOf, cellBox, positionName,
-  type Scene, type SceneSpec, type SceneObject, type SceneText, type ObjectSpec, type TextSpec,
+  POSITIONS, SIZES, layoutScene, specOf, cellBox, positionName,
+  type Scene, type SceneSpec, type SceneObject, type SceneText, type ObjectSpec,
   type Background, type MotionBlur, type Relation, type RelationName, type SizeName, type PositionName,
 } from './scene.ts';
+export { TEXT_KINDS, type TextKind, type TextSpec } from './plates.ts';
 export { composeScene, specForSeed, type ComposedScene, type ComposeOptions } from './compose.ts';
 export { captionScene, type Captions } from './captions.ts';
 export { renderScene, backgroundAt } from './render.ts';

@@ -1,7 +1,8 @@
 // Small English phrase builders shared by captions and edit instructions, so that a scene is
 // described the same way whether it is being generated or edited.
 import type { Rng } from './rng.ts';
-import type { Background, ObjectSpec, SceneText, TextSpec } from './scene.ts';
+import type { TextSpec } from './plates.ts';
+import type { Background, ObjectSpec, SceneText } from './scene.ts';
 import { ART_SETS } from './artsets.ts';
 import { objectClass } from './catalog.ts';
 

@@ -1,9 +1,24 @@
-// Where a text plate's frame and word go, and whether a word fits at a given image size.
-// Shared by the sampler (to choose words that fit) and the renderer (to draw them).
+// A scene's text items: what one is (TextSpec), where its plate's frame and word go, and whether
+// a word fits at a given image size. Shared by the sampler (to choose words that fit), the scene
+// layout and the renderer (to draw them).
+import type { ColorName } from './colors.ts';
 import type { Box } from './image.ts';
 import { wordCoverage } from './lettering.ts';
-import { cellBox, rowBox } from './grid.ts';
-import type { TextSpec } from './scene.ts';
+import { cellBox, rowBox, type Col, type Row } from './grid.ts';
+
+export const TEXT_KINDS = ['sign', 'poster', 'label'] as const;
+export type TextKind = (typeof TEXT_KINDS)[number];
+
+export interface TextSpec {
+  /** A sign spans a whole grid row; posters and labels sit in one cell. */
+  kind: TextKind;
+  text: string;
+  plateColor: ColorName;
+  textColor: ColorName;
+  row: Row;
+  /** null for signs (the whole row). */
+  col: Col | null;
+}
 
 /** The plate of a text item. */
 export function textPlateBox(spec: TextSpec, width: number, height: number): Box {

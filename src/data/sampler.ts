@@ -7,11 +7,11 @@ import { heldout, isHeldoutWord, matchesCombo, type HeldoutCombo } from './heldo
 import type { Rng } from './rng.ts';
 import { DEFAULT_SOLID_CHANCE, DEFAULT_TEXT_CHANCE, scopeClasses, type DataScope } from './scope.ts';
 import {
-  GRADIENT_DIRECTIONS, MAX_COUNT, POSITIONS, SIZES, TEXT_KINDS, occupiedCells,
-  type Background, type Col, type ObjectSpec, type Row, type SceneSpec, type TextSpec,
+  GRADIENT_DIRECTIONS, MAX_COUNT, POSITIONS, SIZES, occupiedCells,
+  type Background, type Col, type ObjectSpec, type Row, type SceneSpec,
 } from './scene.ts';
 import { WORDS } from './words.ts';
-import { textFits } from './plates.ts';
+import { TEXT_KINDS, textFits, type TextSpec } from './plates.ts';
 
 export type Split = 'train' | 'heldout';
 

@@ -6,7 +6,7 @@ import { canRender, objectClass } from './catalog.ts';
 import type { ColorName } from './colors.ts';
 import type { Box } from './image.ts';
 import { ROWS, cellBox, positionName, type Col, type PositionName, type Row } from './grid.ts';
-import { textFits, textPlateBox } from './plates.ts';
+import { textFits, textPlateBox, type TextSpec } from './plates.ts';
 
 export { COLS, ROWS, POSITIONS, cellBox, rowBox, positionName, type Col, type Row, type PositionName } from './grid.ts';
 
@@ -34,20 +34,6 @@ export interface ObjectSpec {
   col: Col;
   /** Offset of the group inside its slots, each in [-1, 1] of the free margin. */
   jitter: [number, number];
-}
-
-export const TEXT_KINDS = ['sign', 'poster', 'label'] as const;
-export type TextKind = (typeof TEXT_KINDS)[number];
-
-export interface TextSpec {
-  /** A sign spans a whole grid row; posters and labels sit in one cell. */
-  kind: TextKind;
-  text: string;
-  plateColor: ColorName;
-  textColor: ColorName;
-  row: Row;
-  /** null for signs (the whole row). */
-  col: Col | null;
 }
 
 export interface MotionBlur {

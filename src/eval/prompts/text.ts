@@ -5,7 +5,8 @@
 import { COLOR_NAMES, Rng, heldout, hashString, mixSeed } from '../../data/index.ts';
 import { backgroundPhrase, capitalize, textPhrase, textPositionPhrase } from '../../data/phrases.ts';
 import { colorsVisibleOn, readable } from '../../data/sampler.ts';
-import { textPositionName, type Row, type SceneSpec, type TextSpec } from '../../data/scene.ts';
+import type { TextSpec } from '../../data/plates.ts';
+import { textPositionName, type Row, type SceneSpec } from '../../data/scene.ts';
 import { DEFAULT_PROMPT_SEED } from './compose.ts';
 
 export const TEXT_PROMPT_VERSION = 'text-v1';
