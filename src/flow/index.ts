@@ -1,7 +1,8 @@
 // Flow matching, independent of any model: the straight path, timestep sampling and shifts,
-// conditioning dropout for training, and the samplers and guidance used for generation.
-// Conventions: x_t = (1 − t)·x0 + t·ε, t = 1 noise, t = 0 data, v = ε − x0; arrays are
-// flat Float32Arrays and batching is the caller's business.
+// conditioning dropout and the loss for training, and the samplers and guidance used for
+// generation. Conventions: x_t = (1 − t)·x0 + t·ε, t = 1 noise, t = 0 data, v = ε − x0; arrays
+// are flat Float32Arrays and batching is the caller's business, except the loss, which is
+// graph ops over [B, N, P] token tensors (it runs inside the training step).
 export {
   sampleLogitNormal,
   shiftTimestep,
@@ -40,6 +41,7 @@ export {
   type EditCondition,
   type EditDenoisers,
 } from './guidance.ts';
+export { flowMatchingLoss, impliedVelocity, type FlowLossInputs } from './loss.ts';
 export {
   conditioningDropout,
   type ConditioningDropoutOptions,

@@ -3,20 +3,25 @@
 // - text: prompt → conditioning tokens + pooled vector (run once per prompt),
 // - denoiser: one sampling step's model evaluation given the conditioning.
 import { type Tensor, ops as o } from '../engine/index.ts';
+import { DEFAULT_T_MIN, flowMatchingLoss } from '../flow/index.ts';
 import { Scope } from '../nn/index.ts';
 import type { ModelConfig } from './config.ts';
 import { type DenoiserInputs, denoise, denoiserInputs } from './denoiser.ts';
 import { type TextGraphInputs, encodeText, textGraphInputs } from './text-encoder.ts';
 
-/** Below this t, x-prediction's velocity (x_t − x̂)/t is computed with t = T_MIN (avoids dividing by ~0). */
-export const T_MIN = 0.05;
+/**
+ * Kept for modules that still import the clamp from here; its home is flow's DEFAULT_T_MIN
+ * (the loss, the batch targets and the samplers all read that one).
+ * @deprecated import DEFAULT_T_MIN from src/flow.
+ */
+export const T_MIN = DEFAULT_T_MIN;
 
 export interface TrainingGraph {
   scope: Scope;
   loss: Tensor;
   text: TextGraphInputs;
   denoiser: DenoiserInputs;
-  /** [B, N, P] flow velocity target (see makeBatch: ε − x0, clamped below T_MIN for x-prediction; source tokens are masked out). */
+  /** [B, N, P] flow velocity target (see makeBatch: ε − x0, clamped below DEFAULT_T_MIN for x-prediction; source tokens are masked out). */
   velocity: Tensor;
   /** [B, N] 1 on tokens that count in the loss (target tokens), 0 elsewhere. */
   lossMask: Tensor;
@@ -31,10 +36,7 @@ export function buildTrainingGraph(c: ModelConfig, batch: number): TrainingGraph
   const P = c.patchSize * c.patchSize * 3;
   const velocity = o.input('velocity', [batch, 'N', P]);
   const lossMask = o.input('loss_mask', [batch, 'N']);
-  const vhat = c.prediction === 'x' ? o.div(o.sub(den.image, pred), o.reshape(o.maximum(den.t, T_MIN), [batch, 1, 1])) : pred;
-  const diff = o.sub(vhat, velocity);
-  const perToken = o.mean(o.mul(diff, diff), [-1]);
-  const loss = o.div(o.sum(o.mul(perToken, lossMask)), o.maximum(o.sum(lossMask), 1));
+  const loss = flowMatchingLoss({ prediction: c.prediction, noisy: den.image, output: pred, t: den.t, velocity, lossMask });
   return { scope, loss, text, denoiser: den, velocity, lossMask };
 }
 

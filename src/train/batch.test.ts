@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SceneStream } from '../data/stream.ts';
 import { Rng } from '../engine/index.ts';
+import { DEFAULT_T_MIN } from '../flow/index.ts';
 import { PRESETS } from '../model/config.ts';
-import { T_MIN } from '../model/graphs.ts';
 import { patchify } from '../model/layout.ts';
 import { HIGH_NOISE_FROM, makeBatch } from './batch.ts';
 import { trainRunTokenizer } from './tokenizer.ts';
@@ -24,8 +24,8 @@ test('x-prediction targets: a perfect prediction has zero loss at every t, below
     samples.forEach((s, b) => {
       if (s.kind !== 't2i') throw new Error('expected text-to-image samples');
       const x0 = patchify(s.image, model.patchSize);
-      const scale = Math.max(ts[b]!, T_MIN);
-      // The graph's implied velocity for x̂ = x0 is (x_t − x0)/max(t, T_MIN); it must equal the target.
+      const scale = Math.max(ts[b]!, DEFAULT_T_MIN);
+      // The graph's implied velocity for x̂ = x0 is (x_t − x0)/max(t, DEFAULT_T_MIN); it must equal the target.
       for (let i = 0; i < n; i += 97) assert.ok(Math.abs((image[b * n + i]! - x0[i]!) / scale - velocity[b * n + i]!) < 1e-3, `t=${ts[b]}`);
     });
   }

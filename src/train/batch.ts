@@ -1,10 +1,10 @@
 // Turns a group of same-size training samples into the training graph's inputs: patch tokens,
 // flow-matching noise and targets, masks, segments, rotary tables and padded prompts.
 import { HostTensor, Rng } from '../engine/index.ts';
+import type { Scene } from '../data/scene.ts';
 import type { TrainingSample } from '../data/stream.ts';
-import { sampleLogitNormal, shiftTimesteps } from '../flow/index.ts';
+import { DEFAULT_T_MIN, sampleLogitNormal, shiftTimesteps } from '../flow/index.ts';
 import { type ModelConfig, noiseShift } from '../model/config.ts';
-import { T_MIN } from '../model/graphs.ts';
 import { type Segment, gridFor, imageRope, maskPatches, padPrompt, patchify, segmentIds } from '../model/layout.ts';
 import { textRope } from '../model/text-encoder.ts';
 import type { Tokenizer } from '../model/tokenizer/index.ts';
@@ -17,6 +17,8 @@ export interface BatchOptions {
   timeStd: number;
   /** Share of samples with t uniform in [HIGH_NOISE_FROM, 1) (see TrainConfig.highNoiseShare). */
   highNoiseShare?: number;
+  /** Loss weight of tokens covered by an object or plate in text-to-image samples (TrainConfig.objectLossWeight). */
+  objectLossWeight?: number;
   textDrop: number;
   maskFraction: number;
   /** Leave the source image out of an edit batch (image-guidance dropout): it trains as text-to-image. */
@@ -27,6 +29,18 @@ export interface BatchOptions {
 export function promptIds(tokenizer: Tokenizer, text: string, maxTokens: number): Int32Array {
   const ids = tokenizer.encode(text, { addBos: true, specialTokens: 'text' });
   return ids.length > maxTokens ? ids.subarray(0, maxTokens) : ids;
+}
+
+/** Sets `weight` on the tokens of a rows×cols grid that any object instance or plate box overlaps. */
+export function weighCovered(tokens: Float32Array, scene: Scene, grid: { rows: number; cols: number }, patch: number, weight: number): void {
+  const boxes = [...scene.objects.flatMap((obj) => obj.instances), ...scene.texts.map((t) => t.bbox)];
+  for (const box of boxes) {
+    const r0 = Math.max(0, Math.floor(box.y / patch));
+    const r1 = Math.min(grid.rows - 1, Math.floor((box.y + box.height - 1) / patch));
+    const c0 = Math.max(0, Math.floor(box.x / patch));
+    const c1 = Math.min(grid.cols - 1, Math.floor((box.x + box.width - 1) / patch));
+    for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) tokens[r * grid.cols + c] = weight;
+  }
 }
 
 /** Lower edge of the high-noise band (TrainConfig.highNoiseShare). */
@@ -69,9 +83,10 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
     const base = b * N * P;
     // The target is the velocity the graph derives from a perfect prediction: ε − x0 for
     // v-prediction; for x-prediction (x_t − x0)/max(t, T_MIN), which is ε − x0 except below
-    // T_MIN, where the graph's clamped division would otherwise make x0 itself a wrong answer.
+    // T_MIN (flow's DEFAULT_T_MIN), where the loss's clamped division would otherwise make x0
+    // itself a wrong answer.
     const xPrediction = m.prediction === 'x';
-    const invT = 1 / Math.max(t, T_MIN);
+    const invT = 1 / Math.max(t, DEFAULT_T_MIN);
     for (let i = 0; i < n1 * P; i++) {
       const eps = rng.normal();
       const xt = (1 - t) * x0[i]! + t * eps;
@@ -79,6 +94,7 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
       velocity[base + i] = xPrediction ? (xt - x0[i]!) * invT : eps - x0[i]!;
     }
     lossMask.fill(1, b * N, b * N + n1);
+    if (s.kind === 't2i' && o.objectLossWeight && o.objectLossWeight !== 1) weighCovered(lossMask.subarray(b * N, b * N + n1), s.scene, grid, m.patchSize, o.objectLossWeight);
     if (s.kind === 'edit' && withSource) {
       image.set(patchify(s.source, m.patchSize), base + n1 * P);
       if (rng.uniform() < o.maskFraction) {

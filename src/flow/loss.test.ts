@@ -1,0 +1,48 @@
+// The loss graph against the same arithmetic done by hand on arrays.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HostTensor, evaluate, ops as o } from '../engine/index.ts';
+import { flowMatchingLoss } from './loss.ts';
+import { DEFAULT_T_MIN, noisyAt } from './path.ts';
+
+const B = 2;
+const N = 3;
+const P = 4;
+const ts = [0.02, 0.6]; // one below the clamp
+
+function inputs(prediction: 'x' | 'v') {
+  const t = o.input('t', [B]);
+  const noisy = o.input('noisy', [B, N, P]);
+  const output = o.input('output', [B, N, P]);
+  const velocity = o.input('velocity', [B, N, P]);
+  const lossMask = o.input('loss_mask', [B, N]);
+  return flowMatchingLoss({ prediction, noisy, output, t, velocity, lossMask });
+}
+
+const x0 = Float32Array.from({ length: B * N * P }, (_, i) => Math.sin(i));
+const eps = Float32Array.from({ length: B * N * P }, (_, i) => Math.cos(3 * i));
+const xt = new Float32Array(B * N * P);
+for (let b = 0; b < B; b++) xt.set(noisyAt(x0.subarray(b * N * P, (b + 1) * N * P), eps.subarray(b * N * P, (b + 1) * N * P), ts[b]!), b * N * P);
+// The clamped target train/batch.ts makes: (x_t − x0)/max(t, T_MIN).
+const target = xt.map((v, i) => (v - x0[i]!) / Math.max(ts[Math.floor(i / (N * P))]!, DEFAULT_T_MIN));
+const mask = Float32Array.from([1, 1, 0, 1, 0, 1]);
+
+const feeds = (output: Float32Array) => ({
+  t: HostTensor.f32(ts, [B]),
+  noisy: HostTensor.f32(xt, [B, N, P]),
+  output: HostTensor.f32(output, [B, N, P]),
+  velocity: HostTensor.f32(target, [B, N, P]),
+  loss_mask: HostTensor.f32(mask, [B, N]),
+});
+
+test('x-prediction: a perfect x̂ has zero loss, below T_MIN too', async () => {
+  const loss = Number((await evaluate({ loss: inputs('x') }, feeds(x0))).loss!.data[0]);
+  assert.ok(Math.abs(loss) < 1e-10, `loss ${loss}`);
+});
+
+test('v-prediction: the mean squared error per token, averaged over the masked-in tokens', async () => {
+  const output = target.map((v, i) => v + (i % P === 0 ? 2 : 0)); // error 2 in one of P values per token
+  const loss = Number((await evaluate({ loss: inputs('v') }, feeds(output))).loss!.data[0]);
+  // Each token's mean squared error is 4/P; masked-out tokens do not count.
+  assert.ok(Math.abs(loss - 4 / P) < 1e-5, `loss ${loss}`);
+});
