@@ -61,6 +61,13 @@ export const TrainConfig = z.object({
    * following (ARCHITECTURE.md). Runs started before it existed default to 0.
    */
   highNoiseShare: z.number().min(0).max(1).default(0),
+  /**
+   * Loss weight of the tokens an object or lettering plate covers in text-to-image samples (the
+   * rest weigh 1; the loss is the weighted mean). Objects fill ~5–15% of a scene, so unweighted the
+   * background colour earns nearly all of the gradient and a model learns it long before any
+   * object (ARCHITECTURE.md, object weighting). 1 = unweighted (runs before it existed).
+   */
+  objectLossWeight: z.number().min(1).max(100).default(1),
   checkpointEvery: z.number().int().positive(),
   sampleEvery: z.number().int().positive(),
   logEvery: z.number().int().positive(),

@@ -130,6 +130,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         timeMean: cfg.timeMean,
         timeStd: cfg.timeStd,
         highNoiseShare: cfg.highNoiseShare,
+        objectLossWeight: cfg.objectLossWeight,
         textDrop: cfg.textDrop,
         maskFraction: cfg.maskFraction,
         dropImage,
