@@ -37,6 +37,8 @@ export interface LoadModelOptions {
   steps?: number;
   /** Text guidance scale (default: the model's own, else the pipeline's). */
   guidance?: number;
+  /** The few-step mode: Flash when the model directory has it (at most 4 steps). */
+  fast?: boolean;
 }
 
 export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<ModelUnderTest> {
@@ -53,7 +55,7 @@ export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<M
     refusals: 0,
     async generate(c) {
       try {
-        const out = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, seed: c.seed, steps: c.steps ?? opts.steps, guidance: opts.guidance, fast: c.fast, n: 1 });
+        const out = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, seed: c.seed, steps: c.steps ?? opts.steps, guidance: opts.guidance, fast: c.fast ?? opts.fast, n: 1 });
         return out[0]!.image;
       } catch (err) {
         if (!isSafetyRefusal(err)) throw err;
@@ -62,7 +64,7 @@ export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<M
     },
     async edit(c) {
       try {
-        const out = await pipe.edit({ image: c.image, instruction: c.instruction, seed: c.seed, steps: c.steps ?? opts.steps, guidance: opts.guidance, n: 1 });
+        const out = await pipe.edit({ image: c.image, instruction: c.instruction, seed: c.seed, steps: c.steps ?? opts.steps, guidance: opts.guidance, fast: opts.fast, n: 1 });
         return out[0]!.image;
       } catch (err) {
         if (!isSafetyRefusal(err)) throw err;

@@ -55,13 +55,14 @@ const VoteBody = z.strictObject({ match: z.string().min(1).max(64), winner: z.en
 
 /**
  * The arena's contenders without arena models: the served model at each configured quality. The
- * low setting is the same model and sampler with fewer steps (no distilled few-step model exists yet).
+ * low setting is the fast mode: Flash, the distilled few-step student, when the model directory has
+ * one (flash.safetensors), else the same model and sampler with fewer steps.
  */
 export function qualityContenders(quality: AppDeps['config']['quality']): Contender[] {
   return (['low', 'medium', 'high'] as const).map((q) => ({
     name: `quality-${q}`,
     params: { quality: q },
-    description: `${quality[q].steps} Euler steps${quality[q].fast ? ' (fast mode: the same model with fewer steps)' : ''}`,
+    description: `${quality[q].steps} Euler steps${quality[q].fast ? ' (fast mode: Flash, the distilled student, when the model has one; else the same model with fewer steps)' : ''}`,
   }));
 }
 

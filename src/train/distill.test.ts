@@ -101,7 +101,7 @@ describe('distill', () => {
     if (flash.kind !== 'ready') return;
     let changed = 0;
     for (const [name, t] of base.weights) {
-      const s = flash.model.weights.get(name)!;
+      const s: HostTensor = flash.model.weights.get(name)!;
       if (!isStudentTensor(name)) assert.equal(s, t, `${name} is the base model's`);
       else if (Buffer.compare(Buffer.from(s.f32().buffer), Buffer.from(t.f32().buffer)) !== 0) changed++;
     }

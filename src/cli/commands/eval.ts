@@ -61,6 +61,7 @@ interface EvalOptions {
   threads?: number;
   phrasing: 'caption' | 'typed';
   guidance?: number;
+  fast?: boolean;
 }
 
 async function runScorerSuite(o: EvalOptions): Promise<void> {
@@ -91,7 +92,7 @@ async function runEval(suite: string, o: EvalOptions): Promise<void> {
   const names: SuiteName[] = suite === 'all' ? [...SUITES] : [suite as SuiteName];
   const scorer = await Scorer.load(resolve(o.scorer), o.threads ?? 1);
   process.stderr.write(`eval: loading model ${o.model ?? '(shipped default)'}\n`);
-  const model = await loadModelUnderTest({ modelDir: o.model ? resolve(o.model) : undefined, threads: o.threads, guidance: o.guidance });
+  const model = await loadModelUnderTest({ modelDir: o.model ? resolve(o.model) : undefined, threads: o.threads, guidance: o.guidance, fast: o.fast });
   const results: SuiteResult[] = [];
   try {
     for (const name of names) {
@@ -143,6 +144,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--scorer <dir>', 'scorer directory', DEFAULT_SCORER_DIR)
     .option('--threads <n>', 'ONNX Runtime threads for the model', intOption('threads', 1, 256))
     .option('--guidance <g>', "text guidance scale (default: the model's own, else 4); sweep it per checkpoint", parseNumber('--guidance', { min: 0, max: 30 }))
+    .option('--fast', 'the few-step mode (Flash when the model has it; use with --steps 1 to 4)')
     .addOption(new Option('--phrasing <style>', 'compose prompts as captions ("a red apple on a blue background") or as people type them ("Draw a red apple, blue backdrop")').choices(['caption', 'typed']).default('caption'))
     .action(async (suite: string, o: EvalOptions) => {
       if (o.baseline && !o.report) throw new InputError('--baseline needs --report DIR (the comparison goes in the report)');

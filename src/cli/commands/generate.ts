@@ -32,7 +32,7 @@ function shared(cmd: Command): Command {
     .option('--steps <n>', 'sampling steps (default 20; 4 with --fast)', parseNumber('--steps', { integer: true, min: 1, max: 200 }))
     .option('--guidance <g>', "text guidance scale (default: the model's measured scale from its config.json, else 4)", parseNumber('--guidance', { min: 0, max: 30 }))
     .option('--n <k>', 'number of images', parseNumber('--n', { integer: true, min: 1, max: 8 }), 1)
-    .option('--fast', 'the few-step mode (4 steps)')
+    .option('--fast', 'the few-step mode, 4 steps: Flash (the distilled student, one pass per step, its guidance built in) when the model directory has flash.safetensors, else the model itself')
     .option('--sampler <name>', 'euler or heun', (v) => {
       if (v !== 'euler' && v !== 'heun') throw Object.assign(new Error(`--sampler must be euler or heun, got '${v}'`), { name: 'UsageError' });
       return v;
