@@ -8,7 +8,7 @@ import {
   NUMBER_WORDS, backgroundPhrase, capitalize, gradientEnds, groupPhrase, groupRef, joinList,
   positionPhrase, stylePhrase, textPhrase, textPositionPhrase, withArticle,
 } from './phrases.ts';
-import { Rng, hashString } from './rng.ts';
+import { DataRng, hashString } from './rng.ts';
 import { POSITIONS, positionName, type Relation, type Scene, type SceneObject } from './scene.ts';
 
 export interface Captions {
@@ -20,7 +20,7 @@ export interface Captions {
 }
 
 export function captionScene(scene: Scene): Captions {
-  const rng = new Rng(hashString(JSON.stringify(scene)));
+  const rng = new DataRng(hashString(JSON.stringify(scene)));
   const short = shortCaption(scene, rng, 0);
   const shortAlt = shortCaption(scene, rng, 1);
   const medium = mediumCaption(scene, rng, 0);
@@ -37,7 +37,7 @@ const REQUESTS = ['Draw', 'Make me', 'Create', 'Paint', 'Show me', 'Generate', '
  * The way people type requests rather than describe pictures: an imperative or "I want" first,
  * "X backdrop with Y", comma lists, often no article before the background and no full stop.
  */
-function typedCaption(scene: Scene, rng: Rng): string {
+function typedCaption(scene: Scene, rng: DataRng): string {
   const items = scene.objects.map((o) => `${groupPhrase(o, { color: true })}${rng.chance(0.4) ? ` ${positionPhrase(o.position, rng.int(0, 1))}` : ''}`);
   for (const t of scene.texts) items.push(textPhrase(t, rng, false));
   const bg = scene.background;
@@ -76,7 +76,7 @@ function objectNoun(o: SceneObject): string {
   return o.count === 1 ? o.noun : o.plural;
 }
 
-function shortCaption(scene: Scene, rng: Rng, variant: number): string {
+function shortCaption(scene: Scene, rng: DataRng, variant: number): string {
   const items = scene.objects.map((o) => groupPhrase(o, { color: true }));
   for (const t of scene.texts) items.push(textPhrase(t, rng, false));
   const bg = backgroundPhrase(scene.background, variant);
@@ -86,7 +86,7 @@ function shortCaption(scene: Scene, rng: Rng, variant: number): string {
   return `${capitalize(bgNoun)} with ${joinList(items)}${blurClause(scene, 1)}`;
 }
 
-function mediumCaption(scene: Scene, rng: Rng, variant: number): string {
+function mediumCaption(scene: Scene, rng: DataRng, variant: number): string {
   // The second phrasing also names each object's art style, the attribute the art sets vary.
   const parts = scene.objects.map(
     (o) => `${groupPhrase(o, { color: true, size: true })}${variant === 1 ? ` ${stylePhrase(o, 0)}` : ''} ${positionPhrase(o.position, variant)}`,
@@ -99,7 +99,7 @@ function mediumCaption(scene: Scene, rng: Rng, variant: number): string {
   return s;
 }
 
-function pickRelation(scene: Scene, rng: Rng): Relation | null {
+function pickRelation(scene: Scene, rng: DataRng): Relation | null {
   return scene.relations.length > 0 ? rng.pick(scene.relations) : null;
 }
 
@@ -144,7 +144,7 @@ const SIZE_WORDS: Record<string, string> = {
   large: 'each one large, filling nearly all of its space',
 };
 
-function groupSentence(o: SceneObject, rng: Rng): string {
+function groupSentence(o: SceneObject, rng: DataRng): string {
   const where = capitalize(positionPhrase(o.position, rng.int(0, 1)));
   const be = o.count === 1 ? 'there is' : 'there are';
   const colour = o.color
@@ -154,7 +154,7 @@ function groupSentence(o: SceneObject, rng: Rng): string {
   return `${where} ${be} ${groupPhrase(o, { color: true, size: true, mediumWord: true })}${arrangement(o)}, ${stylePhrase(o, rng.int(0, 1))}. ${colour}; ${size}.`;
 }
 
-function longCaption(scene: Scene, rng: Rng): string {
+function longCaption(scene: Scene, rng: DataRng): string {
   const s: string[] = [];
   const total = scene.objects.reduce((n, o) => n + o.count, 0);
   const kinds = scene.objects.length;

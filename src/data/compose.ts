@@ -3,7 +3,7 @@
 import { captionScene, type Captions } from './captions.ts';
 import type { RgbImage } from './image.ts';
 import { renderScene } from './render.ts';
-import { Rng, mixSeed } from './rng.ts';
+import { DataRng, mixSeed } from './rng.ts';
 import { sampleSpec, type Split, type SpecConstraints } from './sampler.ts';
 import { layoutScene, type Scene, type SceneSpec } from './scene.ts';
 import { validateSize } from './sizes.ts';
@@ -30,7 +30,7 @@ const SCENE_SALT = 0x5ce4e;
  * that size, so a seed's scene can differ between sizes where a word would not fit.
  */
 export function specForSeed(seed: number, split: Split = 'train', constraints?: SpecConstraints): SceneSpec {
-  return sampleSpec(new Rng(mixSeed(SCENE_SALT, seed, split === 'train' ? 0 : 1)), split, constraints);
+  return sampleSpec(new DataRng(mixSeed(SCENE_SALT, seed, split === 'train' ? 0 : 1)), split, constraints);
 }
 
 export function composeScene(specOrSeed: SceneSpec | number, opts: ComposeOptions): ComposedScene {

@@ -7,7 +7,7 @@ import { containsHeldout } from './heldout.ts';
 import { createMask, fillMaskBox, type Mask, type RgbImage } from './image.ts';
 import { backgroundPhrase, groupPhrase, groupRef, positionPhrase } from './phrases.ts';
 import { blurRegion, renderScene } from './render.ts';
-import { Rng, mixSeed } from './rng.ts';
+import { DataRng, mixSeed } from './rng.ts';
 import { scopeClasses, type DataScope } from './scope.ts';
 import {
   colorsVisibleOn, sampleBackground, sampleObject, sampleSpec, sampleWord,
@@ -76,7 +76,7 @@ const EDIT_SALT = 0xed17;
 export function makeEditPair(seed: number, opts: EditOptions): EditPair {
   validateSize(opts.width, opts.height);
   const split = opts.split ?? 'train';
-  const rng = new Rng(mixSeed(EDIT_SALT, seed, split === 'train' ? 0 : 1));
+  const rng = new DataRng(mixSeed(EDIT_SALT, seed, split === 'train' ? 0 : 1));
   const kind = opts.kind ?? rng.pick(EDIT_KINDS);
   for (let attempt = 0; attempt < 200; attempt++) {
     const size = { width: opts.width, height: opts.height };
@@ -93,7 +93,7 @@ function splitAllows(edit: ProposedEdit, split: Split): boolean {
   return split === 'train' ? !held : held;
 }
 
-function drawEdit(edit: ProposedEdit, kind: EditKind, width: number, height: number, rng: Rng): EditPair {
+function drawEdit(edit: ProposedEdit, kind: EditKind, width: number, height: number, rng: DataRng): EditPair {
   const sourceScene = layoutScene(edit.source, width, height);
   const targetScene = layoutScene(edit.target, width, height);
   const source = renderScene(sourceScene).image;
@@ -137,7 +137,7 @@ export interface ProposeOptions {
   size?: { width: number; height: number };
 }
 
-export function proposeEdit(rng: Rng, spec: SceneSpec, kind: EditKind, split: Split, popts: ProposeOptions = {}): ProposedEdit | null {
+export function proposeEdit(rng: DataRng, spec: SceneSpec, kind: EditKind, split: Split, popts: ProposeOptions = {}): ProposedEdit | null {
   const { scope, size } = popts;
   const source = cloneSpec(spec);
   const target = cloneSpec(spec);
@@ -319,7 +319,7 @@ export function makeEditChain(seed: number, opts: ChainOptions): EditChain {
     throw new RangeError(`rounds must be 2, 3 or 4, got ${opts.rounds}`);
   }
   const split = opts.split ?? 'train';
-  const rng = new Rng(mixSeed(CHAIN_SALT, seed, split === 'train' ? 0 : 1));
+  const rng = new DataRng(mixSeed(CHAIN_SALT, seed, split === 'train' ? 0 : 1));
   for (let attempt = 0; attempt < 50; attempt++) {
     const size = { width: opts.width, height: opts.height };
     let spec = sampleSpec(rng, split, { minObjects: 1, maxObjects: 3, scope: opts.scope, size });

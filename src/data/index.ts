@@ -12,7 +12,7 @@
 // { width, height, data: Uint8Array of 0 | 255 }. Scenes are JSON-serialisable ground truth.
 export type { RgbImage, Mask, Rgb, Box } from './image.ts';
 export { createImage, createMask } from './image.ts';
-export { Rng, mixSeed, hashString } from './rng.ts';
+export { DataRng, mixSeed, hashString } from './rng.ts';
 export { COLOR_NAMES, PALETTE, nearestColorName, dominantColorName, recolorSprite, isColorName, type ColorName } from './colors.ts';
 export { OBJECT_CLASSES, objectClass, isObjectClassId, type ObjectClass } from './catalog.ts';
 export { ART_SETS, ART_SET_IDS, type ArtSet, type ArtSetId } from './artsets.ts';

@@ -1,6 +1,6 @@
 // Small English phrase builders shared by captions and edit instructions, so that a scene is
 // described the same way whether it is being generated or edited.
-import type { Rng } from './rng.ts';
+import type { DataRng } from './rng.ts';
 import type { TextSpec } from './plates.ts';
 import type { Background, ObjectSpec, SceneText } from './scene.ts';
 import { ART_SETS } from './artsets.ts';
@@ -94,7 +94,7 @@ export function gradientEnds(direction: string): [string, string] {
 const TEXT_NOUN: Record<string, string> = { sign: 'sign', poster: 'poster', label: 'label' };
 
 /** 'a yellow sign that says "OPEN"' (with colours when asked). */
-export function textPhrase(t: TextSpec, rng: Rng | null, withColors = true): string {
+export function textPhrase(t: TextSpec, rng: DataRng | null, withColors = true): string {
   const noun = TEXT_NOUN[t.kind]!;
   const plate = withColors ? withArticle(`${t.plateColor} ${noun}`) : withArticle(noun);
   const ink = withColors ? ` in ${t.textColor} letters` : '';

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, mixSeed, hashString } from './rng.ts';
+import { DataRng, mixSeed, hashString } from './rng.ts';
 
 test('the same seed gives the same sequence, different seeds differ', () => {
-  const a = new Rng(42);
-  const b = new Rng(42);
-  const c = new Rng(43);
+  const a = new DataRng(42);
+  const b = new DataRng(42);
+  const c = new DataRng(43);
   const sa = Array.from({ length: 20 }, () => a.nextU32());
   const sb = Array.from({ length: 20 }, () => b.nextU32());
   const sc = Array.from({ length: 20 }, () => c.nextU32());
@@ -14,7 +14,7 @@ test('the same seed gives the same sequence, different seeds differ', () => {
 });
 
 test('int stays in range and reaches both ends', () => {
-  const r = new Rng(1);
+  const r = new DataRng(1);
   const seen = new Set<number>();
   for (let i = 0; i < 2000; i++) {
     const v = r.int(3, 7);
@@ -25,7 +25,7 @@ test('int stays in range and reaches both ends', () => {
 });
 
 test('float is roughly uniform', () => {
-  const r = new Rng(9);
+  const r = new DataRng(9);
   const bins = new Array(10).fill(0);
   for (let i = 0; i < 10000; i++) bins[Math.floor(r.float() * 10)]++;
   for (const b of bins) assert.ok(b > 850 && b < 1150, `bin count ${b}`);
@@ -40,8 +40,8 @@ test('mixSeed separates large seeds and argument order', () => {
 
 test('shuffle is a permutation and deterministic', () => {
   const items = Array.from({ length: 30 }, (_, i) => i);
-  const s1 = new Rng(3).shuffle(items);
-  const s2 = new Rng(3).shuffle(items);
+  const s1 = new DataRng(3).shuffle(items);
+  const s2 = new DataRng(3).shuffle(items);
   assert.deepEqual(s1, s2);
   assert.deepEqual([...s1].sort((a, b) => a - b), items);
   assert.notDeepEqual(s1, items);

@@ -1,6 +1,9 @@
-// A small seeded PRNG (splitmix32 for seeding, mulberry32-style stepping) so that every
-// sample is a pure function of its seed. Math.random is never used in src/data: byte-identical
+// The data generator's seeded PRNG (splitmix32 for seeding, mulberry32-style stepping) so that
+// every sample is a pure function of its seed. Math.random is never used in src/data: byte-identical
 // samples for the same seed are what make checkpoints resumable and evaluations exact.
+// Not the engine's Rng (engine/random.ts, xoshiro128**: noise, initial weights, timesteps): the
+// two make different streams, and this one's must never change, since data seeds are part of
+// resumable training runs; hence two names rather than one merged class.
 
 /** Mixes 32-bit words into one well-spread 32-bit seed (splitmix-style finaliser). */
 export function mixSeed(...parts: number[]): number {
@@ -31,7 +34,7 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
-export class Rng {
+export class DataRng {
   private state: number;
 
   constructor(seed: number) {
@@ -94,7 +97,7 @@ export class Rng {
   }
 
   /** A child generator whose stream does not depend on how much this one is used later. */
-  fork(label: string): Rng {
-    return new Rng(mixSeed(this.nextU32(), hashString(label)));
+  fork(label: string): DataRng {
+    return new DataRng(mixSeed(this.nextU32(), hashString(label)));
   }
 }

@@ -1,10 +1,10 @@
-// Draws random SceneSpecs from a seeded Rng. The training split never contains a held-out
+// Draws random SceneSpecs from a seeded DataRng. The training split never contains a held-out
 // combination or word; the held-out split always contains at least one.
 import { ART_SET_IDS } from './artsets.ts';
 import { canRender } from './catalog.ts';
 import { COLOR_NAMES, PALETTE, colorDistance, luminance, type ColorName } from './colors.ts';
 import { heldout, isHeldoutWord, matchesCombo, type HeldoutCombo } from './heldout.ts';
-import type { Rng } from './rng.ts';
+import type { DataRng } from './rng.ts';
 import { DEFAULT_SOLID_CHANCE, DEFAULT_TEXT_CHANCE, scopeClasses, type DataScope } from './scope.ts';
 import {
   GRADIENT_DIRECTIONS, MAX_COUNT, POSITIONS, SIZES, occupiedCells,
@@ -52,7 +52,7 @@ export function colorsVisibleOn(bg: Background, minDistance = VISIBLE): ColorNam
   return COLOR_NAMES.filter((c) => behind.every((b) => colorDistance(PALETTE[c], PALETTE[b]) >= minDistance));
 }
 
-export function sampleBackground(rng: Rng, mustShow: ColorName[] = [], scope?: DataScope): Background {
+export function sampleBackground(rng: DataRng, mustShow: ColorName[] = [], scope?: DataScope): Background {
   for (let tries = 0; tries < 100; tries++) {
     let bg: Background;
     if (rng.chance(scope?.solidChance ?? DEFAULT_SOLID_CHANCE)) {
@@ -69,7 +69,7 @@ export function sampleBackground(rng: Rng, mustShow: ColorName[] = [], scope?: D
   return { kind: 'solid', color: mustShow.includes('white') ? 'black' : 'white' };
 }
 
-function sampleCount(rng: Rng): number {
+function sampleCount(rng: DataRng): number {
   return rng.weighted([[1, 0.55], [2, 0.2], [3, 0.13], [4, 0.12]] as const);
 }
 
@@ -87,7 +87,7 @@ export interface GroupOptions {
 }
 
 /** One object group in a free cell; returns null when no cell is free. */
-export function sampleObject(rng: Rng, spec: SceneSpec, split: Split, opts: GroupOptions = {}): ObjectSpec | null {
+export function sampleObject(rng: DataRng, spec: SceneSpec, split: Split, opts: GroupOptions = {}): ObjectSpec | null {
   const cells = freeCells(spec);
   if (opts.cell !== undefined && !cells.includes(opts.cell)) return null;
   if (cells.length === 0) return null;
@@ -119,7 +119,7 @@ function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
-export function sampleWord(rng: Rng, split: Split, avoid?: string): string {
+export function sampleWord(rng: DataRng, split: Split, avoid?: string): string {
   const pool = split === 'train' ? TRAIN_WORDS : WORDS;
   for (;;) {
     const w = rng.pick(pool);
@@ -131,7 +131,7 @@ export function sampleWord(rng: Rng, split: Split, avoid?: string): string {
  * A sign, poster or label in free space, with a word that fits legibly at `size` (when given);
  * null when there is no room.
  */
-export function sampleText(rng: Rng, spec: SceneSpec, split: Split, word?: string, size?: { width: number; height: number }): TextSpec | null {
+export function sampleText(rng: DataRng, spec: SceneSpec, split: Split, word?: string, size?: { width: number; height: number }): TextSpec | null {
   const cells = freeCells(spec);
   const freeRows = [0, 1, 2].filter((r) => [0, 1, 2].every((c) => cells.includes(r * 3 + c)));
   const kinds = TEXT_KINDS.filter((k) => (k === 'sign' ? freeRows.length > 0 : cells.length > 0));
@@ -157,7 +157,7 @@ export function sampleText(rng: Rng, spec: SceneSpec, split: Split, word?: strin
 }
 
 /** A random scene description for the split. */
-export function sampleSpec(rng: Rng, split: Split, c: SpecConstraints = {}): SceneSpec {
+export function sampleSpec(rng: DataRng, split: Split, c: SpecConstraints = {}): SceneSpec {
   const minObjects = c.minObjects ?? 1;
   const maxObjects = Math.min(c.maxObjects ?? 4, c.scope?.maxObjects ?? 4, 4);
   const minFree = c.minFreeCells ?? 0;
@@ -190,7 +190,7 @@ export function sampleSpec(rng: Rng, split: Split, c: SpecConstraints = {}): Sce
 }
 
 /** Starts a held-out scene with one held-out combination or word already placed. */
-function heldoutSeed(rng: Rng, c: SpecConstraints): SceneSpec | null {
+function heldoutSeed(rng: DataRng, c: SpecConstraints): SceneSpec | null {
   const useWord = c.text !== false && (c.text === true || rng.chance(0.2));
   if (useWord) {
     const spec: SceneSpec = { background: sampleBackground(rng), objects: [], texts: [], blur: null };

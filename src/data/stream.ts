@@ -4,7 +4,7 @@
 import { composeScene } from './compose.ts';
 import { makeEditPair, type EditKind } from './edits.ts';
 import type { Mask, RgbImage } from './image.ts';
-import { Rng, mixSeed } from './rng.ts';
+import { DataRng, mixSeed } from './rng.ts';
 import type { Split } from './sampler.ts';
 import type { Scene } from './scene.ts';
 import type { Size } from './buckets.ts';
@@ -89,12 +89,12 @@ export class SceneStream {
   /** The bucket of the batch that sample `index` belongs to. */
   bucketAt(index: number): Size {
     const batch = Math.floor(index / this.batchSize);
-    return new Rng(mixSeed(STREAM_SALT, this.seed, batch, 0xb0c)).pick(this.buckets);
+    return new DataRng(mixSeed(STREAM_SALT, this.seed, batch, 0xb0c)).pick(this.buckets);
   }
 
   /** Sample `index`, without moving the stream. */
   sampleAt(index: number): TrainingSample {
-    const rng = new Rng(mixSeed(STREAM_SALT, this.seed, index));
+    const rng = new DataRng(mixSeed(STREAM_SALT, this.seed, index));
     const { width, height } = this.bucketAt(index);
     const sampleSeed = rng.nextU32();
     if (rng.chance(this.editFraction)) {

@@ -1,5 +1,6 @@
-// A small seeded PRNG (SplitMix32 for seeding, xoshiro128** for the stream) so every random
-// choice in the project is reproducible from a seed. Never Math.random.
+// A small seeded PRNG (SplitMix32 for seeding, xoshiro128** for the stream) for tensors and
+// training: initial weights, noise, timesteps, batches. Never Math.random. The data generator has
+// its own, DataRng (data/rng.ts), whose stream the training data depends on.
 export class Rng {
   private s0: number;
   private s1: number;

@@ -5,7 +5,7 @@
 // loading is skipped and recorded in `skipped`.
 import { stat } from 'node:fs/promises';
 import { aspectBuckets, nearestBucket, type Size } from '../buckets.ts';
-import { Rng } from '../rng.ts';
+import { DataRng } from '../rng.ts';
 import type { Mask, RgbImage } from '../image.ts';
 import { DEFAULT_LIMITS, decodeMaskToSize, decodeToSize, inspectImage, type DecodeLimits } from './decode.ts';
 import { DataFileError, type SkippedItem, type Where } from './errors.ts';
@@ -78,7 +78,7 @@ export class UserDataset {
    */
   async *epoch(opts: EpochOptions): AsyncGenerator<UserSample[]> {
     if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${opts.batchSize}`);
-    const order = new Rng(opts.seed).shuffle(this.items.map((_, i) => i));
+    const order = new DataRng(opts.seed).shuffle(this.items.map((_, i) => i));
     const queues = new Map<string, UserSample[]>();
     for (const i of order) {
       let sample: UserSample;

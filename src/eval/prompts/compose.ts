@@ -4,7 +4,7 @@
 // run). Item i of a category is a pure function of (seed, category, i): a larger --n extends
 // the same list, and one version + seed always gives the same prompts.
 import {
-  COLOR_NAMES, Rng, heldout, mixSeed, hashString, type ColorName, type HeldoutCombo, type RelationName,
+  COLOR_NAMES, DataRng, heldout, mixSeed, hashString, type ColorName, type HeldoutCombo, type RelationName,
 } from '../../data/index.ts';
 import { ART_SET_IDS } from '../../data/artsets.ts';
 import { canRender } from '../../data/catalog.ts';
@@ -43,7 +43,7 @@ const RELATION_WORDS: Record<RelationName, string> = { 'left of': 'to the left o
 const cellOf = (position: string) => POSITIONS.indexOf(position);
 
 /** Two different cells where `a rel b` holds, drawn at random. */
-function cellsFor(rng: Rng, rel: RelationName): [number, number] {
+function cellsFor(rng: DataRng, rel: RelationName): [number, number] {
   const pairs: [number, number][] = [];
   for (let a = 0; a < 9; a++) {
     for (let b = 0; b < 9; b++) {
@@ -59,11 +59,11 @@ function cellsFor(rng: Rng, rel: RelationName): [number, number] {
   return rng.pick(pairs);
 }
 
-function freeCell(rng: Rng, used: number[]): number {
+function freeCell(rng: DataRng, used: number[]): number {
   return rng.pick([0, 1, 2, 3, 4, 5, 6, 7, 8].filter((c) => !used.includes(c)));
 }
 
-function objectSpec(rng: Rng, g: GroupExpectation, cell: number): ObjectSpec {
+function objectSpec(rng: DataRng, g: GroupExpectation, cell: number): ObjectSpec {
   const sets = ART_SET_IDS.filter((s) => canRender(s, g.classId));
   return {
     classId: g.classId,
@@ -78,7 +78,7 @@ function objectSpec(rng: Rng, g: GroupExpectation, cell: number): ObjectSpec {
 }
 
 /** A solid background on which every stated colour stands out (and that no stated colour equals). */
-function backgroundFor(rng: Rng, colors: ColorName[]): ColorName {
+function backgroundFor(rng: DataRng, colors: ColorName[]): ColorName {
   const ok = COLOR_NAMES.filter((bg) => colors.every((c) => colorsVisibleOn({ kind: 'solid', color: bg }).includes(c)));
   return rng.pick(ok.length > 0 ? ok : ['white']);
 }
@@ -87,7 +87,7 @@ function groupText(g: GroupExpectation): string {
   return groupPhrase({ classId: g.classId, color: g.color ?? null, count: g.count ?? 1, size: 'medium' }, { color: true });
 }
 
-function build(rng: Rng, category: ComposeCategory, groups: GroupExpectation[], cells: number[], relation?: Expectation['relation']): Omit<ComposeItem, 'id'> {
+function build(rng: DataRng, category: ComposeCategory, groups: GroupExpectation[], cells: number[], relation?: Expectation['relation']): Omit<ComposeItem, 'id'> {
   const bg = backgroundFor(rng, groups.flatMap((g) => (g.color ? [g.color] : [])));
   const background = { kind: 'solid' as const, color: bg };
   const bgText = backgroundPhrase(background, 0);
@@ -117,14 +117,14 @@ function comboGroup(c: HeldoutCombo, keep: { color?: boolean; count?: boolean; c
   return g;
 }
 
-function twoDistinct<T>(rng: Rng, items: readonly T[], key: (t: T) => string): [T, T] {
+function twoDistinct<T>(rng: DataRng, items: readonly T[], key: (t: T) => string): [T, T] {
   const a = rng.pick(items);
   const b = rng.pick(items.filter((x) => key(x) !== key(a)));
   return [a, b];
 }
 
 function composeItem(seed: number, category: ComposeCategory, i: number): ComposeItem {
-  const rng = new Rng(mixSeed(seed, hashString(category), i));
+  const rng = new DataRng(mixSeed(seed, hashString(category), i));
   let item: Omit<ComposeItem, 'id'>;
   switch (category) {
     case 'single_object': {
@@ -189,7 +189,7 @@ const REQUESTS = ['Draw', 'Make me', 'Create', 'Show me', 'Can you draw', 'I wan
  * comma lists, no full stop. Deterministic per item, so the typed set is fixed too.
  */
 export function typedPrompt(it: ComposeItem): string {
-  const rng = new Rng(hashString(`typed:${it.id}`));
+  const rng = new DataRng(hashString(`typed:${it.id}`));
   const bg = it.truth.background.kind === 'solid' ? it.truth.background.color : 'white';
   const parts = it.expect.groups.map((g) => (g.cell !== undefined ? `${groupText(g)} ${positionPhrase(POSITIONS[g.cell]!, rng.int(0, 1))}` : groupText(g)));
   const r = it.expect.relation;

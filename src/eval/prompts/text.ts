@@ -2,7 +2,7 @@
 // training), on signs across a row, with readable plate and ink colours. Item i is a pure
 // function of (seed, i); the ground-truth scene of each prompt is drawn to check that the OCR
 // reads the word when it is there.
-import { COLOR_NAMES, Rng, heldout, hashString, mixSeed } from '../../data/index.ts';
+import { COLOR_NAMES, DataRng, heldout, hashString, mixSeed } from '../../data/index.ts';
 import { backgroundPhrase, capitalize, textPhrase, textPositionPhrase } from '../../data/phrases.ts';
 import { colorsVisibleOn, readable } from '../../data/sampler.ts';
 import type { TextSpec } from '../../data/plates.ts';
@@ -19,7 +19,7 @@ export interface TextItem {
 }
 
 function textItem(seed: number, i: number): TextItem {
-  const rng = new Rng(mixSeed(seed, hashString('text'), i));
+  const rng = new DataRng(mixSeed(seed, hashString('text'), i));
   const word = heldout.words[i % heldout.words.length]!;
   for (;;) {
     const bg = rng.pick(COLOR_NAMES);

@@ -2,7 +2,7 @@
 // with object classes biased toward the scorer's vocabulary (so each named class is seen often
 // in all four art styles and every colour) and rendered at the sizes the model generates.
 // Soft-focus and noise augmentation stand in for the blur and grain of generated pictures.
-import { COLOR_NAMES, Rng, mixSeed, nearestColorName, type RgbImage, type Scene } from '../../data/index.ts';
+import { COLOR_NAMES, DataRng, mixSeed, nearestColorName, type RgbImage, type Scene } from '../../data/index.ts';
 import { OBJECT_CLASSES } from '../../data/catalog.ts';
 import { renderScene } from '../../data/render.ts';
 import { sampleBackground, sampleObject, sampleText } from '../../data/sampler.ts';
@@ -24,7 +24,7 @@ export const SCORER_TRAIN_SIZES: readonly (readonly [number, number, number])[] 
 const OTHER_CLASSES = OBJECT_CLASSES.map((c) => c.id).filter((id) => !SCORER_CLASSES.includes(id));
 
 /** A random scene whose groups come from the scorer's vocabulary 70% of the time. */
-export function scorerSpec(rng: Rng, size: { width: number; height: number }): SceneSpec {
+export function scorerSpec(rng: DataRng, size: { width: number; height: number }): SceneSpec {
   for (;;) {
     const spec: SceneSpec = { background: sampleBackground(rng), objects: [], texts: [], blur: null };
     if (rng.chance(0.3)) {
@@ -50,7 +50,7 @@ export interface LabelledImage {
   labels: CellLabel[];
 }
 
-export function pickSize(rng: Rng): { width: number; height: number } {
+export function pickSize(rng: DataRng): { width: number; height: number } {
   const [width, height] = rng.weighted(SCORER_TRAIN_SIZES.map(([w, h, p]) => [[w, h] as const, p] as const));
   return { width, height };
 }
@@ -63,7 +63,7 @@ export const MOSAIC_SHARE = 0.08;
  * undertrained generator draws exactly such patchwork, and a judge that never saw it finds
  * apples in it; trained on these, it answers "empty" (backgrounds named by each cell's mean).
  */
-export function mosaicSample(rng: Rng, size: { width: number; height: number }): { image: RgbImage; labels: CellLabel[] } {
+export function mosaicSample(rng: DataRng, size: { width: number; height: number }): { image: RgbImage; labels: CellLabel[] } {
   const blocks = rng.int(3, 16);
   const colors = Array.from({ length: blocks * blocks }, () => [rng.int(0, 255), rng.int(0, 255), rng.int(0, 255)]);
   const data = new Uint8Array(size.width * size.height * 3);
@@ -97,7 +97,7 @@ export function mosaicSample(rng: Rng, size: { width: number; height: number }):
 
 /** Sample `index` of the stream with seed `seed`: a pure function of both. */
 export function scorerSample(seed: number, index: number, opts: { augment: boolean; size?: { width: number; height: number }; mosaics?: boolean }): LabelledImage {
-  const rng = new Rng(mixSeed(0x5c0e, seed, index));
+  const rng = new DataRng(mixSeed(0x5c0e, seed, index));
   const size = opts.size ?? pickSize(rng);
   if (opts.mosaics && rng.chance(MOSAIC_SHARE)) {
     const m = mosaicSample(rng, size);
@@ -111,7 +111,7 @@ export function scorerSample(seed: number, index: number, opts: { augment: boole
 }
 
 /** Box blur (0–2 passes, 40% of images) then uniform noise of random strength (half the images). */
-export function augment(img: RgbImage, rng: Rng): RgbImage {
+export function augment(img: RgbImage, rng: DataRng): RgbImage {
   let out = img;
   if (rng.chance(0.4)) {
     const passes = rng.int(1, 2);

@@ -6,7 +6,7 @@ import {
   DEFAULT_ADAMW, HostTensor, TrainStep, castForStorage, compileTrainStep, initialTrainState, writeSafetensors,
 } from '../../engine/index.ts';
 import { initParams } from '../../nn/index.ts';
-import { Rng, composeScene, mixSeed } from '../../data/index.ts';
+import { DataRng, composeScene, mixSeed } from '../../data/index.ts';
 import { FEATURES, cellFeatures } from './features.ts';
 import { CELL_KINDS, KIND_OTHER, cellLabels, isObjectKind, type CellLabel } from './labels.ts';
 import { HEADS, HEAD_NAMES, scorerTrainGraph } from './model.ts';
@@ -143,7 +143,7 @@ export function validationSets(images: number): Record<string, { image: Labelled
 
 /** Object-free mosaics: the share of their cells the scorer wrongly calls an object. */
 export async function measureFalseObjects(scorer: Scorer, images: number): Promise<number> {
-  const pics = Array.from({ length: images }, (_, i) => mosaicSample(new Rng(mixSeed(0xfa15e, i)), { width: 128, height: 128 }).image);
+  const pics = Array.from({ length: images }, (_, i) => mosaicSample(new DataRng(mixSeed(0xfa15e, i)), { width: 128, height: 128 }).image);
   const preds = await scorer.predict(pics);
   const cells = preds.flat();
   return round4(cells.filter((c) => c.isObject).length / cells.length);
