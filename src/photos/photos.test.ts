@@ -163,6 +163,7 @@ describe('a batch over 50 photos, interrupted and resumed', () => {
       assert.ok(text['flowpaint:provenance']);
     }
     assert.deepEqual(snapshot(dir), originals, 'originals byte for byte');
+    assert.deepEqual(store.verify(), { originals: N, versions: N, problems: [] });
   });
 
   test('EXIF: versions are upright; location stripped by default, EXIF kept on request without or with location', async () => {
@@ -197,7 +198,7 @@ describe('a batch over 50 photos, interrupted and resumed', () => {
 describe('flowpaint photos (the command)', () => {
   const bin = new URL('../../bin/flowpaint.js', import.meta.url).pathname;
 
-  function flowpaint(args: string[], opts: { killAfter?: RegExp } = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  function flowpaint(args: string[], opts: { killAfter?: RegExp; signal?: NodeJS.Signals } = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
     const policy = join(dir, '..', `photos-policy-${process.pid}.json`);
     writeFileSync(policy, JSON.stringify(POLICY));
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, FLOWPAINT_SAFETY_CONFIG: policy, FLOWPAINT_ORT_SPINNING: '0' } });
@@ -206,10 +207,34 @@ describe('flowpaint photos (the command)', () => {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (opts.killAfter?.test(stderr)) child.kill('SIGKILL');
+      if (opts.killAfter?.test(stderr) && !child.killed) child.kill(opts.signal ?? 'SIGKILL');
     });
     return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   }
+
+  test('Ctrl-C (SIGINT) stops a batch cleanly: finished versions kept, exit 130, resume does the rest', async () => {
+    const lib = mkdtempSync(join(tmpdir(), 'photos-cli-int-'));
+    for (let i = 0; i < 5; i++) writeFileSync(join(lib, `q${i}.png`), await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 50 * i, b: 90 } } }).png().toBuffer());
+    const before = snapshot(lib);
+    assert.equal((await flowpaint(['photos', 'index', lib])).code, 0);
+    const stopped = await flowpaint(['photos', 'edit', lib, '--all', '--instruction', 'remove the motion blur', '--seed', '3', '--model', model, '--steps', '1', '--threads', '1'], { killAfter: /1\/5/, signal: 'SIGINT' });
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stderr, /stopping: finished versions are kept/);
+    const m = /batch \S+: (\d+) done, 0 failed, (\d+) left/.exec(stopped.stdout)!;
+    assert.ok(m, stopped.stdout);
+    const [done, left] = [Number(m[1]), Number(m[2])];
+    assert.ok(done >= 1 && left >= 1 && done + left === 5, stopped.stdout);
+    const store = PhotoStore.open(lib);
+    assert.equal(store.photos.filter((p) => p.versions.length === 1).length, done, 'the index holds exactly the finished versions');
+    assert.equal(unfinishedBatches(store).length, 1);
+    const resumed = await flowpaint(['photos', 'resume', lib, '--model', model, '--threads', '1']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /5 done, 0 failed, 0 left/);
+    const after = PhotoStore.open(lib);
+    assert.ok(after.photos.every((p) => p.versions.length === 1 && p.current === 1), 'each photo edited once');
+    assert.deepEqual(after.verify(), { originals: 5, versions: 5, problems: [] });
+    assert.deepEqual(snapshot(lib), before);
+  });
 
   test('a batch killed mid-way (SIGKILL) resumes; restore and export; usage errors exit 2', async () => {
     const lib = mkdtempSync(join(tmpdir(), 'photos-cli-'));
@@ -234,9 +259,20 @@ describe('flowpaint photos (the command)', () => {
     assert.equal((await flowpaint(['photos', 'export', lib, 'p1.png', '-o', out])).code, 0);
     assert.equal(sha256(readFileSync(out)), after.find('p1.png').versions[0]!.sha256);
     assert.match((await flowpaint(['photos', 'history', lib, 'p1.png'])).stdout, /v1 from original: "make the sky orange" seed \d+, 1 steps, tiny 0/);
+    const verified = await flowpaint(['photos', 'verify', lib]);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /^6\/6 originals byte-identical, 6\/6 versions intact\n$/);
     assert.equal((await flowpaint(['photos', 'edit', lib, '--all'])).code, 2);
     assert.equal((await flowpaint(['photos', 'edit', lib, 'nope.png', '--instruction', 'x'])).code, 2);
     assert.equal((await flowpaint(['photos', 'edit', lib, '--all', '--preset', 'recolor', '--object', 'sky'])).code, 2);
     assert.deepEqual(snapshot(lib), before);
+    // A changed original and a damaged version are both reported, and the exit status says so.
+    writeFileSync(join(lib, 'p2.png'), 'changed');
+    writeFileSync(after.path(after.find('p3.png').versions[0]!.file), 'damaged');
+    const broken = await flowpaint(['photos', 'verify', lib]);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stdout, /^5\/6 originals byte-identical, 5\/6 versions intact, 2 problems/);
+    assert.match(broken.stderr, /p2\.png: the original differs/);
+    assert.match(broken.stderr, /p3\.png v1: versions\/[0-9a-f]+\/1\.png does not match its recorded checksum/);
   });
 });

@@ -148,6 +148,18 @@ export function registerPhotosCommand(program: Command): void {
     });
 
   photos
+    .command('verify')
+    .description('check that every original is byte-identical to what was indexed and every version matches its checksum (exit 1 if not)')
+    .argument('<dir>')
+    .action((dir: string) => {
+      const store = PhotoStore.open(dir);
+      const r = store.verify();
+      for (const p of r.problems) say(`${p.path}${p.version !== undefined ? ` v${p.version}` : ''}: ${p.problem}`);
+      process.stdout.write(`${r.originals}/${store.photos.length} originals byte-identical, ${r.versions}/${store.photos.reduce((n, p) => n + p.versions.length, 0)} versions intact${r.problems.length ? `, ${r.problems.length} problems` : ''}\n`);
+      if (r.problems.length) process.exitCode = 1;
+    });
+
+  photos
     .command('restore')
     .description('make a version current again (0 = the original); nothing is deleted')
     .argument('<dir>')
