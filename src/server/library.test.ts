@@ -207,6 +207,23 @@ describe('photo library API over the tiny model', () => {
     assert.deepEqual(snapshot(lib), originals, 'originals byte for byte');
   });
 
+  it('refuses to write while `flowpaint photos` holds the library (its lock file)', async () => {
+    const lock = join(lib, '.flowpaint', 'lock');
+    // A live process other than this one (the server runs in the test's process): the test runner.
+    writeFileSync(lock, String(process.ppid));
+    try {
+      const id = PhotoStore.open(lib).find('p2.png').id;
+      for (const r of [await postJson(`/photos/${id}/restore`, { version: 0 }), await postJson('/batches', { photos: [id], instruction: 'x', quality: 'low' })]) {
+        assert.equal(r.status, 409);
+        assert.match((await body(r)).error.message, new RegExp(`busy \\(process ${process.ppid} is working on it\\)`));
+      }
+      assert.equal((await fetch(url(''))).status, 200, 'reading does not wait');
+    } finally {
+      rmSync(lock, { force: true });
+    }
+    assert.equal((await body(fetch(url('/batches')))).batches.filter((b: { instruction: string }) => b.instruction === 'x').length, 0, 'no journal was written');
+  });
+
   it('reads no file outside the library folder, whatever the index says', async () => {
     const file = join(lib, '.flowpaint', 'index.json');
     const saved = readFileSync(file, 'utf8');

@@ -211,28 +211,22 @@ export class LibraryService {
 
   /** Writes a batch's journal and starts it in the background; its progress is in `summary().batches`. */
   async startBatch(ids: string[], spec: Omit<EditSpec, 'mask' | 'exif' | 'guidance' | 'imageGuidance'> & { steps: number }): Promise<BatchSummary> {
-    this.queue();
-    if (this.busy) throw new LibraryError('busy', `the library is busy with ${this.busy}; try again when it is done`);
-    const { createBatch } = await photos();
-    const store = await this.open();
-    const unknown = ids.filter((id) => !store.photos.some((p) => p.id === id));
-    if (unknown.length) throw new LibraryError('bad_request', `not in the library: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`, 'photos');
-    const list = ids.map((id) => store.photos.find((p) => p.id === id)!);
-    const journal = createBatch(store, list, { ...spec, exif: 'strip' });
-    this.run(journal);
-    return batchSummary(store, journal, true);
+    return this.background('a new batch', async (store) => {
+      const unknown = ids.filter((id) => !store.photos.some((p) => p.id === id));
+      if (unknown.length) throw new LibraryError('bad_request', `not in the library: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`, 'photos');
+      const { createBatch } = await photos();
+      return createBatch(store, ids.map((id) => store.photos.find((p) => p.id === id)!), { ...spec, exif: 'strip' });
+    });
   }
 
   /** Starts an interrupted batch again from its journal. */
   async resumeBatch(id: string): Promise<BatchSummary> {
-    this.queue();
-    if (this.busy) throw new LibraryError('busy', `the library is busy with ${this.busy}; try again when it is done`);
-    const store = await this.open();
-    const journal = (await this.journals(store)).find((j) => j.id === id);
-    if (!journal) throw new LibraryError('not_found', `no batch ${id}`);
-    if (!journal.items.some((i) => i.status === 'pending')) throw new LibraryError('bad_request', `batch ${id} has nothing left to do`);
-    this.run(journal);
-    return batchSummary(store, journal, true);
+    return this.background(`resuming batch ${id}`, async (store) => {
+      const journal = (await this.journals(store)).find((j) => j.id === id);
+      if (!journal) throw new LibraryError('not_found', `no batch ${id}`);
+      if (!journal.items.some((i) => i.status === 'pending')) throw new LibraryError('bad_request', `batch ${id} has nothing left to do`);
+      return journal;
+    });
   }
 
   /** Stops the running batch after (or within) its current photo, like Ctrl-C. */
@@ -246,30 +240,49 @@ export class LibraryService {
     while (this.busy) await new Promise((r) => setTimeout(r, 20));
   }
 
-  private run(journal: BatchJournal): void {
-    const stop = new AbortController();
+  /**
+   * Claims the store (as `exclusive` does: refused while anything writes, lock file held), lets
+   * `prepare` choose the journal, and answers once the batch has started; the claim is released
+   * when the batch ends, not when the request does.
+   */
+  private async background(what: string, prepare: (store: PhotoStore) => Promise<BatchJournal>): Promise<BatchSummary> {
     const queue = this.queue();
-    // Claimed synchronously, so no other writer starts between here and the batch's first await.
+    if (this.busy) throw new LibraryError('busy', `the library is busy with ${this.busy}; try again when it is done`);
+    this.busy = what;
+    let unlock: (() => void) | undefined;
+    let journal: BatchJournal;
+    let store: PhotoStore;
+    try {
+      store = await this.open();
+      try {
+        unlock = store.lock();
+      } catch (err) {
+        throw new LibraryError('busy', (err as Error).message);
+      }
+      journal = await prepare(store);
+    } catch (err) {
+      unlock?.();
+      this.busy = null;
+      throw err;
+    }
+    const stop = new AbortController();
     this.busy = `batch ${journal.id}`;
     this.running = { id: journal.id, stop };
     const log = this.deps.logger.child({ batch: journal.id });
+    const editor = queueEditor({ queue, whenFull: 'wait' });
+    const stopping: typeof editor = {
+      info: editor.info,
+      // The server is shutting down: stop like Ctrl-C; the journal keeps the rest for resume.
+      edit: (req) => {
+        if (this.deps.state.draining) stop.abort();
+        if (stop.signal.aborted) return Promise.reject(Object.assign(new Error('the batch was stopped'), { name: 'AbortError' }));
+        return editor.edit(req);
+      },
+    };
     void (async () => {
-      let unlock: (() => void) | undefined;
       try {
         const { runBatch } = await photos();
-        const store = await this.open();
-        unlock = store.lock();
-        const editor = queueEditor({ queue, whenFull: 'wait' });
-        const draining: typeof editor = {
-          info: editor.info,
-          // The server is shutting down: stop like Ctrl-C; the journal keeps the rest for resume.
-          edit: (req) => {
-            if (this.deps.state.draining) stop.abort();
-            if (stop.signal.aborted) return Promise.reject(Object.assign(new Error('the batch was stopped'), { name: 'AbortError' }));
-            return editor.edit(req);
-          },
-        };
-        const r = await runBatch(store, draining, journal, { signal: stop.signal });
+        const r = await runBatch(store, stopping, journal, { signal: stop.signal });
         log.info({ event: 'library.batch', ...r }, `batch ${journal.id}: ${r.done} done, ${r.failed} failed, ${r.pending} left`);
       } catch (err) {
         log.error({ event: 'library.batch_failed', err }, `batch ${journal.id} stopped by an error; resume it to go on`);
@@ -279,6 +292,7 @@ export class LibraryService {
         this.running = undefined;
       }
     })();
+    return batchSummary(store, journal, true);
   }
 
   private async journals(store: PhotoStore): Promise<BatchJournal[]> {
