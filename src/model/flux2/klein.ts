@@ -1,0 +1,268 @@
+// FLUX.2 [klein] end to end on the engine: prompt → Qwen3 hidden states → flow-match Euler over
+// 2×2-packed VAE latents with the FLUX.2 transformer → VAE decode. Editing appends the reference
+// image's latent tokens to the image sequence at time coordinate 10 (as the reference pipeline
+// does); the transformer's output for them is dropped. Step-distilled klein runs without
+// classifier-free guidance. Each component is compiled when first needed; the text encoder is
+// released once the prompt is encoded, before denoising, so its weights and the transformer's are
+// not held at the same time.
+import { HostTensor, type Quantization, Rng, type RuntimeOptions, Session, serializeGraph, type Tensor } from '../../engine/index.ts';
+import type { Checkpoint } from '../../engine/index.ts';
+import { InputError } from '../../errors.ts';
+import { type KleinFolder, openKleinFolder } from './folder.ts';
+import type { ParamTable } from './params.ts';
+import { buildQwen3, qwen3Inputs } from './qwen3.ts';
+import { eulerStep, kleinSchedule } from './scheduler.ts';
+import { buildTransformer, ropeTables4 } from './transformer.ts';
+import { buildVae, denormalizeUnpatchify, packTokens, patchifyNormalize, unpackTokens, vaeScale } from './vae.ts';
+
+export interface KleinOptions {
+  threads?: number;
+  provider?: RuntimeOptions['provider'];
+  /** Linear layers of the text encoder and transformer in int8 or int4 (the VAE stays float32). */
+  quantize?: Quantization;
+  /** Text tokens per prompt (the reference pipeline's 512). */
+  maxSequenceLength?: number;
+}
+
+export interface KleinRequest {
+  prompt: string;
+  width: number;
+  height: number;
+  steps: number;
+  /** Seed for the initial noise (the project's generator); ignored when `noise` is given. */
+  seed?: number;
+  /** Initial noise [4·latentChannels, H/16, W/16], for reproducing another implementation's run. */
+  noise?: Float32Array;
+  /** Reference image for editing: [3, h, w] in [-1, 1], sides multiples of 16. */
+  reference?: { pixels: Float32Array; width: number; height: number };
+  onStep?: (step: number, total: number) => void;
+}
+
+/** The reference pipeline's time coordinate for the first reference image. */
+const REFERENCE_T = 10;
+
+export class KleinModel {
+  private transformerSession?: Session;
+  private encoderSession?: Session;
+  private encoderBatch = 0;
+  private decoderSession?: Session;
+  private bnMean?: Float32Array;
+  private bnVar?: Float32Array;
+
+  private constructor(
+    readonly folder: KleinFolder,
+    private readonly opts: KleinOptions,
+  ) {}
+
+  /** Opens and checks the folder (configs and safetensors headers only; weights are read when a component is compiled). */
+  static open(dir: string, opts: KleinOptions = {}): KleinModel {
+    return new KleinModel(openKleinFolder(dir), opts);
+  }
+
+  get maxSequenceLength(): number {
+    return this.opts.maxSequenceLength ?? 512;
+  }
+
+  /** Pixels per packed latent token along each side (16 for FLUX.2: the VAE's 8 × the 2×2 packing). */
+  get tokenScale(): number {
+    return 2 * vaeScale(this.folder.vae);
+  }
+
+  private runtime(): RuntimeOptions {
+    return { threads: this.opts.threads, provider: this.opts.provider };
+  }
+
+  private async compile(outputs: Record<string, Tensor>, inputs: Tensor[], params: ParamTable, ckpt: Checkpoint, quantize: boolean): Promise<Session> {
+    const graph = serializeGraph({
+      outputs,
+      inputs,
+      paramMode: 'initializers',
+      weights: params.weights(ckpt),
+      quantize: quantize && this.opts.quantize && this.opts.quantize !== 'none' ? { mode: this.opts.quantize } : undefined,
+    });
+    return Session.create(graph, this.runtime());
+  }
+
+  /** Prompt embeddings [B, L, 3·hidden] for each prompt (stacked Qwen3 hidden states). Releases the text encoder afterwards unless `keep`. */
+  async encodePrompts(prompts: string[], keep = false): Promise<HostTensor> {
+    const cfg = this.folder.textEncoder;
+    const L = this.maxSequenceLength;
+    const enc = prompts.map((p) => this.folder.tokenizer.encodePrompt(p, L));
+    const B = prompts.length;
+    if (!this.encoderSession || this.encoderBatch !== B) {
+      await this.releaseTextEncoder();
+      const g = buildQwen3(cfg, { batch: B, length: L });
+      this.encoderSession = await this.compile({ prompt_embeds: g.output }, [g.inputs.ids, g.inputs.bias, g.inputs.cos, g.inputs.sin], g.params, this.folder.checkpoints.textEncoder, true);
+      this.encoderBatch = B;
+    }
+    const mask = enc.flatMap((e) => e.mask);
+    const { bias, cos, sin } = qwen3Inputs(mask, B, L, cfg);
+    const out = await this.encoderSession.run({
+      input_ids: HostTensor.i64(enc.flatMap((e) => e.ids), [B, L]),
+      attention_bias: HostTensor.f32(bias, [B, 1, L, L]),
+      rope_cos: HostTensor.f32(cos, [L, cfg.headDim]),
+      rope_sin: HostTensor.f32(sin, [L, cfg.headDim]),
+    });
+    if (!keep) await this.releaseTextEncoder();
+    return out.prompt_embeds!;
+  }
+
+  async releaseTextEncoder(): Promise<void> {
+    await this.encoderSession?.release();
+    this.encoderSession = undefined;
+  }
+
+  /**
+   * One transformer evaluation: velocity [N, C] for the N image tokens. `image` holds N tokens
+   * (+ reference tokens after them), `ids` their (T, H, W, L) positions, `text` [L, 3·hidden].
+   */
+  async velocity(image: Float32Array, ids: Int32Array, nImage: number, text: Float32Array, sigma: number): Promise<Float32Array> {
+    const cfg = this.folder.transformer;
+    if (!this.transformerSession) {
+      const g = buildTransformer(cfg);
+      this.transformerSession = await this.compile({ velocity: g.output }, [g.inputs.hidden, g.inputs.text, g.inputs.timestep, g.inputs.ropeCos, g.inputs.ropeSin], g.params, this.folder.checkpoints.transformer, true);
+    }
+    const C = cfg.inChannels;
+    const N = image.length / C;
+    const L = text.length / cfg.jointAttentionDim;
+    // Text positions (0, 0, 0, l) first, then the image tokens' own.
+    const all = new Int32Array((L + N) * 4);
+    for (let l = 0; l < L; l++) all[l * 4 + 3] = l;
+    all.set(ids, L * 4);
+    const { cos, sin } = ropeTables4(all, L + N, cfg.axesDimsRope, cfg.ropeTheta);
+    const out = await this.transformerSession.run({
+      hidden_states: HostTensor.f32(image, [1, N, C]),
+      encoder_hidden_states: HostTensor.f32(text, [1, L, cfg.jointAttentionDim]),
+      // The pipeline hands the transformer timestep/1000 with timestep = sigma·1000 in float32.
+      timestep: HostTensor.f32(Float32Array.of(Math.fround(Math.fround(sigma * 1000) / 1000)), [1]),
+      rope_cos: HostTensor.f32(cos, [L + N, cfg.headDim]),
+      rope_sin: HostTensor.f32(sin, [L + N, cfg.headDim]),
+    });
+    return out.velocity!.f32().slice(0, nImage * C);
+  }
+
+  private bn(): { mean: Float32Array; variance: Float32Array } {
+    const vck = this.folder.checkpoints.vae;
+    this.bnMean ??= vck.read('bn.running_mean', { dtype: 'float32' }).data as Float32Array;
+    this.bnVar ??= vck.read('bn.running_var', { dtype: 'float32' }).data as Float32Array;
+    return { mean: this.bnMean, variance: this.bnVar };
+  }
+
+  /** VAE-encodes an image [3, H, W] in [-1, 1] to normalised packed tokens [H/16·W/16, 4·latentChannels]. */
+  async encodeImage(pixels: Float32Array, width: number, height: number): Promise<Float32Array> {
+    const s = this.tokenScale;
+    if (width % s || height % s) throw new InputError(`klein: image sides must be multiples of ${s}, got ${width}x${height}`);
+    const v = this.folder.vae;
+    const g = buildVae(v);
+    const session = await this.compile({ mode: g.encode.mode }, [g.encode.image], g.encoderParams, this.folder.checkpoints.vae, false);
+    try {
+      const out = await session.run({ image: HostTensor.f32(pixels, [1, 3, height, width]) });
+      const h = height / (s / 2);
+      const w = width / (s / 2);
+      const { mean, variance } = this.bn();
+      const z = patchifyNormalize(out.mode!.f32(), v.latentChannels, h, w, mean, variance, v.batchNormEps);
+      return packTokens(z, 4 * v.latentChannels, h / 2, w / 2);
+    } finally {
+      await session.release();
+    }
+  }
+
+  /** Packed normalised tokens [h·w, 4·latentChannels] → image [3, 16h, 16w] in (about) [-1, 1]. */
+  async decodeTokens(tokens: Float32Array, h: number, w: number): Promise<Float32Array> {
+    const v = this.folder.vae;
+    if (!this.decoderSession) {
+      const g = buildVae(v);
+      this.decoderSession = await this.compile({ image: g.decode.image }, [g.decode.latents], g.decoderParams, this.folder.checkpoints.vae, false);
+    }
+    const { mean, variance } = this.bn();
+    const c4 = 4 * v.latentChannels;
+    const lat = denormalizeUnpatchify(unpackTokens(tokens, c4, h, w), c4, h, w, mean, variance, v.batchNormEps);
+    const out = await this.decoderSession.run({ latents: HostTensor.f32(lat, [1, v.latentChannels, 2 * h, 2 * w]) });
+    return out.image!.f32();
+  }
+
+  /** Text-to-image, or an edit when `reference` is given. Returns pixels [3, H, W] in (about) [-1, 1]. */
+  async generate(req: KleinRequest): Promise<Float32Array> {
+    const s = this.tokenScale;
+    if (req.width % s || req.height % s || req.width < s || req.height < s) {
+      throw new InputError(`klein: width and height must be positive multiples of ${s}, got ${req.width}x${req.height}`);
+    }
+    const C = this.folder.transformer.inChannels;
+    const h = req.height / s;
+    const w = req.width / s;
+    const N = h * w;
+    let noise = req.noise;
+    if (noise && noise.length !== C * N) throw new InputError(`klein: noise has ${noise.length} values, expected ${C}×${h}×${w}`);
+    if (!noise) noise = new Rng(req.seed ?? 0).fillNormal(new Float32Array(C * N));
+    const x = packTokens(noise, C, h, w);
+
+    // Image positions (0, row, col, 0); a reference's (10, row, col, 0) after them.
+    let refTokens: Float32Array = new Float32Array(0);
+    let refIds: Int32Array = new Int32Array(0);
+    if (req.reference) {
+      const r = req.reference;
+      refTokens = await this.encodeImage(r.pixels, r.width, r.height);
+      refIds = gridIds(r.height / s, r.width / s, REFERENCE_T);
+    }
+    const ids = new Int32Array((N + refIds.length / 4) * 4);
+    ids.set(gridIds(h, w, 0));
+    ids.set(refIds, N * 4);
+
+    const text = (await this.encodePrompts([req.prompt])).f32();
+    const sched = kleinSchedule(this.folder.scheduler, req.steps, N);
+    const input = new Float32Array(x.length + refTokens.length);
+    for (let i = 0; i < req.steps; i++) {
+      input.set(x);
+      input.set(refTokens, x.length);
+      const v = await this.velocity(input, ids, N, text, sched.sigmas[i]!);
+      eulerStep(x, v, sched.sigmas[i]!, sched.sigmas[i + 1]!);
+      req.onStep?.(i + 1, req.steps);
+    }
+    return this.decodeTokens(x, h, w);
+  }
+
+  async release(): Promise<void> {
+    await this.releaseTextEncoder();
+    await this.transformerSession?.release();
+    await this.decoderSession?.release();
+    this.transformerSession = this.decoderSession = undefined;
+    this.folder.close();
+  }
+}
+
+/** (t, row, col, 0) for every position of an h×w grid, row-major. */
+export function gridIds(h: number, w: number, t: number): Int32Array {
+  const ids = new Int32Array(h * w * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const k = (y * w + x) * 4;
+      ids[k] = t;
+      ids[k + 1] = y;
+      ids[k + 2] = x;
+    }
+  }
+  return ids;
+}
+
+/** Pixels in [-1, 1] → 8-bit RGB interleaved, as the reference's postprocess ((x/2 + 0.5) clamped, ×255, rounded). */
+export function toRgb8(pixels: Float32Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  const plane = width * height;
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < plane; i++) {
+      const v = Math.min(1, Math.max(0, pixels[c * plane + i]! / 2 + 0.5));
+      out[i * 3 + c] = Math.round(v * 255);
+    }
+  }
+  return out;
+}
+
+/** 8-bit RGB interleaved → [3, H, W] in [-1, 1] (x/255·2 − 1, as the reference's preprocess). */
+export function fromRgb8(rgb: Uint8Array, width: number, height: number, channels = 3): Float32Array {
+  const plane = width * height;
+  const out = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) out[c * plane + i] = Math.fround(rgb[i * channels + c]! / 255) * 2 - 1;
+  }
+  return out;
+}
