@@ -11,7 +11,11 @@
 // the named cell ("position accuracy", chance 1/9; "contrast": that cell's mean minus the others',
 // in [-1, 1] pixel units). And how much the conditioning tokens move when only the object and its
 // place change, relative to when only the background colour changes ("word/background ratio"; a
-// model that hears only the background colour has ~0).
+// model that hears only the background colour has ~0). And whether words can lay out the whole
+// picture: for "a background that fades from red at the left to blue at the right" the left half
+// should be redder than the right, and the other way round when the words swap ("gradient
+// layout": the difference of the two left-minus-right red-minus-blue figures; 3.1 for an exact
+// linear gradient between the palette's red and blue).
 // Without --model it trains a model (the tiny family at width 64, or small) from scratch on the
 // scene stream, once per arm (pooling of the prompt vector, or how the conditioning tokens are
 // made), mostly at high noise, and probes each: the measurements behind the 'tokens' pooling and
@@ -69,6 +73,8 @@ interface WordsProbe {
   positionAccuracy: number;
   contrast: number;
   wordRatio: number;
+  /** (R − B) on the left half minus the right half for "red at the left to blue at the right", minus the same for the mirrored prompt; 0 when the model cannot lay colour out from words. */
+  gradient: number;
 }
 
 function rmsDiff(a: Float32Array, b: Float32Array): number {
@@ -110,14 +116,33 @@ async function probeWords(dir: string, side: number): Promise<WordsProbe> {
     const base = await enc('a large white castle in the top left corner, on a black background');
     const words = await enc('a large red apple in the bottom right corner, on a black background');
     const background = await enc('a large white castle in the top left corner, on a blue background');
-    return { positionAccuracy: hits / 9, contrast: contrast / 9, wordRatio: rmsDiff(base, words) / rmsDiff(base, background) };
+    // A layout the whole image shows: a left-to-right gradient background.
+    const sides = async (from: string, to: string) => {
+      const cond = await runner.encode([`A plain picture, on a background that fades from ${from} at the left to ${to} at the right.`]);
+      const noise = new Rng(1).fillNormal(new Float32Array(g * g * p * p * 3));
+      const x = (await runner.predict({ noisy: [noise], t: 1, grid: { rows: g, cols: g }, cond }))[0]!;
+      let left = 0;
+      let right = 0;
+      for (let r = 0; r < g; r++) {
+        for (let c = 0; c < g; c++) {
+          const base = (r * g + c) * p * p * 3;
+          let redMinusBlue = 0;
+          for (let i = 0; i < p * p; i++) redMinusBlue += x[base + 3 * i]! - x[base + 3 * i + 2]!;
+          if (c < g / 2) left += redMinusBlue;
+          else right += redMinusBlue;
+        }
+      }
+      return (left - right) / ((g * g * p * p) / 2);
+    };
+    const gradient = (await sides('red', 'blue')) - (await sides('blue', 'red'));
+    return { positionAccuracy: hits / 9, contrast: contrast / 9, wordRatio: rmsDiff(base, words) / rmsDiff(base, background), gradient };
   } finally {
     await runner.release();
   }
 }
 
 function reportWords(r: WordsProbe): void {
-  console.log(`  position accuracy ${(r.positionAccuracy * 100).toFixed(0).padStart(3)}%   contrast ${r.contrast.toFixed(3)}   word/background ratio ${r.wordRatio.toFixed(3)}`);
+  console.log(`  position accuracy ${(r.positionAccuracy * 100).toFixed(0).padStart(3)}%   contrast ${r.contrast.toFixed(3)}   word/background ratio ${r.wordRatio.toFixed(3)}   gradient layout ${r.gradient.toFixed(3)}`);
 }
 
 function report(label: string, r: Probe): void {
@@ -126,7 +151,7 @@ function report(label: string, r: Probe): void {
 }
 
 function rounded(w: WordsProbe): Record<string, number> {
-  return { positionAccuracy: +w.positionAccuracy.toFixed(3), contrast: +w.contrast.toFixed(4), wordRatio: +w.wordRatio.toFixed(3) };
+  return { positionAccuracy: +w.positionAccuracy.toFixed(3), contrast: +w.contrast.toFixed(4), wordRatio: +w.wordRatio.toFixed(3), gradient: +w.gradient.toFixed(4) };
 }
 
 export async function run(args: string[]): Promise<void> {
