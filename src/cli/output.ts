@@ -55,14 +55,15 @@ export async function writeOutputs(plan: OutputPlan, images: GeneratedImage[], s
 }
 
 /** A step progress bar on stderr across all images of a call (only on a terminal). */
-export function stepProgress(total: number, label: string): { tick: () => void; stop: () => void } {
+/** A progress bar on stderr (TTY only). `tick(stage)` advances it and names the stage now running (default "steps"). */
+export function stepProgress(total: number, label: string): { tick: (stage?: string) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { tick: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} |{bar}| {value}/{total} steps | {duration_formatted} elapsed | ETA {eta_formatted}`, hideCursor: true },
+    { stream: process.stderr, format: `${label} |{bar}| {value}/{total} {stage} | {duration_formatted} elapsed | ETA {eta_formatted}`, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0);
-  return { tick: () => bar.increment(), stop: () => bar.stop() };
+  bar.start(total, 0, { stage: 'steps' });
+  return { tick: (stage = 'steps') => bar.increment(1, { stage }), stop: () => bar.stop() };
 }
 
 export function parseNumber(name: string, opts: { integer?: boolean; min?: number; max?: number } = {}) {

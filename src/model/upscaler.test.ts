@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { composeScene } from '../data/compose.ts';
 import { DEFAULT_ADAMW, HostTensor, Rng, TrainStep, compileTrainStep, evaluate, initialTrainState } from '../engine/index.ts';
 import { initParams } from '../nn/index.ts';
-import { UPSCALER_SMALL, UPSCALER_TINY, Upscaler, buildUpscalerTrainingGraph, fromPlanar, lanczos, toPlanar, upscalerParams } from './upscaler.ts';
+import { FACTORS, UPSCALER_SMALL, UPSCALER_TINY, Upscaler, buildUpscalerTrainingGraph, fromPlanar, lanczos, toPlanar, upscalerParams } from './upscaler.ts';
 
 /** Random weights everywhere, the last layer included (initParams zeroes it, which would hide a layout bug). */
 function randomWeights(scopeParams: Map<string, HostTensor>, seed: number): Map<string, HostTensor> {
@@ -18,58 +18,62 @@ function hwc(img: { data: Uint8Array }): Float32Array {
   return Float32Array.from(img.data, (v) => v / 127.5 - 1);
 }
 
-test('the im2col training graph and the Conv inference graph compute the same upscale', async () => {
-  const w = 24;
-  const h = 16;
+test('the im2col training graph and the Conv inference graph compute the same upscale, for every factor', async () => {
+  const w = 12;
+  const h = 8;
   const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, h, w);
   const weights = randomWeights(initParams(g.scope, 1), 7);
   const low = composeScene(5, { width: 64, height: 64 }).image;
   const crop = { width: w, height: h, data: new Uint8Array(w * h * 3) };
   for (let y = 0; y < h; y++) crop.data.set(low.data.subarray((y + 20) * 64 * 3 + 10 * 3, (y + 20) * 64 * 3 + (10 + w) * 3), y * w * 3);
-  const base = await lanczos(crop, 2 * w, 2 * h);
-  const feeds: Record<string, HostTensor> = {
-    low: HostTensor.f32(hwc(crop), [1, h, w, 3]),
-    base: HostTensor.f32(hwc(base), [1, 2 * h, 2 * w, 3]),
-    high: HostTensor.zeros([1, 2 * h, 2 * w, 3]),
-  };
+  const feeds: Record<string, HostTensor> = { low: HostTensor.f32(hwc(crop), [1, h, w, 3]) };
+  const bases = new Map<number, { data: Uint8Array }>();
+  for (const f of FACTORS) {
+    const base = await lanczos(crop, f * w, f * h);
+    bases.set(f, base);
+    feeds[`base${f}`] = HostTensor.f32(hwc(base), [1, f * h, f * w, 3]);
+    feeds[`high${f}`] = HostTensor.zeros([1, f * h, f * w, 3]);
+  }
   for (const [k, t] of weights) feeds[k] = t;
-  const trained = (await evaluate({ out: g.output }, feeds)).out!.data as Float32Array;
+  const trained = await evaluate({ o2: g.outputs[2], o4: g.outputs[4], o8: g.outputs[8] }, feeds);
   const up = new Upscaler(UPSCALER_TINY, weights, 1);
-  const inferred = await up.x2(crop);
+  for (const f of FACTORS) {
+    const inferred = await up.upscale(crop, f);
+    assert.equal(inferred.width, f * w);
+    assert.equal(inferred.height, f * h);
+    // The inference output is clamped and rounded to bytes; compare against the training graph's floats the same way.
+    const expected = Uint8Array.from(trained[`o${f}`]!.data as Float32Array, (v) => Math.max(0, Math.min(255, Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127.5))));
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i]! - inferred.data[i]!));
+    assert.ok(worst <= 1, `×${f}: graphs differ by up to ${worst}/255`);
+    // The random weights really change the picture (so the comparison above is not Lanczos against Lanczos).
+    const base = bases.get(f)!;
+    let changed = 0;
+    for (let i = 0; i < base.data.length; i++) if (Math.abs(base.data[i]! - inferred.data[i]!) > 2) changed++;
+    assert.ok(changed > base.data.length / 4, `×${f}: only ${changed} values differ from Lanczos`);
+  }
   await up.release();
-  assert.equal(inferred.width, 2 * w);
-  assert.equal(inferred.height, 2 * h);
-  // The inference output is clamped and rounded to bytes; compare against the training graph's floats the same way.
-  const expected = Uint8Array.from(trained, (v) => Math.max(0, Math.min(255, Math.round((Math.max(-1, Math.min(1, v)) + 1) * 127.5))));
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i]! - inferred.data[i]!));
-  assert.ok(worst <= 1, `graphs differ by up to ${worst}/255`);
-  // The random weights really change the picture (so the comparison above is not Lanczos against Lanczos).
-  let changed = 0;
-  for (let i = 0; i < base.data.length; i++) if (Math.abs(base.data[i]! - inferred.data[i]!) > 2) changed++;
-  assert.ok(changed > base.data.length / 4, `only ${changed} values differ from Lanczos`);
+  await assert.rejects(up.upscale(crop, 3 as 2), /factor must be one of 2, 4, 8/);
 });
 
 test('freshly initialised, the upscaler is exactly Lanczos (its last layer starts at zero)', async () => {
   const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 8, 8);
   const up = new Upscaler(UPSCALER_TINY, initParams(g.scope, 3), 1);
   const img = composeScene(9, { width: 64, height: 64 }).image;
-  const out = await up.x2(img);
+  for (const f of FACTORS) assert.deepEqual((await up.upscale(img, f)).data, (await lanczos(img, 64 * f, 64 * f)).data);
   await up.release();
-  assert.deepEqual(out.data, (await lanczos(img, 128, 128)).data);
 });
 
 test('training steps lower the loss on a fixed pair', async () => {
-  const hi = composeScene(11, { width: 64, height: 64 }).image;
-  const lowImg = await lanczos(hi, 32, 32);
-  const base = await lanczos(lowImg, 64, 64);
-  const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 32, 32);
+  const hi = composeScene(11, { width: 128, height: 128 }).image;
+  const lowImg = await lanczos(hi, 16, 16);
+  const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16);
   const step = await TrainStep.create(compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW }), initialTrainState(initParams(g.scope, 1)), { threads: 1 });
-  const batch = {
-    low: HostTensor.f32(hwc(lowImg), [1, 32, 32, 3]),
-    base: HostTensor.f32(hwc(base), [1, 64, 64, 3]),
-    high: HostTensor.f32(hwc(hi), [1, 64, 64, 3]),
-  };
+  const batch: Record<string, HostTensor> = { low: HostTensor.f32(hwc(lowImg), [1, 16, 16, 3]) };
+  for (const f of FACTORS) {
+    batch[`base${f}`] = HostTensor.f32(hwc(await lanczos(lowImg, 16 * f, 16 * f)), [1, 16 * f, 16 * f, 3]);
+    batch[`high${f}`] = HostTensor.f32(hwc(await lanczos(hi, 16 * f, 16 * f)), [1, 16 * f, 16 * f, 3]);
+  }
   const first = (await step.run(batch, 3e-3)).loss;
   let last = first;
   for (let i = 0; i < 160; i++) last = (await step.run(batch, 3e-3)).loss;

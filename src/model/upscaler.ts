@@ -1,12 +1,16 @@
-// The learned ×2 super-resolution stage of the cascade (issue 16): the base model draws at its own
-// size, and this small convolutional network doubles the resolution as many times as a request
-// needs. It predicts the residual over a Lanczos-3 upsample of its input (ESPCN/VDSR's recipe), so
-// with its last layer at zero it is exactly Lanczos, and training only has to learn the detail
-// Lanczos cannot: crisp edges, flat fills, thin strokes.
+// The learned super-resolution stage of the cascade (issue 16): the base model draws at its own
+// size, and this small convolutional network enlarges it ×2, ×4 or ×8 in one pass. It predicts the
+// residual over a Lanczos-3 upsample of its input (ESPCN/VDSR's recipe), so with its output layers
+// at zero it is exactly Lanczos, and training only has to learn the detail Lanczos cannot: crisp
+// edges, flat fills, thin strokes.
 //
-// Layout: 3×3 convolutions with ReLU at the low resolution, the last producing 12 channels that a
-// pixel shuffle turns into a 2×-sized RGB residual. Every activation stays at the input's size, so
-// a ×2 stage from 512² to 1024² costs what the network costs at 512².
+// Layout: a trunk of 3×3 convolutions with ReLU at the low resolution, then one 3×3 head per
+// factor f producing 3·f² channels that a pixel shuffle turns into the f×-sized RGB residual.
+// Every activation stays at the input's size, so ×8 from 128² costs what the network costs at
+// 128². Direct heads rather than chained ×2 stages, by measurement: each ×2 stage alone beat
+// Lanczos by 1–1.8 dB, but two chained (128² → 512²) lost 2 dB to a single Lanczos ×4, because
+// the second stage's input is the first one's slightly soft output, and the errors add up
+// (BENCHMARKS.md, "Upscaler").
 //
 // Two graphs compute the same function. Training uses an im2col convolution built from slices,
 // concats and a matmul, whose gradients the engine already has (autodiff has no Conv rule); the
@@ -22,11 +26,15 @@ import type { Rgb } from './layout.ts';
 export interface UpscalerConfig {
   /** Feature channels of the hidden convolutions. */
   channels: number;
-  /** Number of 3×3 convolutions, the first (RGB → channels) and the last (→ 12) included. */
+  /** Number of 3×3 convolutions on the way to a factor's output: the trunk's layers − 1, plus its head. */
   layers: number;
 }
 
-/** The shipped configuration (chosen by measurement; BENCHMARKS.md, "Upscaler"). */
+/** The factors every upscaler has a head for. */
+export const FACTORS = [2, 4, 8] as const;
+export type Factor = (typeof FACTORS)[number];
+
+/** The shipped configuration. */
 export const UPSCALER_SMALL: UpscalerConfig = { channels: 32, layers: 6 };
 export const UPSCALER_TINY: UpscalerConfig = { channels: 4, layers: 3 };
 
@@ -35,34 +43,31 @@ export const UPSCALER_WEIGHTS = 'upscaler.safetensors';
 /** safetensors metadata key holding the UpscalerConfig and its training record. */
 export const UPSCALER_META_KEY = 'flowpaint_upscaler';
 
-const SHUFFLE = 2;
-const OUT_CHANNELS = 3 * SHUFFLE * SHUFFLE;
 
 export function checkUpscalerConfig(c: UpscalerConfig): void {
   if (!Number.isInteger(c.channels) || c.channels < 1 || c.channels > 256) throw new Error(`upscaler: channels must be an integer from 1 to 256, got ${c.channels}`);
   if (!Number.isInteger(c.layers) || c.layers < 2 || c.layers > 32) throw new Error(`upscaler: layers must be an integer from 2 to 32, got ${c.layers}`);
 }
 
-/** Parameter count: weights and biases of every convolution. */
+/** Parameter count: weights and biases of the trunk and every head. */
 export function upscalerParams(c: UpscalerConfig): number {
   let n = 0;
-  for (let i = 0; i < c.layers; i++) {
-    const { cin, cout } = layerChannels(c, i);
-    n += cout * cin * 9 + cout;
-  }
+  for (let i = 0; i < c.layers - 1; i++) n += c.channels * (i === 0 ? 3 : c.channels) * 9 + c.channels;
+  for (const f of FACTORS) n += 3 * f * f * (c.layers > 1 ? c.channels : 3) * 9 + 3 * f * f;
   return n;
 }
 
-function layerChannels(c: UpscalerConfig, i: number): { cin: number; cout: number } {
-  return { cin: i === 0 ? 3 : c.channels, cout: i === c.layers - 1 ? OUT_CHANNELS : c.channels };
+/** Trunk layer i's weights in ONNX Conv layout [out, in, 3, 3], He init. */
+function trunkParams(s: Scope, c: UpscalerConfig, i: number): { weight: Tensor; bias: Tensor } {
+  const cin = i === 0 ? 3 : c.channels;
+  const l = s.child(`conv${i}`);
+  return { weight: l.param('weight', [c.channels, cin, 3, 3], normal(Math.sqrt(2 / (9 * cin)))), bias: l.param('bias', [c.channels], zeros) };
 }
 
-/** Declares layer i's weights in ONNX Conv layout; He init, the last layer at zero (the net starts as Lanczos). */
-function layerParams(s: Scope, c: UpscalerConfig, i: number): { weight: Tensor; bias: Tensor } {
-  const { cin, cout } = layerChannels(c, i);
-  const last = i === c.layers - 1;
-  const l = s.child(`conv${i}`);
-  return { weight: l.param('weight', [cout, cin, 3, 3], last ? zeros : normal(Math.sqrt(2 / (9 * cin)))), bias: l.param('bias', [cout], zeros) };
+/** The ×f head: zero-initialised, so a fresh upscaler is exactly Lanczos. */
+function headParams(s: Scope, c: UpscalerConfig, f: number): { weight: Tensor; bias: Tensor } {
+  const l = s.child(`head${f}`);
+  return { weight: l.param('weight', [3 * f * f, c.channels, 3, 3], zeros), bias: l.param('bias', [3 * f * f], zeros) };
 }
 
 // ---------------------------------------------------------------- training graph (NHWC, im2col)
@@ -84,61 +89,78 @@ function conv3x3Im2col(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
   return o.add(o.matmul(cols, mat), bias);
 }
 
-/** [B, H, W, 12] → [B, 2H, 2W, 3]; channel k = (i·2 + j)·3 + c goes to pixel (2y + i, 2x + j), colour c. */
-function pixelShuffleNhwc(r: Tensor): Tensor {
+/** [B, H, W, 3f²] → [B, fH, fW, 3]; channel k = (i·f + j)·3 + c goes to pixel (fy + i, fx + j), colour c. */
+function pixelShuffleNhwc(r: Tensor, f: number): Tensor {
   const [b, h, w] = r.shape as number[];
-  const t = o.reshape(r, [b!, h!, w!, SHUFFLE, SHUFFLE, 3]);
-  return o.reshape(o.transpose(t, [0, 1, 3, 2, 4, 5]), [b!, h! * SHUFFLE, w! * SHUFFLE, 3]);
+  const t = o.reshape(r, [b!, h!, w!, f, f, 3]);
+  return o.reshape(o.transpose(t, [0, 1, 3, 2, 4, 5]), [b!, h! * f, w! * f, 3]);
 }
 
 export interface UpscalerTrainingGraph {
   scope: Scope;
-  /** Scalar L1 between the prediction and the target, in [−1, 1] units. */
+  /** Scalar: the mean over factors of the L1 between prediction and target, in [−1, 1] units. */
   loss: Tensor;
-  /** The same batch's MSE (for logging as PSNR). */
-  mse: Tensor;
-  /** The prediction, for tests. */
-  output: Tensor;
+  /** Each factor's MSE (for logging as PSNR). */
+  mse: Record<Factor, Tensor>;
+  /** Each factor's prediction, for tests. */
+  outputs: Record<Factor, Tensor>;
 }
 
 /**
- * Inputs: `low` [B, h, w, 3], `base` [B, 2h, 2w, 3] (the Lanczos upsample of `low`) and `high`
- * [B, 2h, 2w, 3], all in [−1, 1]. L1 loss: the usual choice for super-resolution, sharper than MSE.
+ * Inputs: `low` [B, h, w, 3] and, for each factor f, `base{f}` [B, fh, fw, 3] (the Lanczos
+ * upsample of `low`) and `high{f}` (the target), all in [−1, 1]. One trunk feeds every head, so
+ * each crop trains all three. L1 loss: the usual choice for super-resolution, sharper than MSE.
  */
 export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: number, w: number): UpscalerTrainingGraph {
   checkUpscalerConfig(c);
   const scope = Scope.root();
-  const low = o.input('low', [batch, h, w, 3]);
-  const base = o.input('base', [batch, 2 * h, 2 * w, 3]);
-  const high = o.input('high', [batch, 2 * h, 2 * w, 3]);
-  let x = low;
-  for (let i = 0; i < c.layers; i++) {
-    const { weight, bias } = layerParams(scope, c, i);
-    x = conv3x3Im2col(x, weight, bias);
-    if (i < c.layers - 1) x = o.relu(x);
+  let x = o.input('low', [batch, h, w, 3]);
+  for (let i = 0; i < c.layers - 1; i++) {
+    const { weight, bias } = trunkParams(scope, c, i);
+    x = o.relu(conv3x3Im2col(x, weight, bias));
   }
-  const output = o.add(base, pixelShuffleNhwc(x));
-  const diff = o.sub(output, high);
-  return { scope, loss: o.mean(o.abs(diff)), mse: o.mean(o.square(diff)), output };
+  const outputs = {} as Record<Factor, Tensor>;
+  const mse = {} as Record<Factor, Tensor>;
+  const l1: Tensor[] = [];
+  for (const f of FACTORS) {
+    const { weight, bias } = headParams(scope, c, f);
+    const base = o.input(`base${f}`, [batch, f * h, f * w, 3]);
+    const high = o.input(`high${f}`, [batch, f * h, f * w, 3]);
+    outputs[f] = o.add(base, pixelShuffleNhwc(conv3x3Im2col(x, weight, bias), f));
+    const diff = o.sub(outputs[f], high);
+    l1.push(o.mean(o.abs(diff)));
+    mse[f] = o.mean(o.square(diff));
+  }
+  const loss = o.div(l1.reduce((a, b) => o.add(a, b)), l1.length);
+  return { scope, loss, mse, outputs };
 }
 
 // ---------------------------------------------------------------- inference graph (NCHW, Conv)
 
-/** Inference graph for one image of h×w: `low` [1, 3, h, w], `base` [1, 3, 2h, 2w] → `high`, clamped to [−1, 1]. */
-export function buildUpscalerGraph(c: UpscalerConfig, h: number, w: number): { scope: Scope; high: Tensor } {
+/** Inference graph for ×f of one h×w image: `low` [1, 3, h, w], `base` [1, 3, fh, fw] → `high`, clamped to [−1, 1]. */
+export function buildUpscalerGraph(c: UpscalerConfig, f: Factor, h: number, w: number): { scope: Scope; high: Tensor } {
   checkUpscalerConfig(c);
   const scope = Scope.root();
   let x = o.input('low', [1, 3, h, w]);
-  const base = o.input('base', [1, 3, 2 * h, 2 * w]);
-  for (let i = 0; i < c.layers; i++) {
-    const { weight, bias } = layerParams(scope, c, i);
-    x = o.conv2d(x, weight, bias, { padding: 1 });
-    if (i < c.layers - 1) x = o.relu(x);
+  const base = o.input('base', [1, 3, f * h, f * w]);
+  for (let i = 0; i < c.layers - 1; i++) {
+    const { weight, bias } = trunkParams(scope, c, i);
+    x = o.relu(o.conv2d(x, weight, bias, { padding: 1 }));
   }
-  // [1, (i, j, c), h, w] → [1, c, h, i, w, j] → [1, 3, 2h, 2w]
-  const t = o.reshape(x, [1, SHUFFLE, SHUFFLE, 3, h, w]);
-  const residual = o.reshape(o.transpose(t, [0, 3, 4, 1, 5, 2]), [1, 3, h * SHUFFLE, w * SHUFFLE]);
+  const head = headParams(scope, c, f);
+  x = o.conv2d(x, head.weight, head.bias, { padding: 1 });
+  // [1, (i, j, c), h, w] → [1, c, h, i, w, j] → [1, 3, fh, fw]
+  const t = o.reshape(x, [1, f, f, 3, h, w]);
+  const residual = o.reshape(o.transpose(t, [0, 3, 4, 1, 5, 2]), [1, 3, h * f, w * f]);
   return { scope, high: o.clamp(o.add(base, residual), -1, 1) };
+}
+
+/** Every parameter an upscaler of this config has (trunk and all heads), with its declared shape. */
+export function upscalerDeclarations(c: UpscalerConfig): Scope {
+  const scope = Scope.root();
+  for (let i = 0; i < c.layers - 1; i++) trunkParams(scope, c, i);
+  for (const f of FACTORS) headParams(scope, c, f);
+  return scope;
 }
 
 // ---------------------------------------------------------------- pixels
@@ -173,7 +195,7 @@ export function fromPlanar(x: Float32Array, width: number, height: number): Rgb 
 /** Inference sessions are compiled per input size; a request touches at most a few (one per ×2 stage). */
 const SESSION_CACHE = 6;
 
-/** Runs trained upscaler weights: one ×2 stage at a time. */
+/** Runs trained upscaler weights: ×2, ×4 or ×8 in one pass. */
 export class Upscaler {
   private readonly sessions = new Map<string, Promise<Session>>();
 
@@ -183,19 +205,18 @@ export class Upscaler {
     private readonly threads?: number,
   ) {
     checkUpscalerConfig(config);
-    const scope = buildUpscalerGraph(config, 8, 8).scope;
-    for (const [name, d] of scope.declarations()) {
+    for (const [name, d] of upscalerDeclarations(config).declarations()) {
       const t = weights.get(name);
       if (!t) throw new Error(`upscaler: the weights have no tensor '${name}'`);
       if (t.shape.join() !== d.tensor.shape.join()) throw new Error(`upscaler: '${name}' is [${t.shape}] but the config needs [${d.tensor.shape}]`);
     }
   }
 
-  private session(h: number, w: number): Promise<Session> {
-    const key = `${w}x${h}`;
+  private session(f: Factor, h: number, w: number): Promise<Session> {
+    const key = `${f}:${w}x${h}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const g = buildUpscalerGraph(this.config, h, w);
+      const g = buildUpscalerGraph(this.config, f, h, w);
       const bytes = serializeGraph({ outputs: { high: g.high }, paramMode: 'initializers', weights: (name) => this.weights.get(name)!.data });
       s = Session.create(bytes, { threads: this.threads });
       this.sessions.set(key, s);
@@ -208,13 +229,14 @@ export class Upscaler {
     return s;
   }
 
-  /** One ×2 stage: w×h → 2w×2h. */
-  async x2(img: Rgb): Promise<Rgb> {
+  /** w×h → fw×fh. */
+  async upscale(img: Rgb, f: Factor): Promise<Rgb> {
+    if (!FACTORS.includes(f)) throw new Error(`upscaler: factor must be one of ${FACTORS.join(', ')}, got ${f}`);
     const { width: w, height: h } = img;
-    const base = await lanczos(img, 2 * w, 2 * h);
-    const session = await this.session(h, w);
-    const out = await session.run({ low: HostTensor.f32(toPlanar(img), [1, 3, h, w]), base: HostTensor.f32(toPlanar(base), [1, 3, 2 * h, 2 * w]) });
-    return fromPlanar(out.high!.data as Float32Array, 2 * w, 2 * h);
+    const base = await lanczos(img, f * w, f * h);
+    const session = await this.session(f, h, w);
+    const out = await session.run({ low: HostTensor.f32(toPlanar(img), [1, 3, h, w]), base: HostTensor.f32(toPlanar(base), [1, 3, f * h, f * w]) });
+    return fromPlanar(out.high!.data as Float32Array, f * w, f * h);
   }
 
   async release(): Promise<void> {

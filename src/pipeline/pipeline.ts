@@ -17,7 +17,7 @@ import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { cropMask, cropRgb, editWindow, maskBounds, pasteRgb, placeMask } from './region.ts';
 import { FlashPath } from './flash.ts';
 import { validateSize } from './sizes.ts';
-import { type UpscaleStage, upscaleLabel, upscaleTo, x2Stages } from './upscale.ts';
+import { type UpscaleStage, upscaleFactor, upscaleLabel, upscaleTo } from './upscale.ts';
 
 export const DEFAULT_STEPS = 20;
 export const FAST_STEPS = 4;
@@ -43,7 +43,7 @@ interface CommonRequest {
   sampler?: 'euler' | 'heun';
   n?: number;
   onStep?: (e: StepEvent & { index: number }) => void | Promise<void>;
-  /** After each learned ×2 stage of a request larger than the model's size (the cascade's second stage). */
+  /** When the learned upscaler has enlarged a request larger than the model's size (the cascade's second stage). */
   onUpscale?: (e: UpscaleStage & { index: number }) => void | Promise<void>;
   signal?: AbortSignal;
   /** 'low' relaxes borderline safety thresholds (never the zero-tolerance ones). */
@@ -110,12 +110,12 @@ export class Pipeline {
   ) {}
 
   /**
-   * How a width×height request is made: the size the model draws at and the learned ×2 stages
-   * after it (callers size progress bars with this). For edits, `base` is the whole image's window.
+   * How a width×height generation is made: the size the model draws at and the learned upscale
+   * factor after it, if any (callers size progress bars with this).
    */
-  plan(width: number, height: number): { base: { width: number; height: number }; upscaleStages: number } {
+  plan(width: number, height: number): { base: { width: number; height: number }; upscale?: number } {
     const base = baseSizeFor(this.runner.config, width, height);
-    return { base, upscaleStages: this.upscaler ? x2Stages(base, { width, height }) : 0 };
+    return { base, upscale: this.upscaler ? upscaleFactor(base, { width, height }) : undefined };
   }
 
   /**
@@ -232,14 +232,14 @@ export class Pipeline {
       const x = await this.sample(this.noise(s, grid.rows * grid.cols * P), grid, steps, sampler, denoise, i, req, base);
       const drawn = unpatchify(x, base.width, base.height, cfg.patchSize);
       const resized = base.width !== req.width || base.height !== req.height;
-      const stages = resized && this.upscaler ? x2Stages(base, req) : 0;
+      const factor = resized && this.upscaler ? upscaleFactor(base, req) : undefined;
       results.push({
         image: resized ? await upscaleTo(drawn, req.width, req.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index: i })) : drawn,
         seed: s,
         metadata: this.metadata({
           mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed: s, steps, guidance, sampler,
           size: `${req.width}x${req.height}`, base_size: resized ? `${base.width}x${base.height}` : undefined,
-          upscale: resized ? upscaleLabel(stages) : undefined,
+          upscale: resized ? upscaleLabel(factor) : undefined,
         }),
         provenance: this.provenance('generate', req.prompt, s),
       });
@@ -273,7 +273,7 @@ export class Pipeline {
       const s = (seed + i) >>> 0;
       const common = { cond, steps, sampler, guidance, imageGuidance, seed: s, index: i, req };
       let image: Rgb;
-      let stages = 0;
+      let factor: number | undefined;
       if (!window) {
         const generated = await this.editAtModelScale(req.image, req.mask, common);
         // Keep the input's bytes wherever the edit is not meant to reach: the painted mask, or for
@@ -286,7 +286,7 @@ export class Pipeline {
         // Grown before the nearest-neighbour shrink, so no painted pixel vanishes at model scale.
         const mask = req.mask ? await resizeMask(dilateMask(cropMask(req.mask, box), Math.ceil(scale / 2)), model.width, model.height) : undefined;
         const edited = await this.editAtModelScale(source, mask, common);
-        stages = this.upscaler ? x2Stages(model, box) : 0;
+        factor = this.upscaler ? upscaleFactor(model, box) : undefined;
         const back = await upscaleTo(edited, box.width, box.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index: i }));
         // The region to take from the edit, at full size: the painted mask itself, or what the
         // model changed at its scale (found there, where the upscaler's own differences cannot count).
@@ -298,7 +298,7 @@ export class Pipeline {
         seed: s,
         metadata: this.metadata({
           mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, guidance, image_guidance: imageGuidance, sampler, size: `${width}x${height}`,
-          ...(window ? { edit_window: `${window.box.width}x${window.box.height}+${window.box.x}+${window.box.y}`, base_size: `${window.model.width}x${window.model.height}`, upscale: upscaleLabel(stages) } : {}),
+          ...(window ? { edit_window: `${window.box.width}x${window.box.height}+${window.box.x}+${window.box.y}`, base_size: `${window.model.width}x${window.model.height}`, upscale: upscaleLabel(factor as 2 | 4 | 8 | undefined) } : {}),
         }),
         provenance: this.provenance(req.mask ? 'inpaint' : 'edit', req.instruction, s),
       });

@@ -1,4 +1,4 @@
-// The cascade at tiny scale: sizes above the model's own go through the learned ×2 stages, and
+// The cascade at tiny scale: sizes above the model's own go through the learned upscaler, and
 // large edits run at model scale on a window, upscale back and keep every byte outside the mask.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -8,13 +8,13 @@ import { test } from 'node:test';
 import { composeScene } from '../data/compose.ts';
 import { HostTensor, Rng } from '../engine/index.ts';
 import { initParams } from '../nn/index.ts';
-import { UPSCALER_TINY, UPSCALER_WEIGHTS, buildUpscalerTrainingGraph, loadUpscaler } from '../model/upscaler.ts';
+import { UPSCALER_TINY, UPSCALER_WEIGHTS, loadUpscaler, upscalerDeclarations } from '../model/upscaler.ts';
 import { tinyModelDir } from '../testing/tiny-model.ts';
 import { writeUpscalerWeights } from '../train/upscaler.ts';
 import { dilateMask } from './masks.ts';
 import { loadPipeline } from './pipeline.ts';
 import { editWindow, maskBounds } from './region.ts';
-import { x2Stages } from './upscale.ts';
+import { upscaleFactor } from './upscale.ts';
 
 /** The tiny model's directory plus an upscaler with random (non-zero) weights, so it differs from Lanczos. */
 async function modelWithUpscaler(): Promise<string> {
@@ -23,19 +23,19 @@ async function modelWithUpscaler(): Promise<string> {
   for (const f of readdirSync(src)) copyFileSync(join(src, f), join(dir, f));
   const rng = new Rng(5);
   const weights = new Map<string, HostTensor>();
-  for (const [k, t] of initParams(buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 8, 8).scope, 1)) weights.set(k, HostTensor.f32(rng.fillNormal(new Float32Array(t.size), 0.05), t.shape));
+  for (const [k, t] of initParams(upscalerDeclarations(UPSCALER_TINY), 1)) weights.set(k, HostTensor.f32(rng.fillNormal(new Float32Array(t.size), 0.05), t.shape));
   writeUpscalerWeights(join(dir, UPSCALER_WEIGHTS), weights, UPSCALER_TINY, { test: true });
   return dir;
 }
 
-test('x2Stages: doublings until the request is covered, at most three', () => {
-  assert.equal(x2Stages({ width: 128, height: 128 }, { width: 128, height: 128 }), 0);
-  assert.equal(x2Stages({ width: 128, height: 128 }, { width: 256, height: 256 }), 1);
-  assert.equal(x2Stages({ width: 128, height: 128 }, { width: 512, height: 512 }), 2);
-  assert.equal(x2Stages({ width: 128, height: 128 }, { width: 1024, height: 1024 }), 3);
-  assert.equal(x2Stages({ width: 160, height: 96 }, { width: 1024, height: 576 }), 3); // 6.4×: 8× then down
-  assert.equal(x2Stages({ width: 192, height: 80 }, { width: 2048, height: 512 }), 3); // capped
-  assert.equal(x2Stages({ width: 128, height: 128 }, { width: 192, height: 144 }), 1);
+test('upscaleFactor: the smallest learned factor that covers the request, at most ×8', () => {
+  assert.equal(upscaleFactor({ width: 128, height: 128 }, { width: 128, height: 128 }), undefined);
+  assert.equal(upscaleFactor({ width: 128, height: 128 }, { width: 256, height: 256 }), 2);
+  assert.equal(upscaleFactor({ width: 128, height: 128 }, { width: 512, height: 512 }), 4);
+  assert.equal(upscaleFactor({ width: 128, height: 128 }, { width: 1024, height: 1024 }), 8);
+  assert.equal(upscaleFactor({ width: 160, height: 96 }, { width: 1024, height: 576 }), 8); // 6.4×: ×8 then down
+  assert.equal(upscaleFactor({ width: 192, height: 80 }, { width: 2048, height: 512 }), 8); // capped
+  assert.equal(upscaleFactor({ width: 128, height: 128 }, { width: 192, height: 144 }), 2);
 });
 
 test('editWindow: holds the focus, has a bucket aspect, is at least the bucket and lies inside the image', () => {
@@ -63,16 +63,16 @@ test('the shipped upscaler file loads, and a damaged one is refused with its pat
 test('generate above the native size draws at the model size and runs the learned stages, with progress', async () => {
   const pipe = await loadPipeline({ modelDir: await modelWithUpscaler(), threads: 1, safety: null });
   try {
-    assert.deepEqual(pipe.plan(256, 128), { base: { width: 64, height: 64 }, upscaleStages: 2 });
+    assert.deepEqual(pipe.plan(256, 128), { base: { width: 64, height: 64 }, upscale: 4 });
     const stages: string[] = [];
     let steps = 0;
     const [img] = await pipe.generate({
       prompt: 'a red apple on a blue background', width: 256, height: 256, steps: 2, seed: 1,
       onStep: () => void steps++,
-      onUpscale: (e) => void stages.push(`${e.stage}/${e.stages} ${e.width}x${e.height}`),
+      onUpscale: (e) => void stages.push(`x${e.factor} ${e.width}x${e.height}`),
     });
     assert.equal(steps, 2);
-    assert.deepEqual(stages, ['1/2 128x128', '2/2 256x256']);
+    assert.deepEqual(stages, ['x4 256x256']);
     assert.equal(img!.image.width, 256);
     assert.equal(img!.image.data.length, 256 * 256 * 3);
     const params = JSON.parse(img!.metadata['flowpaint:parameters']!);

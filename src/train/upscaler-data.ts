@@ -1,6 +1,7 @@
-// Training pairs for the ×2 upscaler (src/model/upscaler.ts). The scene renderer draws vector art
-// at any size, so a scene rendered at 2w×2h and averaged over 2×2 blocks gives an exact low/high
-// pair: the low image is what an antialiased renderer draws at w×h, pixel-aligned with the high one.
+// Training pairs for the upscaler (src/model/upscaler.ts). The scene renderer draws vector art at
+// any size, so a scene rendered at 8w×8h and averaged over 2×2 blocks three times gives exact
+// targets for ×8, ×4 and ×2 and the w×h input: what an antialiased renderer draws at each size,
+// pixel-aligned with one another.
 // (Rendering the same scene at w×h instead is not: boxes snap to whole pixels at each size, and the
 // two renders differ by 24–27 dB, which a model would learn as blur.)
 //
@@ -10,7 +11,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { composeScene } from '../data/compose.ts';
 import { Rng } from '../engine/index.ts';
-import { lanczos } from '../model/upscaler.ts';
+import { FACTORS, type Factor, lanczos } from '../model/upscaler.ts';
 import type { Rgb } from '../model/layout.ts';
 
 /** Exact 2× downsample: each output pixel is the mean of a 2×2 block (rounded). */
@@ -69,11 +70,13 @@ export function sampleDegradation(rng: Rng, share: number): Degradation {
   return d;
 }
 
-/** The low-resolution input for `high` (2× its size) under a degradation. */
-export async function degradeDown(high: Rgb, d: Degradation, rng: Rng): Promise<Rgb> {
-  const w = high.width / 2;
-  const h = high.height / 2;
-  let low = d.kernel === 'box' ? boxDownsample2(high) : await viaSharp(high, (s) => s.resize(w, h, { fit: 'fill', kernel: d.kernel as 'cubic' | 'lanczos3' }));
+/** The low-resolution input for `high` (`factor`× its size, a power of two) under a degradation. */
+export async function degradeDown(high: Rgb, factor: number, d: Degradation, rng: Rng): Promise<Rgb> {
+  const w = high.width / factor;
+  const h = high.height / factor;
+  let low = high;
+  if (d.kernel === 'box') while (low.width > w) low = boxDownsample2(low);
+  else low = await viaSharp(high, (s) => s.resize(w, h, { fit: 'fill', kernel: d.kernel as 'cubic' | 'lanczos3' }));
   if (d.blur > 0) low = await viaSharp(low, (s) => s.blur(d.blur));
   if (d.noise > 0) {
     const data = low.data.slice();
@@ -87,26 +90,33 @@ export async function degradeDown(high: Rgb, d: Degradation, rng: Rng): Promise<
   return low;
 }
 
-/** One rendered scene and its low/base images, kept whole so crops of it can be drawn many times. */
+/** One rendered scene, its input and per-factor targets, kept whole so crops of it can be drawn many times. */
 export interface ScenePair {
-  high: Rgb;
   low: Rgb;
-  /** Lanczos upsample of `low` to `high`'s size: what the network adds its residual to. */
-  base: Rgb;
+  /** Per factor: the exact render at f× `low`'s size, and the Lanczos upsample of `low` to it (what the residual is added to). */
+  levels: Record<Factor, { high: Rgb; base: Rgb }>;
 }
 
+/** A scene rendered at `high` (sides multiples of 16 and of 8·the input's) with targets for every factor. */
 export async function makeScenePair(seed: number, high: { width: number; height: number }, d: Degradation, rng: Rng, split: 'train' | 'heldout' = 'train'): Promise<ScenePair> {
   const img = composeScene(seed, { ...high, split }).image;
-  const low = await degradeDown(img, d, rng);
-  return { high: img, low, base: await lanczos(low, img.width, img.height) };
+  const top = Math.max(...FACTORS);
+  const low = await degradeDown(img, top, d, rng);
+  const levels = {} as ScenePair['levels'];
+  let target = img;
+  for (let f = top; f >= 2; f /= 2) {
+    levels[f as Factor] = { high: target, base: await lanczos(low, low.width * f, low.height * f) };
+    target = boxDownsample2(target);
+  }
+  return { low, levels };
 }
 
 export interface PairBatch {
   /** [B, h, w, 3] in [−1, 1], HWC per sample. */
   low: Float32Array;
-  /** [B, 2h, 2w, 3] */
-  base: Float32Array;
-  high: Float32Array;
+  /** Per factor f: [B, fh, fw, 3] each. */
+  base: Record<Factor, Float32Array>;
+  high: Record<Factor, Float32Array>;
 }
 
 export interface PairPoolOptions {
@@ -117,12 +127,12 @@ export interface PairPoolOptions {
   refreshEvery: number;
   /** Share of degraded low images. */
   degradeShare: number;
-  /** Sides of the rendered high images, in px (multiples of 16). */
+  /** Sides of the rendered ×8 targets, in px (rounded to multiples of 16). */
   minSide: number;
   maxSide: number;
 }
 
-export const DEFAULT_POOL: Omit<PairPoolOptions, 'seed'> = { size: 24, refreshEvery: 2, degradeShare: 0.4, minSide: 128, maxSide: 512 };
+export const DEFAULT_POOL: Omit<PairPoolOptions, 'seed'> = { size: 24, refreshEvery: 3, degradeShare: 0.4, minSide: 256, maxSide: 1024 };
 
 /**
  * A pool of rendered scene pairs that yields batches of aligned crops. Deterministic for a seed and
@@ -150,19 +160,21 @@ export class PairPool {
 
   private async render(k: number): Promise<ScenePair> {
     const rng = new Rng(this.opts.seed * 1_000_003 + k);
-    const side = () => 16 * Math.round((this.opts.minSide + rng.uniform() * (this.opts.maxSide - this.opts.minSide)) / 16);
+    // Multiples of 64, so the ×8 input has sides that are multiples of 8 and the scene a valid size.
+    const side = () => 64 * Math.round((this.opts.minSide + rng.uniform() * (this.opts.maxSide - this.opts.minSide)) / 64);
     let width = side();
     let height = side();
     // Keep the aspect within 2.5 (as the model's buckets are).
-    if (width / height > 2.5) width = 16 * Math.floor((height * 2.5) / 16);
-    if (height / width > 2.5) height = 16 * Math.floor((width * 2.5) / 16);
+    if (width / height > 2.5) width = 64 * Math.floor((height * 2.5) / 64);
+    if (height / width > 2.5) height = 64 * Math.floor((width * 2.5) / 64);
     return makeScenePair(rng.nextU32(), { width, height }, sampleDegradation(rng, this.opts.degradeShare), rng);
   }
 
-  /** A batch of `batch` crops of h×w low pixels (2h×2w high), mostly where the image has edges. */
+  /** A batch of `batch` crops of h×w input pixels (and f·h×f·w targets), mostly where the image has edges. */
   async batch(batch: number, h: number, w: number, rng: Rng, out?: PairBatch): Promise<PairBatch> {
     if (++this.batches % this.opts.refreshEvery === 0) this.scenes[this.next % this.opts.size] = await this.render(this.next++);
-    const b = out ?? { low: new Float32Array(batch * h * w * 3), base: new Float32Array(batch * 4 * h * w * 3), high: new Float32Array(batch * 4 * h * w * 3) };
+    const per = (f: number) => new Float32Array(batch * f * f * h * w * 3);
+    const b = out ?? { low: per(1), base: { 2: per(2), 4: per(4), 8: per(8) }, high: { 2: per(2), 4: per(4), 8: per(8) } };
     for (let i = 0; i < batch; i++) {
       const s = this.scenes[rng.int(this.scenes.length)]!;
       const pick = () => ({ y: rng.int(s.low.height - h + 1), x: rng.int(s.low.width - w + 1) });
@@ -176,8 +188,10 @@ export class PairPool {
         if (score > bestScore) [best, bestScore] = [c, score];
       }
       copyCrop(s.low, best.x, best.y, w, h, b.low, i * h * w * 3);
-      copyCrop(s.base, 2 * best.x, 2 * best.y, 2 * w, 2 * h, b.base, i * 4 * h * w * 3);
-      copyCrop(s.high, 2 * best.x, 2 * best.y, 2 * w, 2 * h, b.high, i * 4 * h * w * 3);
+      for (const f of FACTORS) {
+        copyCrop(s.levels[f].base, f * best.x, f * best.y, f * w, f * h, b.base[f], i * f * f * h * w * 3);
+        copyCrop(s.levels[f].high, f * best.x, f * best.y, f * w, f * h, b.high[f], i * f * f * h * w * 3);
+      }
     }
     return b;
   }

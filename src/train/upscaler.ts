@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ADAMW, HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, readSafetensors, type TrainState, writeSafetensors } from '../engine/index.ts';
 import { initParams } from '../nn/index.ts';
-import { UPSCALER_META_KEY, UPSCALER_SMALL, UPSCALER_WEIGHTS, type UpscalerConfig, buildUpscalerTrainingGraph, checkUpscalerConfig } from '../model/upscaler.ts';
+import { FACTORS, UPSCALER_META_KEY, UPSCALER_SMALL, UPSCALER_WEIGHTS, type UpscalerConfig, buildUpscalerTrainingGraph, checkUpscalerConfig } from '../model/upscaler.ts';
 import { DEFAULT_POOL, PairPool } from './upscaler-data.ts';
 
 export const UPSCALER_CHECKPOINT = 'upscaler-checkpoint.safetensors';
@@ -97,8 +97,8 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
         position: 0,
         rng: [],
         trainSeconds: 0,
-        batch: opts.batch ?? 16,
-        crop: opts.crop ?? 32,
+        batch: opts.batch ?? 12,
+        crop: opts.crop ?? 24,
         lr: opts.lr ?? 1e-3,
         seed: opts.seed ?? 1,
         minutes: opts.minutes,
@@ -106,19 +106,19 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
   checkUpscalerConfig(meta.config);
   const { batch, crop, lr: peakLr } = meta;
   const g = buildUpscalerTrainingGraph(meta.config, batch, crop, crop);
-  const compiled = compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW, metrics: { mse: g.mse } });
+  const compiled = compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW, metrics: { mse2: g.mse[2], mse4: g.mse[4], mse8: g.mse[8] } });
   const state = resumed?.state ?? initialTrainState(initParams(g.scope, meta.seed));
   const stepper = await TrainStep.create(compiled, state, { threads: opts.threads });
   const pool = await PairPool.create({ ...DEFAULT_POOL, seed: meta.seed }, meta.position);
   const rng = resumed && meta.rng.length ? Rng.fromState(meta.rng) : new Rng(meta.seed ^ 0x5eed);
   log(
     `train-upscaler: ${g.scope.count().toLocaleString('en-US')} parameters (${meta.config.layers} convs × ${meta.config.channels} channels); ` +
-      `batch ${batch} crops of ${crop}² → ${2 * crop}²; ${resumed ? `resuming at step ${meta.step}, ` : ''}budget ${opts.minutes} min (${(meta.trainSeconds / 60).toFixed(1)} done)`,
+      `batch ${batch} crops of ${crop}² → ×2, ×4, ×8; ${resumed ? `resuming at step ${meta.step}, ` : ''}budget ${opts.minutes} min (${(meta.trainSeconds / 60).toFixed(1)} done)`,
   );
   const budgetS = opts.minutes * 60;
-  const shape = { low: [batch, crop, crop, 3], big: [batch, 2 * crop, 2 * crop, 3] };
+  const shapeAt = (f: number) => [batch, f * crop, f * crop, 3];
   const recentL1: number[] = [];
-  const recentMse: number[] = [];
+  const recentMse: number[][] = [];
   let sinceStart = performance.now();
   let lastSave = performance.now();
   let lastLog = performance.now();
@@ -135,18 +135,23 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
       const progress = meta.trainSeconds / budgetS;
       const warm = Math.min(1, (stepper.step + 1) / WARMUP_STEPS);
       const lr = peakLr * warm * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
-      const r = await stepper.run({ low: HostTensor.f32(b.low, shape.low), base: HostTensor.f32(b.base, shape.big), high: HostTensor.f32(b.high, shape.big) }, lr);
+      const feeds: Record<string, HostTensor> = { low: HostTensor.f32(b.low, shapeAt(1)) };
+      for (const f of FACTORS) {
+        feeds[`base${f}`] = HostTensor.f32(b.base[f], shapeAt(f));
+        feeds[`high${f}`] = HostTensor.f32(b.high[f], shapeAt(f));
+      }
+      const r = await stepper.run(feeds, lr);
       if (!Number.isFinite(r.loss)) throw new Error(`train-upscaler: the loss is ${r.loss} at step ${stepper.step}; lower --lr`);
       recentL1.push(r.loss);
-      recentMse.push(r.metrics.mse!);
+      recentMse.push(FACTORS.map((f) => r.metrics[`mse${f}`]!));
       if (recentL1.length > 50) recentL1.shift(), recentMse.shift();
       const now = performance.now();
       meta.trainSeconds += (now - sinceStart) / 1000;
       sinceStart = now;
       if (now - lastLog > 30_000) {
         lastLog = now;
-        const mse = mean(recentMse);
-        log(`  step ${String(stepper.step).padStart(5)}  ${(meta.trainSeconds / 60).toFixed(1).padStart(5)} min  L1 ${mean(recentL1).toFixed(5)}  crop PSNR ${(10 * Math.log10(4 / mse)).toFixed(2)} dB  lr ${lr.toExponential(2)}`);
+        const psnr = FACTORS.map((f, k) => `×${f} ${(10 * Math.log10(4 / mean(recentMse.map((m) => m[k]!)))).toFixed(2)}`).join(' ');
+        log(`  step ${String(stepper.step).padStart(5)}  ${(meta.trainSeconds / 60).toFixed(1).padStart(5)} min  L1 ${mean(recentL1).toFixed(5)}  crop PSNR ${psnr} dB  lr ${lr.toExponential(2)}`);
       }
       if (now - lastSave > checkpointEvery) {
         save();

@@ -49,11 +49,15 @@ function shared(cmd: Command): Command {
     .option('--safety-config <file>', 'safety policy JSON: thresholds and category switches (default: $FLOWPAINT_SAFETY_CONFIG, else the built-in policy; see SAFETY.md)');
 }
 
-async function run(o: SharedOptions, label: string, work: (pipe: Pipeline, onStep: () => void) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, totalSteps: number) {
+/**
+ * Progress counts sampling steps and, for sizes above the model's own, one tick per image for the
+ * learned upscale (the cascade's second stage), named on the bar when it runs.
+ */
+async function run(o: SharedOptions, label: string, work: (pipe: Pipeline, onStep: () => void, onUpscale: (e: { factor: number }) => void) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, totalSteps: number | ((pipe: Pipeline) => number)) {
   const pipe = await loadCliPipeline(o);
-  const progress = stepProgress(totalSteps, label);
+  const progress = stepProgress(typeof totalSteps === 'number' ? totalSteps : totalSteps(pipe), label);
   try {
-    const images = await work(pipe, progress.tick);
+    const images = await work(pipe, () => progress.tick(), (e) => progress.tick(`(upscale ×${e.factor})`));
     progress.stop();
     await writeOutputs(plan, images, Boolean(o.sidecar));
   } finally {
@@ -75,10 +79,13 @@ export function registerGenerateCommands(program: Command): void {
     const asked = o.size === undefined ? undefined : parseSize(o.size, '--size');
     const plan = planOutputs(o.out, o.n, o.format, `flowpaint-${Date.now()}`);
     const steps = o.steps ?? (o.fast ? 4 : 20);
-    await run(o, 'generate', (pipe, tick) => {
-      const size = asked ?? pipe.info.sizes.native;
-      return pipe.generate({ prompt, negativePrompt: o.negative, ...size, n: o.n, seed: o.seed, steps, guidance: o.guidance, fast: o.fast, sampler: o.sampler, onStep: tick });
-    }, plan, steps * o.n);
+    const sizeFor = (pipe: Pipeline) => asked ?? pipe.info.sizes.native;
+    await run(o, 'generate', (pipe, tick, onUpscale) => {
+      return pipe.generate({ prompt, negativePrompt: o.negative, ...sizeFor(pipe), n: o.n, seed: o.seed, steps, guidance: o.guidance, fast: o.fast, sampler: o.sampler, onStep: tick, onUpscale });
+    }, plan, (pipe) => {
+      const size = sizeFor(pipe);
+      return (steps + (pipe.plan(size.width, size.height).upscale ? 1 : 0)) * o.n;
+    });
   });
 
   shared(
@@ -105,15 +112,19 @@ export function registerGenerateCommands(program: Command): void {
     const history = previousHistory(imagePath);
     // The input file, byte for byte: the C2PA manifest names it as the parent ingredient.
     const parent = { bytes: readFileSync(imagePath), title: basename(imagePath) };
-    await run(o, 'edit', async (pipe, tick) => {
-      const out = await pipe.edit({ image, instruction, mask, n: o.n, seed: o.seed, steps, guidance: o.guidance, imageGuidance: o.imageGuidance, fast: o.fast, sampler: o.sampler, onStep: tick });
+    await run(o, 'edit', async (pipe, tick, onUpscale) => {
+      const out = await pipe.edit({ image, instruction, mask, n: o.n, seed: o.seed, steps, guidance: o.guidance, imageGuidance: o.imageGuidance, fast: o.fast, sampler: o.sampler, onStep: tick, onUpscale });
       // Each round records the rounds before it, so a chain of edits can be replayed exactly.
       for (const img of out) {
         img.metadata['flowpaint:history'] = JSON.stringify([...history, JSON.parse(img.metadata['flowpaint:parameters']!)]);
         img.provenance = { ...img.provenance, parent };
       }
       return out;
-    }, plan, steps * o.n);
+    }, plan, (pipe) => {
+      // Larger than the model's own area: the edit window is upscaled back (one more tick), unless it is the bucket's size.
+      const { native } = pipe.info.sizes;
+      return (steps + (pipe.upscaler && image.width * image.height > native.width * native.height ? 1 : 0)) * o.n;
+    });
   });
 }
 

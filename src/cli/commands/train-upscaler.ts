@@ -1,4 +1,4 @@
-// `flowpaint train-upscaler`: trains the learned ×2 super-resolution stage on rendered scene pairs
+// `flowpaint train-upscaler`: trains the learned super-resolution stage (×2, ×4, ×8) on rendered scene pairs
 // (src/train/upscaler.ts) and writes upscaler.safetensors, which a model directory ships beside
 // its weights; generate and edit then use it for sizes above the model's own.
 import { copyFileSync, existsSync } from 'node:fs';
@@ -14,14 +14,14 @@ const PRESETS: Record<string, UpscalerConfig> = { small: UPSCALER_SMALL, tiny: U
 export function registerTrainUpscalerCommand(program: Command): void {
   program
     .command('train-upscaler')
-    .description('train the ×2 upscaler (used for sizes above the model\'s native size) on exact low/high pairs of rendered scenes')
+    .description('train the ×2/×4/×8 upscaler (used for sizes above the model\'s native size) on exact low/high pairs of rendered scenes')
     .requiredOption('--run-dir <dir>', 'where the checkpoint and upscaler.safetensors go')
     .option('--minutes <m>', 'training budget in wall-clock minutes, counting earlier runs when resuming', parseNumber('--minutes', { min: 0.05, max: 100000 }), 40)
     .option('--preset <name>', `network size: ${Object.keys(PRESETS).join(', ')}`, 'small')
     .option('--channels <n>', 'feature channels (overrides the preset)', parseNumber('--channels', { integer: true, min: 1, max: 256 }))
     .option('--layers <n>', 'number of 3×3 convolutions (overrides the preset)', parseNumber('--layers', { integer: true, min: 2, max: 32 }))
-    .option('--batch <n>', 'crops per step', parseNumber('--batch', { integer: true, min: 1, max: 1024 }), 16)
-    .option('--crop <px>', 'side of the low-resolution crops', parseNumber('--crop', { integer: true, min: 8, max: 256 }), 32)
+    .option('--batch <n>', 'crops per step', parseNumber('--batch', { integer: true, min: 1, max: 1024 }), 12)
+    .option('--crop <px>', 'side of the input crops (the ×8 targets are 8 times as large)', parseNumber('--crop', { integer: true, min: 8, max: 128 }), 24)
     .option('--lr <x>', 'peak learning rate (AdamW, warm-up then cosine)', parseNumber('--lr', { min: 1e-7, max: 1 }), 1e-3)
     .option('--seed <s>', 'seed for initial weights and the scene stream', parseNumber('--seed', { integer: true, min: 0, max: 0xffffffff }), 1)
     .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }))
