@@ -87,7 +87,8 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
 
   const tEmb = timestepEmbedding(inp.t, c.timeFeatures);
   const tVec = linear(s.child('time').child('fc2'), o.silu(linear(s.child('time').child('fc1'), tEmb, d)), d);
-  const cond = o.add(tVec, linear(s.child('pooled'), text.pooled, d)); // [B, D]
+  // With pooling 'none' the prompt reaches the blocks only through the joint attention (see TextEncoderConfig.pooling).
+  const cond = c.text.pooling === 'none' ? tVec : o.add(tVec, linear(s.child('pooled'), text.pooled, d)); // [B, D]
 
   let img = linear(s.child('patch_embed'), inp.image, d);
   img = o.add(img, linear(s.child('mask_embed'), inp.mask, d, { bias: false, init: zeros }));

@@ -65,6 +65,8 @@ export function encodeText(s: Scope, c: TextEncoderConfig, inp: TextGraphInputs)
   if (c.pooling === 'resampler') return { tokens, pooled: o.mean(tokens, [1]) };
   const keep = o.unsqueeze(inp.keep, 2); // [B, L, 1]
   const pooled = o.div(o.sum(o.mul(h, keep), [1]), o.maximum(o.sum(keep, [1]), 1));
+  // 'none': the denoiser does not read it; the plain mean keeps the text graph's outputs the same.
+  if (c.pooling === 'none') return { tokens, pooled };
   return { tokens, pooled: layerNorm(s.child('ln_pool'), pooled) };
 }
 
