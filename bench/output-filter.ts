@@ -6,9 +6,10 @@
 // Prints rates by size and step count, and a final JSON line.
 import os from 'node:os';
 import { composeScene } from '../src/data/compose.ts';
+import type { RgbImage } from '../src/image/index.ts';
 import { loadPipeline } from '../src/pipeline/index.ts';
 import { IDIOMS, buildBenignSet } from '../src/safety/benign-set.ts';
-import { ImageFilter, type ImageDetector, NsfwjsDetector, type RgbImage, isLowStructure, measureStructure } from '../src/safety/image-filter.ts';
+import { ImageFilter, type ImageDetector, NsfwjsDetector, isLowStructure, measureStructure } from '../src/safety/image-filter.ts';
 import { loadSafetyPolicy } from '../src/safety/policy.ts';
 import { option } from './lib/util.ts';
 

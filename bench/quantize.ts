@@ -10,7 +10,7 @@
 //    prompts and seeds compared with the float32 ones (PSNR over RGB, dB).
 import os from 'node:os';
 import { HostTensor, type Quantization, Rng, Session, ops as o, serializeGraph } from '../src/engine/index.ts';
-import { psnrOutside } from '../src/eval/preservation.ts';
+import { psnrOutside } from '../src/image/index.ts';
 import { loadModel } from '../src/model/store.ts';
 import { ModelRunner } from '../src/model/runner.ts';
 import { defaultModelDir, loadPipeline } from '../src/pipeline/index.ts';

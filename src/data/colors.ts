@@ -1,7 +1,7 @@
 // The 11 basic colour terms (Berlin & Kay) with one fixed RGB each, the recolouring rule that
 // turns "an apple" into "a blue apple", and the inverse: naming the colour of pixels, so that
 // tests and evaluators can check a caption's colour words against the image.
-import type { Rgb, RgbaImage } from './image.ts';
+import type { RgbColor, RgbaImage } from './image.ts';
 
 export const COLOR_NAMES = [
   'red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'brown', 'black', 'white', 'gray',
@@ -9,7 +9,7 @@ export const COLOR_NAMES = [
 export type ColorName = (typeof COLOR_NAMES)[number];
 
 /** Chosen far apart from each other so that the named colour can be read back from pixels. */
-export const PALETTE: Readonly<Record<ColorName, Rgb>> = {
+export const PALETTE: Readonly<Record<ColorName, RgbColor>> = {
   red: [214, 32, 32],
   orange: [246, 134, 22],
   yellow: [248, 222, 40],
@@ -33,7 +33,7 @@ export function contrastingColors(bg: ColorName): ColorName[] {
 }
 
 /** "Redmean" weighted RGB distance: cheap and close enough to perceived difference for naming. */
-export function colorDistance(a: Rgb, b: Rgb): number {
+export function colorDistance(a: RgbColor, b: RgbColor): number {
   const rm = (a[0] + b[0]) / 2;
   const dr = a[0] - b[0];
   const dg = a[1] - b[1];
@@ -47,7 +47,7 @@ const CHROMATIC = COLOR_NAMES.filter((c) => c !== 'black' && c !== 'white' && c 
  * The basic colour term for one pixel. Near-neutral pixels are named by lightness alone
  * (black, gray, white), as people do; the rest go to the nearest chromatic palette colour.
  */
-export function nearestColorName(rgb: Rgb): ColorName {
+export function nearestColorName(rgb: RgbColor): ColorName {
   const max = Math.max(rgb[0], rgb[1], rgb[2]);
   const min = Math.min(rgb[0], rgb[1], rgb[2]);
   if (max - min < 32) {
@@ -116,7 +116,7 @@ function clamp255(v: number): number {
  * colour and the most voted name wins. Voting (not averaging) keeps thin outlines and
  * highlights from dragging the answer to a neighbouring colour.
  */
-export function dominantColorName(pixels: Iterable<Rgb>): ColorName {
+export function dominantColorName(pixels: Iterable<RgbColor>): ColorName {
   const votes = new Map<ColorName, number>();
   for (const p of pixels) {
     const n = nearestColorName(p);

@@ -6,7 +6,7 @@ import { PALETTE, colorDistance, dominantColorName } from './colors.ts';
 import { backgroundAt, plateLayout, renderScene } from './render.ts';
 import { cellBox, rowBox, specOf } from './scene.ts';
 import { boxContains, pixelAt, pointInAnyBox } from './pixels.ts';
-import type { Rgb } from './image.ts';
+import type { RgbColor } from './image.ts';
 
 const sha = (d: Uint8Array) => createHash('sha256').update(d).digest('hex');
 
@@ -41,7 +41,7 @@ test('sizes: 64 px sides up to 1,048,576 pixels, any aspect ratio; others reject
   assert.throws(() => composeScene(1, { width: 1040, height: 1024 }), { name: 'InputError', message: /limit is 1,048,576/ });
 });
 
-function near(a: Rgb, b: Rgb): boolean {
+function near(a: RgbColor, b: RgbColor): boolean {
   return Math.abs(a[0] - b[0]) <= 1 && Math.abs(a[1] - b[1]) <= 1 && Math.abs(a[2] - b[2]) <= 1;
 }
 
@@ -99,7 +99,7 @@ test('recoloured objects read back as their colour', () => {
     const { coverage } = renderScene(scene);
     for (const o of scene.objects) {
       if (!o.color) continue;
-      const pixels: Rgb[] = [];
+      const pixels: RgbColor[] = [];
       for (const b of o.instances) {
         for (let y = b.y; y < b.y + b.height; y++) {
           for (let x = b.x; x < b.x + b.width; x++) if (coverage.data[y * size + x] === 255) pixels.push(pixelAt(image, x, y));

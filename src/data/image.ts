@@ -1,19 +1,9 @@
 // Pixel containers shared by the whole data pipeline, and the few raster operations the
 // composer needs. Kept dependency-free so that composing a sample never waits on I/O.
 
-/** RGB, row-major, channels interleaved (HWC); data.length === width * height * 3. */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { Mask, RgbImage } from '../image/index.ts';
 
-/** One byte per pixel, 0 (keep) or 255 (the region an edit may change). */
-export interface Mask {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+export type { Mask, RgbImage };
 
 /** Premultiplied-free RGBA sprite as rendered from SVG (straight alpha). */
 export interface RgbaImage {
@@ -22,7 +12,8 @@ export interface RgbaImage {
   data: Uint8Array;
 }
 
-export type Rgb = readonly [number, number, number];
+/** A colour: red, green, blue, each 0–255. */
+export type RgbColor = readonly [number, number, number];
 
 export interface Box {
   x: number;
@@ -31,7 +22,7 @@ export interface Box {
   height: number;
 }
 
-export function createImage(width: number, height: number, fill: Rgb = [0, 0, 0]): RgbImage {
+export function createImage(width: number, height: number, fill: RgbColor = [0, 0, 0]): RgbImage {
   const data = new Uint8Array(width * height * 3);
   if (fill[0] !== 0 || fill[1] !== 0 || fill[2] !== 0) {
     for (let i = 0; i < data.length; i += 3) {
@@ -60,7 +51,7 @@ export function fillMaskBox(mask: Mask, box: Box): void {
   for (let y = y0; y < y1; y++) mask.data.fill(255, y * mask.width + x0, y * mask.width + x1);
 }
 
-export function fillRect(img: RgbImage, box: Box, color: Rgb): void {
+export function fillRect(img: RgbImage, box: Box, color: RgbColor): void {
   const x0 = Math.max(0, Math.round(box.x));
   const y0 = Math.max(0, Math.round(box.y));
   const x1 = Math.min(img.width, Math.round(box.x + box.width));
@@ -109,7 +100,7 @@ export function blitRgba(img: RgbImage, sprite: RgbaImage, x: number, y: number)
 }
 
 /** Blends a single colour through an 8-bit coverage map (used for glyphs). */
-export function blitCoverage(img: RgbImage, cov: Mask, x: number, y: number, color: Rgb): void {
+export function blitCoverage(img: RgbImage, cov: Mask, x: number, y: number, color: RgbColor): void {
   const sx0 = Math.max(0, -x);
   const sy0 = Math.max(0, -y);
   const sx1 = Math.min(cov.width, img.width - x);

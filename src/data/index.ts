@@ -10,7 +10,7 @@
 //
 // Images are RgbImage { width, height, data: Uint8Array RGB HWC }; masks are Mask
 // { width, height, data: Uint8Array of 0 | 255 }. Scenes are JSON-serialisable ground truth.
-export type { RgbImage, Mask, Rgb, Box } from './image.ts';
+export type { RgbImage, Mask, RgbColor, Box } from './image.ts';
 export { createImage, createMask } from './image.ts';
 export { DataRng, mixSeed, hashString } from './rng.ts';
 export { COLOR_NAMES, PALETTE, nearestColorName, dominantColorName, recolorSprite, isColorName, type ColorName } from './colors.ts';

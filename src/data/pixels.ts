@@ -1,8 +1,8 @@
 // Read-back helpers: compare images and measure regions. Used by tests and by evaluators that
 // check generated pixels against a scene's ground truth.
-import type { Box, Mask, Rgb, RgbImage } from './image.ts';
+import type { Box, Mask, RgbColor, RgbImage } from './image.ts';
 
-export function pixelAt(img: RgbImage, x: number, y: number): Rgb {
+export function pixelAt(img: RgbImage, x: number, y: number): RgbColor {
   const o = (y * img.width + x) * 3;
   return [img.data[o]!, img.data[o + 1]!, img.data[o + 2]!];
 }

@@ -2,7 +2,7 @@
 // is what lets tests check the pixels against the description and edits against their masks.
 import { objectClass } from './catalog.ts';
 import { PALETTE } from './colors.ts';
-import { blitCoverage, blitRgba, createImage, createMask, fillMaskBox, fillRect, type Box, type Mask, type Rgb, type RgbImage } from './image.ts';
+import { blitCoverage, blitRgba, createImage, createMask, fillMaskBox, fillRect, type Box, type Mask, type RgbColor, type RgbImage } from './image.ts';
 import { wordCoverage } from './lettering.ts';
 import { plateLayout } from './plates.ts';
 export { plateLayout } from './plates.ts';
@@ -84,7 +84,7 @@ export function drawBackground(image: RgbImage, bg: Background): void {
 }
 
 /** The colour of the background at a pixel, as drawBackground paints it. */
-export function backgroundAt(bg: Background, width: number, height: number, x: number, y: number): Rgb {
+export function backgroundAt(bg: Background, width: number, height: number, x: number, y: number): RgbColor {
   if (bg.kind === 'solid') return PALETTE[bg.color];
   const a = PALETTE[bg.from];
   const b = PALETTE[bg.to];
@@ -95,7 +95,7 @@ export function backgroundAt(bg: Background, width: number, height: number, x: n
 }
 
 /** Posters and labels are framed in the lettering colour, which is chosen to contrast with the plate. */
-function rimColor(t: SceneText): Rgb {
+function rimColor(t: SceneText): RgbColor {
   return PALETTE[t.textColor];
 }
 

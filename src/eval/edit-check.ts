@@ -9,7 +9,7 @@
 import type { EditKind, Mask, RgbImage, Scene } from '../data/index.ts';
 import { COLOR_NAMES } from '../data/index.ts';
 import { SIZES } from '../data/scene.ts';
-import { psnrOutside } from './preservation.ts';
+import { psnrOutside } from '../image/index.ts';
 import { readText, scoreWord } from './ocr.ts';
 import { CELL_KINDS, COUNTS, OBJECT_COLORS, cellLabels, isObjectKind, type CellLabel } from './scorer/labels.ts';
 import type { CellPrediction } from './scorer/scorer.ts';

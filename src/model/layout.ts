@@ -1,14 +1,14 @@
 // The JS side of the model's inputs: images ↔ patch tokens, masks → per-patch values, rotary
 // positions for a token layout, prompts → padded windows. Pure functions over typed arrays.
 import { ropeTables } from '../nn/index.ts';
+import type { RgbImage } from '../image/index.ts';
 import { headDim, type ModelConfig } from './config.ts';
 
-export interface Rgb {
-  width: number;
-  height: number;
-  /** RGB, row-major, 3 bytes per pixel. */
-  data: Uint8Array;
-}
+/**
+ * The old name of RgbImage, kept while modules written against it move over.
+ * @deprecated use RgbImage from src/image.
+ */
+export type Rgb = RgbImage;
 
 export interface Grid {
   rows: number;
@@ -23,7 +23,7 @@ export function gridFor(width: number, height: number, patch: number): Grid {
 }
 
 /** RGB bytes → [N, patch²·3] values in [−1, 1], tokens row-major, each patch laid out (y, x, channel). */
-export function patchify(img: Rgb, patch: number, out?: Float32Array): Float32Array {
+export function patchify(img: RgbImage, patch: number, out?: Float32Array): Float32Array {
   const { rows, cols } = gridFor(img.width, img.height, patch);
   const P = patch * patch * 3;
   const res = out ?? new Float32Array(rows * cols * P);
@@ -41,7 +41,7 @@ export function patchify(img: Rgb, patch: number, out?: Float32Array): Float32Ar
 }
 
 /** The inverse of patchify, rounding and clamping to bytes. */
-export function unpatchify(values: Float32Array, width: number, height: number, patch: number): Rgb {
+export function unpatchify(values: Float32Array, width: number, height: number, patch: number): RgbImage {
   const { rows, cols } = gridFor(width, height, patch);
   const data = new Uint8Array(width * height * 3);
   const rowBytes = patch * 3;

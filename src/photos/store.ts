@@ -9,7 +9,7 @@ import { extname, join, relative, sep } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { writeFileAtomic } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
-import type { Rgb } from '../model/layout.ts';
+import type { RgbImage } from '../image/index.ts';
 import { decodeImage, fitSize, MAX_INPUT_PIXELS } from '../pipeline/index.ts';
 import { hasLocation } from './exif.ts';
 
@@ -93,7 +93,7 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** A photo decoded upright (EXIF orientation applied), flattened to RGB, at full size. */
-export async function decodeUpright(bytes: Uint8Array, what: string): Promise<Rgb> {
+export async function decodeUpright(bytes: Uint8Array, what: string): Promise<RgbImage> {
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
       .rotate()
@@ -219,7 +219,7 @@ export class PhotoStore {
    * The pixels an edit starts from: a version as stored, or the original upright at the working
    * size (sides multiples of 16, at most 1,048,576 pixels), the same way every time.
    */
-  async workingImage(p: PhotoRecord, n: number): Promise<Rgb> {
+  async workingImage(p: PhotoRecord, n: number): Promise<RgbImage> {
     if (n !== 0) return decodeImage(this.versionBytes(p, n), `${p.path} version ${n}`);
     const upright = await decodeUpright(this.original(p), p.path);
     const fit = fitSize(upright.width, upright.height);

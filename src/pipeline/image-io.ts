@@ -7,7 +7,7 @@ import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
-import type { Rgb } from '../model/layout.ts';
+import type { Mask, RgbImage } from '../image/index.ts';
 import { type ProvenanceInput, addC2paManifest, insertPngText, provenanceMetadata, readPngText } from '../safety/index.ts';
 
 /** Inputs above this many pixels are refused before decoding (decompression bombs). */
@@ -15,14 +15,9 @@ export const MAX_INPUT_PIXELS = 4096 * 4096;
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
-export interface Mask {
-  width: number;
-  height: number;
-  /** 0 or 255 per pixel. */
-  data: Uint8Array;
-}
+export type { Mask };
 
-export async function decodeImage(bytes: Uint8Array, what = 'image'): Promise<Rgb> {
+export async function decodeImage(bytes: Uint8Array, what = 'image'): Promise<RgbImage> {
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
       .flatten({ background: '#ffffff' })
@@ -41,7 +36,7 @@ export async function decodeImage(bytes: Uint8Array, what = 'image'): Promise<Rg
   }
 }
 
-export async function readImage(path: string): Promise<Rgb> {
+export async function readImage(path: string): Promise<RgbImage> {
   return decodeImage(readInput(path), path);
 }
 
@@ -55,7 +50,7 @@ export async function readMask(path: string, width: number, height: number): Pro
   return maskFromRgb(img);
 }
 
-export function maskFromRgb(img: Rgb): Mask {
+export function maskFromRgb(img: RgbImage): Mask {
   const data = new Uint8Array(img.width * img.height);
   for (let i = 0; i < data.length; i++) {
     const v = (img.data[i * 3]! + img.data[i * 3 + 1]! + img.data[i * 3 + 2]!) / 3;
@@ -90,7 +85,7 @@ export interface EncodeOptions {
   exif?: Uint8Array;
 }
 
-export async function encodeImage(img: Rgb, opts: EncodeOptions): Promise<Uint8Array> {
+export async function encodeImage(img: RgbImage, opts: EncodeOptions): Promise<Uint8Array> {
   let s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
   const prov = opts.provenance ? provenanceMetadata(opts.provenance) : undefined;
   if (prov) s = s.withXmp(prov.xmp);
@@ -151,7 +146,7 @@ export function formatFromPath(path: string): ImageFormat | undefined {
 }
 
 /** Resizes an RGB image (bilinear-ish, sharp's default kernel); returns the input if the size matches. */
-export async function resizeImage(img: Rgb, width: number, height: number): Promise<Rgb> {
+export async function resizeImage(img: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (img.width === width && img.height === height) return img;
   const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(width, height, { fit: 'fill' })

@@ -1,7 +1,6 @@
 // Mask arithmetic for edits: growing a mask, finding what an instruction edit changed, and the
 // final composite that blends a seam of a few pixels and copies the input's bytes everywhere else.
-import type { Rgb } from '../model/layout.ts';
-import type { Mask } from './image-io.ts';
+import type { Mask, RgbImage } from '../image/index.ts';
 
 /** Grows a mask by `radius` pixels (Chebyshev distance: a square neighbourhood). */
 export function dilateMask(m: Mask, radius: number): Mask {
@@ -31,7 +30,7 @@ export function dilateMask(m: Mask, radius: number): Mask {
  * The region an instruction edit changed: pixels whose colour moved by more than `threshold`
  * (after a 3×3 average, so single-pixel noise does not count), grown by one pixel.
  */
-export function autoEditMask(before: Rgb, after: Rgb, threshold = 24): Mask {
+export function autoEditMask(before: RgbImage, after: RgbImage, threshold = 24): Mask {
   const { width: w, height: h } = before;
   const diff = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) {
@@ -63,7 +62,7 @@ export function autoEditMask(before: Rgb, after: Rgb, threshold = 24): Mask {
  * Inside `region`: the generated pixels. In a band of `seam` pixels around it: a blend that fades
  * from generated to source. Everywhere else: the source bytes, exactly.
  */
-export function compositeOutside(source: Rgb, generated: Rgb, region: Mask, seam: number): Rgb {
+export function compositeOutside(source: RgbImage, generated: RgbImage, region: Mask, seam: number): RgbImage {
   const { width: w, height: h } = source;
   const out = source.data.slice();
   const rings: Mask[] = [region];

@@ -11,17 +11,12 @@
 // a person. Those are refused at the prompt; SAFETY.md says so.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { RgbImage } from '../image/index.ts';
 import type { Category } from './categories.ts';
 import { type AuditContext, type AuditSink, auditLog, auditSinkFor } from './audit.ts';
 import { type Moderation, type SafetyPolicy, loadSafetyPolicy } from './policy.ts';
 import { type SafetyDecision, SafetyRefusal, type SafetyStage } from './refusal.ts';
 
-/** An image as the pipelines hold it: 8-bit RGB, rows top to bottom, channels interleaved. */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
 
 /** A detector returns class probabilities for one image. */
 export interface ImageDetector {

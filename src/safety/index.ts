@@ -7,7 +7,7 @@ export { CATEGORIES, CATEGORY_LABELS, ZERO_TOLERANCE, type Category } from './ca
 export { type Moderation, type SafetyConfig, type SafetyPolicy, SafetyConfigSchema, loadSafetyPolicy, parseModeration, thresholdFor } from './policy.ts';
 export { SafetyRefusal, type SafetyDecision, type SafetyStage, isSafetyRefusal, refusalMessage, refusalResponse } from './refusal.ts';
 export { PromptFilter, assertPromptAllowed, promptFilterFor } from './prompt-filter.ts';
-export { ImageFilter, NsfwjsDetector, type ImageDetector, type RgbImage, assertImageAllowed, imageFilterFor } from './image-filter.ts';
+export { ImageFilter, NsfwjsDetector, type ImageDetector, assertImageAllowed, imageFilterFor } from './image-filter.ts';
 export { type AuditContext, type AuditSink, auditLine, auditLog, auditSinkFor } from './audit.ts';
 export { DIGITAL_SOURCE_TYPE, type ProvenanceInput, type ProvenanceMetadata, encodePngWithProvenance, insertPngText, provenanceMetadata, readPngText, readProvenance } from './provenance.ts';
 export { type C2paSigner, addC2paManifest, c2paSignerFromPem, readC2paManifest, selfSignedC2paSigner } from './c2pa.ts';

@@ -5,8 +5,8 @@
 // since sharp has no API for arbitrary PNG text.
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import type { RgbImage } from '../image/index.ts';
 import { sha256 } from './audit.ts';
-import type { RgbImage } from './image-filter.ts';
 
 export const DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
 export const GENERATOR = 'flowpaint';

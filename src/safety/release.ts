@@ -3,7 +3,8 @@
 // stored or streamed; callers write or send only the bytes this returns.
 import { writeFileAtomic } from '../engine/index.ts';
 import { type C2paSigner, addC2paManifest } from './c2pa.ts';
-import { type AssertImageOptions, type RgbImage, assertImageAllowed } from './image-filter.ts';
+import type { RgbImage } from '../image/index.ts';
+import { type AssertImageOptions, assertImageAllowed } from './image-filter.ts';
 import type { SafetyPolicy } from './policy.ts';
 import { type ProvenanceInput, encodePngWithProvenance, provenanceMetadata } from './provenance.ts';
 import type { SafetyDecision } from './refusal.ts';

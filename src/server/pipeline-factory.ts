@@ -3,21 +3,8 @@
 // that exports createPipeline(options), plus plain-data options. Tests pass a fake module here.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Mask, RgbImage } from '../image/index.ts';
 import type { ProvenanceInput } from '../safety/index.ts';
-
-export interface RgbImage {
-  width: number;
-  height: number;
-  /** RGB, row-major, 3 bytes per pixel. */
-  data: Uint8Array;
-}
-
-export interface MaskImage {
-  width: number;
-  height: number;
-  /** 0 (keep) or 255 (change) per pixel. */
-  data: Uint8Array;
-}
 
 export interface StepProgress {
   step: number;
@@ -54,7 +41,7 @@ export interface GenerateRequest extends Common {
 export interface EditRequest extends Common {
   image: RgbImage;
   instruction: string;
-  mask?: MaskImage;
+  mask?: Mask;
   imageGuidance?: number;
 }
 

@@ -2,9 +2,10 @@
 // goes on, and only the final image decides whether the request is refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { RgbImage } from '../image/index.ts';
 import { SafetyRefusal } from '../safety/refusal.ts';
 import type { JobEvent, JobSpec } from './jobs.ts';
-import type { GenerateRequest, Pipeline, PipelineOutput, RgbImage } from './pipeline-factory.ts';
+import type { GenerateRequest, Pipeline, PipelineOutput } from './pipeline-factory.ts';
 import { runJob } from './run-job.ts';
 
 function image(value: number): RgbImage {

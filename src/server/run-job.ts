@@ -3,11 +3,12 @@
 // Heavy pixel work stays here so the HTTP thread only moves bytes.
 import sharp, { type Metadata } from 'sharp';
 import { InputError } from '../errors.ts';
+import type { Mask, RgbImage } from '../image/index.ts';
 import { decodeImage, encodeImage, resizeImage, resizeMask } from '../pipeline/image-io.ts';
 import { fitSize, validateSize } from '../pipeline/sizes.ts';
 import { isSafetyRefusal } from '../safety/refusal.ts';
 import type { JobResult, JobSpec, RunOptions } from './jobs.ts';
-import type { MaskImage, Pipeline, PipelineOutput, RgbImage, StepProgress } from './pipeline-factory.ts';
+import type { Pipeline, PipelineOutput, StepProgress } from './pipeline-factory.ts';
 
 /** The patch side the usage figures count image tokens in. */
 const TOKEN_PATCH = 16;
@@ -104,7 +105,7 @@ export function partialSchedule(k: number, steps: number): Set<number> {
  * OpenAI masks mark the area to change with transparency; masks without an alpha channel are
  * read the way the CLI reads them (white = change). Either way the result is 0/255 per pixel.
  */
-export async function decodeMask(bytes: Uint8Array, width: number, height: number): Promise<MaskImage> {
+export async function decodeMask(bytes: Uint8Array, width: number, height: number): Promise<Mask> {
   let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();

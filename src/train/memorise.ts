@@ -4,9 +4,9 @@
 // v-prediction and timestep distributions on equal terms.
 import { composeScene } from '../data/compose.ts';
 import type { TextToImageSample } from '../data/stream.ts';
-import { psnrOutside } from '../eval/preservation.ts';
 import { DEFAULT_ADAMW, type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState } from '../engine/index.ts';
 import { sampleEuler, samplingSchedule, toVelocity } from '../flow/index.ts';
+import { psnrOutside } from '../image/index.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { buildTrainingGraph } from '../model/graphs.ts';
 import { patchify, unpatchify } from '../model/layout.ts';

@@ -8,7 +8,7 @@
 // object of the held-out combinations, which is what the suites' prompts use) and lumps every
 // other class into "other". Checks against a class outside that vocabulary can therefore only
 // say "some other object", and the suites are built so that this never decides a result alone.
-import { COLOR_NAMES, dominantColorName, heldout, nearestColorName, type ColorName, type Mask, type Rgb, type RgbImage, type Scene } from '../../data/index.ts';
+import { COLOR_NAMES, dominantColorName, heldout, nearestColorName, type ColorName, type Mask, type RgbColor, type RgbImage, type Scene } from '../../data/index.ts';
 import { backgroundAt, renderScene } from '../../data/render.ts';
 import { SIZES, cellBox, type SizeName } from '../../data/scene.ts';
 
@@ -81,7 +81,7 @@ export function cellBackgroundName(scene: Pick<Scene, 'background' | 'width' | '
 
 /** Dominant colour name of an object group's fully opaque pixels. */
 export function shownColor(image: RgbImage, coverage: Mask, boxes: readonly { x: number; y: number; width: number; height: number }[]): ColorName {
-  const px: Rgb[] = [];
+  const px: RgbColor[] = [];
   for (const b of boxes) {
     for (let y = b.y; y < b.y + b.height; y++) {
       for (let x = b.x; x < b.x + b.width; x++) {

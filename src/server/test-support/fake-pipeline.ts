@@ -7,7 +7,8 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../../errors.ts';
-import type { EditRequest, GenerateRequest, Pipeline, PipelineOutput, RgbImage } from '../pipeline-factory.ts';
+import type { RgbImage } from '../../image/index.ts';
+import type { EditRequest, GenerateRequest, Pipeline, PipelineOutput } from '../pipeline-factory.ts';
 
 export interface FakeOptions {
   gateDir?: string;
