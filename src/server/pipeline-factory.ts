@@ -3,47 +3,21 @@
 // that exports createPipeline(options), plus plain-data options. Tests pass a fake module here.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Mask, RgbImage } from '../image/index.ts';
+import type { RgbImage } from '../image/index.ts';
+import type { EditRequest, GeneratedImage, GenerateRequest, StepEvent } from '../pipeline/index.ts';
 import type { ProvenanceInput } from '../safety/index.ts';
 
-export interface StepProgress {
-  step: number;
-  steps: number;
-  preview: () => RgbImage;
-}
+// The requests are the pipeline's own (type-only imports: nothing of the pipeline loads here).
+export type { EditRequest, GenerateRequest };
 
-export interface PipelineOutput {
-  image: RgbImage;
-  seed: number;
-  metadata: Record<string, string>;
+/** One sampling step's progress, as the pipeline reports it to onStep. */
+export type StepProgress = StepEvent & { index: number };
+
+/** An image a pipeline returns; provenance may be left out by test pipelines. */
+export type PipelineOutput = Omit<GeneratedImage, 'provenance'> & {
   /** Marks encoded files as AI-generated (src/pipeline always sets it). */
   provenance?: ProvenanceInput;
-}
-
-interface Common {
-  n?: number;
-  seed?: number;
-  steps?: number;
-  guidance?: number;
-  fast?: boolean;
-  moderation?: 'auto' | 'low';
-  onStep?: (s: StepProgress) => void;
-  signal?: AbortSignal;
-}
-
-export interface GenerateRequest extends Common {
-  prompt: string;
-  negativePrompt?: string;
-  width: number;
-  height: number;
-}
-
-export interface EditRequest extends Common {
-  image: RgbImage;
-  instruction: string;
-  mask?: Mask;
-  imageGuidance?: number;
-}
+};
 
 /** What the server needs of a pipeline (src/pipeline's satisfies it). */
 export interface Pipeline {

@@ -23,7 +23,7 @@ function stubPipeline(steps: number, refused: Set<number>): Pipeline & { screene
     screened,
     info: { id: 'stub', version: '0', sizes: { native: { width: 64, height: 64 } } },
     async generate(req: GenerateRequest): Promise<PipelineOutput[]> {
-      for (let s = 1; s <= steps; s++) await req.onStep?.({ step: s, steps, preview: () => image(s) });
+      for (let s = 1; s <= steps; s++) await req.onStep?.({ step: s, steps, index: 0, preview: () => image(s) });
       // The real pipeline screens its final images itself and throws on refusal.
       if (refused.has(steps)) throw refusal();
       return [{ image: image(steps), seed: 1, metadata: {} }];

@@ -49,7 +49,7 @@ export function createPipeline(options: FakeOptions): Pipeline {
     for (let s = 1; s <= steps; s++) {
       if (req.signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
       if (options.stepMs) await new Promise((r) => setTimeout(r, options.stepMs));
-      req.onStep?.({ step: s, steps, preview: () => imageFor(0, s) });
+      req.onStep?.({ step: s, steps, index: 0, preview: () => imageFor(0, s) });
     }
     const outputs = Array.from({ length: n }, (_, i) => ({ image: imageFor(i, steps), seed: seed + i, metadata: { prompt: text, kind } }));
     if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify({ kind, prompt: text, n, width, height, steps, fast: req.fast ?? false, model: id, seed })}\n`);
