@@ -89,6 +89,15 @@ export const ModelConfig = z.object({
    * where the layout is decided. 1 = unshifted (models before 0.2).
    */
   timeShift: z.number().positive().default(1),
+  /**
+   * Multiply the patch embedding of the noisy image by (1 − t). A 768-value pixel patch embeds
+   * into all 192 channels of the small model, so near t = 1 every image token is a random vector
+   * and its attention to the prompt's tokens is random too. Measured (tiny, 1,500 steps at t ≈ 1,
+   * 70% gradient backgrounds, `bench conditioning` gradient layout; 3.1 = exact): gate and no
+   * pooled vector 0.354; gate with the pooled vector −0.002; neither 0.000; no pooled vector
+   * without the gate 0.004 (ARCHITECTURE.md, the pooled shortcut). False for models before 0.2.
+   */
+  inputGate: z.boolean().default(false),
   sizes: ModelSizes.optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
@@ -113,6 +122,7 @@ export const PRESETS: Record<string, ModelConfig> = {
   tiny: preset({
     name: 'tiny',
     positionEmbedding: true,
+    inputGate: true,
     patchSize: 8,
     width: 32,
     depth: 2,
@@ -126,6 +136,7 @@ export const PRESETS: Record<string, ModelConfig> = {
   small: preset({
     name: 'small',
     positionEmbedding: true,
+    inputGate: true,
     timeShift: 3,
     patchSize: 16,
     width: 192,

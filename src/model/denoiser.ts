@@ -91,6 +91,13 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   const cond = c.text.pooling === 'none' ? tVec : o.add(tVec, linear(s.child('pooled'), text.pooled, d)); // [B, D]
 
   let img = linear(s.child('patch_embed'), inp.image, d);
+  if (c.inputGate) {
+    // At t = 1 the noisy patch carries nothing; gated off, it cannot scramble the token's
+    // attention. Only target tokens: an edit's source tokens are clean at every t.
+    const isTarget = o.unsqueeze(o.unsqueeze(o.gather(o.constant([1, 0], [2]), inp.segment), 0), 2); // [1, N, 1]
+    const t = o.reshape(inp.t, [inp.image.shape[0]!, 1, 1]);
+    img = o.mul(img, o.sub(1, o.mul(t, isTarget)));
+  }
   img = o.add(img, linear(s.child('mask_embed'), inp.mask, d, { bias: false, init: zeros }));
   img = o.add(img, o.gather(s.param('segment_embed', [2, d], normal(0.02)), inp.segment));
   if (c.positionEmbedding) {

@@ -64,13 +64,13 @@ describe('trainer', () => {
     // A tensor the model lacks (an architecture that grew one) starts fresh and is reported.
     const partial = join(a, 'partial');
     const weights = new Map(m.weights);
-    weights.delete('text.ln_pool.weight');
+    weights.delete('text.ln_out.weight');
     saveModel(partial, { config: m.config, info: m.info, weights, tokenizer: m.tokenizer });
     const notices: string[] = [];
     const grown = mkdtempSync(join(tmpdir(), 'run-g-'));
     await train({ config, runDir: grown, resume: false, initFrom: partial, maxSteps: 0, log: (l) => notices.push(l) });
-    assert.match(notices.join('\n'), /1 tensor\(s\) not in .* start fresh: text\.ln_pool\.weight/);
-    assert.ok(loadCheckpoint(grown).state.params.get('text.ln_pool.weight')!.f32().every((v) => v === 1));
+    assert.match(notices.join('\n'), /1 tensor\(s\) not in .* start fresh: text\.ln_out\.weight/);
+    assert.ok(loadCheckpoint(grown).state.params.get('text.ln_out.weight')!.f32().every((v) => v === 1));
     const wider = { ...config, model: { ...config.model, width: 64, heads: 4 } };
     await assert.rejects(train({ config: wider, runDir: mkdtempSync(join(tmpdir(), 'run-f-')), resume: false, initFrom: out }), /--init-from .*: tensor '[^']+' is 32×32, the training config needs 32×64/);
   });
