@@ -1,6 +1,6 @@
 // `npm run bench -- autoencoder [--minutes 10] [--channels 16] [--batch 8] [--lr 2e-3] [--threads N] [--seed 1] [--save ae.safetensors]`:
 // the measurement behind "pixels in patches or an autoencoder's latent" (ARCHITECTURE.md). Trains
-// the small ViT autoencoder (src/model/autoencoder.ts) on training-split scenes for a wall-clock
+// the small ViT autoencoder (src/experiments/autoencoder.ts) on training-split scenes for a wall-clock
 // budget, then reports
 //   (a) reconstruction PSNR / SSIM on held-out scenes at 128² and 256²;
 //   (b) encode and decode time at 1024² next to the small denoiser's time per step there, in
@@ -10,11 +10,10 @@
 //       round trips, and after a latent edit inside the mask, against pixel space.
 import os from 'node:os';
 import { composeScene } from '../src/data/compose.ts';
-import type { Mask, RgbImage } from '../src/data/image.ts';
 import { SceneStream } from '../src/data/stream.ts';
 import { DEFAULT_ADAMW, HostTensor, TrainStep, compileTrainStep, initialTrainState, writeSafetensors } from '../src/engine/index.ts';
-import { PSNR_IDENTICAL, psnrOutside, ssimOutside } from '../src/eval/preservation.ts';
-import { AE_SMALL, AutoencoderRunner, buildAutoencoderTrainingGraph, patchValues, type AutoencoderConfig } from '../src/model/autoencoder.ts';
+import { AE_SMALL, AutoencoderRunner, buildAutoencoderTrainingGraph, patchValues, type AutoencoderConfig } from '../src/experiments/autoencoder.ts';
+import { type Mask, PSNR_IDENTICAL, type RgbImage, psnrOutside, ssimOutside } from '../src/image/index.ts';
 import { PRESETS } from '../src/model/config.ts';
 import { patchify, unpatchify } from '../src/model/layout.ts';
 import { initParams } from '../src/nn/index.ts';

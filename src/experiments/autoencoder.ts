@@ -1,6 +1,8 @@
 // A small image autoencoder, built to measure whether the denoiser should work on an autoencoder's
 // latent instead of pixel patches (ARCHITECTURE.md, "Pixels in patches, not an autoencoder's
-// latent"). It is not part of the shipped model.
+// latent"). Rejected by that measurement, so it lives here, outside the shipped model code:
+// nothing in the product imports it, and `npm run bench -- autoencoder` reproduces the figures
+// in BENCHMARKS.md with it.
 //
 // The engine has no convolution, so this is a ViT-style autoencoder: 8×8 pixel patches become
 // tokens, a few transformer blocks mix them, and each token is squeezed to `channels` numbers —
@@ -14,8 +16,9 @@
 // each other. Graph shapes are static per image size: the windowing reshapes need the grid's
 // rows and columns separately, which a single symbolic token count cannot carry.
 import { HostTensor, Session, type Tensor, ops as o, serializeGraph } from '../engine/index.ts';
+import type { RgbImage } from '../image/index.ts';
+import { gridFor, patchify, unpatchify, type Grid } from '../model/layout.ts';
 import { Scope, layerNorm, linear, mlp, ropeTables, selfAttention } from '../nn/index.ts';
-import { gridFor, patchify, unpatchify, type Grid, type Rgb } from './layout.ts';
 
 export interface AutoencoderConfig {
   /** Pixels per patch side: the downsampling factor. */
@@ -228,7 +231,7 @@ export class AutoencoderRunner {
   }
 
   /** RGB bytes → latent [rows·cols·channels], tokens row-major. */
-  async encode(img: Rgb): Promise<Float32Array> {
+  async encode(img: RgbImage): Promise<Float32Array> {
     if (img.width !== this.width || img.height !== this.height) throw new Error(`autoencoder runner is for ${this.width}×${this.height}, got ${img.width}×${img.height}`);
     const n = (this.width / this.config.patch) * (this.height / this.config.patch);
     const out = await this.encoder.run({ pixels: HostTensor.f32(patchify(img, this.config.patch), [1, n, patchValues(this.config)]) });
@@ -236,7 +239,7 @@ export class AutoencoderRunner {
   }
 
   /** Latent → RGB bytes (rounded and clamped, as a saved image would be). */
-  async decode(latent: Float32Array): Promise<Rgb> {
+  async decode(latent: Float32Array): Promise<RgbImage> {
     const n = (this.width / this.config.patch) * (this.height / this.config.patch);
     const out = await this.decoder.run({ latent: HostTensor.f32(latent, [1, n, this.config.channels]) });
     return unpatchify(out.pixels!.data as Float32Array, this.width, this.height, this.config.patch);

@@ -4,7 +4,7 @@ import { composeScene } from '../data/compose.ts';
 import { DEFAULT_ADAMW, HostTensor, TrainStep, compileTrainStep, evaluate, initialTrainState, ops as o } from '../engine/index.ts';
 import { initParams } from '../nn/index.ts';
 import { AutoencoderRunner, buildAutoencoderGraphs, buildAutoencoderTrainingGraph, fromWindows, latentGrid, patchValues, toWindows, type AutoencoderConfig } from './autoencoder.ts';
-import { patchify } from './layout.ts';
+import { patchify } from '../model/layout.ts';
 
 const TINY: AutoencoderConfig = { patch: 8, channels: 4, width: 16, heads: 2, encoderDepth: 2, decoderDepth: 2, mlpRatio: 2, window: 2 };
 
