@@ -1,85 +1,19 @@
 // The HTTP application: middleware (request ids and logs, metrics, CORS, shutdown, auth) and
 // the routes, built from injected parts so tests can run it over a fake or a real pipeline.
 import { randomUUID } from 'node:crypto';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { ServerConfig } from './config.ts';
-import { ApiError, shuttingDown, toApiError, tooManyRequests, unauthorized } from './errors.ts';
-import { ANONYMOUS, keyFromHeaders, type KeyIdentity, type KeyStore } from './keys.ts';
-import { addressGroup, AuthFailureLimiter, ConcurrencyLimiter, RateLimiter } from './limits.ts';
-import type { Logger } from './log.ts';
-import type { ServerMetrics } from './metrics.ts';
-import type { JobQueue } from './queue.ts';
+import { authenticate } from './auth.ts';
+import type { AppDeps, AppEnv } from './deps.ts';
+import { ApiError, shuttingDown, toApiError } from './errors.ts';
 import { defaultPlaygroundDir, registerPlayground } from './playground.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerLibraryRoutes } from './routes/library.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
-import type { ImageStore } from './store.ts';
 
-export interface AppDeps {
-  config: ServerConfig;
-  keys: KeyStore;
-  /** The queue, once the workers have loaded the model. */
-  queue: () => JobQueue | undefined;
-  store: ImageStore;
-  metrics: ServerMetrics;
-  logger: Logger;
-  state: { draining: boolean; loadError?: string };
-  rate: RateLimiter;
-  concurrency: ConcurrencyLimiter;
-  /** Wrong keys per client address. */
-  authFailures: AuthFailureLimiter;
-  /** Unix seconds, for the model list. */
-  startedAt: number;
-  /** The arena's other models by contender name, added as each loads (config `arena.models`). */
-  arenaQueues: Map<string, JobQueue>;
-}
-
-export type AppEnv = { Variables: { key: KeyIdentity; log: Logger } };
-
-export function createDeps(parts: Omit<AppDeps, 'rate' | 'concurrency' | 'authFailures' | 'startedAt' | 'state' | 'arenaQueues'> & Partial<Pick<AppDeps, 'state' | 'arenaQueues'>>): AppDeps {
-  return {
-    ...parts,
-    state: parts.state ?? { draining: false },
-    arenaQueues: parts.arenaQueues ?? new Map(),
-    rate: new RateLimiter(),
-    concurrency: new ConcurrencyLimiter(),
-    authFailures: new AuthFailureLimiter(parts.config.limits.authFailuresPerMinute),
-    startedAt: Math.floor(Date.now() / 1000),
-  };
-}
-
-/** The peer's address (a proxy's, behind one), grouped for throttling; "unknown" outside Node's server. */
-function clientAddress(c: Context): string {
-  try {
-    return addressGroup(getConnInfo(c).remote.address);
-  } catch {
-    return 'unknown';
-  }
-}
-
-/**
- * Sets the request's key identity, or throws 401 (no key, wrong key) or 429 (this address sent
- * too many wrong keys lately). Used by the Images API and the playground's API alike.
- */
-export function authenticate(c: Context<AppEnv>, deps: AppDeps): void {
-  if (deps.keys.open) {
-    c.set('key', ANONYMOUS);
-    return;
-  }
-  const presented = keyFromHeaders(c.req.raw.headers);
-  if (!presented) throw unauthorized('missing API key: send "Authorization: Bearer <key>"');
-  const address = clientAddress(c);
-  const wait = deps.authFailures.blockedFor(address);
-  if (wait > 0) throw tooManyRequests(`too many incorrect API keys from this address; retry after ${Math.ceil(wait)} s`, wait, 'auth_failures_exceeded');
-  const key = deps.keys.lookup(presented);
-  if (!key) {
-    deps.authFailures.fail(address);
-    throw unauthorized('incorrect API key provided');
-  }
-  c.set('key', key);
-}
+// Re-exported for callers that built apps from here before deps.ts and auth.ts existed.
+export { authenticate } from './auth.ts';
+export { createDeps, type AppDeps, type AppEnv } from './deps.ts';
 
 /** Converts a route pattern of this app ("/v1/images/files/:name", "/assets/*") to a RegExp. */
 function routeRegExp(path: string): RegExp {
@@ -148,9 +82,20 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return next();
   });
 
-  registerMetaRoutes(app, deps);
-  registerImageRoutes(app, deps);
-  if (deps.config.playground.enabled) registerPlayground(app, deps, { dir: deps.config.playground.dir ?? defaultPlaygroundDir() });
-  registerLibraryRoutes(app, deps);
+  // Each route module fills a sub-app of its own, mounted at the root in this order; the
+  // middleware above runs before all of them. A new module is one more line here.
+  const modules: Array<(r: Hono<AppEnv>) => void> = [
+    (r) => registerMetaRoutes(r, deps),
+    (r) => registerImageRoutes(r, deps),
+    ...(deps.config.playground.enabled ? [(r: Hono<AppEnv>) => registerPlayground(r, deps, { dir: deps.config.playground.dir ?? defaultPlaygroundDir() })] : []),
+    (r) => registerLibraryRoutes(r, deps),
+  ];
+  for (const register of modules) app.route('/', subApp(register));
   return app;
+}
+
+function subApp(register: (r: Hono<AppEnv>) => void): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+  register(r);
+  return r;
 }

@@ -10,7 +10,7 @@ import { buildSpec, type RequestOptions } from '../requests.ts';
 import { EditFormFields, EditJsonBody, GenerateBody } from '../schemas.ts';
 import { EventBuffer, streamImages } from '../sse.ts';
 import { bytesFromFile, bytesFromString } from '../uploads.ts';
-import type { AppEnv, AppDeps } from '../app.ts';
+import type { AppEnv, AppDeps } from '../deps.ts';
 
 export function registerImageRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const limitBody = bodyLimit({ maxSize: deps.config.limits.maxUploadBytes, onError: () => { throw tooLarge(deps.config.limits.maxUploadBytes); } });

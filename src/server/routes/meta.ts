@@ -1,7 +1,7 @@
 // The routes around the images: the model list, health and readiness, metrics, the API's own
 // description.
 import type { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app.ts';
+import type { AppDeps, AppEnv } from '../deps.ts';
 import { openApiDocument } from '../openapi.ts';
 
 export function registerMetaRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
