@@ -5,7 +5,8 @@
 // classifier-free guidance. Each component is compiled when first needed; the text encoder is
 // released once the prompt is encoded, before denoising, so its weights and the transformer's are
 // not held at the same time.
-import { HostTensor, type Quantization, Rng, type RuntimeOptions, Session, serializeGraph, type Tensor } from '../../engine/index.ts';
+import { type GraphSpec, HostTensor, type Quantization, Rng, type RuntimeOptions, Session, serializeGraph, type Tensor } from '../../engine/index.ts';
+import { cachedOnnx, cacheKey } from './cache.ts';
 import type { Checkpoint } from '../../engine/index.ts';
 import { InputError } from '../../errors.ts';
 import { type KleinFolder, openKleinFolder } from './folder.ts';
@@ -22,6 +23,11 @@ export interface KleinOptions {
   quantize?: Quantization;
   /** Text tokens per prompt (the reference pipeline's 512). */
   maxSequenceLength?: number;
+  /**
+   * Where compiled components are kept (ONNX with external data; see cache.ts): a folder, or false
+   * to compile in memory every time (small models, tests). Default: $FLOWPAINT_CACHE or ~/.cache/flowpaint.
+   */
+  cache?: string | false;
 }
 
 export interface KleinRequest {
@@ -72,15 +78,16 @@ export class KleinModel {
     return { threads: this.opts.threads, provider: this.opts.provider };
   }
 
-  private async compile(outputs: Record<string, Tensor>, inputs: Tensor[], params: ParamTable, ckpt: Checkpoint, quantize: boolean): Promise<Session> {
-    const graph = serializeGraph({
-      outputs,
-      inputs,
-      paramMode: 'initializers',
-      weights: params.weights(ckpt),
-      quantize: quantize && this.opts.quantize && this.opts.quantize !== 'none' ? { mode: this.opts.quantize } : undefined,
-    });
-    return Session.create(graph, this.runtime());
+  private async compile(component: string, build: () => { outputs: Record<string, Tensor>; inputs: Tensor[]; params: ParamTable }, ckpt: Checkpoint, quantize: boolean, shape: unknown = null): Promise<Session> {
+    const mode = quantize && this.opts.quantize && this.opts.quantize !== 'none' ? this.opts.quantize : 'none';
+    const spec = (): GraphSpec => {
+      const g = build();
+      return { outputs: g.outputs, inputs: g.inputs, paramMode: 'initializers', weights: g.params.weights(ckpt), quantize: mode !== 'none' ? { mode } : undefined };
+    };
+    if (this.opts.cache === false) return Session.create(serializeGraph(spec()), this.runtime());
+    const configs = { transformer: this.folder.transformer, textEncoder: this.folder.textEncoder, vae: this.folder.vae };
+    const key = cacheKey({ component, files: ckpt.files, extra: { configs, shape, quantize: mode } });
+    return Session.create(cachedOnnx(key, spec, this.opts.cache), this.runtime());
   }
 
   /** Prompt embeddings [B, L, 3·hidden] for each prompt (stacked Qwen3 hidden states). Releases the text encoder afterwards unless `keep`. */
@@ -91,8 +98,10 @@ export class KleinModel {
     const B = prompts.length;
     if (!this.encoderSession || this.encoderBatch !== B) {
       await this.releaseTextEncoder();
-      const g = buildQwen3(cfg, { batch: B, length: L });
-      this.encoderSession = await this.compile({ prompt_embeds: g.output }, [g.inputs.ids, g.inputs.bias, g.inputs.cos, g.inputs.sin], g.params, this.folder.checkpoints.textEncoder, true);
+      this.encoderSession = await this.compile('text_encoder', () => {
+        const g = buildQwen3(cfg, { batch: B, length: L });
+        return { outputs: { prompt_embeds: g.output }, inputs: [g.inputs.ids, g.inputs.bias, g.inputs.cos, g.inputs.sin], params: g.params };
+      }, this.folder.checkpoints.textEncoder, true, { batch: B, length: L });
       this.encoderBatch = B;
     }
     const mask = enc.flatMap((e) => e.mask);
@@ -119,8 +128,10 @@ export class KleinModel {
   async velocity(image: Float32Array, ids: Int32Array, nImage: number, text: Float32Array, sigma: number): Promise<Float32Array> {
     const cfg = this.folder.transformer;
     if (!this.transformerSession) {
-      const g = buildTransformer(cfg);
-      this.transformerSession = await this.compile({ velocity: g.output }, [g.inputs.hidden, g.inputs.text, g.inputs.timestep, g.inputs.ropeCos, g.inputs.ropeSin], g.params, this.folder.checkpoints.transformer, true);
+      this.transformerSession = await this.compile('transformer', () => {
+        const g = buildTransformer(cfg);
+        return { outputs: { velocity: g.output }, inputs: [g.inputs.hidden, g.inputs.text, g.inputs.timestep, g.inputs.ropeCos, g.inputs.ropeSin], params: g.params };
+      }, this.folder.checkpoints.transformer, true);
     }
     const C = cfg.inChannels;
     const N = image.length / C;
@@ -153,8 +164,10 @@ export class KleinModel {
     const s = this.tokenScale;
     if (width % s || height % s) throw new InputError(`klein: image sides must be multiples of ${s}, got ${width}x${height}`);
     const v = this.folder.vae;
-    const g = buildVae(v);
-    const session = await this.compile({ mode: g.encode.mode }, [g.encode.image], g.encoderParams, this.folder.checkpoints.vae, false);
+    const session = await this.compile('vae_encoder', () => {
+      const g = buildVae(v);
+      return { outputs: { mode: g.encode.mode }, inputs: [g.encode.image], params: g.encoderParams };
+    }, this.folder.checkpoints.vae, false);
     try {
       const out = await session.run({ image: HostTensor.f32(pixels, [1, 3, height, width]) });
       const h = height / (s / 2);
@@ -171,8 +184,10 @@ export class KleinModel {
   async decodeTokens(tokens: Float32Array, h: number, w: number): Promise<Float32Array> {
     const v = this.folder.vae;
     if (!this.decoderSession) {
-      const g = buildVae(v);
-      this.decoderSession = await this.compile({ image: g.decode.image }, [g.decode.latents], g.decoderParams, this.folder.checkpoints.vae, false);
+      this.decoderSession = await this.compile('vae_decoder', () => {
+        const g = buildVae(v);
+        return { outputs: { image: g.decode.image }, inputs: [g.decode.latents], params: g.decoderParams };
+      }, this.folder.checkpoints.vae, false);
     }
     const { mean, variance } = this.bn();
     const c4 = 4 * v.latentChannels;

@@ -2,7 +2,8 @@
 // float32), on a tiny random FLUX.2 [klein] folder made by scripts/parity/make_fixtures.py with
 // save_pretrained. Every comparison states its bound: max |a − b| / max |b| ≤ 1e-4 unless noted.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { HostTensor, readSafetensors, Session, serializeGraph } from '../../engine/index.ts';
@@ -49,7 +50,8 @@ function postprocess(x: Float32Array): Float32Array {
 
 let model: KleinModel;
 before(() => {
-  model = KleinModel.open(MODEL, { threads: 1, maxSequenceLength: 24 });
+  // Compiled through the cache (ONNX external data), the path real checkpoints take.
+  model = KleinModel.open(MODEL, { threads: 1, maxSequenceLength: 24, cache: mkdtempSync(join(tmpdir(), 'flux2-parity-')) });
 });
 after(async () => {
   await model.release();
