@@ -1,6 +1,7 @@
 // The flowpaint command: one commander program, each subcommand registered from its own module.
 import { Command, CommanderError } from 'commander';
 import { registerCommands, registerCommandsFor } from './commands/index.ts';
+import { diffusersModelOf } from './commands/klein-detect.ts';
 import { exitCodeFor, describeError } from './errors.ts';
 
 /**
@@ -22,6 +23,8 @@ export async function buildProgram(args: string[] | 'all'): Promise<Command> {
 
 export async function main(argv: string[]): Promise<void> {
   try {
+    // generate/edit --model DIR where DIR is a diffusers folder (FLUX.2 [klein]): its own loader.
+    if (diffusersModelOf(argv.slice(2))) return await (await import('./commands/klein.ts')).runKleinCommand(argv);
     const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {
