@@ -4,6 +4,7 @@
 // under npm and a shell, and a SIGTERM to npm ends those two without passing it on.
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { QUANTIZATIONS, type Quantization } from '../../engine/index.ts';
 import { loadServerConfig } from '../../server/config.ts';
 import { checkPlainKey, generateKey, hashKey } from '../../server/keys.ts';
 import { startServer } from '../../server/server.ts';
@@ -31,6 +32,23 @@ interface ServeOptions {
   library?: string;
   hashKey?: boolean;
   newKey?: boolean;
+  quantize?: Quantization;
+}
+
+/**
+ * The pipeline section a command line overrides: --model sets the folder, --quantize the linear
+ * layers' precision (passed to the pipeline loader through pipeline.options, which also carries a
+ * config file's own options: those stay unless the flag replaces them).
+ */
+export function pipelineOverride(o: Pick<ServeOptions, 'model' | 'quantize'>, file?: { modelDir?: string; module?: string; options: Record<string, unknown> }) {
+  if (!o.model && !o.quantize) return {};
+  return {
+    pipeline: {
+      ...file,
+      ...(o.model ? { modelDir: o.model } : {}),
+      ...(o.quantize ? { options: { ...file?.options, quantize: o.quantize } } : {}),
+    },
+  };
 }
 
 async function readLine(): Promise<string> {
@@ -53,6 +71,10 @@ export function registerServeCommand(program: Command): void {
     .option('--model <dir>', 'model directory [default: models/default]')
     .option('--workers <n>', 'worker threads, each with its own copy of the model', intArg('--workers', 1, 64))
     .option('--threads <n>', 'ONNX Runtime threads per worker', intArg('--threads', 1, 256))
+    .option('--quantize <mode>', 'linear layers in int8 or int4 in every worker (default none: float32; config: pipeline.options.quantize)', (v: string) => {
+      if (!(QUANTIZATIONS as readonly string[]).includes(v)) throw new UsageError(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, got '${v}'`);
+      return v as Quantization;
+    })
     .option('--redis <url>', 'queue jobs in Redis for `flowpaint worker` processes instead of running them here')
     .option('--queue <name>', 'Redis queue name [default: flowpaint]')
     .option('--arena-model <dir>', 'another model folder for the playground arena to compare blindly with the served model (repeatable; config: arena.models)', (dir: string, all: string[] = []) => [...all, dir])
@@ -79,7 +101,7 @@ export function registerServeCommand(program: Command): void {
           host: o.host,
           port: o.port,
           keysFile: o.keysFile,
-          ...(o.model ? { pipeline: { ...fileConfig?.pipeline, modelDir: o.model } } : {}),
+          ...pipelineOverride(o, fileConfig?.pipeline),
           ...(o.workers || o.threads ? { workers: { ...fileConfig?.workers, ...(o.workers ? { count: o.workers } : {}), ...(o.threads ? { threads: o.threads } : {}) } } : {}),
           ...(o.arenaModel?.length ? { arena: { ...fileConfig?.arena, models: [...(fileConfig?.arena.models ?? []), ...o.arenaModel.map((dir) => ({ dir }))] } } : {}),
           ...(o.library ? { library: { dir: o.library } } : {}),
