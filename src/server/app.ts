@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { authenticate } from './auth.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
-import { ApiError, shuttingDown, toApiError } from './errors.ts';
+import { ApiError, notReady, shuttingDown, toApiError } from './errors.ts';
 import { defaultPlaygroundDir, registerPlayground } from './playground.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerLibraryRoutes } from './routes/library.ts';
@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (deps.state.draining) throw shuttingDown();
     authenticate(c, deps);
     if (!deps.queue()) {
-      throw new ApiError(503, deps.state.loadError ? `the model failed to load: ${deps.state.loadError}` : 'the model is still loading; retry shortly', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+      throw notReady(deps.state.loadError ? `the model failed to load: ${deps.state.loadError}` : 'the model is still loading; retry shortly');
     }
     return next();
   });

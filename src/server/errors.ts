@@ -18,20 +18,44 @@ export type RejectReason =
   | 'content_policy'
   | 'not_found';
 
+export interface ApiErrorOptions {
+  message: string;
+  type: ErrorType;
+  /** The machine-readable code clients branch on (null: none). */
+  code?: string | null;
+  /** The request field at fault (null: none). */
+  param?: string | null;
+  /** Extra response headers, e.g. Retry-After. */
+  headers?: Record<string, string>;
+  /** Set when this is a refusal worth counting in the rejections metric. */
+  reason?: RejectReason | null;
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
+  readonly type: ErrorType;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+  readonly reason: RejectReason | null;
+
+  constructor(status: number, options: ApiErrorOptions);
+  /** @deprecated the positional form, kept for routes written against it; pass ApiErrorOptions. */
+  constructor(status: number, message: string, type: ErrorType, code?: string | null, param?: string | null, headers?: Record<string, string>, reason?: RejectReason | null);
   constructor(
     readonly status: number,
-    message: string,
-    readonly type: ErrorType,
-    readonly code: string | null = null,
-    readonly param: string | null = null,
-    /** Extra response headers, e.g. Retry-After. */
-    readonly headers: Record<string, string> = {},
-    /** Set when this is a refusal worth counting in the rejections metric. */
-    readonly reason: RejectReason | null = null,
+    first: ApiErrorOptions | string,
+    ...rest: [ErrorType?, (string | null)?, (string | null)?, Record<string, string>?, (RejectReason | null)?]
   ) {
-    super(message);
+    const o: ApiErrorOptions = typeof first === 'string'
+      ? { message: first, type: rest[0]!, code: rest[1], param: rest[2], headers: rest[3], reason: rest[4] }
+      : first;
+    super(o.message);
+    this.type = o.type;
+    this.code = o.code ?? null;
+    this.param = o.param ?? null;
+    this.headers = o.headers ?? {};
+    this.reason = o.reason ?? null;
   }
 
   body(): { error: { message: string; type: ErrorType; param: string | null; code: string | null } } {
@@ -40,25 +64,31 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
-  new ApiError(400, message, 'invalid_request_error', code, param, {}, 'bad_request');
+  new ApiError(400, { message, type: 'invalid_request_error', code, param, reason: 'bad_request' });
 
 export const unauthorized = (message: string) =>
-  new ApiError(401, message, 'authentication_error', 'invalid_api_key', null, { 'WWW-Authenticate': 'Bearer' }, 'unauthorized');
+  new ApiError(401, { message, type: 'authentication_error', code: 'invalid_api_key', headers: { 'WWW-Authenticate': 'Bearer' }, reason: 'unauthorized' });
 
 export const tooLarge = (limitBytes: number) =>
-  new ApiError(413, `the request body is larger than the ${limitBytes}-byte upload limit`, 'invalid_request_error', 'payload_too_large', null, { Connection: 'close' }, 'too_large');
+  new ApiError(413, { message: `the request body is larger than the ${limitBytes}-byte upload limit`, type: 'invalid_request_error', code: 'payload_too_large', headers: { Connection: 'close' }, reason: 'too_large' });
 
 export const unsupportedMedia = (message: string, param: string | null = null) =>
-  new ApiError(415, message, 'invalid_request_error', 'unsupported_media_type', param, {}, 'unsupported_media');
+  new ApiError(415, { message, type: 'invalid_request_error', code: 'unsupported_media_type', param, reason: 'unsupported_media' });
 
 export const tooManyRequests = (message: string, retryAfterSeconds: number, code: 'rate_limit_exceeded' | 'concurrency_limit_exceeded' | 'queue_full' | 'auth_failures_exceeded') =>
-  new ApiError(429, message, 'rate_limit_error', code, null, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-    code === 'queue_full' ? 'queue_full' : code === 'concurrency_limit_exceeded' ? 'too_many_concurrent' : 'rate_limited');
+  new ApiError(429, {
+    message, type: 'rate_limit_error', code, headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    reason: code === 'queue_full' ? 'queue_full' : code === 'concurrency_limit_exceeded' ? 'too_many_concurrent' : 'rate_limited',
+  });
 
 export const shuttingDown = () =>
-  new ApiError(503, 'the server is shutting down and takes no new requests', 'server_error', 'shutting_down', null, { 'Retry-After': '5', Connection: 'close' }, 'shutting_down');
+  new ApiError(503, { message: 'the server is shutting down and takes no new requests', type: 'server_error', code: 'shutting_down', headers: { 'Retry-After': '5', Connection: 'close' }, reason: 'shutting_down' });
 
-export const notFound = (message: string) => new ApiError(404, message, 'not_found_error', 'not_found', null, {}, 'not_found');
+export const notFound = (message: string) => new ApiError(404, { message, type: 'not_found_error', code: 'not_found', reason: 'not_found' });
+
+/** 503 while a model (or an arena contender) is not ready; the client retries after 5 s. */
+export const notReady = (message: string) =>
+  new ApiError(503, { message, type: 'server_error', code: 'model_loading', headers: { 'Retry-After': '5' } });
 
 /** A job was cancelled because its client went away; nobody reads the answer. */
 export class JobCancelled extends Error {
@@ -83,12 +113,14 @@ export function toApiError(err: unknown): ApiError {
     if (err.name === 'InputError') return badRequest(err.message, paramFromMessage(err.message));
     if (err.name === 'SafetyRefusal') {
       const stage = (err as Error & { stage?: string }).stage;
-      return new ApiError(400, err.message, 'invalid_request_error', 'content_policy_violation',
-        stage === 'input-image' ? 'image' : 'prompt', {}, 'content_policy');
+      return new ApiError(400, {
+        message: err.message, type: 'invalid_request_error', code: 'content_policy_violation',
+        param: stage === 'input-image' ? 'image' : 'prompt', reason: 'content_policy',
+      });
     }
-    if (err.name === 'JobCancelled') return new ApiError(499, err.message, 'invalid_request_error', 'cancelled');
+    if (err.name === 'JobCancelled') return new ApiError(499, { message: err.message, type: 'invalid_request_error', code: 'cancelled' });
   }
-  return new ApiError(500, 'the server failed to process the request; the failure is in its log', 'server_error', 'internal_error');
+  return new ApiError(500, { message: 'the server failed to process the request; the failure is in its log', type: 'server_error', code: 'internal_error' });
 }
 
 /** InputErrors name their subject first ("width must be ...", "image is not an image"). */

@@ -15,7 +15,7 @@ import type { AppDeps, AppEnv } from './deps.ts';
 import { Arena, arenaName, TOPICS, type Contender } from './arena/store.ts';
 import { board, comparisonsOf, METHOD } from './arena/report.ts';
 import { suggestPrompt, type Topic } from './arena/topics.ts';
-import { ApiError, badRequest, notFound, shuttingDown, tooLarge, tooManyRequests } from './errors.ts';
+import { ApiError, badRequest, notFound, notReady, shuttingDown, tooLarge, tooManyRequests } from './errors.ts';
 import { QueueFull, type JobQueue } from './queue.ts';
 import { buildSpec } from './requests.ts';
 import { admitKey } from './routes/images.ts';
@@ -173,14 +173,14 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     const body = MatchBody.parse(await c.req.json().catch(() => { throw badRequest('send JSON'); }));
     const fallback = defaultSize(deps);
     const size = body.size ?? (fallback ? `${fallback.width}x${fallback.height}` : undefined);
-    if (!size) throw new ApiError(503, 'the model is still loading; retry shortly', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+    if (!size) throw notReady('the model is still loading; retry shortly');
     try {
       parseSize(size);
     } catch (err) {
       throw badRequest((err as Error).message, 'size', 'invalid_size');
     }
     const m = arena.createMatch(owner(c), body.topic, body.prompt, size);
-    if (!m) throw new ApiError(503, 'fewer than two arena contenders are ready; retry shortly', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+    if (!m) throw notReady('fewer than two arena contenders are ready; retry shortly');
     // The page learns neither the sides' names nor their settings: it asks the server for "left" and "right".
     return c.json({ id: m.id, seed: m.seed, size: m.size }, 201);
   });
@@ -192,7 +192,7 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     if (!m) throw notFound('no open match with that id (a match lasts an hour and ends with its vote)');
     const side = c.req.param('side') === 'left' ? m.left : m.right;
     const queue = side.model ? deps.arenaQueues.get(side.model) : deps.queue();
-    if (!queue) throw new ApiError(503, 'that contender is not loaded; start a new match', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+    if (!queue) throw notReady('that contender is not loaded; start a new match');
     const release = admitKey(c, deps);
     const controller = new AbortController();
     const gone = () => controller.abort();

@@ -3,7 +3,7 @@
 // body size (while it streams in), parameters, image bytes, then a place in the queue.
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ApiError, badRequest, JobCancelled, notFound, tooLarge, tooManyRequests, unsupportedMedia } from '../errors.ts';
+import { badRequest, JobCancelled, notFound, notReady, tooLarge, tooManyRequests, unsupportedMedia } from '../errors.ts';
 import type { JobResult, JobSpec } from '../jobs.ts';
 import { QueueFull, type JobQueue } from '../queue.ts';
 import { buildSpec, type RequestOptions } from '../requests.ts';
@@ -63,7 +63,7 @@ export function admitKey(c: Context<AppEnv>, deps: AppDeps): () => void {
 
 function requireQueue(deps: AppDeps): JobQueue {
   const q = deps.queue();
-  if (!q) throw new ApiError(503, 'the model is still loading; retry shortly', 'server_error', 'model_loading', null, { 'Retry-After': '5' });
+  if (!q) throw notReady('the model is still loading; retry shortly');
   return q;
 }
 
