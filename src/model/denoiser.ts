@@ -13,7 +13,9 @@ import {
   mergeHeads,
   mlp,
   modulate,
+  blockModulation,
   modulation,
+  type BlockModulation,
   normal,
   qkNorm,
   type Scope,
@@ -54,12 +56,12 @@ export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tok
 
 interface Stream {
   x: Tensor;
-  mod: Tensor[]; // shift1, scale1, gate1, shift2, scale2, gate2
+  mod: BlockModulation;
 }
 
 function streamQkv(s: Scope, st: Stream, heads: number): [Tensor, Tensor, Tensor] {
   const d = st.x.shape[2] as number;
-  const a = modulate(layerNorm(s.child('ln1'), st.x, { affine: false }), st.mod[0]!, st.mod[1]!);
+  const a = modulate(layerNorm(s.child('ln1'), st.x, { affine: false }), st.mod.attn.shift, st.mod.attn.scale);
   const q = qkNorm(s.child('q_norm'), splitHeads(linear(s.child('q'), a, d), heads));
   const k = qkNorm(s.child('k_norm'), splitHeads(linear(s.child('k'), a, d), heads));
   const v = splitHeads(linear(s.child('v'), a, d), heads);
@@ -68,10 +70,40 @@ function streamQkv(s: Scope, st: Stream, heads: number): [Tensor, Tensor, Tensor
 
 function streamFinish(s: Scope, st: Stream, attnOut: Tensor, hidden: number): Tensor {
   const d = st.x.shape[2] as number;
-  let x = o.add(st.x, o.mul(st.mod[2]!, linear(s.child('out'), attnOut, d)));
-  const m = modulate(layerNorm(s.child('ln2'), x, { affine: false }), st.mod[3]!, st.mod[4]!);
-  x = o.add(x, o.mul(st.mod[5]!, mlp(s.child('mlp'), m, hidden)));
+  let x = o.add(st.x, o.mul(st.mod.attn.gate, linear(s.child('out'), attnOut, d)));
+  const m = modulate(layerNorm(s.child('ln2'), x, { affine: false }), st.mod.mlp.shift, st.mod.mlp.scale);
+  x = o.add(x, o.mul(st.mod.mlp.gate, mlp(s.child('mlp'), m, hidden)));
   return x;
+}
+
+/**
+ * One MMDiT double-stream block: image and text tokens keep their own weights and modulation
+ * and attend jointly over [text; image]. Parameters: blocks.<i>.{img,txt}_mod and .{img,txt}.
+ */
+function doubleStreamBlock(
+  blk: Scope,
+  c: ModelConfig,
+  streams: { img: Tensor; txt: Tensor },
+  cond: Tensor,
+  inp: DenoiserInputs,
+  opts: DenoiseOptions,
+): { img: Tensor; txt: Tensor } {
+  const d = c.width;
+  const hidden = Math.round(d * c.mlpRatio);
+  const k = c.text.resamplerTokens;
+  const imgS: Stream = { x: streams.img, mod: blockModulation(blk.child('img_mod'), cond, d) };
+  const txtS: Stream = { x: streams.txt, mod: blockModulation(blk.child('txt_mod'), cond, d) };
+  const [qi, ki, vi] = streamQkv(blk.child('img'), imgS, c.heads);
+  const [qt, kt, vt] = streamQkv(blk.child('txt'), txtS, c.heads);
+  // Joint attention over [text; image] along the sequence axis (axis 2 of [B, H, T, Dh]).
+  const q = applyRope(o.concat([qt, qi], 2), inp.ropeCos, inp.ropeSin);
+  const kk = applyRope(o.concat([kt, ki], 2), inp.ropeCos, inp.ropeSin);
+  const v = o.concat([vt, vi], 2);
+  const att = opts.fusedAttention ? attendFused(q, kk, v) : mergeHeads(attend(q, kk, v)); // [B, K+N, D]
+  return {
+    img: streamFinish(blk.child('img'), imgS, o.slice(att, 1, k), hidden),
+    txt: streamFinish(blk.child('txt'), txtS, o.slice(att, 1, 0, k), hidden),
+  };
 }
 
 export interface DenoiseOptions {
@@ -82,7 +114,6 @@ export interface DenoiseOptions {
 /** Predicts (per config) clean patches or velocity for every image token: [B, N, P]. */
 export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: TextEncoding, opts: DenoiseOptions = {}): Tensor {
   const d = c.width;
-  const hidden = Math.round(d * c.mlpRatio);
   const k = c.text.resamplerTokens;
 
   const tEmb = timestepEmbedding(inp.t, c.timeFeatures);
@@ -109,18 +140,7 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   let txt = linear(s.child('text_in'), text.tokens, d);
 
   for (let i = 0; i < c.depth; i++) {
-    const blk = s.child('blocks').child(i);
-    const imgS: Stream = { x: img, mod: modulation(blk.child('img_mod'), cond, d, 6) };
-    const txtS: Stream = { x: txt, mod: modulation(blk.child('txt_mod'), cond, d, 6) };
-    const [qi, ki, vi] = streamQkv(blk.child('img'), imgS, c.heads);
-    const [qt, kt, vt] = streamQkv(blk.child('txt'), txtS, c.heads);
-    // Joint attention over [text; image] along the sequence axis (axis 2 of [B, H, T, Dh]).
-    const q = applyRope(o.concat([qt, qi], 2), inp.ropeCos, inp.ropeSin);
-    const kk = applyRope(o.concat([kt, ki], 2), inp.ropeCos, inp.ropeSin);
-    const v = o.concat([vt, vi], 2);
-    const att = opts.fusedAttention ? attendFused(q, kk, v) : mergeHeads(attend(q, kk, v)); // [B, K+N, D]
-    img = streamFinish(blk.child('img'), imgS, o.slice(att, 1, k), hidden);
-    txt = streamFinish(blk.child('txt'), txtS, o.slice(att, 1, 0, k), hidden);
+    ({ img, txt } = doubleStreamBlock(s.child('blocks').child(i), c, { img, txt }, cond, inp, opts));
   }
   const [shift, scale] = modulation(s.child('final_mod'), cond, d, 2) as [Tensor, Tensor];
   const out = modulate(layerNorm(s.child('final_ln'), img, { affine: false }), shift, scale);

@@ -10,6 +10,25 @@ export function modulation(s: Scope, c: Tensor, dim: number, count: number): Ten
   return o.split(o.unsqueeze(m, 1), -1, count);
 }
 
+/** Shift, scale and gate for one sub-block (FLUX's ModulationOut). */
+export interface ModulationOut {
+  shift: Tensor;
+  scale: Tensor;
+  gate: Tensor;
+}
+
+/** A transformer block's modulation: its attention and MLP sub-blocks'. */
+export interface BlockModulation {
+  attn: ModulationOut;
+  mlp: ModulationOut;
+}
+
+/** adaLN-Zero for one block, named: the same single projection (and parameters) as modulation(s, c, dim, 6). */
+export function blockModulation(s: Scope, c: Tensor, dim: number): BlockModulation {
+  const [shift1, scale1, gate1, shift2, scale2, gate2] = modulation(s, c, dim, 6) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+  return { attn: { shift: shift1, scale: scale1, gate: gate1 }, mlp: { shift: shift2, scale: scale2, gate: gate2 } };
+}
+
 /** x·(1 + scale) + shift */
 export function modulate(x: Tensor, shift: Tensor, scale: Tensor): Tensor {
   return o.add(o.mul(x, o.add(scale, 1)), shift);
