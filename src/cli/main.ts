@@ -1,8 +1,12 @@
 // The flowpaint command: one commander program, each subcommand registered from its own module.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCommands, registerCommandsFor } from './commands/index.ts';
 import { diffusersModelOf } from './commands/klein-detect.ts';
 import { exitCodeFor, describeError } from './errors.ts';
+
+/** The version is package.json's, read once at start-up rather than repeated here. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * The program for a command line: only the module of the command it names is imported (see
@@ -13,7 +17,7 @@ export async function buildProgram(args: string[] | 'all'): Promise<Command> {
   program
     .name('flowpaint')
     .description('Text-to-image generation and image editing with flow-matching diffusion transformers')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
   if (args === 'all') await registerCommands(program);
