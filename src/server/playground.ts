@@ -63,7 +63,7 @@ export function qualityContenders(quality: AppDeps['config']['quality']): Conten
   return (['low', 'medium', 'high'] as const).map((q) => ({
     name: `quality-${q}`,
     params: { quality: q },
-    description: `${quality[q].steps} Euler steps${quality[q].fast ? ' (fast mode: Flash, the distilled student, when the model has one; else the same model with fewer steps)' : ''}`,
+    description: `${quality[q].steps} Euler steps${quality[q].fast ? ' (fast mode: Flash when the model directory has it, else these plain steps)' : ''}`,
   }));
 }
 
