@@ -1,5 +1,6 @@
 // The JS side of the model's inputs: images ↔ patch tokens, masks → per-patch values, rotary
 // positions for a token layout, prompts → padded windows. Pure functions over typed arrays.
+import { HostTensor } from '../engine/index.ts';
 import { ropeTables } from '../nn/index.ts';
 import type { RgbImage } from '../image/index.ts';
 import { headDim, type ModelConfig } from './config.ts';
@@ -133,4 +134,16 @@ export function padPrompt(ids: ArrayLike<number>, window: number, padId: number,
     keep[i] = 1;
   }
   return { ids: out, keep, length: l };
+}
+
+/** The denoiser's layout inputs for these segments: segment ids and the joint rotary tables. */
+export function layoutFeeds(c: ModelConfig, segments: Segment[]): { segment: HostTensor; rope_cos: HostTensor; rope_sin: HostTensor } {
+  const rope = imageRope(c, segments);
+  const rows = c.text.resamplerTokens + rope.tokens;
+  const dh = headDim(c);
+  return {
+    segment: new HostTensor('int64', [rope.tokens], segmentIds(segments)),
+    rope_cos: HostTensor.f32(rope.cos, [rows, dh]),
+    rope_sin: HostTensor.f32(rope.sin, [rows, dh]),
+  };
 }

@@ -4,7 +4,7 @@ import { HostTensor, type Quantization, type RuntimeOptions, Session, serializeG
 import { InputError } from '../errors.ts';
 import { MAX_PROMPT_TOKENS } from './config.ts';
 import { buildDenoiserGraph, buildTextGraph } from './graphs.ts';
-import { type Grid, imageRope, padPrompt, type Segment, segmentIds } from './layout.ts';
+import { type Grid, layoutFeeds, padPrompt, type Segment } from './layout.ts';
 import type { LoadedModel } from './store.ts';
 import { textRope } from './text-encoder.ts';
 
@@ -119,16 +119,12 @@ export class ModelRunner {
         if (inp.source) mask.set(inp.mask, b * N * pp + n1 * pp);
       }
     }
-    const rope = imageRope(m, segments);
     const K = m.text.resamplerTokens;
-    const dh = m.width / m.heads;
     const out = await this.denoiser.run({
       image: HostTensor.f32(image, [B, N, P]),
       mask: HostTensor.f32(mask, [B, N, pp]),
-      segment: new HostTensor('int64', [N], segmentIds(segments)),
+      ...layoutFeeds(m, segments),
       t: HostTensor.f32(new Float32Array(B).fill(inp.t), [B]),
-      rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
-      rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
       cond_tokens: HostTensor.f32(inp.cond.tokens, [B, K, m.text.width]),
       cond_pooled: HostTensor.f32(inp.cond.pooled, [B, m.text.width]),
     });

@@ -5,7 +5,7 @@ import type { Scene } from '../data/scene.ts';
 import type { TrainingSample } from '../data/stream.ts';
 import { DEFAULT_T_MIN, sampleLogitNormal, shiftTimesteps } from '../flow/index.ts';
 import { type ModelConfig, noiseShift } from '../model/config.ts';
-import { type Segment, gridFor, imageRope, maskPatches, padPrompt, patchify, segmentIds } from '../model/layout.ts';
+import { type Segment, gridFor, layoutFeeds, maskPatches, padPrompt, patchify } from '../model/layout.ts';
 import { textRope } from '../model/text-encoder.ts';
 import type { Tokenizer } from '../model/tokenizer/index.ts';
 
@@ -116,20 +116,15 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
     ids.set(padded.ids, b * L);
     keep.set(padded.keep, b * L);
   });
-  const rope = imageRope(m, segments);
   const tr = textRope(m.text);
-  const dh = m.width / m.heads;
   const dht = m.text.width / m.text.heads;
-  const K = m.text.resamplerTokens;
   return {
     image: HostTensor.f32(image, [B, N, P]),
     velocity: HostTensor.f32(velocity, [B, N, P]),
     mask: HostTensor.f32(mask, [B, N, pp]),
     loss_mask: HostTensor.f32(lossMask, [B, N]),
-    segment: new HostTensor('int64', [N], segmentIds(segments)),
+    ...layoutFeeds(m, segments),
     t: HostTensor.f32(ts, [B]),
-    rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
-    rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
     text_ids: new HostTensor('int64', [B, L], ids),
     text_keep: HostTensor.f32(keep, [B, L]),
     text_rope_cos: HostTensor.f32(tr.cos, [w, dht]),

@@ -13,7 +13,7 @@ import type { TrainingSample } from '../data/stream.ts';
 import { type Denoiser, editGuidance, sampleEuler, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
 import { noiseShift } from '../model/config.ts';
 import { T_MIN } from '../model/graphs.ts';
-import { type Grid, gridFor, imageRope, maskPatches, patchify, type Segment, segmentIds } from '../model/layout.ts';
+import { type Grid, gridFor, layoutFeeds, maskPatches, patchify, type Segment } from '../model/layout.ts';
 import { type Conditioning, type ModelRunner, selectConditioning } from '../model/runner.ts';
 import { dilateMask } from '../pipeline/masks.ts';
 import type { DistillConfig } from './distill-config.ts';
@@ -197,17 +197,13 @@ export function studentBatch(runner: ModelRunner, trajectories: Trajectory[], cf
     }
   }
   const segments: Segment[] = edit ? [{ grid, segment: 0 }, { grid, segment: 1 }] : [{ grid, segment: 0 }];
-  const rope = imageRope(m, segments);
-  const dh = m.width / m.heads;
   return {
     image: HostTensor.f32(image, [B, N, P]),
     velocity: HostTensor.f32(velocity, [B, N, P]),
     mask: HostTensor.f32(mask, [B, N, pp]),
     loss_mask: HostTensor.f32(lossMask, [B, N]),
-    segment: new HostTensor('int64', [N], segmentIds(segments)),
+    ...layoutFeeds(m, segments),
     t: HostTensor.f32(ts, [B]),
-    rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
-    rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
     cond_tokens: HostTensor.f32(condTokens, [B, K, Dt]),
     cond_pooled: HostTensor.f32(condPooled, [B, Dt]),
   };
