@@ -103,7 +103,7 @@ export function sampleObject(rng: DataRng, spec: SceneSpec, split: Split, opts: 
       classId,
       artSet: rng.pick(sets),
       color: opts.color !== undefined ? opts.color : rng.chance(0.45) ? rng.pick(visible) : null,
-      count: opts.count ?? sampleCount(rng),
+      count: opts.count ?? Math.min(sampleCount(rng), opts.scope?.maxCount ?? 4),
       size: rng.pick(opts.scope?.sizes ?? SIZES),
       row: Math.floor(cell / 3) as Row,
       col: (cell % 3) as Col,

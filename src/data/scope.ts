@@ -13,6 +13,8 @@ export interface DataScope {
   artSets?: readonly ArtSetId[];
   /** Most object groups in a scene, 1..4; default 4. */
   maxObjects?: number;
+  /** Most objects in one group ("three apples"), 1..4; default 4. 1 gives every object a cell of its own, so it is drawn large. */
+  maxCount?: number;
   /** Chance that a text-to-image scene has lettering; default 0.3. */
   textChance?: number;
   /** Chance of a solid background rather than a gradient; default 0.65. */
@@ -38,6 +40,9 @@ export function validateScope(s: DataScope): void {
   }
   if (s.maxObjects !== undefined && !(Number.isInteger(s.maxObjects) && s.maxObjects >= 1 && s.maxObjects <= 4)) {
     throw new RangeError(`scope.maxObjects must be 1..4, got ${s.maxObjects}`);
+  }
+  if (s.maxCount !== undefined && !(Number.isInteger(s.maxCount) && s.maxCount >= 1 && s.maxCount <= 4)) {
+    throw new RangeError(`scope.maxCount must be 1..4, got ${s.maxCount}`);
   }
   for (const key of ['textChance', 'solidChance'] as const) {
     const v = s[key];

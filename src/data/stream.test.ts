@@ -73,7 +73,7 @@ test('artSets limits where objects come from, in scenes and in edits', () => {
 });
 
 test('a scope narrows classes, crowding, lettering and backgrounds, in scenes and in edits', () => {
-  const scope = { classes: ['apple', 'cat', 'tree'], maxObjects: 2, textChance: 0, solidChance: 1, sizes: ['large' as const] };
+  const scope = { classes: ['apple', 'cat', 'tree'], maxObjects: 2, maxCount: 1, textChance: 0, solidChance: 1, sizes: ['large' as const] };
   const s = new SceneStream({ seed: 5, editFraction: 0.3, buckets: [{ width: 96, height: 96 }], scope });
   for (let i = 0; i < 80; i++) {
     const x = s.next();
@@ -81,7 +81,10 @@ test('a scope narrows classes, crowding, lettering and backgrounds, in scenes an
       assert.ok(x.scene.objects.length >= 1 && x.scene.objects.length <= 2, `sample ${i}: ${x.scene.objects.length} groups`);
       assert.equal(x.scene.texts.length, 0, `sample ${i} has lettering`);
       assert.equal(x.scene.background.kind, 'solid');
-      for (const o of x.scene.objects) assert.equal(o.size, 'large');
+      for (const o of x.scene.objects) {
+        assert.equal(o.size, 'large');
+        assert.equal(o.count, 1, `sample ${i}: a group of ${o.count}`);
+      }
     }
     const scenes = x.kind === 't2i' ? [x.scene] : [x.sourceScene, x.targetScene];
     for (const sc of scenes) for (const o of sc.objects) assert.ok(scope.classes.includes(o.classId), `sample ${i}: ${o.classId} is outside the scope`);
@@ -97,5 +100,6 @@ test('an empty scope draws exactly what an unscoped stream draws', () => {
 test('a scope that cannot be drawn from is refused, naming the field', () => {
   assert.throws(() => new SceneStream({ seed: 1, scope: { classes: ['apple', 'unicorn-car'] } }), /scope.classes: unknown class 'unicorn-car'/);
   assert.throws(() => new SceneStream({ seed: 1, scope: { maxObjects: 5 } }), /scope.maxObjects must be 1..4/);
+  assert.throws(() => new SceneStream({ seed: 1, scope: { maxCount: 0 } }), /scope.maxCount must be 1..4/);
   assert.throws(() => new SceneStream({ seed: 1, scope: { textChance: 2 } }), /scope.textChance/);
 });

@@ -14,6 +14,7 @@ export const DataScopeConfig = z
     classes: z.array(z.string()).min(2).optional(),
     artSets: z.array(z.enum(ART_SET_IDS)).min(1).optional(),
     maxObjects: z.number().int().min(1).max(4).optional(),
+    maxCount: z.number().int().min(1).max(4).optional(),
     textChance: z.number().min(0).max(1).optional(),
     solidChance: z.number().min(0).max(1).optional(),
     sizes: z.array(z.enum(SIZES)).min(1).optional(),
