@@ -5,7 +5,7 @@ import os from 'node:os';
 import { HostTensor, Rng, Session, TrainStep, compileTrainStep, initialTrainState, serializeGraph } from '../src/engine/index.ts';
 import { PRESETS, type ModelConfig } from '../src/model/config.ts';
 import { buildDenoiserGraph, buildTextGraph, buildTrainingGraph } from '../src/model/graphs.ts';
-import { imageRope, padPrompt, segmentIds } from '../src/model/layout.ts';
+import { layoutFeeds, padPrompt } from '../src/model/layout.ts';
 import { textRope } from '../src/model/text-encoder.ts';
 import { initParams } from '../src/nn/index.ts';
 import { DEFAULT_ADAMW } from '../src/engine/index.ts';
@@ -29,14 +29,11 @@ export async function denoiserStepTimer(c: ModelConfig, threads: number, rng = n
     async stepMs(side, reps) {
       const grid = { rows: side / c.patchSize, cols: side / c.patchSize };
       const N = grid.rows * grid.cols;
-      const rope = imageRope(c, [{ grid, segment: 0 }]);
       const feeds = {
         image: HostTensor.f32(rng.fillNormal(new Float32Array(N * P)), [1, N, P]),
         mask: HostTensor.zeros([1, N, c.patchSize * c.patchSize]),
-        segment: new HostTensor('int64', [N], segmentIds([{ grid, segment: 0 }])),
+        ...layoutFeeds(c, [{ grid, segment: 0 }]),
         t: HostTensor.f32([0.5], [1]),
-        rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
-        rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
         cond_tokens: HostTensor.f32(rng.fillNormal(new Float32Array(K * c.text.width)), [1, K, c.text.width]),
         cond_pooled: HostTensor.f32(rng.fillNormal(new Float32Array(c.text.width)), [1, c.text.width]),
       };
@@ -95,17 +92,14 @@ export async function run(args: string[]): Promise<void> {
   for (const side of [128, 256]) {
     const grid = { rows: side / c.patchSize, cols: side / c.patchSize };
     const N = grid.rows * grid.cols;
-    const rope = imageRope(c, [{ grid, segment: 0 }]);
     const L = c.text.window;
     const batch = {
       image: HostTensor.f32(rng.fillNormal(new Float32Array(B * N * P)), [B, N, P]),
       velocity: HostTensor.f32(rng.fillNormal(new Float32Array(B * N * P)), [B, N, P]),
       mask: HostTensor.zeros([B, N, c.patchSize * c.patchSize]),
       loss_mask: HostTensor.f32(new Float32Array(B * N).fill(1), [B, N]),
-      segment: new HostTensor('int64', [N], segmentIds([{ grid, segment: 0 }])),
+      ...layoutFeeds(c, [{ grid, segment: 0 }]),
       t: HostTensor.f32(new Float32Array(B).fill(0.5), [B]),
-      rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
-      rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
       text_ids: HostTensor.i64(new Array(B * L).fill(5), [B, L]),
       text_keep: HostTensor.f32(new Float32Array(B * L).fill(1), [B, L]),
       text_rope_cos: HostTensor.f32(tr.cos, [L, dht]),

@@ -82,6 +82,17 @@ export const ModelConfig = z.object({
    */
   positionEmbedding: z.boolean().default(false),
   /**
+   * What the position embedding projects. 'rope': the token's rotary cos/sin rows, zero-initialised
+   * (models before 'fourier'). Their frequencies (θ = 10000) are made for long sequences: across
+   * an 8-token side most of them hardly turn, and the projection starts at zero, so at t = 1 —
+   * where the input gate leaves a token nothing but its position — every token started identical
+   * and stayed so: "top left" and "bottom right" gave the same picture (BENCHMARKS.md, words
+   * probe). 'fourier': sin/cos of the token's place in the image at periods from twice the image
+   * down to a quarter of it, with a normally initialised projection, so tokens differ from the
+   * first step (input `pos_features`, layout.ts).
+   */
+  positionFeatures: z.enum(['rope', 'fourier']).default('rope'),
+  /**
    * Noise-to-signal multiplier on top of the resolution shift, the same in training and sampling
    * (`noiseShift`). In pixel space a 16-px patch averages away most of the noise: at t = 0.9 an
    * object is still plainly visible in the noisy image, so a model trained unshifted could read
@@ -118,10 +129,14 @@ function preset(c: z.input<typeof ModelConfig>): ModelConfig {
   return ModelConfig.parse(c);
 }
 
+/** Fourier position features per image token ('fourier' positions): 2 axes × 6 periods × sin, cos. */
+export const POSITION_FEATURES = 24;
+
 export const PRESETS: Record<string, ModelConfig> = {
   tiny: preset({
     name: 'tiny',
     positionEmbedding: true,
+    positionFeatures: 'fourier',
     inputGate: true,
     patchSize: 8,
     width: 32,
@@ -136,6 +151,7 @@ export const PRESETS: Record<string, ModelConfig> = {
   small: preset({
     name: 'small',
     positionEmbedding: true,
+    positionFeatures: 'fourier',
     inputGate: true,
     timeShift: 3,
     patchSize: 16,
@@ -232,7 +248,7 @@ export function countParams(c: ModelConfig): ParamCount {
   const blocks = c.depth * 2 * perStream;
   const pixelHead = c.pixelHead ? (d + P) * c.pixelHead + c.pixelHead + c.pixelHead * P + P : 0;
   const head = d * 2 * d + 2 * d + d * P + P + pixelHead;
-  const positionEmbedding = c.positionEmbedding ? 2 * dh * d + d : 0;
+  const positionEmbedding = !c.positionEmbedding ? 0 : c.positionFeatures === 'fourier' ? POSITION_FEATURES * d + d : 2 * dh * d + d;
   const denoiser = embeds + positionEmbedding + blocks + head;
   const total = textEncoder + denoiser;
   return { total, nonEmbedding: total - textEmbedding, textEncoder, denoiser };

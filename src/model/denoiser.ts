@@ -23,7 +23,7 @@ import {
   timestepEmbedding,
   zeros,
 } from '../nn/index.ts';
-import { type ModelConfig, headDim } from './config.ts';
+import { type ModelConfig, POSITION_FEATURES, headDim } from './config.ts';
 import type { TextEncoding } from './text-encoder.ts';
 
 export interface DenoiserInputs {
@@ -38,6 +38,8 @@ export interface DenoiserInputs {
   /** [K+N, Dh] rotary tables for text tokens then image tokens. */
   ropeCos: Tensor;
   ropeSin: Tensor;
+  /** [N, POSITION_FEATURES] Fourier features of each image token's place ('fourier' positions only). */
+  positions?: Tensor;
 }
 
 export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tokens: number | string = 'N'): DenoiserInputs {
@@ -51,6 +53,7 @@ export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tok
     t: o.input('t', [batch]),
     ropeCos: o.input('rope_cos', [joint, headDim(c)]),
     ropeSin: o.input('rope_sin', [joint, headDim(c)]),
+    ...(c.positionEmbedding && c.positionFeatures === 'fourier' ? { positions: o.input('pos_features', [tokens, POSITION_FEATURES]) } : {}),
   };
 }
 
@@ -109,6 +112,8 @@ function doubleStreamBlock(
 export interface DenoiseOptions {
   /** Use ONNX Runtime's fused attention kernel (inference graphs; it has no gradient). */
   fusedAttention?: boolean;
+  /** Called with the image tokens [B, N, D] after each block (training's layout head reads one). */
+  onBlock?: (index: number, img: Tensor) => void;
 }
 
 /** Predicts (per config) clean patches or velocity for every image token: [B, N, P]. */
@@ -131,7 +136,10 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   }
   img = o.add(img, linear(s.child('mask_embed'), inp.mask, d, { bias: false, init: zeros }));
   img = o.add(img, o.gather(s.param('segment_embed', [2, d], normal(0.02)), inp.segment));
-  if (c.positionEmbedding) {
+  if (inp.positions) {
+    // Normal init (not zero): at t = 1 the position is all a gated token has (ModelConfig.positionFeatures).
+    img = o.add(img, linear(s.child('pos_fourier'), inp.positions, d, { init: normal(1 / Math.sqrt(POSITION_FEATURES)) }));
+  } else if (c.positionEmbedding) {
     // The image tokens' rows of the rotary tables are sin/cos features of their (segment, row,
     // column); a linear map of them is a Fourier position embedding at the same normalised scale.
     const features = o.concat([o.slice(inp.ropeCos, 0, k), o.slice(inp.ropeSin, 0, k)], 1); // [N, 2·Dh]
@@ -141,6 +149,7 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
 
   for (let i = 0; i < c.depth; i++) {
     ({ img, txt } = doubleStreamBlock(s.child('blocks').child(i), c, { img, txt }, cond, inp, opts));
+    opts.onBlock?.(i, img);
   }
   const [shift, scale] = modulation(s.child('final_mod'), cond, d, 2) as [Tensor, Tensor];
   const out = modulate(layerNorm(s.child('final_ln'), img, { affine: false }), shift, scale);

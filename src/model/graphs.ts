@@ -4,7 +4,7 @@
 // - denoiser: one sampling step's model evaluation given the conditioning.
 import { type Tensor, ops as o } from '../engine/index.ts';
 import { DEFAULT_T_MIN, flowMatchingLoss } from '../flow/index.ts';
-import { Scope } from '../nn/index.ts';
+import { Scope, layerNorm, linear } from '../nn/index.ts';
 import type { ModelConfig } from './config.ts';
 import { type DenoiserInputs, denoise, denoiserInputs } from './denoiser.ts';
 import { type TextGraphInputs, encodeText, textGraphInputs } from './text-encoder.ts';
@@ -27,17 +27,51 @@ export interface TrainingGraph {
   lossMask: Tensor;
 }
 
-export function buildTrainingGraph(c: ModelConfig, batch: number): TrainingGraph {
+export interface LayoutLoss {
+  /** Weight of the layout head's cross-entropy beside the flow loss. */
+  weight: number;
+  /** Label counts: classes and colours (train/layout-labels.ts). */
+  classes: number;
+  colors: number;
+}
+
+/** The block whose image tokens the layout head reads: the middle of the stack. */
+export function layoutTapBlock(c: ModelConfig): number {
+  return Math.max(0, Math.floor(c.depth / 2) - 1);
+}
+
+/**
+ * Training graph. With `layout`, a linear head on the middle block's image tokens predicts each
+ * token's object class and colour (inputs layout_class, layout_color: one-hot [B, N, C];
+ * layout_mask: [B, N]) and its cross-entropy joins the loss. The head lives outside the denoiser's
+ * scope: the inference graphs never build it.
+ */
+export function buildTrainingGraph(c: ModelConfig, batch: number, layout?: LayoutLoss): TrainingGraph {
   const scope = Scope.root();
   const text = textGraphInputs(c.text, batch, 'L');
   const den = denoiserInputs(c, batch, 'N');
   const enc = encodeText(scope.child('text'), c.text, text);
-  const pred = denoise(scope.child('denoiser'), c, den, enc);
+  let tapped: Tensor | undefined;
+  const tap = layoutTapBlock(c);
+  const pred = denoise(scope.child('denoiser'), c, den, enc, layout ? { onBlock: (i, img) => { if (i === tap) tapped = img; } } : {});
   const P = c.patchSize * c.patchSize * 3;
   const velocity = o.input('velocity', [batch, 'N', P]);
   const lossMask = o.input('loss_mask', [batch, 'N']);
-  const loss = flowMatchingLoss({ prediction: c.prediction, noisy: den.image, output: pred, t: den.t, velocity, lossMask });
+  let loss = flowMatchingLoss({ prediction: c.prediction, noisy: den.image, output: pred, t: den.t, velocity, lossMask });
+  if (layout && tapped) loss = o.add(loss, o.mul(layoutCrossEntropy(scope.child('layout_head'), tapped, batch, layout), layout.weight));
   return { scope, loss, text, denoiser: den, velocity, lossMask };
+}
+
+function layoutCrossEntropy(s: Scope, img: Tensor, batch: number, layout: LayoutLoss): Tensor {
+  const mask = o.input('layout_mask', [batch, 'N']);
+  const h = layerNorm(s.child('ln'), img, { affine: false });
+  const term = (name: string, count: number) => {
+    const target = o.input(`layout_${name}`, [batch, 'N', count]);
+    const logp = o.logSoftmax(linear(s.child(name), h, count));
+    return o.neg(o.sum(o.mul(target, logp), [-1])); // [B, N]
+  };
+  const perToken = o.add(term('class', layout.classes), term('color', layout.colors));
+  return o.div(o.sum(o.mul(perToken, mask)), o.maximum(o.sum(mask), 1));
 }
 
 export interface TextGraph {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../engine/index.ts';
-import { PRESETS } from './config.ts';
-import { gridFor, imageRope, maskPatches, padPrompt, patchify, segmentIds, unpatchify } from './layout.ts';
+import { POSITION_FEATURES, PRESETS } from './config.ts';
+import { gridFor, imageRope, layoutFeeds, maskPatches, padPrompt, patchify, positionFeatures, segmentIds, unpatchify } from './layout.ts';
 
 test('patchify → unpatchify returns the same bytes, for non-square images too', () => {
   const rng = new Rng(4);
@@ -44,6 +44,35 @@ test('rotary tables: text tokens sit at the origin (no rotation); positions are 
   const lastBig = big.cos.subarray((K + 4095) * dh, (K + 4096) * dh);
   assert.ok(Math.abs(lastSmall[16 + 1]! - lastBig[16 + 1]!) < 0.05);
   assert.deepEqual([...segmentIds([{ grid: { rows: 1, cols: 2 }, segment: 0 }, { grid: { rows: 1, cols: 2 }, segment: 1 }])], [0n, 0n, 1n, 1n]);
+});
+
+test('Fourier position features tell every token of a grid apart, and name the same place at every resolution', () => {
+  const row = (f: Float32Array, t: number) => Array.from(f.subarray(t * POSITION_FEATURES, (t + 1) * POSITION_FEATURES));
+  const eight = positionFeatures([{ grid: { rows: 8, cols: 8 }, segment: 0 }]);
+  const seen = new Set<string>();
+  for (let t = 0; t < 64; t++) {
+    const r = row(eight, t);
+    assert.ok(r.every((v) => v >= -1 && v <= 1));
+    seen.add(r.map((v) => v.toFixed(3)).join());
+  }
+  assert.equal(seen.size, 64, 'two tokens share their features');
+  // Mirror images differ (sin and cos of each period): top left is not bottom left.
+  assert.notDeepEqual(row(eight, 0), row(eight, 56));
+  // The coarsest period: sin(πu) for the row's place u in [0, 1], whatever the grid.
+  const sixteen = positionFeatures([{ grid: { rows: 16, cols: 16 }, segment: 0 }]);
+  assert.ok(Math.abs(eight[0]! - Math.sin(Math.PI * 0.5 / 8)) < 1e-6);
+  assert.ok(Math.abs(sixteen[0]! - Math.sin(Math.PI * 0.5 / 16)) < 1e-6);
+  // An edit's source tokens carry the features of the target token at the same place.
+  const both = positionFeatures([{ grid: { rows: 8, cols: 8 }, segment: 0 }, { grid: { rows: 8, cols: 8 }, segment: 1 }]);
+  assert.deepEqual(row(both, 64 + 9), row(both, 9));
+});
+
+test('the denoiser is fed position features exactly when its config asks for Fourier positions', () => {
+  const segments = [{ grid: { rows: 4, cols: 6 }, segment: 0 as const }];
+  const rope = layoutFeeds({ ...PRESETS.tiny!, positionFeatures: 'rope' }, segments);
+  assert.equal(rope.pos_features, undefined);
+  const fourier = layoutFeeds({ ...PRESETS.tiny!, positionFeatures: 'fourier' }, segments);
+  assert.deepEqual(fourier.pos_features!.shape, [24, POSITION_FEATURES]);
 });
 
 test('prompts pad to a multiple of the window with a keep mask', () => {

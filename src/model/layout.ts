@@ -3,7 +3,7 @@
 import { HostTensor } from '../engine/index.ts';
 import { ropeTables } from '../nn/index.ts';
 import type { RgbImage } from '../image/index.ts';
-import { headDim, type ModelConfig } from './config.ts';
+import { POSITION_FEATURES, headDim, type ModelConfig } from './config.ts';
 
 /**
  * The old name of RgbImage, kept while modules written against it move over.
@@ -136,8 +136,39 @@ export function padPrompt(ids: ArrayLike<number>, window: number, padId: number,
   return { ids: out, keep, length: l };
 }
 
-/** The denoiser's layout inputs for these segments: segment ids and the joint rotary tables. */
-export function layoutFeeds(c: ModelConfig, segments: Segment[]): { segment: HostTensor; rope_cos: HostTensor; rope_sin: HostTensor } {
+/**
+ * [N, POSITION_FEATURES] sin/cos of each image token's place, in the same resolution-normalised
+ * units as the rotary positions (a square image spans [0, 1] a side), at periods 2, 1, 1/2, 1/4,
+ * 1/8 and 1/16 of that span: coarse enough to name a third of the picture, fine enough to tell
+ * neighbouring tokens of a 16-token side apart. An edit's source tokens get the same features as
+ * the target token at their place (the segment embedding tells the two apart).
+ */
+export function positionFeatures(segments: Segment[]): Float32Array {
+  const n = segments.reduce((a, s) => a + s.grid.rows * s.grid.cols, 0);
+  const out = new Float32Array(n * POSITION_FEATURES);
+  const periods = POSITION_FEATURES / 4;
+  let t = 0;
+  for (const s of segments) {
+    const scale = 1 / Math.sqrt(s.grid.rows * s.grid.cols);
+    for (let r = 0; r < s.grid.rows; r++) {
+      for (let cc = 0; cc < s.grid.cols; cc++, t++) {
+        const place = [(r + 0.5) * scale, (cc + 0.5) * scale];
+        let j = t * POSITION_FEATURES;
+        for (const u of place) {
+          for (let k = 0; k < periods; k++) {
+            const angle = Math.PI * 2 ** k * u;
+            out[j++] = Math.sin(angle);
+            out[j++] = Math.cos(angle);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The denoiser's layout inputs for these segments: segment ids, the joint rotary tables and, for 'fourier' positions, the position features. */
+export function layoutFeeds(c: ModelConfig, segments: Segment[]): Record<string, HostTensor> {
   const rope = imageRope(c, segments);
   const rows = c.text.resamplerTokens + rope.tokens;
   const dh = headDim(c);
@@ -145,5 +176,8 @@ export function layoutFeeds(c: ModelConfig, segments: Segment[]): { segment: Hos
     segment: new HostTensor('int64', [rope.tokens], segmentIds(segments)),
     rope_cos: HostTensor.f32(rope.cos, [rows, dh]),
     rope_sin: HostTensor.f32(rope.sin, [rows, dh]),
+    ...(c.positionEmbedding && c.positionFeatures === 'fourier'
+      ? { pos_features: HostTensor.f32(positionFeatures(segments), [rope.tokens, POSITION_FEATURES]) }
+      : {}),
   };
 }

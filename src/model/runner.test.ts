@@ -8,7 +8,7 @@ import { Scope } from '../nn/index.ts';
 import { tinyModelDir } from '../testing/tiny-model.ts';
 import { MAX_PROMPT_TOKENS } from './config.ts';
 import { denoise, denoiserInputs } from './denoiser.ts';
-import { imageRope, segmentIds } from './layout.ts';
+import { layoutFeeds } from './layout.ts';
 import { ModelRunner } from './runner.ts';
 import { type LoadedModel, loadModel } from './store.ts';
 
@@ -71,15 +71,11 @@ test('fused inference attention equals the training graph’s attention', async 
   const N = 32;
   const P = c.patchSize * c.patchSize * 3;
   const K = c.text.resamplerTokens;
-  const dh = c.width / c.heads;
-  const rope = imageRope(c, [{ grid, segment: 0 }]);
   const feeds = {
     image: HostTensor.f32(rng.fillNormal(new Float32Array(2 * N * P)), [2, N, P]),
     mask: HostTensor.zeros([2, N, c.patchSize * c.patchSize]),
-    segment: new HostTensor('int64', [N], segmentIds([{ grid, segment: 0 }])),
+    ...layoutFeeds(c, [{ grid, segment: 0 }]),
     t: HostTensor.f32([0.3, 0.8], [2]),
-    rope_cos: HostTensor.f32(rope.cos, [K + N, dh]),
-    rope_sin: HostTensor.f32(rope.sin, [K + N, dh]),
     cond_tokens: HostTensor.f32(rng.fillNormal(new Float32Array(2 * K * c.text.width)), [2, K, c.text.width]),
     cond_pooled: HostTensor.f32(rng.fillNormal(new Float32Array(2 * c.text.width)), [2, c.text.width]),
   };

@@ -8,6 +8,7 @@ import { type ModelConfig, noiseShift } from '../model/config.ts';
 import { type Segment, gridFor, layoutFeeds, maskPatches, padPrompt, patchify } from '../model/layout.ts';
 import { textRope } from '../model/text-encoder.ts';
 import type { Tokenizer } from '../model/tokenizer/index.ts';
+import { LAYOUT_CLASSES, LAYOUT_COLORS, tokenLabels } from './layout-labels.ts';
 
 export interface BatchOptions {
   model: ModelConfig;
@@ -19,6 +20,8 @@ export interface BatchOptions {
   highNoiseShare?: number;
   /** Loss weight of tokens covered by an object or plate in text-to-image samples (TrainConfig.objectLossWeight). */
   objectLossWeight?: number;
+  /** Also give every target token its exact class and colour (TrainConfig.layoutLossWeight). */
+  layoutLabels?: boolean;
   textDrop: number;
   maskFraction: number;
   /** Leave the source image out of an edit batch (image-guidance dropout): it trains as text-to-image. */
@@ -76,6 +79,9 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
   const lossMask = new Float32Array(B * N);
   const prompts: Int32Array[] = [];
   const x0 = new Float32Array(n1 * P);
+  const layout = o.layoutLabels
+    ? { classes: new Float32Array(B * N * LAYOUT_CLASSES), colors: new Float32Array(B * N * LAYOUT_COLORS), mask: new Float32Array(B * N) }
+    : undefined;
   for (let b = 0; b < B; b++) {
     const s = samples[b]!;
     patchify(s.kind === 't2i' ? s.image : s.target, m.patchSize, x0);
@@ -95,6 +101,15 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
     }
     lossMask.fill(1, b * N, b * N + n1);
     if (s.kind === 't2i' && o.objectLossWeight && o.objectLossWeight !== 1) weighCovered(lossMask.subarray(b * N, b * N + n1), s.scene, grid, m.patchSize, o.objectLossWeight);
+    if (layout) {
+      const labels = tokenLabels(s.kind === 't2i' ? s.scene : s.targetScene, grid, m.patchSize);
+      for (let i = 0; i < n1; i++) {
+        const token = b * N + i;
+        layout.classes[token * LAYOUT_CLASSES + labels.classes[i]!] = 1;
+        layout.colors[token * LAYOUT_COLORS + labels.colors[i]!] = 1;
+      }
+      layout.mask.fill(1, b * N, b * N + n1);
+    }
     if (s.kind === 'edit' && withSource) {
       image.set(patchify(s.source, m.patchSize), base + n1 * P);
       if (rng.uniform() < o.maskFraction) {
@@ -129,5 +144,12 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
     text_keep: HostTensor.f32(keep, [B, L]),
     text_rope_cos: HostTensor.f32(tr.cos, [w, dht]),
     text_rope_sin: HostTensor.f32(tr.sin, [w, dht]),
+    ...(layout
+      ? {
+          layout_class: HostTensor.f32(layout.classes, [B, N, LAYOUT_CLASSES]),
+          layout_color: HostTensor.f32(layout.colors, [B, N, LAYOUT_COLORS]),
+          layout_mask: HostTensor.f32(layout.mask, [B, N]),
+        }
+      : {}),
   };
 }

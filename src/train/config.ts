@@ -69,6 +69,13 @@ export const TrainConfig = z.object({
    * object (ARCHITECTURE.md, object weighting). 1 = unweighted (runs before it existed).
    */
   objectLossWeight: z.number().min(1).max(100).default(1),
+  /**
+   * Weight of the layout loss: a linear head on the middle block's image tokens is trained to name
+   * each token's object class and colour, labels the composer knows exactly (train/layout-labels.ts).
+   * At high noise only the prompt and the token's place can answer, so it teaches words → where;
+   * the head is training-only. 0 = off (runs before it existed).
+   */
+  layoutLossWeight: z.number().min(0).max(10).default(0),
   checkpointEvery: z.number().int().positive(),
   sampleEvery: z.number().int().positive(),
   logEvery: z.number().int().positive(),
@@ -139,6 +146,7 @@ export const TRAIN_PRESETS: Record<string, TrainConfig> = {
     ],
     steps: 30000,
     lr: 8e-4,
+    layoutLossWeight: 0.5,
     checkpointEvery: 100,
     sampleEvery: 500,
     maxTextTokens: 192,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SceneStream } from '../data/stream.ts';
 import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, writeFileAtomic } from '../engine/index.ts';
 import { buildTrainingGraph } from '../model/graphs.ts';
+import { LAYOUT_CLASSES, LAYOUT_COLORS } from './layout-labels.ts';
 import { type LoadedModel, type SamplingDefaults, loadModel, saveModel } from '../model/store.ts';
 import { Tokenizer } from '../model/tokenizer/index.ts';
 import { type Scope, initParams } from '../nn/index.ts';
@@ -83,7 +84,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     tokenizer.save(tokPath);
   }
 
-  const graph = buildTrainingGraph(cfg.model, cfg.batchSize);
+  const layout = cfg.layoutLossWeight > 0 ? { weight: cfg.layoutLossWeight, classes: LAYOUT_CLASSES, colors: LAYOUT_COLORS } : undefined;
+  const graph = buildTrainingGraph(cfg.model, cfg.batchSize, layout);
   const compiled = compileTrainStep({
     loss: graph.loss,
     params: graph.scope.params(),
@@ -131,6 +133,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         timeStd: cfg.timeStd,
         highNoiseShare: cfg.highNoiseShare,
         objectLossWeight: cfg.objectLossWeight,
+        layoutLabels: layout !== undefined,
         textDrop: cfg.textDrop,
         maskFraction: cfg.maskFraction,
         dropImage,
