@@ -83,6 +83,33 @@ export interface PipelineInfo {
   sizes: ModelSizes;
 }
 
+/** Where a sampling run reports: the request's step callback and abort signal. */
+type SampleProgress = Pick<CommonRequest, 'onStep' | 'signal'> & {
+  /** Which of the request's n images this run draws (step events carry it). */
+  index: number;
+};
+
+/** One sampling run: from `noise` on `grid` to the model's final estimate. */
+interface SampleRun extends SampleProgress {
+  noise: Float32Array;
+  grid: Grid;
+  steps: number;
+  sampler: 'euler' | 'heun';
+  denoise: Denoiser;
+  /** The pixel size the run draws at (step previews are unpatchified to it). */
+  size: { width: number; height: number };
+}
+
+/** One edit sample's settings, already validated, shared by the whole-image and windowed paths. */
+interface EditSample extends SampleProgress {
+  cond: Conditioning;
+  steps: number;
+  sampler: 'euler' | 'heun';
+  guidance: number;
+  imageGuidance: number;
+  seed: number;
+}
+
 function checkCommon(r: CommonRequest, defaultGuidance: number): { n: number; steps: number; guidance: number; seed: number } {
   const n = r.n ?? 1;
   if (!Number.isInteger(n) || n < 1 || n > MAX_IMAGES_PER_CALL) throw new InputError(`n must be an integer from 1 to ${MAX_IMAGES_PER_CALL}, got ${r.n}`);
@@ -167,25 +194,17 @@ export class Pipeline {
     return new Rng(seed).fillNormal(new Float32Array(length));
   }
 
-  private async sample(
-    noise: Float32Array,
-    grid: Grid,
-    steps: number,
-    sampler: 'euler' | 'heun',
-    denoise: Denoiser,
-    index: number,
-    req: CommonRequest,
-    size: { width: number; height: number },
-  ): Promise<Float32Array> {
-    const schedule = samplingSchedule(steps, noiseShift(this.runner.config, grid.rows * grid.cols));
+  private async sample(run: SampleRun): Promise<Float32Array> {
+    const { grid, size, index, onStep } = run;
+    const schedule = samplingSchedule(run.steps, noiseShift(this.runner.config, grid.rows * grid.cols));
     const patch = this.runner.config.patchSize;
-    const run = sampler === 'heun' ? sampleHeun : sampleEuler;
+    const sampleWith = run.sampler === 'heun' ? sampleHeun : sampleEuler;
     let last: Float32Array | undefined;
-    const out = await run(noise, schedule, denoise, {
-      signal: req.signal,
+    const out = await sampleWith(run.noise, schedule, run.denoise, {
+      signal: run.signal,
       onStep: async (s) => {
         last = s.predictedData;
-        await req.onStep?.({ index, step: s.step + 1, steps: s.steps, preview: () => unpatchify(s.predictedData, size.width, size.height, patch) });
+        await onStep?.({ index, step: s.step + 1, steps: s.steps, preview: () => unpatchify(s.predictedData, size.width, size.height, patch) });
       },
     });
     // x-prediction: the last step's data estimate is the model's own answer (see flow/path.ts on tMin).
@@ -229,7 +248,9 @@ export class Pipeline {
         guidance,
         { batched: (xt, t, which) => predictRows(xt, t, which.map((w) => (w === 'cond' ? 0 : 1))) },
       );
-      const x = await this.sample(this.noise(s, grid.rows * grid.cols * P), grid, steps, sampler, denoise, i, req, base);
+      const x = await this.sample({
+        noise: this.noise(s, grid.rows * grid.cols * P), grid, steps, sampler, denoise, size: base, index: i, signal: req.signal, onStep: req.onStep,
+      });
       const drawn = unpatchify(x, base.width, base.height, cfg.patchSize);
       const resized = base.width !== req.width || base.height !== req.height;
       const factor = resized && this.upscaler ? upscaleFactor(base, req) : undefined;
@@ -271,7 +292,7 @@ export class Pipeline {
     const results: GeneratedImage[] = [];
     for (let i = 0; i < n; i++) {
       const s = (seed + i) >>> 0;
-      const common = { cond, steps, sampler, guidance, imageGuidance, seed: s, index: i, req };
+      const common: EditSample = { cond, steps, sampler, guidance, imageGuidance, seed: s, index: i, signal: req.signal, onStep: req.onStep };
       let image: Rgb;
       let factor: number | undefined;
       if (!window) {
@@ -307,11 +328,7 @@ export class Pipeline {
   }
 
   /** One edit sample of `image` at the size it is (a size the model can take), before any composite. */
-  private async editAtModelScale(
-    image: Rgb,
-    mask: Mask | undefined,
-    c: { cond: Conditioning; steps: number; sampler: 'euler' | 'heun'; guidance: number; imageGuidance: number; seed: number; index: number; req: EditRequest },
-  ): Promise<Rgb> {
+  private async editAtModelScale(image: Rgb, mask: Mask | undefined, c: EditSample): Promise<Rgb> {
     const { width, height } = image;
     const p = this.runner.config.patchSize;
     const grid = gridFor(width, height, p);
@@ -340,7 +357,9 @@ export class Pipeline {
       c.guidance,
       c.imageGuidance,
     );
-    const x = await this.sample(this.noise(c.seed, source.length), grid, c.steps, c.sampler, denoise, c.index, c.req, image);
+    const x = await this.sample({
+      noise: this.noise(c.seed, source.length), grid, steps: c.steps, sampler: c.sampler, denoise, size: image, index: c.index, signal: c.signal, onStep: c.onStep,
+    });
     return unpatchify(x, width, height, p);
   }
 
