@@ -34,6 +34,7 @@ describe('playground API', () => {
     const c = await body(fetch(`${s.url}/playground/api/config`));
     assert.equal(c.keyRequired, false);
     assert.equal(c.maxPixels, 1_048_576);
+    assert.deepEqual([c.minSide, c.sideMultiple], [64, 16]);
     assert.ok(c.topics.includes('animals'));
   });
 

@@ -9,7 +9,7 @@ import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { fitSize, MAX_PIXELS, parseSize } from '../pipeline/sizes.ts';
+import { fitSize, MAX_PIXELS, MIN_SIDE, parseSize, SIDE_MULTIPLE } from '../pipeline/sizes.ts';
 import { authenticate } from './auth.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { Arena, arenaName, TOPICS, type Contender } from './arena/store.ts';
@@ -100,7 +100,10 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
   app.get(`${API}/config`, (c) => c.json({
     keyRequired: !deps.keys.open,
     model: deps.queue()?.model.id ?? null,
+    // The size rules (src/data/sizes.ts): the page checks sizes against these, not a copy of its own.
     maxPixels: MAX_PIXELS,
+    minSide: MIN_SIDE,
+    sideMultiple: SIDE_MULTIPLE,
     maxImages: deps.config.limits.maxImages,
     quality: deps.config.quality,
     // The model's trained sizes (null while it loads: the page asks again) and what "auto" means.

@@ -47,8 +47,8 @@ export function Generate({ config, onSaved, onEdit }: Props) {
   const abort = useRef<AbortController | null>(null);
   const partialUrl = useBlobUrl(partial?.blob);
 
-  const size = custom ? { width, height } : sizeFor(aspect, area, config.maxPixels);
-  const problem = sizeProblem(size.width, size.height, config.maxPixels);
+  const size = custom ? { width, height } : sizeFor(aspect, area, config);
+  const problem = sizeProblem(size.width, size.height, config);
   const note = problem ? null : sizeNote(size, native);
   const canRun = !busy && prompt.trim().length > 0 && !problem;
 
@@ -97,8 +97,8 @@ export function Generate({ config, onSaved, onEdit }: Props) {
           <label><input type="checkbox" checked={custom} onChange={(e) => setCustom(e.target.checked)} /> Exact width and height</label>
           {custom ? (
             <>
-              <label>Width <input type="number" step={16} min={64} value={width} onChange={(e) => setWidth(Number(e.target.value))} /></label>
-              <label>Height <input type="number" step={16} min={64} value={height} onChange={(e) => setHeight(Number(e.target.value))} /></label>
+              <label>Width <input type="number" step={config.sideMultiple} min={config.minSide} value={width} onChange={(e) => setWidth(Number(e.target.value))} /></label>
+              <label>Height <input type="number" step={config.sideMultiple} min={config.minSide} value={height} onChange={(e) => setHeight(Number(e.target.value))} /></label>
             </>
           ) : (
             <>

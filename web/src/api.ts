@@ -76,7 +76,10 @@ export function b64ToBlob(b64: string, type = 'image/png'): Blob {
 export interface ServerConfig {
   keyRequired: boolean;
   model: string | null;
+  /** The size rules: sides multiples of sideMultiple and at least minSide, at most maxPixels in all. */
   maxPixels: number;
+  minSide: number;
+  sideMultiple: number;
   maxImages: number;
   quality: Record<'low' | 'medium' | 'high', { steps: number; fast: boolean }>;
   /** The served model's trained sizes; null while it loads. */

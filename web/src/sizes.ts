@@ -1,12 +1,12 @@
-// Output sizes the server takes: sides multiples of 16, at least 64, and at most `maxPixels`
-// (1,048,576: the card's limit) in all, in any aspect ratio (so 2048×512 is fine and 1536×1024
-// is not). The model draws best at its native size, which the server reports: the presets are
-// built around it, and larger sizes are drawn at a trained size and resized by the server.
-import type { Size } from './api.ts';
+// Choosing an output size in the page. The rules themselves (sides a multiple of `sideMultiple`,
+// at least `minSide`, at most `maxPixels` in all, any aspect ratio) are the server's, sent with
+// /playground/api/config from their one home in src/data/sizes.ts; nothing here repeats them.
+// The model draws best at its native size, which the server reports: the presets are built
+// around it, and larger sizes are drawn at a trained size and resized by the server.
+import type { ServerConfig, Size } from './api.ts';
 
-export const MAX_PIXELS = 1_048_576;
-const STEP = 16;
-const MIN = 64;
+/** The server's size rules, as the config carries them. */
+export type SizeRules = Pick<ServerConfig, 'maxPixels' | 'minSide' | 'sideMultiple'>;
 
 export const ASPECTS = ['1:1', '4:3', '3:4', '3:2', '2:3', '16:9', '9:16', '21:9', '4:1', '1:4'] as const;
 
@@ -36,7 +36,7 @@ const k = (px: number) => `~${Math.round(px / 1000).toLocaleString('en-US')}k px
  * (drawn at a trained size and resized), then the largest allowed. Without a native size (the model
  * is still loading) the old fixed steps.
  */
-export function areaPresets(native: Size | null, maxPixels = MAX_PIXELS): AreaPreset[] {
+export function areaPresets(native: Size | null, maxPixels: number): AreaPreset[] {
   if (!native) {
     return [256 * 256, 512 * 512, 768 * 768].map((px) => ({ label: k(px), pixels: px })).concat({ label: `largest (≤ ${maxPixels.toLocaleString('en-US')} px)`, pixels: maxPixels });
   }
@@ -50,20 +50,22 @@ export function areaPresets(native: Size | null, maxPixels = MAX_PIXELS): AreaPr
   return presets;
 }
 
-/** The largest size with this aspect ratio and at most `pixels` pixels on the 16-px grid. */
-export function sizeFor(aspect: string, pixels: number, maxPixels = MAX_PIXELS): Size {
+/** The largest size with this aspect ratio and at most `pixels` pixels on the server's side grid. */
+export function sizeFor(aspect: string, pixels: number, rules: SizeRules): Size {
   const [a, b] = aspect.split(':').map(Number) as [number, number];
-  const scale = Math.sqrt(Math.min(pixels, maxPixels) / (a * b));
+  const scale = Math.sqrt(Math.min(pixels, rules.maxPixels) / (a * b));
+  const step = rules.sideMultiple;
   // The small tolerance keeps an exact fit (the native size itself) from rounding down a step.
-  const snap = (v: number) => Math.max(MIN, Math.floor(v / STEP + 1e-9) * STEP);
+  const snap = (v: number) => Math.max(rules.minSide, Math.floor(v / step + 1e-9) * step);
   return { width: snap(a * scale), height: snap(b * scale) };
 }
 
 /** Why a size is not allowed, or null when it is. */
-export function sizeProblem(width: number, height: number, maxPixels = MAX_PIXELS): string | null {
+export function sizeProblem(width: number, height: number, rules: SizeRules): string | null {
+  const { maxPixels, minSide, sideMultiple } = rules;
   if (!Number.isInteger(width) || !Number.isInteger(height)) return 'width and height must be whole numbers';
-  if (width < MIN || height < MIN) return `each side must be at least ${MIN} px`;
-  if (width % STEP || height % STEP) return `each side must be a multiple of ${STEP}`;
+  if (width < minSide || height < minSide) return `each side must be at least ${minSide} px`;
+  if (width % sideMultiple || height % sideMultiple) return `each side must be a multiple of ${sideMultiple}`;
   if (width * height > maxPixels) return `${width}×${height} is ${(width * height).toLocaleString('en-US')} pixels; the limit is ${maxPixels.toLocaleString('en-US')}`;
   return null;
 }
