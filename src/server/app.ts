@@ -11,10 +11,6 @@ import { registerImageRoutes } from './routes/images.ts';
 import { registerLibraryRoutes } from './routes/library.ts';
 import { registerMetaRoutes } from './routes/meta.ts';
 
-// Re-exported for callers that built apps from here before deps.ts and auth.ts existed.
-export { authenticate } from './auth.ts';
-export { createDeps, type AppDeps, type AppEnv } from './deps.ts';
-
 /** Converts a route pattern of this app ("/v1/images/files/:name", "/assets/*") to a RegExp. */
 function routeRegExp(path: string): RegExp {
   const body = path.split('/').map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');

@@ -39,17 +39,7 @@ export class ApiError extends Error {
   readonly headers: Record<string, string>;
   readonly reason: RejectReason | null;
 
-  constructor(status: number, options: ApiErrorOptions);
-  /** @deprecated the positional form, kept for routes written against it; pass ApiErrorOptions. */
-  constructor(status: number, message: string, type: ErrorType, code?: string | null, param?: string | null, headers?: Record<string, string>, reason?: RejectReason | null);
-  constructor(
-    readonly status: number,
-    first: ApiErrorOptions | string,
-    ...rest: [ErrorType?, (string | null)?, (string | null)?, Record<string, string>?, (RejectReason | null)?]
-  ) {
-    const o: ApiErrorOptions = typeof first === 'string'
-      ? { message: first, type: rest[0]!, code: rest[1], param: rest[2], headers: rest[3], reason: rest[4] }
-      : first;
+  constructor(readonly status: number, o: ApiErrorOptions) {
     super(o.message);
     this.type = o.type;
     this.code = o.code ?? null;

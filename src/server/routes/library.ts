@@ -6,7 +6,8 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { authenticate, type AppDeps, type AppEnv } from '../app.ts';
+import { authenticate } from '../auth.ts';
+import type { AppDeps, AppEnv } from '../deps.ts';
 import { ApiError, badRequest, notFound, tooLarge, tooManyRequests } from '../errors.ts';
 import { LibraryError, LibraryService } from '../library/service.ts';
 import { QueueFull } from '../queue.ts';
@@ -35,9 +36,9 @@ const EditFields = z.strictObject({ ...Change, from: VersionNumber.optional() })
 const BatchBody = z.strictObject({ ...Change, photos: z.array(PhotoId).min(1, 'select at least one photo').max(100_000) });
 const RestoreBody = z.strictObject({ version: z.number().int().min(0) });
 
-const conflict = (message: string) => new ApiError(409, message, 'invalid_request_error', 'library_busy');
-const unavailable = (message: string) => new ApiError(503, message, 'server_error', 'library_unavailable', null, { 'Retry-After': '5' });
-const forbidden = (message: string) => new ApiError(403, message, 'invalid_request_error', 'forbidden');
+const conflict = (message: string) => new ApiError(409, { message, type: 'invalid_request_error', code: 'library_busy' });
+const unavailable = (message: string) => new ApiError(503, { message, type: 'server_error', code: 'library_unavailable', headers: { 'Retry-After': '5' } });
+const forbidden = (message: string) => new ApiError(403, { message, type: 'invalid_request_error', code: 'forbidden' });
 
 function toHttp(err: unknown): unknown {
   if (err instanceof LibraryError) {
