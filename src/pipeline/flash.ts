@@ -8,16 +8,23 @@ import type { RuntimeOptions } from '../engine/index.ts';
 import { type FlashEntry, loadFlash } from '../model/flash.ts';
 import { ModelRunner } from '../model/runner.ts';
 import type { LoadedModel } from '../model/store.ts';
-import type { EditRequest, GeneratedImage, GenerateRequest, Pipeline } from './pipeline.ts';
+import type { EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
+
+/** What Flash needs of the student's pipeline: pipeline.ts's Pipeline, which makes it (named here so neither module imports the other). */
+export interface StudentPipeline {
+  generate(req: GenerateRequest): Promise<GeneratedImage[]>;
+  edit(req: EditRequest): Promise<GeneratedImage[]>;
+  release(): Promise<void>;
+}
 
 export class FlashPath {
-  private pipeline?: Promise<Pipeline>;
+  private pipeline?: Promise<StudentPipeline>;
 
   private constructor(
     readonly entry: FlashEntry,
     private readonly student: LoadedModel,
     private readonly runtime: RuntimeOptions,
-    private readonly make: (runner: ModelRunner) => Pipeline,
+    private readonly make: (runner: ModelRunner) => StudentPipeline,
   ) {}
 
   /**
@@ -25,7 +32,7 @@ export class FlashPath {
    * from other base weights) is not used: `warn` gets the reason and fast requests take the
    * base model's few plain steps, as without Flash.
    */
-  static open(base: LoadedModel, runtime: RuntimeOptions, make: (runner: ModelRunner) => Pipeline, warn: (line: string) => void = () => {}): FlashPath | undefined {
+  static open(base: LoadedModel, runtime: RuntimeOptions, make: (runner: ModelRunner) => StudentPipeline, warn: (line: string) => void = () => {}): FlashPath | undefined {
     const status = loadFlash(base);
     if (status.kind === 'absent') return undefined;
     if (status.kind === 'stale') {
@@ -35,7 +42,7 @@ export class FlashPath {
     return new FlashPath(status.entry, status.model, runtime, make);
   }
 
-  private get(): Promise<Pipeline> {
+  private get(): Promise<StudentPipeline> {
     this.pipeline ??= ModelRunner.create(this.student, this.runtime).then(this.make);
     return this.pipeline;
   }

@@ -11,7 +11,7 @@ import type { Rgb } from '../model/layout.ts';
 import { type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
 import type { Mask } from './image-io.ts';
 import { autoEditMask, compositeOutside } from './masks.ts';
-import type { GeneratedImage } from './pipeline.ts';
+import type { GeneratedImage } from './requests.ts';
 import { validateSize } from './sizes.ts';
 
 /** klein is step-distilled: 4 steps is what it was distilled for. */

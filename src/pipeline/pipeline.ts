@@ -16,8 +16,9 @@ import { type Mask, resizeImage, resizeMask } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { cropMask, cropRgb, editWindow, maskBounds, pasteRgb, placeMask } from './region.ts';
 import { FlashPath } from './flash.ts';
+import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 import { validateSize } from './sizes.ts';
-import { type UpscaleStage, upscaleFactor, upscaleLabel, upscaleTo } from './upscale.ts';
+import { upscaleFactor, upscaleLabel, upscaleTo } from './upscale.ts';
 
 export const DEFAULT_STEPS = 20;
 export const FAST_STEPS = 4;
@@ -26,54 +27,6 @@ export const DEFAULT_IMAGE_GUIDANCE = 1.5;
 /** Pixels around a mask that may blend between old and new (the seam); beyond it, input bytes are kept. */
 export const SEAM_PX = 2;
 export const MAX_IMAGES_PER_CALL = 8;
-
-export interface StepEvent {
-  step: number;
-  steps: number;
-  /** The current estimate of the finished image (for progress previews and streaming). */
-  preview: () => Rgb;
-}
-
-interface CommonRequest {
-  seed?: number;
-  steps?: number;
-  guidance?: number;
-  /** The few-step mode (≤ 4 steps). */
-  fast?: boolean;
-  sampler?: 'euler' | 'heun';
-  n?: number;
-  onStep?: (e: StepEvent & { index: number }) => void | Promise<void>;
-  /** When the learned upscaler has enlarged a request larger than the model's size (the cascade's second stage). */
-  onUpscale?: (e: UpscaleStage & { index: number }) => void | Promise<void>;
-  signal?: AbortSignal;
-  /** 'low' relaxes borderline safety thresholds (never the zero-tolerance ones). */
-  moderation?: Moderation;
-}
-
-export interface GenerateRequest extends CommonRequest {
-  prompt: string;
-  negativePrompt?: string;
-  width: number;
-  height: number;
-}
-
-export interface EditRequest extends CommonRequest {
-  image: Rgb;
-  instruction: string;
-  /** White (255) = repaint. Without a mask this is an instruction edit. */
-  mask?: Mask;
-  imageGuidance?: number;
-}
-
-export interface GeneratedImage {
-  /** Already screened by the output filter. */
-  image: Rgb;
-  seed: number;
-  /** Generation parameters, embedded in output files and recorded in edit histories. */
-  metadata: Record<string, string>;
-  /** What encodeImage needs to mark the file as AI-generated. */
-  provenance: ProvenanceInput;
-}
 
 export interface PipelineInfo {
   id: string;

@@ -6,7 +6,7 @@
 // the generation parameters and the provenance input — so the version the library stores is the
 // same as `flowpaint photos edit` makes, and `flowpaint photos replay` can remake it.
 import sharp from 'sharp';
-import type { EditRequest, GeneratedImage } from '../../pipeline/pipeline.ts';
+import type { EditRequest, GeneratedImage } from '../../pipeline/requests.ts';
 import type { PhotoEditor } from '../../photos/batch.ts';
 import { decodeImage, readPngText } from '../../pipeline/image-io.ts';
 import type { JobSpec } from '../jobs.ts';
