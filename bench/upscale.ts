@@ -14,7 +14,6 @@ import os from 'node:os';
 import { layoutScene, renderScene, specForSeed } from '../src/data/index.ts';
 import type { RgbImage } from '../src/data/image.ts';
 import { psnrOutside, ssimOutside } from '../src/eval/preservation.ts';
-import type { Rgb } from '../src/model/layout.ts';
 import { type Upscaler, UPSCALER_WEIGHTS, lanczos, loadUpscaler } from '../src/model/upscaler.ts';
 import { defaultModelDir, loadPipeline } from '../src/pipeline/index.ts';
 import { upscaleTo } from '../src/pipeline/upscale.ts';
@@ -26,14 +25,14 @@ import { dirname, join } from 'node:path';
 const BASE = 128;
 const HELDOUT_SEED0 = 5000;
 
-function luma(img: Rgb): Float32Array {
+function luma(img: RgbImage): Float32Array {
   const l = new Float32Array(img.width * img.height);
   for (let p = 0; p < l.length; p++) l[p] = 0.299 * img.data[p * 3]! + 0.587 * img.data[p * 3 + 1]! + 0.114 * img.data[p * 3 + 2]!;
   return l;
 }
 
 /** Sobel gradient magnitude of luma (0 on the border). */
-function gradient(img: Rgb): Float32Array {
+function gradient(img: RgbImage): Float32Array {
   const { width: w, height: h } = img;
   const l = luma(img);
   const g = new Float32Array(w * h);
@@ -49,7 +48,7 @@ function gradient(img: Rgb): Float32Array {
 }
 
 /** Mean gradient of `img` over the truth's edge pixels (gradient ≥ 16/255 per px), as a share of the truth's mean there. */
-function edgeSharpness(img: Rgb, truthGrad: Float32Array): number {
+function edgeSharpness(img: RgbImage, truthGrad: Float32Array): number {
   const g = gradient(img);
   let a = 0;
   let t = 0;
@@ -69,9 +68,9 @@ interface Score {
 const newScore = (): Score => ({ psnr: [], ssim: [], edge: [] });
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function score(s: Score, img: Rgb, truth: RgbImage, truthGrad: Float32Array): void {
-  s.psnr.push(psnrOutside(img as RgbImage, truth).psnr);
-  s.ssim.push(ssimOutside(img as RgbImage, truth, undefined, 7)!);
+function score(s: Score, img: RgbImage, truth: RgbImage, truthGrad: Float32Array): void {
+  s.psnr.push(psnrOutside(img, truth).psnr);
+  s.ssim.push(ssimOutside(img, truth, undefined, 7)!);
   s.edge.push(edgeSharpness(img, truthGrad));
 }
 
@@ -106,7 +105,7 @@ export async function run(args: string[]): Promise<void> {
       const spec = specForSeed(HELDOUT_SEED0 + k, 'heldout', { size: { width: BASE, height: BASE } });
       const truth = renderScene(layoutScene(spec, size, size)).image;
       const truthGrad = gradient(truth);
-      let exact: Rgb = truth;
+      let exact: RgbImage = truth;
       while (exact.width > BASE) exact = boxDownsample2(exact);
       const native = renderScene(layoutScene(spec, BASE, BASE)).image;
       for (const [name, base] of [['exact', exact], ['native', native]] as const) {

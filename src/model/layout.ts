@@ -5,12 +5,6 @@ import { ropeTables } from '../nn/index.ts';
 import type { RgbImage } from '../image/index.ts';
 import { POSITION_FEATURES, headDim, type ModelConfig } from './config.ts';
 
-/**
- * The old name of RgbImage, kept while modules written against it move over.
- * @deprecated use RgbImage from src/image.
- */
-export type Rgb = RgbImage;
-
 export interface Grid {
   rows: number;
   cols: number;

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { HostTensor, Session, type Tensor, asFloat32, ops as o, readSafetensors, serializeGraph } from '../engine/index.ts';
 import { Scope, normal, zeros } from '../nn/index.ts';
-import type { Rgb } from './layout.ts';
+import type { RgbImage } from '../image/index.ts';
 
 export interface UpscalerConfig {
   /** Feature channels of the hidden convolutions. */
@@ -166,7 +166,7 @@ export function upscalerDeclarations(c: UpscalerConfig): Scope {
 // ---------------------------------------------------------------- pixels
 
 /** Lanczos-3 resize (sharp/libvips): the upsample the network's residual is added to, in training and inference alike. */
-export async function lanczos(img: Rgb, width: number, height: number): Promise<Rgb> {
+export async function lanczos(img: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (img.width === width && img.height === height) return img;
   const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
@@ -176,14 +176,14 @@ export async function lanczos(img: Rgb, width: number, height: number): Promise<
 }
 
 /** RGB bytes (HWC) → planar [3, H, W] floats in [−1, 1]. */
-export function toPlanar(img: Rgb, out = new Float32Array(img.width * img.height * 3)): Float32Array {
+export function toPlanar(img: RgbImage, out = new Float32Array(img.width * img.height * 3)): Float32Array {
   const n = img.width * img.height;
   for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) out[c * n + p] = img.data[p * 3 + c]! / 127.5 - 1;
   return out;
 }
 
 /** Planar [3, H, W] in [−1, 1] → RGB bytes, rounded and clamped. */
-export function fromPlanar(x: Float32Array, width: number, height: number): Rgb {
+export function fromPlanar(x: Float32Array, width: number, height: number): RgbImage {
   const n = width * height;
   const data = new Uint8Array(n * 3);
   for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.max(0, Math.min(255, Math.round((x[c * n + p]! + 1) * 127.5)));
@@ -230,7 +230,7 @@ export class Upscaler {
   }
 
   /** w×h → fw×fh. */
-  async upscale(img: Rgb, f: Factor): Promise<Rgb> {
+  async upscale(img: RgbImage, f: Factor): Promise<RgbImage> {
     if (!FACTORS.includes(f)) throw new Error(`upscaler: factor must be one of ${FACTORS.join(', ')}, got ${f}`);
     const { width: w, height: h } = img;
     const base = await lanczos(img, f * w, f * h);

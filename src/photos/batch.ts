@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { DEFAULT_STEPS, type EditRequest, encodeImage, type GeneratedImage, type Mask, maskFromRgb, readPngText, resizeMask } from '../pipeline/index.ts';
 import { decodeImage } from '../pipeline/index.ts';
-import type { Rgb } from '../model/layout.ts';
+import type { RgbImage } from '../image/index.ts';
 import { exifForVersion } from './exif.ts';
 import { type EditRecipe, type ExifMode, type PhotoRecord, type PhotoStore, type VersionRecord } from './store.ts';
 import sharp from 'sharp';
@@ -61,7 +61,7 @@ export async function editPhoto(
   p: PhotoRecord,
   recipe: Omit<EditRecipe, 'model' | 'modelVersion'>,
   opts: { from?: number; batch?: VersionRecord['batch']; signal?: AbortSignal; onStep?: () => void } = {},
-): Promise<{ version: VersionRecord; image: Rgb }> {
+): Promise<{ version: VersionRecord; image: RgbImage }> {
   const parent = opts.from ?? p.current;
   const image = await store.workingImage(p, parent);
   const mask = recipe.mask ? await loadMask(store, recipe.mask, image) : undefined;
@@ -115,7 +115,7 @@ function parentHistory(png: Uint8Array | undefined): unknown[] {
   }
 }
 
-async function loadMask(store: PhotoStore, rel: string, image: Rgb): Promise<Mask> {
+async function loadMask(store: PhotoStore, rel: string, image: RgbImage): Promise<Mask> {
   const m = maskFromRgb(await decodeImage(readFileSync(store.path(rel)), `mask ${rel}`));
   return resizeMask(m, image.width, image.height);
 }

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { Quantization } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import { fromRgb8, KleinModel, toRgb8 } from '../model/flux2/klein.ts';
-import type { Rgb } from '../model/layout.ts';
+import type { RgbImage } from '../image/index.ts';
 import { type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
 import type { Mask } from './image-io.ts';
 import { autoEditMask, compositeOutside } from './masks.ts';
@@ -42,7 +42,7 @@ export interface KleinGenerateRequest extends Common {
 }
 
 export interface KleinEditRequest extends Common {
-  image: Rgb;
+  image: RgbImage;
   instruction: string;
   /** White = repaint; the rest keeps the input's bytes. */
   mask?: Mask;
@@ -147,7 +147,7 @@ export class KleinPipeline {
     for (let i = 0; i < n; i++) {
       const s = (seed + i) >>> 0;
       const pixels = await this.model.generate({ prompt: req.instruction, width, height, steps, seed: s, reference, onStep: req.onStep });
-      const generated: Rgb = { width, height, data: toRgb8(pixels, width, height) };
+      const generated: RgbImage = { width, height, data: toRgb8(pixels, width, height) };
       // The composite blends a seam of SEAM_PX pixels around the region and copies the input beyond it.
       const region = req.mask ?? autoEditMask(req.image, generated);
       out.push({

@@ -6,7 +6,8 @@ import { randomInt } from 'node:crypto';
 import { type Quantization, Rng } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import { type Denoiser, editGuidance, sampleEuler, sampleHeun, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
-import { type Grid, gridFor, maskPatches, patchify, type Rgb, unpatchify } from '../model/layout.ts';
+import type { RgbImage } from '../image/index.ts';
+import { type Grid, gridFor, maskPatches, patchify, unpatchify } from '../model/layout.ts';
 import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';
 import { loadModel } from '../model/store.ts';
 import { type ModelSizes, baseSizeFor, modelSizes, noiseShift } from '../model/config.ts';
@@ -113,7 +114,7 @@ export class Pipeline {
   }
 
   /** The output filter, for any image about to leave (results, streamed previews); throws SafetyRefusal. */
-  async screenImage(image: Rgb, moderation?: Moderation): Promise<void> {
+  async screenImage(image: RgbImage, moderation?: Moderation): Promise<void> {
     if (this.safety) await assertImageAllowed(image, this.safety, { stage: 'output-image', moderation });
   }
 
@@ -246,7 +247,7 @@ export class Pipeline {
     for (let i = 0; i < n; i++) {
       const s = (seed + i) >>> 0;
       const common: EditSample = { cond, steps, sampler, guidance, imageGuidance, seed: s, index: i, signal: req.signal, onStep: req.onStep };
-      let image: Rgb;
+      let image: RgbImage;
       let factor: number | undefined;
       if (!window) {
         const generated = await this.editAtModelScale(req.image, req.mask, common);
@@ -281,7 +282,7 @@ export class Pipeline {
   }
 
   /** One edit sample of `image` at the size it is (a size the model can take), before any composite. */
-  private async editAtModelScale(image: Rgb, mask: Mask | undefined, c: EditSample): Promise<Rgb> {
+  private async editAtModelScale(image: RgbImage, mask: Mask | undefined, c: EditSample): Promise<RgbImage> {
     const { width, height } = image;
     const p = this.runner.config.patchSize;
     const grid = gridFor(width, height, p);
@@ -338,7 +339,7 @@ export class Pipeline {
 }
 
 /** A mask as an RGB image whose white marks pixels to KEEP (the complement of the mask). */
-function invertToRgb(m: Mask): Rgb {
+function invertToRgb(m: Mask): RgbImage {
   const data = new Uint8Array(m.width * m.height * 3);
   for (let i = 0; i < m.data.length; i++) {
     const v = m.data[i]! > 0 ? 0 : 255;

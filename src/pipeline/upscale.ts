@@ -2,7 +2,7 @@
 // for. With a learned upscaler (the model directory's upscaler.safetensors) the image is enlarged
 // by its ×2, ×4 or ×8 head — the smallest that covers the request — and a final Lanczos resize
 // lands on the exact size (usually a downscale, which loses nothing). Without one, Lanczos does it all.
-import type { Rgb } from '../model/layout.ts';
+import type { RgbImage } from '../image/index.ts';
 import { FACTORS, type Factor, type Upscaler, lanczos } from '../model/upscaler.ts';
 
 /** The learned factor that takes `from` to at least `to` (×8 at most), or undefined when `to` is not larger. */
@@ -20,7 +20,7 @@ export interface UpscaleStage {
 }
 
 /** Resizes `img` to width×height through the learned upscaler (when there is one and it is an enlargement). */
-export async function upscaleTo(img: Rgb, width: number, height: number, upscaler: Upscaler | undefined, onStage?: (s: UpscaleStage) => void | Promise<void>): Promise<Rgb> {
+export async function upscaleTo(img: RgbImage, width: number, height: number, upscaler: Upscaler | undefined, onStage?: (s: UpscaleStage) => void | Promise<void>): Promise<RgbImage> {
   const f = upscaler ? upscaleFactor(img, { width, height }) : undefined;
   let x = img;
   if (f) {

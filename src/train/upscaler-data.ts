@@ -12,10 +12,10 @@ import sharp, { type Sharp } from 'sharp';
 import { composeScene } from '../data/compose.ts';
 import { Rng } from '../engine/index.ts';
 import { FACTORS, type Factor, lanczos } from '../model/upscaler.ts';
-import type { Rgb } from '../model/layout.ts';
+import type { RgbImage } from '../image/index.ts';
 
 /** Exact 2× downsample: each output pixel is the mean of a 2×2 block (rounded). */
-export function boxDownsample2(img: Rgb): Rgb {
+export function boxDownsample2(img: RgbImage): RgbImage {
   if (img.width % 2 || img.height % 2) throw new Error(`boxDownsample2: ${img.width}×${img.height} has an odd side`);
   const w = img.width / 2;
   const h = img.height / 2;
@@ -31,11 +31,11 @@ export function boxDownsample2(img: Rgb): Rgb {
   return { width: w, height: h, data };
 }
 
-async function viaSharp(img: Rgb, f: (s: Sharp) => Sharp): Promise<Rgb> {
+async function viaSharp(img: RgbImage, f: (s: Sharp) => Sharp): Promise<RgbImage> {
   return decoded(f(sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })));
 }
 
-async function decoded(s: Sharp): Promise<Rgb> {
+async function decoded(s: Sharp): Promise<RgbImage> {
   const { data, info } = await s
     .removeAlpha()
     .raw()
@@ -71,7 +71,7 @@ export function sampleDegradation(rng: Rng, share: number): Degradation {
 }
 
 /** The low-resolution input for `high` (`factor`× its size, a power of two) under a degradation. */
-export async function degradeDown(high: Rgb, factor: number, d: Degradation, rng: Rng): Promise<Rgb> {
+export async function degradeDown(high: RgbImage, factor: number, d: Degradation, rng: Rng): Promise<RgbImage> {
   const w = high.width / factor;
   const h = high.height / factor;
   let low = high;
@@ -92,9 +92,9 @@ export async function degradeDown(high: Rgb, factor: number, d: Degradation, rng
 
 /** One rendered scene, its input and per-factor targets, kept whole so crops of it can be drawn many times. */
 export interface ScenePair {
-  low: Rgb;
+  low: RgbImage;
   /** Per factor: the exact render at f× `low`'s size, and the Lanczos upsample of `low` to it (what the residual is added to). */
-  levels: Record<Factor, { high: Rgb; base: Rgb }>;
+  levels: Record<Factor, { high: RgbImage; base: RgbImage }>;
 }
 
 /** A scene rendered at `high` (sides multiples of 16 and of 8·the input's) with targets for every factor. */
@@ -198,7 +198,7 @@ export class PairPool {
 }
 
 /** Sum of absolute horizontal differences in a crop (a cheap edge measure). */
-function busy(img: Rgb, x0: number, y0: number, w: number, h: number): number {
+function busy(img: RgbImage, x0: number, y0: number, w: number, h: number): number {
   let s = 0;
   for (let y = y0; y < y0 + h; y += 2) {
     const row = y * img.width * 3;
@@ -207,7 +207,7 @@ function busy(img: Rgb, x0: number, y0: number, w: number, h: number): number {
   return s;
 }
 
-function copyCrop(img: Rgb, x0: number, y0: number, w: number, h: number, out: Float32Array, at: number): void {
+function copyCrop(img: RgbImage, x0: number, y0: number, w: number, h: number, out: Float32Array, at: number): void {
   for (let y = 0; y < h; y++) {
     const src = ((y0 + y) * img.width + x0) * 3;
     for (let k = 0; k < w * 3; k++) out[at + y * w * 3 + k] = img.data[src + k]! / 127.5 - 1;
