@@ -14,10 +14,10 @@ import { SceneStream } from '../data/stream.ts';
 import { validateScope, type DataScope } from '../data/scope.ts';
 import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, ops as o, readSafetensors, type Tensor, writeSafetensors } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
+import { flowMatchingLoss } from '../flow/index.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { type DenoiserInputs, denoise, denoiserInputs } from '../model/denoiser.ts';
 import { type FlashEntry, fingerprintText, isStudentTensor, saveFlash } from '../model/flash.ts';
-import { T_MIN } from '../model/graphs.ts';
 import { modelSizes } from '../model/config.ts';
 import { ModelRunner } from '../model/runner.ts';
 import { type LoadedModel, loadModel } from '../model/store.ts';
@@ -38,9 +38,9 @@ export interface StudentGraph {
 }
 
 /**
- * The student's loss: the denoiser on given conditioning (as the inference graph takes it), its
- * prediction turned into a velocity exactly as the sampler does, and the squared error to the
- * target velocity on the target tokens.
+ * The student's loss: the denoiser on given conditioning (as the inference graph takes it) under
+ * flow's flowMatchingLoss, the training graph's own — its prediction turned into a velocity exactly
+ * as the sampler does, and the squared error to the target velocity on the target tokens.
  */
 export function buildStudentGraph(c: ModelConfig, batch: number): StudentGraph {
   const scope = Scope.root();
@@ -51,10 +51,7 @@ export function buildStudentGraph(c: ModelConfig, batch: number): StudentGraph {
   const P = c.patchSize * c.patchSize * 3;
   const velocity = o.input('velocity', [batch, 'N', P]);
   const lossMask = o.input('loss_mask', [batch, 'N']);
-  const vhat = c.prediction === 'x' ? o.div(o.sub(inputs.image, pred), o.reshape(o.maximum(inputs.t, T_MIN), [batch, 1, 1])) : pred;
-  const diff = o.sub(vhat, velocity);
-  const perToken = o.mean(o.mul(diff, diff), [-1]);
-  const loss = o.div(o.sum(o.mul(perToken, lossMask)), o.maximum(o.sum(lossMask), 1));
+  const loss = flowMatchingLoss({ prediction: c.prediction, noisy: inputs.image, output: pred, t: inputs.t, velocity, lossMask });
   return { scope, loss, inputs };
 }
 
