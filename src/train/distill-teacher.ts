@@ -10,9 +10,8 @@
 // really follow. No Jacobian-vector product is needed.
 import { HostTensor, Rng } from '../engine/index.ts';
 import type { TrainingSample } from '../data/stream.ts';
-import { type Denoiser, editGuidance, sampleEuler, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
+import { DEFAULT_T_MIN, type Denoiser, editGuidance, sampleEuler, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
 import { noiseShift } from '../model/config.ts';
-import { T_MIN } from '../model/graphs.ts';
 import { type Grid, gridFor, layoutFeeds, maskPatches, patchify, type Segment } from '../model/layout.ts';
 import { type Conditioning, type ModelRunner, selectConditioning } from '../model/runner.ts';
 import { dilateMask } from '../pipeline/masks.ts';
@@ -176,10 +175,10 @@ export function studentBatch(runner: ModelRunner, trajectories: Trajectory[], cf
     for (let i = 0; i < T; i++, b++) {
       const j = (Math.floor(i / k) + 1) * k;
       const t = tr.schedule[i]!;
-      // Ending at t = 0 the student's answer is its data estimate (x̂ = x_t − max(t, T_MIN)·v̂ for
+      // Ending at t = 0 the student's answer is its data estimate (x̂ = x_t − max(t, DEFAULT_T_MIN)·v̂ for
       // x-prediction), so the target divides as the graph does.
       const end = tr.schedule[j]!;
-      const dt = end === 0 && m.prediction === 'x' ? Math.max(t, T_MIN) : t - end;
+      const dt = end === 0 && m.prediction === 'x' ? Math.max(t, DEFAULT_T_MIN) : t - end;
       const x = tr.points[i]!;
       const target = tr.points[j]!;
       const base = b * N * P;
