@@ -130,162 +130,204 @@ function refs(o: ObjectSpec): string[] {
   return out;
 }
 
-/** Proposes one edit of the given kind, or null when this scene does not allow it. */
 export interface ProposeOptions {
   scope?: DataScope;
   /** Output size, so that new lettering fits legibly. */
   size?: { width: number; height: number };
 }
 
+/**
+ * What a proposer works on: two copies of the scene (the source, which only deblur changes, and the
+ * target, which every other kind changes) and the generator every choice draws from, in order.
+ */
+interface EditDraft extends ProposeOptions {
+  rng: DataRng;
+  split: Split;
+  source: SceneSpec;
+  target: SceneSpec;
+  /** The number of object groups in the source. */
+  n: number;
+  /** A random group index (draws from rng). */
+  pickGroup: () => number;
+}
+
+/** Take one group away. */
+function proposeRemove({ rng, source, target, n, pickGroup }: EditDraft): ProposedEdit | null {
+  if (n === 0) return null;
+  const i = pickGroup();
+  const o = source.objects[i]!;
+  target.objects.splice(i, 1);
+  const r = refs(o);
+  return {
+    source, target, region: groupRegion(i, null),
+    instructions: [`remove ${rng.pick(r)}`, `delete ${rng.pick(r)}`, `take away ${rng.pick(r)}`, `erase ${rng.pick(r)} from the picture`, `get rid of ${rng.pick(r)}`],
+  };
+}
+
+/** Swap one group for an object of another class (one its art set can draw). */
+function proposeReplace({ rng, source, target, n, pickGroup, scope }: EditDraft): ProposedEdit | null {
+  if (n === 0) return null;
+  const i = pickGroup();
+  const o = source.objects[i]!;
+  const used = new Set(source.objects.map((x) => x.classId));
+  const cls = rng.pick(scopeClasses(scope).filter((c) => !used.has(c.id) && canRender(o.artSet, c.id)));
+  const t = target.objects[i]!;
+  t.classId = cls.id;
+  const np = groupPhrase(t, { color: rng.chance(0.5) });
+  const r = refs(o);
+  return {
+    source, target, region: groupRegion(i, i),
+    instructions: [`replace ${rng.pick(r)} with ${np}`, `swap ${rng.pick(r)} for ${np}`, `turn ${rng.pick(r)} into ${np}`, `change ${rng.pick(r)} to ${np}`],
+  };
+}
+
+/** Give one group a colour still visible on the background. */
+function proposeRecolor({ rng, source, target, n, pickGroup }: EditDraft): ProposedEdit | null {
+  if (n === 0) return null;
+  const i = pickGroup();
+  const o = source.objects[i]!;
+  const options = colorsVisibleOn(source.background).filter((c) => c !== o.color);
+  if (options.length === 0) return null;
+  const color = rng.pick(options);
+  target.objects[i]!.color = color;
+  const r = refs(o);
+  return {
+    source, target, region: groupRegion(i, i),
+    instructions: [`make ${rng.pick(r)} ${color}`, `change the color of ${rng.pick(r)} to ${color}`, `paint ${rng.pick(r)} ${color}`, `recolor ${rng.pick(r)} ${color}`, `turn ${rng.pick(r)} ${color}`],
+  };
+}
+
+/** Change one group to another of the three sizes. */
+function proposeResize({ rng, source, target, n, pickGroup }: EditDraft): ProposedEdit | null {
+  if (n === 0) return null;
+  const i = pickGroup();
+  const o = source.objects[i]!;
+  const at = SIZES.indexOf(o.size);
+  const choices = SIZES.filter((s) => s !== o.size);
+  const size = rng.pick(choices);
+  target.objects[i]!.size = size;
+  const bigger = SIZES.indexOf(size) > at;
+  const r = refs(o);
+  const ins = bigger
+    ? [`make ${rng.pick(r)} bigger`, `enlarge ${rng.pick(r)}`, `scale up ${rng.pick(r)}`, `make ${rng.pick(r)} larger`]
+    : [`make ${rng.pick(r)} smaller`, `shrink ${rng.pick(r)}`, `scale down ${rng.pick(r)}`, `reduce the size of ${rng.pick(r)}`];
+  ins.push(`make ${rng.pick(r)} ${size === 'medium' ? 'medium-sized' : size}`);
+  return { source, target, region: groupRegion(i, i), instructions: ins };
+}
+
+/** Move one group to a free cell. */
+function proposeMove({ rng, source, target, n, pickGroup }: EditDraft): ProposedEdit | null {
+  if (n === 0) return null;
+  const free = freeCellList(source);
+  if (free.length === 0) return null;
+  const i = pickGroup();
+  const o = source.objects[i]!;
+  const cell = rng.pick(free);
+  const t = target.objects[i]!;
+  t.row = Math.floor(cell / 3) as Row;
+  t.col = (cell % 3) as Col;
+  const where = POSITIONS[cell]!;
+  const r = refs(o);
+  return {
+    source, target, region: groupRegion(i, i),
+    instructions: [`move ${rng.pick(r)} ${positionPhrase(where, 0)}`, `put ${rng.pick(r)} ${positionPhrase(where, 1)}`, `shift ${rng.pick(r)} to the ${where.replace('middle center', 'center')}`, `place ${rng.pick(r)} ${positionPhrase(where, 0)} instead`],
+  };
+}
+
+/** Put a new group in a free cell. */
+function proposeAdd({ rng, split, source, target, scope }: EditDraft): ProposedEdit | null {
+  const o = sampleObject(rng, source, split, { scope });
+  if (!o) return null;
+  target.objects.push(o);
+  const np = groupPhrase(o, { color: true, size: rng.chance(0.5) });
+  const where = positionName(o.row, o.col);
+  return {
+    source, target, region: groupRegion(null, target.objects.length - 1),
+    instructions: [`add ${np} ${positionPhrase(where, 0)}`, `put ${np} ${positionPhrase(where, 1)}`, `place ${np} ${positionPhrase(where, 0)}`, `insert ${np} ${positionPhrase(where, 1)}`],
+  };
+}
+
+/** A new background on which every coloured object and plate stays visible. */
+function proposeBackground({ rng, source, target }: EditDraft): ProposedEdit | null {
+  // Every recoloured object and plate must stay visible on the new background.
+  const keep: ColorName[] = [...source.objects.map((x) => x.color), ...source.texts.map((t) => t.plateColor)].filter((c): c is ColorName => c !== null);
+  const old = JSON.stringify(source.background);
+  let bg = sampleBackground(rng, keep);
+  for (let k = 0; k < 20 && JSON.stringify(bg) === old; k++) bg = sampleBackground(rng, keep);
+  if (JSON.stringify(bg) === old) return null;
+  target.background = bg;
+  const desc = backgroundPhrase(bg, 0).replace(/^on /, '');
+  const ins = [`change the background to ${desc}`, `replace the background with ${desc}`, `use ${desc} instead`];
+  if (bg.kind === 'solid') ins.push(`make the background ${bg.color}`, `turn the background ${bg.color}`);
+  else ins.push(`make the background a gradient from ${bg.from} to ${bg.to}`);
+  return {
+    source, target, instructions: ins,
+    // Everything not fully covered by an opaque object pixel or a plate.
+    region: (src) => {
+      const { coverage } = renderScene(src);
+      const m = createMask(src.width, src.height);
+      for (let p = 0; p < m.data.length; p++) m.data[p] = coverage.data[p]! < 255 ? 255 : 0;
+      return m;
+    },
+  };
+}
+
+/** New text on one sign or plate, a word that fits it legibly. */
+function proposeLettering({ rng, split, source, target, size }: EditDraft): ProposedEdit | null {
+  if (source.texts.length === 0) return null;
+  const k = rng.int(0, source.texts.length - 1);
+  const old = source.texts[k]!;
+  let word = '';
+  for (let tries = 0; tries < 12 && !word; tries++) {
+    const w = sampleWord(rng, split, old.text);
+    if (!size || textFits({ ...old, text: w }, size.width, size.height)) word = w;
+  }
+  if (!word) return null;
+  target.texts[k]!.text = word;
+  const noun = old.kind;
+  return {
+    source, target,
+    instructions: [`change the text on the ${noun} to "${word}"`, `replace "${old.text}" with "${word}"`, `make the ${noun} say "${word}"`, `edit the ${noun} so it reads "${word}"`, `change the word "${old.text}" to "${word}"`],
+    region: (src) => {
+      const m = createMask(src.width, src.height);
+      fillMaskBox(m, src.texts[k]!.bbox);
+      return m;
+    },
+  };
+}
+
+/** Blur the source (the whole image or one group) so the edit is to sharpen it. */
+function proposeDeblur({ rng, source, target, n, pickGroup }: EditDraft): ProposedEdit | null {
+  if (source.blur) return null;
+  const onObject = n > 0 && rng.chance(0.3);
+  const region = onObject ? pickGroup() : 'image';
+  source.blur = { length: Math.round(rng.range(0.03, 0.08) * 1000) / 1000, angle: rng.int(0, 179), region };
+  const ins = ['remove the motion blur', 'sharpen the image', 'fix the motion blur', 'deblur the photo', 'make the picture sharp again'];
+  if (typeof region === 'number') {
+    const r = groupRef(source.objects[region]!);
+    ins.push(`remove the motion blur from ${r}`, `sharpen the blurry ${r.replace(/^the /, '')}`);
+  }
+  return { source, target, instructions: ins, region: (src) => blurRegion(src) };
+}
+
+const PROPOSERS: Record<EditKind, (d: EditDraft) => ProposedEdit | null> = {
+  remove: proposeRemove,
+  replace: proposeReplace,
+  recolor: proposeRecolor,
+  resize: proposeResize,
+  move: proposeMove,
+  add: proposeAdd,
+  background: proposeBackground,
+  lettering: proposeLettering,
+  deblur: proposeDeblur,
+};
+
+/** Proposes one edit of the given kind, or null when this scene does not allow it. */
 export function proposeEdit(rng: DataRng, spec: SceneSpec, kind: EditKind, split: Split, popts: ProposeOptions = {}): ProposedEdit | null {
-  const { scope, size } = popts;
   const source = cloneSpec(spec);
   const target = cloneSpec(spec);
   const n = source.objects.length;
-  const pickGroup = () => rng.int(0, n - 1);
-  switch (kind) {
-    case 'remove': {
-      if (n === 0) return null;
-      const i = pickGroup();
-      const o = source.objects[i]!;
-      target.objects.splice(i, 1);
-      const r = refs(o);
-      return {
-        source, target, region: groupRegion(i, null),
-        instructions: [`remove ${rng.pick(r)}`, `delete ${rng.pick(r)}`, `take away ${rng.pick(r)}`, `erase ${rng.pick(r)} from the picture`, `get rid of ${rng.pick(r)}`],
-      };
-    }
-    case 'replace': {
-      if (n === 0) return null;
-      const i = pickGroup();
-      const o = source.objects[i]!;
-      const used = new Set(source.objects.map((x) => x.classId));
-      const cls = rng.pick(scopeClasses(scope).filter((c) => !used.has(c.id) && canRender(o.artSet, c.id)));
-      const t = target.objects[i]!;
-      t.classId = cls.id;
-      const np = groupPhrase(t, { color: rng.chance(0.5) });
-      const r = refs(o);
-      return {
-        source, target, region: groupRegion(i, i),
-        instructions: [`replace ${rng.pick(r)} with ${np}`, `swap ${rng.pick(r)} for ${np}`, `turn ${rng.pick(r)} into ${np}`, `change ${rng.pick(r)} to ${np}`],
-      };
-    }
-    case 'recolor': {
-      if (n === 0) return null;
-      const i = pickGroup();
-      const o = source.objects[i]!;
-      const options = colorsVisibleOn(source.background).filter((c) => c !== o.color);
-      if (options.length === 0) return null;
-      const color = rng.pick(options);
-      target.objects[i]!.color = color;
-      const r = refs(o);
-      return {
-        source, target, region: groupRegion(i, i),
-        instructions: [`make ${rng.pick(r)} ${color}`, `change the color of ${rng.pick(r)} to ${color}`, `paint ${rng.pick(r)} ${color}`, `recolor ${rng.pick(r)} ${color}`, `turn ${rng.pick(r)} ${color}`],
-      };
-    }
-    case 'resize': {
-      if (n === 0) return null;
-      const i = pickGroup();
-      const o = source.objects[i]!;
-      const at = SIZES.indexOf(o.size);
-      const choices = SIZES.filter((s) => s !== o.size);
-      const size = rng.pick(choices);
-      target.objects[i]!.size = size;
-      const bigger = SIZES.indexOf(size) > at;
-      const r = refs(o);
-      const ins = bigger
-        ? [`make ${rng.pick(r)} bigger`, `enlarge ${rng.pick(r)}`, `scale up ${rng.pick(r)}`, `make ${rng.pick(r)} larger`]
-        : [`make ${rng.pick(r)} smaller`, `shrink ${rng.pick(r)}`, `scale down ${rng.pick(r)}`, `reduce the size of ${rng.pick(r)}`];
-      ins.push(`make ${rng.pick(r)} ${size === 'medium' ? 'medium-sized' : size}`);
-      return { source, target, region: groupRegion(i, i), instructions: ins };
-    }
-    case 'move': {
-      if (n === 0) return null;
-      const free = freeCellList(source);
-      if (free.length === 0) return null;
-      const i = pickGroup();
-      const o = source.objects[i]!;
-      const cell = rng.pick(free);
-      const t = target.objects[i]!;
-      t.row = Math.floor(cell / 3) as Row;
-      t.col = (cell % 3) as Col;
-      const where = POSITIONS[cell]!;
-      const r = refs(o);
-      return {
-        source, target, region: groupRegion(i, i),
-        instructions: [`move ${rng.pick(r)} ${positionPhrase(where, 0)}`, `put ${rng.pick(r)} ${positionPhrase(where, 1)}`, `shift ${rng.pick(r)} to the ${where.replace('middle center', 'center')}`, `place ${rng.pick(r)} ${positionPhrase(where, 0)} instead`],
-      };
-    }
-    case 'add': {
-      const o = sampleObject(rng, source, split, { scope });
-      if (!o) return null;
-      target.objects.push(o);
-      const np = groupPhrase(o, { color: true, size: rng.chance(0.5) });
-      const where = positionName(o.row, o.col);
-      return {
-        source, target, region: groupRegion(null, target.objects.length - 1),
-        instructions: [`add ${np} ${positionPhrase(where, 0)}`, `put ${np} ${positionPhrase(where, 1)}`, `place ${np} ${positionPhrase(where, 0)}`, `insert ${np} ${positionPhrase(where, 1)}`],
-      };
-    }
-    case 'background': {
-      // Every recoloured object and plate must stay visible on the new background.
-      const keep: ColorName[] = [...source.objects.map((x) => x.color), ...source.texts.map((t) => t.plateColor)].filter((c): c is ColorName => c !== null);
-      const old = JSON.stringify(source.background);
-      let bg = sampleBackground(rng, keep);
-      for (let k = 0; k < 20 && JSON.stringify(bg) === old; k++) bg = sampleBackground(rng, keep);
-      if (JSON.stringify(bg) === old) return null;
-      target.background = bg;
-      const desc = backgroundPhrase(bg, 0).replace(/^on /, '');
-      const ins = [`change the background to ${desc}`, `replace the background with ${desc}`, `use ${desc} instead`];
-      if (bg.kind === 'solid') ins.push(`make the background ${bg.color}`, `turn the background ${bg.color}`);
-      else ins.push(`make the background a gradient from ${bg.from} to ${bg.to}`);
-      return {
-        source, target, instructions: ins,
-        // Everything not fully covered by an opaque object pixel or a plate.
-        region: (src) => {
-          const { coverage } = renderScene(src);
-          const m = createMask(src.width, src.height);
-          for (let p = 0; p < m.data.length; p++) m.data[p] = coverage.data[p]! < 255 ? 255 : 0;
-          return m;
-        },
-      };
-    }
-    case 'lettering': {
-      if (source.texts.length === 0) return null;
-      const k = rng.int(0, source.texts.length - 1);
-      const old = source.texts[k]!;
-      let word = '';
-      for (let tries = 0; tries < 12 && !word; tries++) {
-        const w = sampleWord(rng, split, old.text);
-        if (!size || textFits({ ...old, text: w }, size.width, size.height)) word = w;
-      }
-      if (!word) return null;
-      target.texts[k]!.text = word;
-      const noun = old.kind;
-      return {
-        source, target,
-        instructions: [`change the text on the ${noun} to "${word}"`, `replace "${old.text}" with "${word}"`, `make the ${noun} say "${word}"`, `edit the ${noun} so it reads "${word}"`, `change the word "${old.text}" to "${word}"`],
-        region: (src) => {
-          const m = createMask(src.width, src.height);
-          fillMaskBox(m, src.texts[k]!.bbox);
-          return m;
-        },
-      };
-    }
-    case 'deblur': {
-      if (source.blur) return null;
-      const onObject = n > 0 && rng.chance(0.3);
-      const region = onObject ? pickGroup() : 'image';
-      source.blur = { length: Math.round(rng.range(0.03, 0.08) * 1000) / 1000, angle: rng.int(0, 179), region };
-      const ins = ['remove the motion blur', 'sharpen the image', 'fix the motion blur', 'deblur the photo', 'make the picture sharp again'];
-      if (typeof region === 'number') {
-        const r = groupRef(source.objects[region]!);
-        ins.push(`remove the motion blur from ${r}`, `sharpen the blurry ${r.replace(/^the /, '')}`);
-      }
-      return { source, target, instructions: ins, region: (src) => blurRegion(src) };
-    }
-  }
+  return PROPOSERS[kind]({ ...popts, rng, split, source, target, n, pickGroup: () => rng.int(0, n - 1) });
 }
 
 export interface EditStep {
