@@ -50,81 +50,122 @@ const ID_LIMIT = 1 << 21;
 const pairKey = (a: number, b: number): number => a * ID_LIMIT + b;
 
 export function trainBpeFromCounts(words: WordCounts, options: TrainBpeOptions): Tokenizer {
+  const minFrequency = checkOptions(options);
+  const start = options.base ? startFromBase(options.base) : startFromBytes(options.specialTokens ?? DEFAULT_SPECIAL_TOKENS);
+  if (options.vocabSize < start.idToToken.length) {
+    throw new RangeError(
+      `vocabSize ${options.vocabSize} is smaller than the ${start.idToToken.length} tokens it must hold ` +
+        (options.base ? '(the base tokenizer)' : '(special tokens + 256 bytes)'),
+    );
+  }
+  const corpus = SymbolCorpus.of(words, start.encodePiece);
+  while (start.idToToken.length < options.vocabSize) {
+    const best = corpus.mostFrequentPair();
+    if (best === undefined || best.count < minFrequency) break;
+    const a = Math.floor(best.key / ID_LIMIT);
+    const b = best.key - a * ID_LIMIT;
+    corpus.merge(best.key, a, b, addMerge(start, a, b));
+  }
+
+  const vocab: Record<string, number> = {};
+  start.idToToken.forEach((t, id) => {
+    if (t !== undefined) vocab[t] = id;
+  });
+  return Tokenizer.fromJSON(buildJson(vocab, start.merges, start.addedTokens));
+}
+
+/** minFrequency (default 2), after checking the options' numbers. */
+function checkOptions(options: TrainBpeOptions): number {
   const minFrequency = options.minFrequency ?? 2;
   if (!Number.isInteger(options.vocabSize) || options.vocabSize >= ID_LIMIT) {
     throw new RangeError(`vocabSize must be an integer below ${ID_LIMIT}, got ${options.vocabSize}`);
   }
   if (!(minFrequency >= 1)) throw new RangeError(`minFrequency must be at least 1, got ${minFrequency}`);
+  return minFrequency;
+}
 
-  const start = options.base ? startFromBase(options.base) : startFromBytes(options.specialTokens ?? DEFAULT_SPECIAL_TOKENS);
-  const { idToToken, tokenToId, merges, encodePiece } = start;
-  if (options.vocabSize < idToToken.length) {
-    throw new RangeError(
-      `vocabSize ${options.vocabSize} is smaller than the ${idToToken.length} tokens it must hold ` +
-        (options.base ? '(the base tokenizer)' : '(special tokens + 256 bytes)'),
-    );
+/** Records the merge a + b and returns the id of the merged token (new unless another merge path spelled it). */
+function addMerge(start: StartState, a: number, b: number): number {
+  const { idToToken, tokenToId, merges } = start;
+  const merged = idToToken[a] + idToToken[b];
+  // Two merge paths can spell the same string ("ab"+"c", "a"+"bc"); like the reference
+  // trainer, both merges are kept and they share one id.
+  let z = tokenToId.get(merged);
+  if (z === undefined) {
+    z = idToToken.length;
+    idToToken.push(merged);
+    tokenToId.set(merged, z);
   }
+  merges.push([idToToken[a], idToToken[b]]);
+  return z;
+}
 
-  // Corpus as symbol sequences. Symbols are merged in place; `lens` tracks the shrinking length.
-  const seqs: Int32Array[] = [];
-  const freqs: number[] = [];
-  for (const [piece, count] of words.counts) {
-    const seq = encodePiece(piece);
-    if (seq.length < 2) continue; // nothing to merge, and it cannot affect any pair
-    seqs.push(seq);
-    freqs.push(count);
-  }
-  const lens = Int32Array.from(seqs, (s) => s.length);
+/**
+ * The corpus as symbol sequences with their pair counts, kept up to date merge by merge: an index
+ * from each pair to the words that contain it, and a heap of (count, pair) whose stale entries
+ * are skipped when popped.
+ */
+class SymbolCorpus {
+  private readonly pairCounts = new Map<number, number>();
+  private readonly wordsWithPair = new Map<number, number[]>();
+  private readonly heap = new PairHeap();
+  /** The merge that last visited each word, so a word listed twice under a pair is merged once. */
+  private readonly visited: Int32Array;
+  private merges = 0;
 
-  const pairCounts = new Map<number, number>();
-  const wordsWithPair = new Map<number, number[]>();
-  const noteWord = (key: number, w: number): void => {
-    const list = wordsWithPair.get(key);
-    if (list === undefined) wordsWithPair.set(key, [w]);
-    else if (list[list.length - 1] !== w) list.push(w); // a word's pairs are noted together, so repeats are adjacent
-  };
-  for (let w = 0; w < seqs.length; w++) {
-    const s = seqs[w];
-    for (let i = 0; i + 1 < s.length; i++) {
-      const k = pairKey(s[i], s[i + 1]);
-      pairCounts.set(k, (pairCounts.get(k) ?? 0) + freqs[w]);
-      noteWord(k, w);
-    }
-  }
-  const heap = new PairHeap();
-  for (const [k, c] of pairCounts) heap.push(c, k);
-
-  const visited = new Int32Array(seqs.length).fill(-1);
-  for (let step = 0; idToToken.length < options.vocabSize; step++) {
-    // Pop until an entry matches its pair's current count; other entries are stale.
-    let best = -1;
-    let count = 0;
-    while (heap.size > 0) {
-      const top = heap.pop();
-      if (pairCounts.get(top.key) === top.count) {
-        best = top.key;
-        count = top.count;
-        break;
+  private constructor(
+    /** Symbols are merged in place; `lens` tracks each word's shrinking length. */
+    private readonly seqs: Int32Array[],
+    private readonly freqs: number[],
+    private readonly lens: Int32Array,
+  ) {
+    this.visited = new Int32Array(seqs.length).fill(-1);
+    for (let w = 0; w < seqs.length; w++) {
+      const s = seqs[w];
+      for (let i = 0; i + 1 < s.length; i++) {
+        const k = pairKey(s[i], s[i + 1]);
+        this.pairCounts.set(k, (this.pairCounts.get(k) ?? 0) + freqs[w]);
+        this.noteWord(k, w);
       }
     }
-    if (best < 0 || count < minFrequency) break;
+    for (const [k, c] of this.pairCounts) this.heap.push(c, k);
+  }
 
-    const a = Math.floor(best / ID_LIMIT);
-    const b = best - a * ID_LIMIT;
-    const merged = idToToken[a] + idToToken[b];
-    // Two merge paths can spell the same string ("ab"+"c", "a"+"bc"); like the reference
-    // trainer, both merges are kept and they share one id.
-    let z = tokenToId.get(merged);
-    if (z === undefined) {
-      z = idToToken.length;
-      idToToken.push(merged);
-      tokenToId.set(merged, z);
+  static of(words: WordCounts, encodePiece: (piece: string) => Int32Array): SymbolCorpus {
+    const seqs: Int32Array[] = [];
+    const freqs: number[] = [];
+    for (const [piece, count] of words.counts) {
+      const seq = encodePiece(piece);
+      if (seq.length < 2) continue; // nothing to merge, and it cannot affect any pair
+      seqs.push(seq);
+      freqs.push(count);
     }
-    merges.push([idToToken[a], idToToken[b]]);
+    return new SymbolCorpus(seqs, freqs, Int32Array.from(seqs, (s) => s.length));
+  }
 
+  private noteWord(key: number, w: number): void {
+    const list = this.wordsWithPair.get(key);
+    if (list === undefined) this.wordsWithPair.set(key, [w]);
+    else if (list[list.length - 1] !== w) list.push(w); // a word's pairs are noted together, so repeats are adjacent
+  }
+
+  /** The pair with the highest current count (taken off the heap), or undefined when none is left. */
+  mostFrequentPair(): { key: number; count: number } | undefined {
+    // Pop until an entry matches its pair's current count; other entries are stale.
+    while (this.heap.size > 0) {
+      const top = this.heap.pop();
+      if (this.pairCounts.get(top.key) === top.count) return top;
+    }
+    return undefined;
+  }
+
+  /** Replaces every a b (the pair `best`) by z in the words that hold it, and updates the pair counts. */
+  merge(best: number, a: number, b: number, z: number): void {
+    const step = this.merges++;
+    const { seqs, lens, freqs, visited } = this;
     const delta = new Map<number, number>();
     const bump = (k: number, d: number): void => void delta.set(k, (delta.get(k) ?? 0) + d);
-    for (const w of wordsWithPair.get(best) ?? []) {
+    for (const w of this.wordsWithPair.get(best) ?? []) {
       if (visited[w] === step) continue;
       visited[w] = step;
       const s = seqs[w];
@@ -149,27 +190,21 @@ export function trainBpeFromCounts(words: WordCounts, options: TrainBpeOptions):
       for (let i = 0; i + 1 < out; i++) {
         const k = pairKey(s[i], s[i + 1]);
         bump(k, f);
-        if (s[i] === z || s[i + 1] === z) noteWord(k, w);
+        if (s[i] === z || s[i + 1] === z) this.noteWord(k, w);
       }
     }
-    wordsWithPair.delete(best);
+    this.wordsWithPair.delete(best);
     for (const [k, d] of delta) {
       if (d === 0) continue;
-      const c = (pairCounts.get(k) ?? 0) + d;
+      const c = (this.pairCounts.get(k) ?? 0) + d;
       if (c > 0) {
-        pairCounts.set(k, c);
-        heap.push(c, k);
+        this.pairCounts.set(k, c);
+        this.heap.push(c, k);
       } else {
-        pairCounts.delete(k);
+        this.pairCounts.delete(k);
       }
     }
   }
-
-  const vocab: Record<string, number> = {};
-  idToToken.forEach((t, id) => {
-    if (t !== undefined) vocab[t] = id;
-  });
-  return Tokenizer.fromJSON(buildJson(vocab, merges, start.addedTokens));
 }
 
 interface StartState {
