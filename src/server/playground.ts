@@ -91,13 +91,31 @@ function defaultSize(deps: AppDeps): { width: number; height: number } | null {
   return deps.queue()?.model.sizes?.native ?? null;
 }
 
+/** The key a request was made with, by its hash: history and votes belong to it. */
+const owner = (c: Context<AppEnv>) => c.get('key').owner;
+
 export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: PlaygroundOptions): void {
   const history = new HistoryStore(join(opts.dir, 'history'));
   const arena = new Arena(join(opts.dir, 'arena', 'votes.jsonl'), () => arenaContenders(deps));
-  const webDir = opts.webDir ?? WEB_DIR;
 
   // The page reads this before it has a key, to know whether to ask for one.
-  app.get(`${API}/config`, (c) => c.json({
+  app.get(`${API}/config`, (c) => c.json(pageConfig(deps, arena)));
+
+  // Same keys (and the same throttling of wrong ones) as the Images API. History and votes
+  // belong to the key that made them, by its hash: a key with the same label is not the same key.
+  app.use(`${API}/*`, async (c, next) => {
+    if (c.req.path === `${API}/config`) return next();
+    authenticate(c, deps);
+    return next();
+  });
+  registerHistoryRoutes(app, deps, history);
+  registerArenaRoutes(app, deps, arena);
+  registerWebApp(app, deps, opts.webDir ?? WEB_DIR);
+}
+
+/** What the page learns before anything else: whether to ask for a key, the limits, the sizes, the arena's mode. */
+function pageConfig(deps: AppDeps, arena: Arena) {
+  return {
     keyRequired: !deps.keys.open,
     model: deps.queue()?.model.id ?? null,
     // The size rules (src/data/sizes.ts): the page checks sizes against these, not a copy of its own.
@@ -114,17 +132,11 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     defaultSize: defaultSize(deps),
     topics: TOPICS,
     arena: { mode: deps.config.arena.models.length ? 'models' : 'quality', contenders: arena.contenders.length },
-  }));
+  };
+}
 
-  // Same keys (and the same throttling of wrong ones) as the Images API. History and votes
-  // belong to the key that made them, by its hash: a key with the same label is not the same key.
-  app.use(`${API}/*`, async (c, next) => {
-    if (c.req.path === `${API}/config`) return next();
-    authenticate(c, deps);
-    return next();
-  });
-  const owner = (c: Context<AppEnv>) => c.get('key').owner;
-
+/** The per-key history: images saved with their prompts and parameters, fetched and deleted by id. */
+function registerHistoryRoutes(app: Hono<AppEnv>, deps: AppDeps, history: HistoryStore): void {
   app.get(`${API}/history`, (c) => c.json({ items: history.list(owner(c)) }));
 
   const limitBody = bodyLimit({ maxSize: deps.config.limits.maxUploadBytes, onError: () => { throw tooLarge(deps.config.limits.maxUploadBytes); } });
@@ -165,7 +177,10 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     if (!history.delete(owner(c), c.req.param('id'))) throw notFound('no such history item');
     return c.json({ deleted: true });
   });
+}
 
+/** The arena: blind matches, each side's image made on request, one vote per match, the leaderboard and the export. */
+function registerArenaRoutes(app: Hono<AppEnv>, deps: AppDeps, arena: Arena): void {
   app.get(`${API}/arena/suggestion`, (c) => {
     const topic = c.req.query('topic') ?? '';
     if (!(TOPICS as readonly string[]).includes(topic)) throw badRequest(`topic must be one of ${TOPICS.join(', ')}`, 'topic');
@@ -247,8 +262,10 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
     const body = votes.map((v) => JSON.stringify(v)).join('\n');
     return c.body(body ? `${body}\n` : '', 200, { 'Content-Type': 'application/x-ndjson', 'Content-Disposition': 'attachment; filename="arena-votes.jsonl"' });
   });
+}
 
-  // The web app. Its first request builds it if needed; meanwhile the page says so and reloads.
+/** The web app at `/`. Its first request builds it if needed; meanwhile the page says so and reloads. */
+function registerWebApp(app: Hono<AppEnv>, deps: AppDeps, webDir: string): void {
   let buildError: string | undefined;
   // Checked until it holds once: hashing the sources on every request would be waste.
   let built = false;
