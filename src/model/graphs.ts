@@ -1,20 +1,14 @@
 // The three graphs built from one model definition, sharing parameter names:
-// - training: text encoder + denoiser + flow-matching loss (one train step with the optimizer),
+// - training: text encoder + denoiser + flow-matching loss, and optionally the layout loss (one
+//   train step with the optimizer),
 // - text: prompt → conditioning tokens + pooled vector (run once per prompt),
 // - denoiser: one sampling step's model evaluation given the conditioning.
 import { type Tensor, ops as o } from '../engine/index.ts';
-import { DEFAULT_T_MIN, flowMatchingLoss } from '../flow/index.ts';
+import { flowMatchingLoss } from '../flow/index.ts';
 import { Scope, layerNorm, linear } from '../nn/index.ts';
 import type { ModelConfig } from './config.ts';
 import { type DenoiserInputs, denoise, denoiserInputs } from './denoiser.ts';
 import { type TextGraphInputs, encodeText, textGraphInputs } from './text-encoder.ts';
-
-/**
- * Kept for modules that still import the clamp from here; its home is flow's DEFAULT_T_MIN
- * (the loss, the batch targets and the samplers all read that one).
- * @deprecated import DEFAULT_T_MIN from src/flow.
- */
-export const T_MIN = DEFAULT_T_MIN;
 
 export interface TrainingGraph {
   scope: Scope;
