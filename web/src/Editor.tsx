@@ -16,16 +16,36 @@ interface Props {
 
 const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT');
 
+/** Where `currentId` sits in its tree: every version from the same root (oldest first), its parent and its newest child. */
+function versionTree(items: HistoryItem[], currentId: string | undefined) {
+  const current = items.find((i) => i.id === currentId);
+  const versions = current ? items.filter((i) => i.root === current.root).sort((a, b) => (a.id < b.id ? -1 : 1)) : [];
+  const parent = current?.parent ? items.find((i) => i.id === current.parent) : undefined;
+  const newestChild = current ? items.filter((i) => i.parent === current.id).sort((a, b) => (a.id < b.id ? 1 : -1))[0] : undefined;
+  return { current, versions, parent, newestChild };
+}
+
+/** Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl/Cmd+Y redo, except while typing in a field. */
+function useUndoRedoKeys(undo: () => void, redo: () => void) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target)) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 'z') { e.preventDefault(); if (e.shiftKey) redo(); else undo(); }
+      else if (mod && e.key.toLowerCase() === 'y') { e.preventDefault(); redo(); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [undo, redo]);
+}
+
 /**
  * Editing as a tree of versions: every edit is saved as a new version whose parent is the one
  * it was made from, always from that version's exact bytes (PNG, same size), so repeated edits
  * do not drift. Undo goes to the parent, redo to the newest child.
  */
 export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
-  const current = items.find((i) => i.id === currentId);
-  const versions = current ? items.filter((i) => i.root === current.root).sort((a, b) => (a.id < b.id ? -1 : 1)) : [];
-  const parent = current?.parent ? items.find((i) => i.id === current.parent) : undefined;
-  const newestChild = current ? items.filter((i) => i.parent === current.id).sort((a, b) => (a.id < b.id ? 1 : -1))[0] : undefined;
+  const { current, versions, parent, newestChild } = versionTree(items, currentId);
 
   const [instruction, setInstruction] = useState('');
   const [quality, setQuality] = useState<Quality>('low');
@@ -41,16 +61,7 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
 
   const undo = useCallback(() => parent && onSelect(parent.id), [parent, onSelect]);
   const redo = useCallback(() => newestChild && onSelect(newestChild.id), [newestChild, onSelect]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target)) return;
-      const mod = e.ctrlKey || e.metaKey;
-      if (mod && e.key.toLowerCase() === 'z') { e.preventDefault(); if (e.shiftKey) redo(); else undo(); }
-      else if (mod && e.key.toLowerCase() === 'y') { e.preventDefault(); redo(); }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [undo, redo]);
+  useUndoRedoKeys(undo, redo);
 
   async function upload(file: File) {
     setError(null);
@@ -90,41 +101,91 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
       <label className="upload">Upload an image to edit <input type="file" accept="image/png,image/jpeg,image/webp" onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} /></label>
       {!current ? <p>Open an image from the gallery or upload one.</p> : (
         <>
-          <div className="toolbar" role="toolbar" aria-label="Versions">
-            <button onClick={undo} disabled={!parent} aria-keyshortcuts="Control+Z">Undo</button>
-            <button onClick={redo} disabled={!newestChild} aria-keyshortcuts="Control+Shift+Z">Redo</button>
-            <label><input type="checkbox" checked={compare && Boolean(parent)} disabled={!parent} onChange={(e) => setCompare(e.target.checked)} /> Compare with previous version</label>
-            <span data-testid="version">version {versions.findIndex((v) => v.id === current.id) + 1} of {versions.length}</span>
-          </div>
+          <VersionToolbar
+            onUndo={undo} onRedo={redo} canUndo={Boolean(parent)} canRedo={Boolean(newestChild)}
+            compare={compare} onCompare={setCompare} position={versions.findIndex((v) => v.id === current.id) + 1} count={versions.length}
+          />
           {compare && parent && <CompareSlider before={parent.id} after={current.id} />}
           <MaskBrush width={current.width} height={current.height} hidden={Boolean(compare && parent)} ref={brush} onCoverage={setPainted}>
             {imageUrl && <img src={partialUrl ?? imageUrl} alt={`version being edited: ${current.prompt.slice(0, 80)}`} data-testid="edit-image" data-id={current.id} />}
           </MaskBrush>
-          <form className="controls" onSubmit={(e) => { e.preventDefault(); void apply(); }}>
-            <label className="wide">Instruction
-              <input type="text" value={instruction} onChange={(e) => setInstruction(e.target.value)} placeholder={painted > 0 ? 'what to put in the masked area' : 'e.g. make the background green'} />
-            </label>
-            <label>Quality
-              <select value={quality} onChange={(e) => setQuality(e.target.value as Quality)}>
-                {(['low', 'medium', 'high'] as const).map((q) => <option key={q} value={q}>{q} ({config.quality[q].steps} steps)</option>)}
-              </select>
-            </label>
-            <button type="submit" className="primary" disabled={busy || !instruction.trim()}>{busy ? 'Editing…' : 'Apply edit'}</button>
-          </form>
+          <EditForm
+            config={config} instruction={instruction} onInstruction={setInstruction} quality={quality} onQuality={setQuality}
+            masked={painted > 0} busy={busy} onApply={() => void apply()}
+          />
           <ErrorBox error={error} />
           <h3>Versions</h3>
-          <ol className="versions" aria-label="Versions of this image">
-            {versions.map((v, i) => (
-              <li key={v.id}>
-                <button className={v.id === current.id ? 'current' : ''} aria-current={v.id === current.id} onClick={() => onSelect(v.id)} title={v.prompt}>
-                  <HistoryImage id={v.id} alt={`version ${i + 1}`} />
-                  <span>{i + 1}. {v.kind === 'edit' ? v.prompt.slice(0, 40) : v.kind}</span>
-                </button>
-              </li>
-            ))}
-          </ol>
+          <VersionList versions={versions} currentId={current.id} onSelect={onSelect} />
         </>
       )}
     </section>
+  );
+}
+
+interface ToolbarProps {
+  onUndo: () => void;
+  onRedo: () => void;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** Compare with the parent; offered only when there is one (canUndo). */
+  compare: boolean;
+  onCompare: (on: boolean) => void;
+  /** 1-based place of the current version among `count`. */
+  position: number;
+  count: number;
+}
+
+function VersionToolbar({ onUndo, onRedo, canUndo, canRedo, compare, onCompare, position, count }: ToolbarProps) {
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Versions">
+      <button onClick={onUndo} disabled={!canUndo} aria-keyshortcuts="Control+Z">Undo</button>
+      <button onClick={onRedo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
+      <label><input type="checkbox" checked={compare && canUndo} disabled={!canUndo} onChange={(e) => onCompare(e.target.checked)} /> Compare with previous version</label>
+      <span data-testid="version">version {position} of {count}</span>
+    </div>
+  );
+}
+
+interface EditFormProps {
+  config: ServerConfig;
+  instruction: string;
+  onInstruction: (text: string) => void;
+  quality: Quality;
+  onQuality: (q: Quality) => void;
+  /** A mask is painted: the instruction says what goes in it. */
+  masked: boolean;
+  busy: boolean;
+  onApply: () => void;
+}
+
+function EditForm({ config, instruction, onInstruction, quality, onQuality, masked, busy, onApply }: EditFormProps) {
+  return (
+    <form className="controls" onSubmit={(e) => { e.preventDefault(); onApply(); }}>
+      <label className="wide">Instruction
+        <input type="text" value={instruction} onChange={(e) => onInstruction(e.target.value)} placeholder={masked ? 'what to put in the masked area' : 'e.g. make the background green'} />
+      </label>
+      <label>Quality
+        <select value={quality} onChange={(e) => onQuality(e.target.value as Quality)}>
+          {(['low', 'medium', 'high'] as const).map((q) => <option key={q} value={q}>{q} ({config.quality[q].steps} steps)</option>)}
+        </select>
+      </label>
+      <button type="submit" className="primary" disabled={busy || !instruction.trim()}>{busy ? 'Editing…' : 'Apply edit'}</button>
+    </form>
+  );
+}
+
+/** Every version of the image as a thumbnail button, the current one marked. */
+function VersionList({ versions, currentId, onSelect }: { versions: HistoryItem[]; currentId: string; onSelect: (id: string) => void }) {
+  return (
+    <ol className="versions" aria-label="Versions of this image">
+      {versions.map((v, i) => (
+        <li key={v.id}>
+          <button className={v.id === currentId ? 'current' : ''} aria-current={v.id === currentId} onClick={() => onSelect(v.id)} title={v.prompt}>
+            <HistoryImage id={v.id} alt={`version ${i + 1}`} />
+            <span>{i + 1}. {v.kind === 'edit' ? v.prompt.slice(0, 40) : v.kind}</span>
+          </button>
+        </li>
+      ))}
+    </ol>
   );
 }
