@@ -31,7 +31,8 @@ import { PRESETS, modelSizes } from '../src/model/config.ts';
 import { ModelRunner } from '../src/model/runner.ts';
 import { loadModel } from '../src/model/store.ts';
 import { TRAIN_PRESETS } from '../src/train/config.ts';
-import { exportRun, train } from '../src/train/trainer.ts';
+import { exportRun } from '../src/train/export.ts';
+import { train } from '../src/train/trainer.ts';
 import { option } from './lib/util.ts';
 
 interface Probe {

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRAIN_PRESETS } from '../train/config.ts';
-import { exportRun, train } from '../train/trainer.ts';
+import { exportRun } from '../train/export.ts';
+import { train } from '../train/trainer.ts';
 
 const SOURCES = ['engine', 'nn', 'model', 'model/tokenizer', 'train', 'data', 'testing'];
 

@@ -15,7 +15,8 @@ import { loadModel } from '../model/store.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { TRAIN_PRESETS } from './config.ts';
 import { LAYOUT_CLASSES, tokenLabels } from './layout-labels.ts';
-import { exportRun, train } from './trainer.ts';
+import { exportRun } from './export.ts';
+import { train } from './trainer.ts';
 
 test('every token under an object gets its class and colour; background tokens get 0', () => {
   const stream = new SceneStream({ seed: 11, buckets: [{ width: 128, height: 128 }], editFraction: 0, scope: { textChance: 0 } });

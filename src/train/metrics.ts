@@ -1,5 +1,5 @@
-// The metrics log (JSONL, one object per logged step, appended so resumed runs extend it)
-// and a loss-curve PNG drawn from it.
+// The metrics log (JSONL, one object per logged step, appended so resumed runs extend it), the
+// samples-per-second figure its lines carry, and a loss-curve PNG drawn from it.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 
@@ -16,6 +16,23 @@ export class MetricsLog {
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l));
+  }
+}
+
+/** Samples per second since the last restart (the figure each metrics line reports). */
+export class Throughput {
+  private start = performance.now();
+  private samples = 0;
+
+  /** Counts `samples` more and returns the rate over the window so far. */
+  add(samples: number): number {
+    this.samples += samples;
+    return this.samples / Math.max((performance.now() - this.start) / 1000, 1e-9);
+  }
+
+  restart(): void {
+    this.start = performance.now();
+    this.samples = 0;
   }
 }
 

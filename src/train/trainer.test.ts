@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { loadModel, saveModel } from '../model/store.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { TRAIN_PRESETS, learningRate, loadTrainConfig } from './config.ts';
-import { exportRun, train } from './trainer.ts';
+import { exportRun } from './export.ts';
+import { train } from './trainer.ts';
 
 const config = { ...TRAIN_PRESETS.tiny!, steps: 12, checkpointEvery: 3, warmupSteps: 2, editFraction: 0.5 };
 

@@ -1,0 +1,50 @@
+// `flowpaint export`: a run's checkpoint as a model directory (what `generate --model` loads) —
+// the EMA weights, the tokenizer, the training record (this run and, across --init-from
+// generations, everything before it) and the recipe beside the weights.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../engine/index.ts';
+import { type SamplingDefaults, saveModel } from '../model/store.ts';
+import { Tokenizer } from '../model/tokenizer/index.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+
+/** Writes the EMA weights of a run's checkpoint as a model directory (what `generate --model` loads). */
+export function exportRun(runDir: string, outDir: string, info: { id: string; version: string; command?: string; sampling?: SamplingDefaults }): void {
+  const ck = loadCheckpoint(runDir);
+  const tokenizer = Tokenizer.fromFile(join(runDir, 'tokenizer.json'));
+  const metrics = join(runDir, 'metrics.jsonl');
+  const lines = existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n') : [];
+  const last = lines.length ? JSON.parse(lines[lines.length - 1]!) : {};
+  const run = { steps: ck.state.step, samples: ck.state.step * ck.config.batchSize, cpuHours: ck.trainSeconds / 3600 };
+  const prior = ck.config.prior ?? { steps: 0, samples: 0, cpuHours: 0 };
+  const [native] = [...ck.config.buckets].sort((a, b) => Math.abs(Math.log(a.width / a.height)) - Math.abs(Math.log(b.width / b.height)));
+  saveModel(outDir, {
+    config: { ...ck.config.model, sizes: { native: native!, buckets: ck.config.buckets } },
+    info: {
+      id: info.id,
+      version: info.version,
+      training: {
+        command: info.command ?? `flowpaint train --config ${join(runDir, 'config.json')} --run-dir ${runDir}`,
+        preset: ck.config.name,
+        ...(ck.config.initFrom ? { init_from: ck.config.initFrom } : {}),
+        steps: run.steps,
+        samples: run.samples,
+        cpu_hours: +run.cpuHours.toFixed(2),
+        final_loss: last.loss,
+        // Everything these weights have been trained on, across --init-from generations.
+        total: {
+          steps: prior.steps + run.steps,
+          samples: prior.samples + run.samples,
+          cpu_hours: +(prior.cpuHours + run.cpuHours).toFixed(2),
+        },
+        data: ck.config.data,
+      },
+    },
+    weights: ck.ema,
+    tokenizer,
+    ...(info.sampling ? { sampling: info.sampling } : {}),
+  });
+  // The recipe beside the weights: `train --config DIR/train.json --init-from DIR` continues it.
+  const { prior: _prior, initFrom: _initFrom, ...recipe } = ck.config;
+  writeFileAtomic(join(outDir, 'train.json'), new TextEncoder().encode(`${JSON.stringify(recipe, null, 2)}\n`));
+}
