@@ -64,21 +64,55 @@ test('freshly initialised, the upscaler is exactly Lanczos (its last layer start
   await up.release();
 });
 
-test('training steps lower the loss on a fixed pair', async () => {
+async function fixedPair(): Promise<Record<string, HostTensor>> {
   const hi = composeScene(11, { width: 128, height: 128 }).image;
   const lowImg = await lanczos(hi, 16, 16);
-  const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16);
-  const step = await TrainStep.create(compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW }), initialTrainState(initParams(g.scope, 1)), { threads: 1 });
   const batch: Record<string, HostTensor> = { low: HostTensor.f32(hwc(lowImg), [1, 16, 16, 3]) };
   for (const f of FACTORS) {
     batch[`base${f}`] = HostTensor.f32(hwc(await lanczos(lowImg, 16 * f, 16 * f)), [1, 16 * f, 16 * f, 3]);
     batch[`high${f}`] = HostTensor.f32(hwc(await lanczos(hi, 16 * f, 16 * f)), [1, 16 * f, 16 * f, 3]);
   }
-  const first = (await step.run(batch, 3e-3)).loss;
-  let last = first;
-  for (let i = 0; i < 160; i++) last = (await step.run(batch, 3e-3)).loss;
-  await step.release();
-  assert.ok(last < first * 0.9, `loss ${first} → ${last}`);
+  return batch;
+}
+
+for (const opts of [{ loss: 'l1' }, { loss: 'l2', margin: 2 }, { loss: 'charbonnier', headInit: 1e-3 }] as const) {
+  test(`training steps lower the loss on a fixed pair (${JSON.stringify(opts)})`, async () => {
+    const batch = await fixedPair();
+    const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, opts);
+    const step = await TrainStep.create(compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW }), initialTrainState(initParams(g.scope, 1)), { threads: 1 });
+    const first = (await step.run(batch, 3e-3)).loss;
+    let last = first;
+    for (let i = 0; i < 160; i++) last = (await step.run(batch, 3e-3)).loss;
+    await step.release();
+    assert.ok(last < first * 0.9, `loss ${first} → ${last}`);
+  });
+}
+
+test('the loss leaves the margin out, and the Lanczos reference is scored on the same region', async () => {
+  const batch = await fixedPair();
+  const full = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, { loss: 'l2' });
+  const inner = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, { loss: 'l2', margin: 3 });
+  const feeds = { ...batch, ...Object.fromEntries(initParams(full.scope, 1)) };
+  const a = await evaluate({ loss: full.loss, m8: full.mse[8], l8: full.lanczosMse[8] }, feeds);
+  const b = await evaluate({ loss: inner.loss, m8: inner.mse[8], l8: inner.lanczosMse[8] }, feeds);
+  // Zero heads: the output is the Lanczos base, so the network's MSE equals the reference's.
+  assert.equal(a.m8!.data[0], a.l8!.data[0]);
+  // By hand, over the inner 10×10 input pixels (80×80 at ×8).
+  const base = batch.base8!.data as Float32Array;
+  const high = batch.high8!.data as Float32Array;
+  let sum = 0;
+  for (let y = 24; y < 104; y++) for (let x = 24; x < 104; x++) for (let c = 0; c < 3; c++) sum += (base[(y * 128 + x) * 3 + c]! - high[(y * 128 + x) * 3 + c]!) ** 2;
+  assert.ok(Math.abs((b.l8!.data[0] as number) - sum / (80 * 80 * 3)) < 1e-6);
+  assert.notEqual(b.l8!.data[0], a.l8!.data[0]);
+  assert.throws(() => buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, { margin: 8 }), /margin must be an integer from 0 to under half the crop/);
+  assert.throws(() => buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, { loss: 'huber' as 'l1' }), /loss must be one of l1, l2, charbonnier, got 'huber'/);
+});
+
+test('small random heads start close to Lanczos but not on it', async () => {
+  const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 8, 8, { headInit: 1e-3 });
+  const weights = initParams(g.scope, 3);
+  const head = weights.get('head8.weight')!.data as Float32Array;
+  assert.ok(head.some((v) => v !== 0) && head.every((v) => Math.abs(v) < 0.01));
 });
 
 test('planar conversion round-trips bytes, and the shipped size stays small', () => {

@@ -64,10 +64,14 @@ function trunkParams(s: Scope, c: UpscalerConfig, i: number): { weight: Tensor; 
   return { weight: l.param('weight', [c.channels, cin, 3, 3], normal(Math.sqrt(2 / (9 * cin)))), bias: l.param('bias', [c.channels], zeros) };
 }
 
-/** The ×f head: zero-initialised, so a fresh upscaler is exactly Lanczos. */
-function headParams(s: Scope, c: UpscalerConfig, f: number): { weight: Tensor; bias: Tensor } {
+/**
+ * The ×f head. By default zero-initialised, so a fresh upscaler is exactly Lanczos; `std` > 0
+ * starts it with small random weights instead, so the trunk gets a gradient from the first step
+ * (with zero heads, it has none until the heads have moved).
+ */
+function headParams(s: Scope, c: UpscalerConfig, f: number, std = 0): { weight: Tensor; bias: Tensor } {
   const l = s.child(`head${f}`);
-  return { weight: l.param('weight', [3 * f * f, c.channels, 3, 3], zeros), bias: l.param('bias', [3 * f * f], zeros) };
+  return { weight: l.param('weight', [3 * f * f, c.channels, 3, 3], std > 0 ? normal(std) : zeros), bias: l.param('bias', [3 * f * f], zeros) };
 }
 
 // ---------------------------------------------------------------- training graph (NHWC, im2col)
@@ -96,12 +100,35 @@ function pixelShuffleNhwc(r: Tensor, f: number): Tensor {
   return o.reshape(o.transpose(t, [0, 1, 3, 2, 4, 5]), [b!, h! * f, w! * f, 3]);
 }
 
+/**
+ * The training loss per pixel: L1 (|d|), L2 (d²) or Charbonnier (√(d² + ε²), a smooth L1).
+ * L1 pulls each output towards the median of its target given the features; where most pixels
+ * around an edge need no change, that median is Lanczos itself, so L1 alone barely moves
+ * zero-initialised heads (BENCHMARKS.md, "Upscaler", run C). L2 pulls towards the mean.
+ */
+export type UpscalerLoss = 'l1' | 'l2' | 'charbonnier';
+export const UPSCALER_LOSSES: readonly UpscalerLoss[] = ['l1', 'l2', 'charbonnier'];
+const CHARBONNIER_EPS = 1e-3;
+
+export interface UpscalerTrainingOptions {
+  loss?: UpscalerLoss;
+  /**
+   * Input pixels on each side of a crop left out of the loss: there the convolutions see their
+   * zero padding, which a whole image only has at its own border.
+   */
+  margin?: number;
+  /** Standard deviation of the heads' initial weights (0: exactly Lanczos at the start). */
+  headInit?: number;
+}
+
 export interface UpscalerTrainingGraph {
   scope: Scope;
-  /** Scalar: the mean over factors of the L1 between prediction and target, in [−1, 1] units. */
+  /** Scalar: the mean over factors of the per-pixel loss between prediction and target, in [−1, 1] units. */
   loss: Tensor;
-  /** Each factor's MSE (for logging as PSNR). */
+  /** Each factor's MSE over the scored region (for logging as PSNR). */
   mse: Record<Factor, Tensor>;
+  /** The same for the Lanczos upsample alone: what the network's residual has to improve on. */
+  lanczosMse: Record<Factor, Tensor>;
   /** Each factor's prediction, for tests. */
   outputs: Record<Factor, Tensor>;
 }
@@ -109,10 +136,14 @@ export interface UpscalerTrainingGraph {
 /**
  * Inputs: `low` [B, h, w, 3] and, for each factor f, `base{f}` [B, fh, fw, 3] (the Lanczos
  * upsample of `low`) and `high{f}` (the target), all in [−1, 1]. One trunk feeds every head, so
- * each crop trains all three. L1 loss: the usual choice for super-resolution, sharper than MSE.
+ * each crop trains all three.
  */
-export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: number, w: number): UpscalerTrainingGraph {
+export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: number, w: number, opts: UpscalerTrainingOptions = {}): UpscalerTrainingGraph {
   checkUpscalerConfig(c);
+  const loss = opts.loss ?? 'l1';
+  const margin = opts.margin ?? 0;
+  if (!UPSCALER_LOSSES.includes(loss)) throw new Error(`upscaler: loss must be one of ${UPSCALER_LOSSES.join(', ')}, got '${loss}'`);
+  if (!Number.isInteger(margin) || margin < 0 || 2 * margin >= Math.min(h, w)) throw new Error(`upscaler: margin must be an integer from 0 to under half the crop (${h}×${w}), got ${margin}`);
   const scope = Scope.root();
   let x = o.input('low', [batch, h, w, 3]);
   for (let i = 0; i < c.layers - 1; i++) {
@@ -121,18 +152,22 @@ export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: 
   }
   const outputs = {} as Record<Factor, Tensor>;
   const mse = {} as Record<Factor, Tensor>;
-  const l1: Tensor[] = [];
+  const lanczosMse = {} as Record<Factor, Tensor>;
+  const terms: Tensor[] = [];
+  // The scored region: everything but `margin` input pixels (f·margin output pixels) on each side.
+  const inner = (t: Tensor, f: number) => (margin ? o.slice(o.slice(t, 1, f * margin, f * (h - margin)), 2, f * margin, f * (w - margin)) : t);
   for (const f of FACTORS) {
-    const { weight, bias } = headParams(scope, c, f);
+    const { weight, bias } = headParams(scope, c, f, opts.headInit ?? 0);
     const base = o.input(`base${f}`, [batch, f * h, f * w, 3]);
     const high = o.input(`high${f}`, [batch, f * h, f * w, 3]);
     outputs[f] = o.add(base, pixelShuffleNhwc(conv3x3Im2col(x, weight, bias), f));
-    const diff = o.sub(outputs[f], high);
-    l1.push(o.mean(o.abs(diff)));
-    mse[f] = o.mean(o.square(diff));
+    const diff = inner(o.sub(outputs[f], high), f);
+    const sq = o.square(diff);
+    terms.push(o.mean(loss === 'l1' ? o.abs(diff) : loss === 'l2' ? sq : o.sqrt(o.add(sq, CHARBONNIER_EPS * CHARBONNIER_EPS))));
+    mse[f] = o.mean(sq);
+    lanczosMse[f] = o.mean(o.square(inner(o.sub(base, high), f)));
   }
-  const loss = o.div(l1.reduce((a, b) => o.add(a, b)), l1.length);
-  return { scope, loss, mse, outputs };
+  return { scope, loss: o.div(terms.reduce((a, b) => o.add(a, b)), terms.length), mse, lanczosMse, outputs };
 }
 
 // ---------------------------------------------------------------- inference graph (NCHW, Conv)

@@ -1,11 +1,11 @@
-// Trains the ×2 upscaler (src/model/upscaler.ts) on aligned crops of rendered scenes
+// Trains the ×2/×4/×8 upscaler (src/model/upscaler.ts) on aligned crops of rendered scenes
 // (upscaler-data.ts) for a wall-clock budget, with checkpoints that resume exactly where they
 // stopped: weights, AdamW moments, step, the scene stream's position and the crop RNG's state.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ADAMW, HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, readSafetensors, type TrainState, writeSafetensors } from '../engine/index.ts';
 import { initParams } from '../nn/index.ts';
-import { FACTORS, UPSCALER_META_KEY, UPSCALER_SMALL, UPSCALER_WEIGHTS, type UpscalerConfig, buildUpscalerTrainingGraph, checkUpscalerConfig } from '../model/upscaler.ts';
+import { FACTORS, UPSCALER_META_KEY, UPSCALER_SMALL, UPSCALER_WEIGHTS, type UpscalerConfig, type UpscalerLoss, buildUpscalerTrainingGraph, checkUpscalerConfig } from '../model/upscaler.ts';
 import { DEFAULT_POOL, PairPool } from './upscaler-data.ts';
 
 export const UPSCALER_CHECKPOINT = 'upscaler-checkpoint.safetensors';
@@ -19,6 +19,14 @@ export interface UpscalerTrainOptions {
   /** Side of the low-resolution crops (the high crops are twice as large). */
   crop?: number;
   lr?: number;
+  /** Per-pixel loss (default l1). */
+  loss?: UpscalerLoss;
+  /** Input pixels on each crop side left out of the loss (default 0). */
+  margin?: number;
+  /** Standard deviation of the heads' initial weights (default 0: start as exactly Lanczos). */
+  headInit?: number;
+  /** Stop after this many steps, and run the learning-rate schedule over steps rather than minutes. */
+  maxSteps?: number;
   seed?: number;
   threads?: number;
   /** Continue from runDir's checkpoint (its config, data position and optimizer state). */
@@ -39,6 +47,10 @@ interface Meta {
   batch: number;
   crop: number;
   lr: number;
+  loss: UpscalerLoss;
+  margin: number;
+  headInit: number;
+  maxSteps?: number;
   seed: number;
   minutes: number;
 }
@@ -48,7 +60,7 @@ export interface UpscalerTrainResult {
   config: UpscalerConfig;
   steps: number;
   trainSeconds: number;
-  /** Mean L1 over the last 50 steps, in [−1, 1] units. */
+  /** Mean loss over the last 50 steps, in [−1, 1] units. */
   finalL1: number;
   weightsPath: string;
 }
@@ -69,7 +81,8 @@ function loadCheckpoint(dir: string): { state: TrainState; meta: Meta } {
   const { tensors, metadata } = readSafetensors(path);
   const raw = metadata.flowpaint_upscaler_checkpoint;
   if (!raw) throw new Error(`${path}: not an upscaler checkpoint (no flowpaint_upscaler_checkpoint metadata)`);
-  const meta = JSON.parse(raw) as Meta;
+  // Checkpoints from before the loss options trained with L1, whole crops and zero heads.
+  const meta: Meta = { loss: 'l1', margin: 0, headInit: 0, ...(JSON.parse(raw) as Omit<Meta, 'loss' | 'margin' | 'headInit'>) };
   const groups: Record<string, Map<string, HostTensor>> = { param: new Map(), m: new Map(), v: new Map() };
   for (const [k, t] of tensors) {
     const slash = k.indexOf('/');
@@ -90,7 +103,7 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
   mkdirSync(opts.runDir, { recursive: true });
   const resumed = opts.resume ? loadCheckpoint(opts.runDir) : undefined;
   const meta: Meta = resumed
-    ? { ...resumed.meta, minutes: opts.minutes }
+    ? { ...resumed.meta, minutes: opts.minutes, maxSteps: opts.maxSteps ?? resumed.meta.maxSteps }
     : {
         config: opts.config ?? UPSCALER_SMALL,
         step: 0,
@@ -100,25 +113,32 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
         batch: opts.batch ?? 12,
         crop: opts.crop ?? 24,
         lr: opts.lr ?? 1e-3,
+        loss: opts.loss ?? 'l1',
+        margin: opts.margin ?? 0,
+        headInit: opts.headInit ?? 0,
+        maxSteps: opts.maxSteps,
         seed: opts.seed ?? 1,
         minutes: opts.minutes,
       };
   checkUpscalerConfig(meta.config);
   const { batch, crop, lr: peakLr } = meta;
-  const g = buildUpscalerTrainingGraph(meta.config, batch, crop, crop);
-  const compiled = compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW, metrics: { mse2: g.mse[2], mse4: g.mse[4], mse8: g.mse[8] } });
+  const g = buildUpscalerTrainingGraph(meta.config, batch, crop, crop, { loss: meta.loss, margin: meta.margin, headInit: meta.headInit });
+  const metrics: Record<string, typeof g.loss> = {};
+  for (const f of FACTORS) (metrics[`mse${f}`] = g.mse[f]), (metrics[`lanczos${f}`] = g.lanczosMse[f]);
+  const compiled = compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW, metrics });
   const state = resumed?.state ?? initialTrainState(initParams(g.scope, meta.seed));
   const stepper = await TrainStep.create(compiled, state, { threads: opts.threads });
   const pool = await PairPool.create({ ...DEFAULT_POOL, seed: meta.seed }, meta.position);
   const rng = resumed && meta.rng.length ? Rng.fromState(meta.rng) : new Rng(meta.seed ^ 0x5eed);
   log(
     `train-upscaler: ${g.scope.count().toLocaleString('en-US')} parameters (${meta.config.layers} convs × ${meta.config.channels} channels); ` +
-      `batch ${batch} crops of ${crop}² → ×2, ×4, ×8; ${resumed ? `resuming at step ${meta.step}, ` : ''}budget ${opts.minutes} min (${(meta.trainSeconds / 60).toFixed(1)} done)`,
+      `batch ${batch} crops of ${crop}² → ×2, ×4, ×8; ${meta.loss} loss${meta.margin ? ` (margin ${meta.margin})` : ''}; heads from ${meta.headInit ? `N(0, ${meta.headInit}²)` : 'zero'}; lr ${peakLr}; ${resumed ? `resuming at step ${meta.step}, ` : ''}budget ${opts.minutes} min (${(meta.trainSeconds / 60).toFixed(1)} done)`,
   );
   const budgetS = opts.minutes * 60;
   const shapeAt = (f: number) => [batch, f * crop, f * crop, 3];
   const recentL1: number[] = [];
   const recentMse: number[][] = [];
+  const recentLanczos: number[][] = [];
   let sinceStart = performance.now();
   let lastSave = performance.now();
   let lastLog = performance.now();
@@ -130,9 +150,12 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
     saveCheckpoint(opts.runDir, stepper.state(), meta);
   };
   try {
-    while (meta.trainSeconds < budgetS && !opts.signal?.aborted) {
+    const done = () => meta.trainSeconds >= budgetS || (meta.maxSteps !== undefined && stepper.step >= meta.maxSteps);
+    while (!done() && !opts.signal?.aborted) {
       const b = await pool.batch(batch, crop, crop, rng);
-      const progress = meta.trainSeconds / budgetS;
+      // A step budget makes runs comparable on a machine whose free CPU varies; otherwise the
+      // schedule follows the clock, so a run always ends at the low learning rate.
+      const progress = meta.maxSteps ? stepper.step / meta.maxSteps : meta.trainSeconds / budgetS;
       const warm = Math.min(1, (stepper.step + 1) / WARMUP_STEPS);
       const lr = peakLr * warm * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
       const feeds: Record<string, HostTensor> = { low: HostTensor.f32(b.low, shapeAt(1)) };
@@ -144,14 +167,20 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
       if (!Number.isFinite(r.loss)) throw new Error(`train-upscaler: the loss is ${r.loss} at step ${stepper.step}; lower --lr`);
       recentL1.push(r.loss);
       recentMse.push(FACTORS.map((f) => r.metrics[`mse${f}`]!));
-      if (recentL1.length > 50) recentL1.shift(), recentMse.shift();
+      recentLanczos.push(FACTORS.map((f) => r.metrics[`lanczos${f}`]!));
+      if (recentL1.length > 50) recentL1.shift(), recentMse.shift(), recentLanczos.shift();
       const now = performance.now();
       meta.trainSeconds += (now - sinceStart) / 1000;
       sinceStart = now;
       if (now - lastLog > 30_000) {
         lastLog = now;
-        const psnr = FACTORS.map((f, k) => `×${f} ${(10 * Math.log10(4 / mean(recentMse.map((m) => m[k]!)))).toFixed(2)}`).join(' ');
-        log(`  step ${String(stepper.step).padStart(5)}  ${(meta.trainSeconds / 60).toFixed(1).padStart(5)} min  L1 ${mean(recentL1).toFixed(5)}  crop PSNR ${psnr} dB  lr ${lr.toExponential(2)}`);
+        // The same crops through Lanczos alone are the reference: the gain is what the network adds.
+        const psnrOf = (xs: number[][], k: number) => 10 * Math.log10(4 / mean(xs.map((m) => m[k]!)));
+        const psnr = FACTORS.map((f, k) => {
+          const gain = psnrOf(recentMse, k) - psnrOf(recentLanczos, k);
+          return `×${f} ${psnrOf(recentMse, k).toFixed(2)} (${gain >= 0 ? '+' : ''}${gain.toFixed(2)})`;
+        }).join(' ');
+        log(`  step ${String(stepper.step).padStart(5)}  ${(meta.trainSeconds / 60).toFixed(1).padStart(5)} min  loss ${mean(recentL1).toFixed(5)}  crop PSNR (gain over Lanczos) ${psnr} dB  lr ${lr.toExponential(2)}`);
       }
       if (now - lastSave > checkpointEvery) {
         save();
@@ -169,8 +198,11 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
       batch,
       crop,
       lr: peakLr,
+      loss: meta.loss,
+      margin: meta.margin,
+      headInit: meta.headInit,
       seed: meta.seed,
-      command: `flowpaint train-upscaler --run-dir ${opts.runDir} --minutes ${opts.minutes}`,
+      command: `flowpaint train-upscaler --run-dir ${opts.runDir} --minutes ${opts.minutes}${meta.maxSteps ? ` --max-steps ${meta.maxSteps}` : ''}`,
     });
     return { weights, config: meta.config, steps: stepper.step, trainSeconds: meta.trainSeconds, finalL1: mean(recentL1), weightsPath };
   } finally {
