@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { SceneStream, type TrainingSample } from './stream.ts';
 import { aspectBuckets } from './buckets.ts';
+import { captionScene } from './captions.ts';
 
 function digest(s: TrainingSample): string {
   const h = createHash('sha256');
@@ -42,6 +43,19 @@ test('batches share one bucket; buckets and kinds both vary', () => {
   assert.ok(sizes.size > 1);
   assert.deepEqual([...kinds].sort(), ['edit', 't2i']);
   assert.equal(s.position(), 36);
+});
+
+test('a batch is all long descriptions or all shorter phrasings, long ones in about one batch of seven', () => {
+  // A batch pays for its longest prompt in the text encoder, so long descriptions come together.
+  const s = new SceneStream({ seed: 8, editFraction: 0, buckets: [{ width: 64, height: 64 }], batchSize: 4 });
+  let longBatches = 0;
+  const batches = 70;
+  for (let b = 0; b < batches; b++) {
+    const long = s.nextBatch().map((x) => x.kind === 't2i' && x.caption === captionScene(x.scene).long);
+    assert.equal(new Set(long).size, 1, `batch ${b} mixes long descriptions with shorter phrasings: ${long.join(', ')}`);
+    if (long[0]) longBatches++;
+  }
+  assert.ok(longBatches >= 4 && longBatches <= 20, `${longBatches} of ${batches} batches were long`);
 });
 
 test('editFraction 0 gives only text-to-image samples with a caption', () => {

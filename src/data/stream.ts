@@ -1,6 +1,7 @@
 // The trainer's data source: an endless, deterministic stream of samples. Sample i depends
 // only on (seed, i), so a checkpoint stores position() and a resumed run continues with the
-// very samples it would have seen. Samples within a batch share one bucket (size).
+// very samples it would have seen. Samples within a batch share one bucket (size) and one caption
+// length (long descriptions, or the shorter phrasings).
 import { composeScene } from './compose.ts';
 import { makeEditPair, type EditKind } from './edits.ts';
 import type { Mask, RgbImage } from './image.ts';
@@ -50,6 +51,15 @@ export interface StreamOptions {
 
 const STREAM_SALT = 0x57e4;
 
+/**
+ * The share of text-to-image batches captioned with the long description: one phrasing in seven,
+ * the share it had when every sample picked any of its seven. Long descriptions take up to the
+ * text encoder's 192 tokens while the other phrasings fit one 64-token window, and a batch pays
+ * for its longest prompt, so mixing them made nearly every batch a 192-token one; whole long
+ * batches cut a step's time by about a fifth (BENCHMARKS.md, "Training step").
+ */
+export const LONG_CAPTION_SHARE = 1 / 7;
+
 export class SceneStream {
   readonly seed: number;
   readonly split: Split;
@@ -92,6 +102,12 @@ export class SceneStream {
     return new DataRng(mixSeed(STREAM_SALT, this.seed, batch, 0xb0c)).pick(this.buckets);
   }
 
+  /** Whether the batch that sample `index` belongs to is captioned with long descriptions. */
+  longCaptionsAt(index: number): boolean {
+    const batch = Math.floor(index / this.batchSize);
+    return new DataRng(mixSeed(STREAM_SALT, this.seed, batch, 0x10c)).chance(LONG_CAPTION_SHARE);
+  }
+
   /** Sample `index`, without moving the stream. */
   sampleAt(index: number): TrainingSample {
     const rng = new DataRng(mixSeed(STREAM_SALT, this.seed, index));
@@ -106,7 +122,9 @@ export class SceneStream {
       };
     }
     const c = composeScene(sampleSeed, { width, height, split: this.split, constraints: this.scope ? { scope: this.scope } : undefined });
-    return { kind: 't2i', image: c.image, caption: rng.pick(c.captions.all), scene: c.scene, index };
+    const { all, long } = c.captions;
+    const phrasings = this.longCaptionsAt(index) ? [long] : all.filter((p) => p !== long);
+    return { kind: 't2i', image: c.image, caption: rng.pick(phrasings), scene: c.scene, index };
   }
 
   next(): TrainingSample {
