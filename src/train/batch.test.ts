@@ -14,7 +14,7 @@ const tokenizer = trainRunTokenizer(1, model.text.vocabSize, 60, 20);
 const samples = new SceneStream({ split: 'train', buckets: [{ width: 64, height: 64 }], batchSize: 16, seed: 3, editFraction: 0 }).nextBatch();
 const options = { model, tokenizer, maxTextTokens: 64, timeMean: 0.8, timeStd: 0.8, textDrop: 0, maskFraction: 0, dropImage: false };
 
-test('x-prediction targets: a perfect prediction has zero loss at every t, below T_MIN too', () => {
+test('x-prediction targets: a perfect prediction has zero loss at every t, below DEFAULT_T_MIN too', () => {
   for (const timeMean of [-6, 0, 3]) {
     const feeds = makeBatch(samples, new Rng(1), { ...options, timeMean, timeStd: 0.1 });
     const ts = feeds.t!.f32();

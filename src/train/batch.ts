@@ -8,6 +8,7 @@ import { type ModelConfig, noiseShift } from '../model/config.ts';
 import { type Segment, gridFor, layoutFeeds, maskPatches, padPrompt, patchify } from '../model/layout.ts';
 import { textRope } from '../model/text-encoder.ts';
 import type { Tokenizer } from '../model/tokenizer/index.ts';
+import { type TokenGrid, boxTokens } from './box-tokens.ts';
 import { LAYOUT_CLASSES, LAYOUT_COLORS, tokenLabels } from './layout-labels.ts';
 
 export interface BatchOptions {
@@ -35,15 +36,9 @@ export function promptIds(tokenizer: Tokenizer, text: string, maxTokens: number)
 }
 
 /** Sets `weight` on the tokens of a rows×cols grid that any object instance or plate box overlaps. */
-export function weighCovered(tokens: Float32Array, scene: Scene, grid: { rows: number; cols: number }, patch: number, weight: number): void {
+export function weighCovered(tokens: Float32Array, scene: Scene, grid: TokenGrid, patch: number, weight: number): void {
   const boxes = [...scene.objects.flatMap((obj) => obj.instances), ...scene.texts.map((t) => t.bbox)];
-  for (const box of boxes) {
-    const r0 = Math.max(0, Math.floor(box.y / patch));
-    const r1 = Math.min(grid.rows - 1, Math.floor((box.y + box.height - 1) / patch));
-    const c0 = Math.max(0, Math.floor(box.x / patch));
-    const c1 = Math.min(grid.cols - 1, Math.floor((box.x + box.width - 1) / patch));
-    for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) tokens[r * grid.cols + c] = weight;
-  }
+  for (const box of boxes) for (const token of boxTokens(box, grid, patch, 'overlap')) tokens[token] = weight;
 }
 
 /** Lower edge of the high-noise band (TrainConfig.highNoiseShare). */
@@ -88,9 +83,9 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
     const t = ts[b]!;
     const base = b * N * P;
     // The target is the velocity the graph derives from a perfect prediction: ε − x0 for
-    // v-prediction; for x-prediction (x_t − x0)/max(t, T_MIN), which is ε − x0 except below
-    // T_MIN (flow's DEFAULT_T_MIN), where the loss's clamped division would otherwise make x0
-    // itself a wrong answer.
+    // v-prediction; for x-prediction (x_t − x0)/max(t, DEFAULT_T_MIN), which is ε − x0 except
+    // below DEFAULT_T_MIN, where the loss's clamped division would otherwise make x0 itself a
+    // wrong answer.
     const xPrediction = m.prediction === 'x';
     const invT = 1 / Math.max(t, DEFAULT_T_MIN);
     for (let i = 0; i < n1 * P; i++) {

@@ -8,6 +8,7 @@ import { OBJECT_CLASSES } from '../data/catalog.ts';
 import { COLOR_NAMES } from '../data/colors.ts';
 import type { Box } from '../data/image.ts';
 import type { Scene } from '../data/scene.ts';
+import { type TokenGrid, boxTokens } from './box-tokens.ts';
 
 /** Class labels: 0 background, 1 lettering, then every catalog class (stable across data scopes). */
 export const LAYOUT_CLASSES = 2 + OBJECT_CLASSES.length;
@@ -29,12 +30,12 @@ export interface TokenLabels {
  * least a quarter of it, or that is small enough to sit inside it (its centre); later boxes
  * (lettering is laid over objects) win.
  */
-export function tokenLabels(scene: Scene, grid: { rows: number; cols: number }, patch: number): TokenLabels {
+export function tokenLabels(scene: Scene, grid: TokenGrid, patch: number): TokenLabels {
   const n = grid.rows * grid.cols;
   const classes = new Uint16Array(n);
   const colors = new Uint16Array(n);
   const mark = (box: Box, cls: number, color: number) => {
-    for (const token of coveredTokens(box, grid, patch)) {
+    for (const token of boxTokens(box, grid, patch, 'quarter-or-centre')) {
       classes[token] = cls;
       colors[token] = color;
     }
@@ -47,23 +48,4 @@ export function tokenLabels(scene: Scene, grid: { rows: number; cols: number }, 
   }
   for (const t of scene.texts) mark(t.bbox, 1, 0);
   return { classes, colors };
-}
-
-function coveredTokens(box: Box, grid: { rows: number; cols: number }, patch: number): number[] {
-  const tokens: number[] = [];
-  const quarter = (patch * patch) / 4;
-  const r0 = Math.max(0, Math.floor(box.y / patch));
-  const r1 = Math.min(grid.rows - 1, Math.floor((box.y + box.height - 1) / patch));
-  const c0 = Math.max(0, Math.floor(box.x / patch));
-  const c1 = Math.min(grid.cols - 1, Math.floor((box.x + box.width - 1) / patch));
-  const centre = Math.min(grid.rows - 1, Math.floor((box.y + box.height / 2) / patch)) * grid.cols + Math.min(grid.cols - 1, Math.floor((box.x + box.width / 2) / patch));
-  for (let r = r0; r <= r1; r++) {
-    for (let c = c0; c <= c1; c++) {
-      const w = Math.min(box.x + box.width, (c + 1) * patch) - Math.max(box.x, c * patch);
-      const h = Math.min(box.y + box.height, (r + 1) * patch) - Math.max(box.y, r * patch);
-      const token = r * grid.cols + c;
-      if (w * h >= quarter || token === centre) tokens.push(token);
-    }
-  }
-  return tokens;
 }
