@@ -75,7 +75,7 @@ async function fixedPair(): Promise<Record<string, HostTensor>> {
   return batch;
 }
 
-for (const opts of [{ loss: 'l1' }, { loss: 'l2', margin: 2 }, { loss: 'charbonnier', headInit: 1e-3 }] as const) {
+for (const opts of [{ loss: 'l1' }, { loss: 'l2', margin: 2 }, { loss: 'l2+l1' }, { loss: 'charbonnier', headInit: 1e-3 }] as const) {
   test(`training steps lower the loss on a fixed pair (${JSON.stringify(opts)})`, async () => {
     const batch = await fixedPair();
     const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, opts);
@@ -105,7 +105,7 @@ test('the loss leaves the margin out, and the Lanczos reference is scored on the
   assert.ok(Math.abs((b.l8!.data[0] as number) - sum / (80 * 80 * 3)) < 1e-6);
   assert.notEqual(b.l8!.data[0], a.l8!.data[0]);
   assert.throws(() => buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, { margin: 8 }), /margin must be an integer from 0 to under half the crop/);
-  assert.throws(() => buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, { loss: 'huber' as 'l1' }), /loss must be one of l1, l2, charbonnier, got 'huber'/);
+  assert.throws(() => buildUpscalerTrainingGraph(UPSCALER_TINY, 1, 16, 16, { loss: 'huber' as 'l1' }), /loss must be one of l1, l2, l2\+l1, charbonnier, got 'huber'/);
 });
 
 test('small random heads start close to Lanczos but not on it', async () => {

@@ -104,11 +104,16 @@ function pixelShuffleNhwc(r: Tensor, f: number): Tensor {
  * The training loss per pixel: L1 (|d|), L2 (d²) or Charbonnier (√(d² + ε²), a smooth L1).
  * L1 pulls each output towards the median of its target given the features; where most pixels
  * around an edge need no change, that median is Lanczos itself, so L1 alone barely moves
- * zero-initialised heads (BENCHMARKS.md, "Upscaler", run C). L2 pulls towards the mean.
+ * zero-initialised heads (BENCHMARKS.md, "Upscaler", run C). L2 pulls towards the mean and
+ * learns, but weighs a flat area's small errors by their square, so it leaves a faint f×f
+ * texture on flat fills (which costs SSIM). 'l2+l1' adds L1 at a small weight: below about
+ * L1_WEIGHT/2 (3 levels of 255) the L1 term dominates and pulls the residual back to zero, above
+ * it L2 does.
  */
-export type UpscalerLoss = 'l1' | 'l2' | 'charbonnier';
-export const UPSCALER_LOSSES: readonly UpscalerLoss[] = ['l1', 'l2', 'charbonnier'];
+export type UpscalerLoss = 'l1' | 'l2' | 'l2+l1' | 'charbonnier';
+export const UPSCALER_LOSSES: readonly UpscalerLoss[] = ['l1', 'l2', 'l2+l1', 'charbonnier'];
 const CHARBONNIER_EPS = 1e-3;
+const L1_WEIGHT = 0.05;
 
 export interface UpscalerTrainingOptions {
   loss?: UpscalerLoss;
@@ -163,7 +168,8 @@ export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: 
     outputs[f] = o.add(base, pixelShuffleNhwc(conv3x3Im2col(x, weight, bias), f));
     const diff = inner(o.sub(outputs[f], high), f);
     const sq = o.square(diff);
-    terms.push(o.mean(loss === 'l1' ? o.abs(diff) : loss === 'l2' ? sq : o.sqrt(o.add(sq, CHARBONNIER_EPS * CHARBONNIER_EPS))));
+    const perPixel = { l1: () => o.abs(diff), l2: () => sq, 'l2+l1': () => o.add(sq, o.mul(o.abs(diff), L1_WEIGHT)), charbonnier: () => o.sqrt(o.add(sq, CHARBONNIER_EPS * CHARBONNIER_EPS)) }[loss];
+    terms.push(o.mean(perPixel()));
     mse[f] = o.mean(sq);
     lanczosMse[f] = o.mean(o.square(inner(o.sub(base, high), f)));
   }
