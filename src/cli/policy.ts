@@ -17,7 +17,8 @@ export function loadCliPipeline(o: PipelineOptions): Promise<Pipeline> {
   return loadPipeline({ modelDir: o.model, threads: o.threads, ...(o.quantize ? { quantize: o.quantize } : {}), safetyConfig });
 }
 
-function readSafetyConfig(path: string | undefined): unknown {
+/** The safety policy JSON a --safety-config (or $FLOWPAINT_SAFETY_CONFIG) names; undefined for none. */
+export function readSafetyConfig(path: string | undefined): unknown {
   if (!path) return undefined;
   try {
     return JSON.parse(readFileSync(path, 'utf8'));

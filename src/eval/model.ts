@@ -2,6 +2,7 @@
 // real one wraps src/pipeline (loaded lazily, so scorer tests never load a model); tests and
 // the scorer's own validation pass simpler implementations.
 import type { RgbImage } from '../data/index.ts';
+import type { Quantization } from '../engine/index.ts';
 
 export interface GenerateCall {
   prompt: string;
@@ -39,11 +40,13 @@ export interface LoadModelOptions {
   guidance?: number;
   /** The few-step mode: Flash when the model directory has it (at most 4 steps). */
   fast?: boolean;
+  /** Linear layers in int8 or int4 (default float32): what quantization costs in the figures. */
+  quantize?: Quantization;
 }
 
 export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<ModelUnderTest> {
   const { loadPipeline } = await import('../pipeline/index.ts');
-  const pipe = await loadPipeline({ modelDir: opts.modelDir, threads: opts.threads });
+  const pipe = await loadPipeline({ modelDir: opts.modelDir, threads: opts.threads, ...(opts.quantize ? { quantize: opts.quantize } : {}) });
   const { isSafetyRefusal } = await import('../safety/index.ts');
   const info = pipe.info;
   // The suites' prompts are benign, but the output filter can still refuse an image (a false
@@ -51,7 +54,8 @@ export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<M
   // item is scored on a gray image, i.e. counted wrong, and the refusal is counted and reported.
   const model: ModelUnderTest = {
     id: info.id,
-    version: info.version,
+    // A quantized run is named as one in every table, report and JSON line it makes.
+    version: opts.quantize && opts.quantize !== 'none' ? `${info.version}+${opts.quantize}` : info.version,
     refusals: 0,
     async generate(c) {
       try {

@@ -4,6 +4,8 @@
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import type { Quantization } from '../../engine/index.ts';
+import { parseQuantize } from '../image-options.ts';
 import { parseNumber } from '../output.ts';
 import { InputError } from '../../errors.ts';
 import { SUITES, runSuite, summary, table, type SuiteName, type SuiteResult } from '../../eval/index.ts';
@@ -62,6 +64,7 @@ interface EvalOptions {
   phrasing: 'caption' | 'typed';
   guidance?: number;
   fast?: boolean;
+  quantize?: Quantization;
 }
 
 async function runScorerSuite(o: EvalOptions): Promise<void> {
@@ -92,7 +95,7 @@ async function runEval(suite: string, o: EvalOptions): Promise<void> {
   const names: SuiteName[] = suite === 'all' ? [...SUITES] : [suite as SuiteName];
   const scorer = await Scorer.load(resolve(o.scorer), o.threads ?? 1);
   process.stderr.write(`eval: loading model ${o.model ?? '(shipped default)'}\n`);
-  const model = await loadModelUnderTest({ modelDir: o.model ? resolve(o.model) : undefined, threads: o.threads, guidance: o.guidance, fast: o.fast });
+  const model = await loadModelUnderTest({ modelDir: o.model ? resolve(o.model) : undefined, threads: o.threads, guidance: o.guidance, fast: o.fast, quantize: o.quantize });
   const results: SuiteResult[] = [];
   try {
     for (const name of names) {
@@ -145,6 +148,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime threads for the model', intOption('threads', 1, 256))
     .option('--guidance <g>', "text guidance scale (default: the model's own, else 4); sweep it per checkpoint", parseNumber('--guidance', { min: 0, max: 30 }))
     .option('--fast', 'the few-step mode (Flash when the model has it; use with --steps 1 to 4)')
+    .option('--quantize <mode>', `the model's linear layers in int8 or int4 (default none: float32), to measure what quantization costs`, parseQuantize)
     .addOption(new Option('--phrasing <style>', 'compose prompts as captions ("a red apple on a blue background") or as people type them ("Draw a red apple, blue backdrop")').choices(['caption', 'typed']).default('caption'))
     .action(async (suite: string, o: EvalOptions) => {
       if (o.baseline && !o.report) throw new InputError('--baseline needs --report DIR (the comparison goes in the report)');

@@ -3,50 +3,29 @@ import type { Command } from 'commander';
 import { fitSize, type GeneratedImage, type Mask, type Pipeline, parseSize, readImage, readMask, readPngText, resizeImage, resizeMask } from '../../pipeline/index.ts';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { QUANTIZATIONS, type Quantization } from '../../engine/index.ts';
 import { UsageError } from '../errors.ts';
+import { type ImageCommandOptions, outputOptions, runtimeOptions, stepsOption } from '../image-options.ts';
 import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
 import { loadCliPipeline } from '../policy.ts';
 
-interface SharedOptions {
-  out?: string;
-  seed?: number;
+interface SharedOptions extends ImageCommandOptions {
   steps?: number;
   guidance?: number;
-  n: number;
   fast?: boolean;
   sampler: 'euler' | 'heun';
   model?: string;
-  format?: string;
-  promptFile?: string;
-  sidecar?: boolean;
-  threads?: number;
-  quantize?: Quantization;
-  safetyConfig?: string;
 }
 
 function shared(cmd: Command): Command {
-  return cmd
-    .option('-o, --out <file>', 'output image (with --n K: FILE-1.png … FILE-K.png)')
-    .option('--seed <s>', 'random seed (reproducible bit for bit on the same machine)', parseNumber('--seed', { integer: true, min: 0, max: 0xffffffff }))
-    .option('--steps <n>', 'sampling steps (default 20; 4 with --fast)', parseNumber('--steps', { integer: true, min: 1, max: 200 }))
+  const own = stepsOption(outputOptions(cmd), '20; 4 with --fast')
     .option('--guidance <g>', "text guidance scale (default: the model's measured scale from its config.json, else 4)", parseNumber('--guidance', { min: 0, max: 30 }))
-    .option('--n <k>', 'number of images', parseNumber('--n', { integer: true, min: 1, max: 8 }), 1)
     .option('--fast', 'the few-step mode, 4 steps: Flash (the distilled student, one pass per step, its guidance built in) when the model directory has flash.safetensors, else the model itself')
     .option('--sampler <name>', 'euler or heun', (v) => {
-      if (v !== 'euler' && v !== 'heun') throw Object.assign(new Error(`--sampler must be euler or heun, got '${v}'`), { name: 'UsageError' });
+      if (v !== 'euler' && v !== 'heun') throw new UsageError(`--sampler must be euler or heun, got '${v}'`);
       return v;
     }, 'euler')
-    .option('--model <dir>', 'model directory (default: the shipped model in models/default)')
-    .option('--format <fmt>', 'png, jpeg or webp (default: from the -o extension, else png)')
-    .option('--prompt-file <file>', 'read the prompt from a file (- for standard input), for long prompts')
-    .option('--sidecar', 'also write the generation parameters to FILE.json')
-    .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }))
-    .option('--quantize <mode>', 'linear layers in int8 (faster on CPUs with int8 dot products) or int4 (4-bit weights); default none (float32)', (v) => {
-      if (!(QUANTIZATIONS as readonly string[]).includes(v)) throw new UsageError(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, got '${v}'`);
-      return v as Quantization;
-    })
-    .option('--safety-config <file>', 'safety policy JSON: thresholds and category switches (default: $FLOWPAINT_SAFETY_CONFIG, else the built-in policy; see SAFETY.md)');
+    .option('--model <dir>', 'model directory (default: the shipped model in models/default; a diffusers FLUX.2 [klein] folder runs that model, see docs/flux2-klein.md)');
+  return runtimeOptions(own);
 }
 
 /**

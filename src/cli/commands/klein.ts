@@ -6,53 +6,26 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { QUANTIZATIONS, type Quantization } from '../../engine/index.ts';
 import { parseSize, readImage, readMask } from '../../pipeline/index.ts';
 import { KLEIN_DEFAULT_STEPS, KleinPipeline } from '../../pipeline/klein.ts';
 import { UsageError } from '../errors.ts';
-import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
+import { type ImageCommandOptions, outputOptions, runtimeOptions, stepsOption } from '../image-options.ts';
+import { planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
+import { readSafetyConfig } from '../policy.ts';
 
-interface Options {
-  out?: string;
-  seed?: number;
+interface Options extends ImageCommandOptions {
   steps?: number;
-  n: number;
   model: string;
-  format?: string;
-  promptFile?: string;
-  sidecar?: boolean;
-  threads?: number;
-  quantize?: Quantization;
-  safetyConfig?: string;
 }
 
 const NOT_FOR_KLEIN = ['--fast', '--sampler', '--guidance', '--negative', '--image-guidance'];
 
 function shared(cmd: Command): Command {
-  return cmd
-    .requiredOption('--model <dir>', 'a diffusers FLUX.2 [klein] folder (model_index.json, transformer/, text_encoder/, tokenizer/, vae/, scheduler/)')
-    .option('-o, --out <file>', 'output image (with --n K: FILE-1.png … FILE-K.png)')
-    .option('--seed <s>', 'random seed', parseNumber('--seed', { integer: true, min: 0, max: 0xffffffff }))
-    .option('--steps <n>', `sampling steps (default ${KLEIN_DEFAULT_STEPS}: klein is step-distilled)`, parseNumber('--steps', { integer: true, min: 1, max: 200 }))
-    .option('--n <k>', 'number of images', parseNumber('--n', { integer: true, min: 1, max: 8 }), 1)
-    .option('--format <fmt>', 'png, jpeg or webp (default: from the -o extension, else png)')
-    .option('--prompt-file <file>', 'read the prompt from a file (- for standard input)')
-    .option('--sidecar', 'also write the generation parameters to FILE.json')
-    .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }))
-    .option('--quantize <mode>', 'linear layers of the text encoder and transformer in int8 or int4 (default none: float32)', (v) => {
-      if (!(QUANTIZATIONS as readonly string[]).includes(v)) throw new UsageError(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, got '${v}'`);
-      return v as Quantization;
-    })
-    .option('--safety-config <file>', 'safety policy JSON (default: $FLOWPAINT_SAFETY_CONFIG, else the built-in policy; see SAFETY.md)');
-}
-
-function readSafetyConfig(path: string | undefined): unknown {
-  if (!path) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`safety config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const own = cmd.requiredOption('--model <dir>', 'a diffusers FLUX.2 [klein] folder (model_index.json, transformer/, text_encoder/, tokenizer/, vae/, scheduler/)');
+  return runtimeOptions(
+    stepsOption(outputOptions(own), `${KLEIN_DEFAULT_STEPS}: klein is step-distilled`),
+    'linear layers of the text encoder and transformer in int8 or int4 (the VAE stays float32); default none (float32)',
+  );
 }
 
 function load(o: Options): KleinPipeline {
@@ -97,7 +70,7 @@ export async function runKleinCommand(argv: string[]): Promise<void> {
       .description('edit an image by instruction (the image is the reference the model attends to), or repaint the white part of --mask')
       .argument('<image>', 'the image to edit (sides multiples of 16)')
       .argument('[instruction]', 'what to change (or use --prompt-file)')
-      .option('--mask <file>', 'mask image of the same size: white = change, black = keep exactly'),
+      .option('--mask <file>', 'mask image of the same size: white = change, black = keep exactly (pinned to the input in the latents while sampling, then its bytes)'),
   ).action(async (imagePath: string, instructionArg: string | undefined, o: Options & { mask?: string }) => {
     const instruction = resolvePrompt(instructionArg, o.promptFile, 'instruction');
     const image = await readImage(imagePath);

@@ -4,7 +4,8 @@
 // under npm and a shell, and a SIGTERM to npm ends those two without passing it on.
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { QUANTIZATIONS, type Quantization } from '../../engine/index.ts';
+import type { Quantization } from '../../engine/index.ts';
+import { parseQuantize } from '../image-options.ts';
 import { loadServerConfig } from '../../server/config.ts';
 import { checkPlainKey, generateKey, hashKey } from '../../server/keys.ts';
 import { startServer } from '../../server/server.ts';
@@ -71,10 +72,7 @@ export function registerServeCommand(program: Command): void {
     .option('--model <dir>', 'model directory [default: models/default]')
     .option('--workers <n>', 'worker threads, each with its own copy of the model', intArg('--workers', 1, 64))
     .option('--threads <n>', 'ONNX Runtime threads per worker', intArg('--threads', 1, 256))
-    .option('--quantize <mode>', 'linear layers in int8 or int4 in every worker (default none: float32; config: pipeline.options.quantize)', (v: string) => {
-      if (!(QUANTIZATIONS as readonly string[]).includes(v)) throw new UsageError(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, got '${v}'`);
-      return v as Quantization;
-    })
+    .option('--quantize <mode>', 'linear layers in int8 or int4 in every worker (default none: float32; config: pipeline.options.quantize)', parseQuantize)
     .option('--redis <url>', 'queue jobs in Redis for `flowpaint worker` processes instead of running them here')
     .option('--queue <name>', 'Redis queue name [default: flowpaint]')
     .option('--arena-model <dir>', 'another model folder for the playground arena to compare blindly with the served model (repeatable; config: arena.models)', (dir: string, all: string[] = []) => [...all, dir])
