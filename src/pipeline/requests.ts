@@ -8,8 +8,11 @@ import type { UpscaleStage } from './upscale.ts';
 export interface StepEvent {
   step: number;
   steps: number;
-  /** The current estimate of the finished image (for progress previews and streaming). */
-  preview: () => RgbImage;
+  /**
+   * The current estimate of the finished image (for progress previews and streaming); a promise
+   * where making it takes model work (a latent model decodes it with its VAE).
+   */
+  preview: () => RgbImage | Promise<RgbImage>;
 }
 
 export interface CommonRequest {

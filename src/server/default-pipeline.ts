@@ -1,11 +1,37 @@
 // The pipeline factory module worker threads load by default: flowpaint's own pipeline from a
-// model directory. Options come from the server config's "pipeline" section.
+// model directory, or FLUX.2 [klein] when the directory is a diffusers folder (model_index.json;
+// docs/flux2-klein.md). Options come from the server config's "pipeline" section.
+import { isDiffusersFolder } from '../model/flux2/detect.ts';
 import { loadPipeline } from '../pipeline/index.ts';
 import type { Pipeline } from './pipeline-factory.ts';
 
 export async function createPipeline(options: Record<string, unknown>): Promise<Pipeline> {
   const { modelDir, threads, ...rest } = options as { modelDir?: string; threads?: number } & Record<string, unknown>;
+  if (isDiffusersFolder(modelDir)) return createKleinPipeline(modelDir, threads, rest);
   const pipe = await loadPipeline({ ...rest, ...(modelDir ? { modelDir } : {}), ...(threads ? { threads } : {}) });
+  return {
+    info: pipe.info,
+    generate: (req) => pipe.generate(req),
+    edit: (req) => pipe.edit(req),
+    countTokens: (text) => pipe.countTokens(text),
+    screenImage: (image, moderation) => pipe.screenImage(image, moderation),
+    dispose: () => pipe.release(),
+  };
+}
+
+/** The same options as the own pipeline's loader: quantize, safetyConfig (a `safety` object is for in-process callers only). */
+async function createKleinPipeline(modelDir: string, threads: number | undefined, o: Record<string, unknown>): Promise<Pipeline> {
+  const [{ KleinPipeline }, { parseQuantization }] = await Promise.all([import('../pipeline/klein.ts'), import('../engine/index.ts')]);
+  const known = new Set(['quantize', 'safetyConfig', 'safety']);
+  const unknown = Object.keys(o).filter((k) => !known.has(k));
+  if (unknown.length) throw new Error(`pipeline.options ${unknown.join(', ')} do not apply to a FLUX.2 [klein] folder (${modelDir}); it takes quantize and safetyConfig`);
+  const pipe = KleinPipeline.load({
+    modelDir,
+    threads,
+    quantize: o.quantize === undefined ? undefined : parseQuantization(String(o.quantize)),
+    safetyConfig: o.safetyConfig,
+    ...(o.safety !== undefined ? { safety: o.safety as never } : {}),
+  });
   return {
     info: pipe.info,
     generate: (req) => pipe.generate(req),

@@ -23,17 +23,20 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
     : (s: StepProgress) => {
         if (!partials.has(s.step) || s.step >= s.steps) return;
         partials.delete(s.step);
-        const preview = s.preview();
+        // Started now, while this step's estimate is current (a latent model decodes it meanwhile).
+        // (An async function's body runs synchronously up to its first await: preview() is called here.)
+        const preview = (async () => s.preview())();
+        preview.catch(() => {}); // awaited in `pending` below, where a failure is reported
         // Encoding overlaps the next sampling steps; it is awaited before the final image so
         // every partial reaches the client first.
         // A partial image leaves the server too: it is screened and marked like a final one. A
         // refused preview is dropped, not sent, and does not end the request: only the final
         // image decides the outcome (a half-denoised estimate is what the filter misreads most).
         pending = pending
-          .then(() => screenPreview(pipe, preview, spec.moderation))
-          .then(async (allowed) => {
-            if (!allowed) return;
-            const bytes = await encodeImage(preview, { format: spec.outputFormat, quality: spec.outputCompression, provenance: { model: pipe.info.id, version: pipe.info.version, operation: 'partial' } });
+          .then(async () => {
+            const image = await preview;
+            if (!(await screenPreview(pipe, image, spec.moderation))) return;
+            const bytes = await encodeImage(image, { format: spec.outputFormat, quality: spec.outputCompression, provenance: { model: pipe.info.id, version: pipe.info.version, operation: 'partial' } });
             opts.onEvent!({ type: 'partial', index: partialIndex++, bytes });
           });
         pending.catch(() => {}); // a failed encode is reported where `pending` is awaited

@@ -1,8 +1,7 @@
 // Which loader a generate/edit command line needs: a --model folder with model_index.json is a
 // diffusers folder (FLUX.2 [klein], src/cli/commands/klein.ts); anything else is flowpaint's own.
 // Kept free of heavy imports: main.ts asks before loading any command module.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isDiffusersFolder } from '../../model/flux2/detect.ts';
 
 /** The model folder a generate/edit command line names, when it is a diffusers folder; else undefined. */
 export function diffusersModelOf(args: string[]): string | undefined {
@@ -10,7 +9,7 @@ export function diffusersModelOf(args: string[]): string | undefined {
   for (let i = 1; i < args.length; i++) {
     const a = args[i]!;
     const dir = a === '--model' ? args[i + 1] : a.startsWith('--model=') ? a.slice('--model='.length) : undefined;
-    if (dir !== undefined) return existsSync(join(dir, 'model_index.json')) ? dir : undefined;
+    if (dir !== undefined) return isDiffusersFolder(dir) ? dir : undefined;
   }
   return undefined;
 }

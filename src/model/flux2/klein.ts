@@ -41,7 +41,23 @@ export interface KleinRequest {
   noise?: Float32Array;
   /** Reference image for editing: [3, h, w] in [-1, 1], sides multiples of 16. */
   reference?: { pixels: Float32Array; width: number; height: number };
-  onStep?: (step: number, total: number) => void;
+  /**
+   * Inpainting: latent cells (the VAE's grid, H/8 × W/8 for FLUX.2, row-major; 1 = keep) whose
+   * latents stay the reference's. After every step they are set to the reference re-noised to the
+   * step's sigma with the run's own initial noise, so the model paints the rest around them, and
+   * the last step leaves them exactly the reference's latents. Needs `reference` at the same size.
+   */
+  pinned?: Uint8Array;
+  /** After each step, with the model's estimate of the clean tokens [N, C] at that step (a copy). */
+  onStep?: (e: { step: number; steps: number; predicted: Float32Array }) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** The final packed tokens of a sampling run and their grid. */
+export interface KleinSample {
+  tokens: Float32Array;
+  h: number;
+  w: number;
 }
 
 /** The reference pipeline's time coordinate for the first reference image. */
@@ -198,6 +214,12 @@ export class KleinModel {
 
   /** Text-to-image, or an edit when `reference` is given. Returns pixels [3, H, W] in (about) [-1, 1]. */
   async generate(req: KleinRequest): Promise<Float32Array> {
+    const { tokens, h, w } = await this.sample(req);
+    return this.decodeTokens(tokens, h, w);
+  }
+
+  /** The sampling loop of generate, up to the final packed tokens (before the VAE decodes them). */
+  async sample(req: KleinRequest): Promise<KleinSample> {
     const s = this.tokenScale;
     if (req.width % s || req.height % s || req.width < s || req.height < s) {
       throw new InputError(`klein: width and height must be positive multiples of ${s}, got ${req.width}x${req.height}`);
@@ -219,6 +241,8 @@ export class KleinModel {
       refTokens = await this.encodeImage(r.pixels, r.width, r.height);
       refIds = gridIds(r.height / s, r.width / s, REFERENCE_T);
     }
+    const pin = req.pinned ? this.pinnedElements(req, h, w) : undefined;
+    const start = pin ? x.slice() : undefined;
     const ids = new Int32Array((N + refIds.length / 4) * 4);
     ids.set(gridIds(h, w, 0));
     ids.set(refIds, N * 4);
@@ -227,13 +251,49 @@ export class KleinModel {
     const sched = kleinSchedule(this.folder.scheduler, req.steps, N);
     const input = new Float32Array(x.length + refTokens.length);
     for (let i = 0; i < req.steps; i++) {
+      req.signal?.throwIfAborted();
+      const sigma = sched.sigmas[i]!;
+      const next = sched.sigmas[i + 1]!;
       input.set(x);
       input.set(refTokens, x.length);
-      const v = await this.velocity(input, ids, N, text, sched.sigmas[i]!);
-      eulerStep(x, v, sched.sigmas[i]!, sched.sigmas[i + 1]!);
-      req.onStep?.(i + 1, req.steps);
+      const v = await this.velocity(input, ids, N, text, sigma);
+      // The clean estimate x − σ·v, taken before the step moves x (previews only; copied).
+      const predicted = req.onStep ? x.map((xi, k) => xi - sigma * v[k]!) : undefined;
+      eulerStep(x, v, sigma, next);
+      if (pin) {
+        // The kept cells follow the reference along the same noise path: (1 − σ)·ref + σ·noise.
+        for (const k of pin) x[k] = (1 - next) * refTokens[k]! + next * start![k]!;
+      }
+      await req.onStep?.({ step: i + 1, steps: req.steps, predicted: predicted! });
     }
-    return this.decodeTokens(x, h, w);
+    return { tokens: x, h, w };
+  }
+
+  /**
+   * The packed-token elements of the pinned latent cells. A packed token (y, x) holds channel
+   * c·4 + dy·2 + dx of latent cell (2y + dy, 2x + dx) (vae.ts, patchifyNormalize).
+   */
+  private pinnedElements(req: KleinRequest, h: number, w: number): Uint32Array {
+    const cells = req.pinned!;
+    const r = req.reference;
+    if (!r || r.width !== req.width || r.height !== req.height) {
+      throw new InputError('klein: inpainting (pinned latents) needs the reference image at the output size');
+    }
+    const H = 2 * h;
+    const W = 2 * w;
+    if (cells.length !== H * W) throw new InputError(`klein: pinned has ${cells.length} latent cells, expected ${W}×${H}`);
+    const C = this.folder.transformer.inChannels;
+    const out: number[] = [];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        for (let k = 0; k < C; k++) {
+          const dy = (k >> 1) & 1;
+          const dx = k & 1;
+          if (cells[(2 * y + dy) * W + 2 * x + dx]) out.push((y * w + x) * C + k);
+        }
+      }
+    }
+    return Uint32Array.from(out);
   }
 
   async release(): Promise<void> {
