@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { at } from '../at.ts';
 import { editGuidance, textGuidance, type EditCondition } from './guidance.ts';
 import type { Denoiser } from './sampler.ts';
 
@@ -20,7 +21,10 @@ const t = 0.375;
 
 function close(a: Float32Array, b: Float32Array, tol = 1e-5) {
   assert.equal(a.length, b.length);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * (1 + Math.abs(b[i])), `[${i}] ${a[i]} vs ${b[i]}`);
+  a.forEach((ai, i) => {
+    const bi = at(b, i, 'expected');
+    assert.ok(Math.abs(ai - bi) <= tol * (1 + Math.abs(bi)), `[${i}] ${ai} vs ${bi}`);
+  });
 }
 
 test('text guidance at scale 1 is the conditional velocity, and uncond is not called', async () => {
@@ -44,12 +48,12 @@ test('text guidance is v_u + s·(v_c − v_u), linear in the scale', async () =>
   const vu = await field(-3)(xt, t);
   for (const s of [-1, 0.5, 3, 7.5]) {
     const v = await textGuidance(field(2), field(-3), s)(xt, t);
-    close(v, Float32Array.from(vc, (c, i) => vu[i] + s * (c - vu[i])));
+    close(v, Float32Array.from(vc, (c, i) => at(vu, i, 'vu') + s * (c - at(vu, i, 'vu'))));
   }
   // Linear: g(a) + g(b) = g(a + b) + g(0) pointwise.
   const g = (s: number) => textGuidance(field(2), field(-3), s)(xt, t);
   const [a, b, ab, zero] = await Promise.all([g(1.5), g(4), g(5.5), g(0)]);
-  close(Float32Array.from(a, (ai, i) => ai + b[i]), Float32Array.from(ab, (x, i) => x + zero[i]));
+  close(Float32Array.from(a, (ai, i) => ai + at(b, i, 'g(4)')), Float32Array.from(ab, (x, i) => x + at(zero, i, 'g(0)')));
 });
 
 test('text guidance uses the batched function for both conditions in one call', async () => {
@@ -92,15 +96,15 @@ test('edit guidance reduces to the right single function at the corner scales', 
 test('edit guidance follows the InstructPix2Pix formula, skipping none when sI = 1', async () => {
   const e = editFields();
   const [vf, vi, vn] = await Promise.all([e.full(xt, t), e.imageOnly(xt, t), e.none(xt, t)]);
-  for (const [sT, sI] of [[7.5, 1.5], [3, 1], [1, 2], [0, 0.5], [5, 0]]) {
+  for (const [sT, sI] of [[7.5, 1.5], [3, 1], [1, 2], [0, 0.5], [5, 0]] as const) {
     const f = editFields();
     const v = await editGuidance(f, sT, sI)(xt, t);
-    close(v, Float32Array.from(vn, (n, i) => n + sI * (vi[i] - n) + sT * (vf[i] - vi[i])));
+    close(v, Float32Array.from(vn, (n, i) => n + sI * (at(vi, i, 'vi') - n) + sT * (at(vf, i, 'vf') - at(vi, i, 'vi'))));
     assert.equal(f.none.count, sI === 1 ? 0 : 1);
   }
   // sT = 0, general sI: plain image guidance between imageOnly and none; full is not called.
   const f = editFields();
-  close(await editGuidance(f, 0, 2)(xt, t), Float32Array.from(vn, (n, i) => n + 2 * (vi[i] - n)));
+  close(await editGuidance(f, 0, 2)(xt, t), Float32Array.from(vn, (n, i) => n + 2 * (at(vi, i, 'vi') - n)));
   assert.equal(f.full.count, 0);
 });
 

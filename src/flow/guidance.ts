@@ -2,6 +2,7 @@
 // combination of conditional velocities whose weights sum to 1, so guiding velocities and
 // guiding x-predictions give the same result (the conversion x ↔ v at fixed x_t, t is affine),
 // and guidance composes with either prediction kind.
+import { at } from '../at.ts';
 import { checkFinite, checkSameLength } from './check.ts';
 import type { Denoiser } from './sampler.ts';
 
@@ -93,18 +94,19 @@ function combine<C extends string>(
     } else {
       vs = await Promise.all(needed.map((c) => fns[c](xt, t)));
     }
-    // A single condition with weight 1 is passed through untouched (no copy, no rounding).
-    if (needed.length === 1 && weights[needed[0]] === 1) {
-      checkSameLength(`velocity for '${needed[0]}'`, vs[0], 'xt', xt);
-      return vs[0];
-    }
-    const out = new Float32Array(xt.length);
-    needed.forEach((c, j) => {
-      const v = vs[j];
+    const velocities = needed.map((c, j) => {
+      const v = at(vs, j, 'guidance velocities');
       checkSameLength(`velocity for '${c}'`, v, 'xt', xt);
-      const w = weights[c];
-      for (let i = 0; i < out.length; i++) out[i] += w * v[i];
+      return { v, w: weights[c] };
     });
+    // A single condition with weight 1 is passed through untouched (no copy, no rounding).
+    const [only] = velocities;
+    if (only && velocities.length === 1 && only.w === 1) return only.v;
+    const out = new Float32Array(xt.length);
+    for (const { v, w } of velocities) {
+      // v and out have xt's length (checked above), so every read is in range.
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! + w * v[i]!;
+    }
     return out;
   };
 }

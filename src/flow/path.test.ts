@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { at } from '../at.ts';
 import { DEFAULT_T_MIN, noisyAt, predictionTarget, toData, toVelocity, velocityTarget } from './path.ts';
 
 const x0 = Float32Array.from([0.5, -1, 2, 0.25]);
@@ -7,16 +8,20 @@ const eps = Float32Array.from([-0.3, 1.7, 0.1, -2]);
 
 function close(a: Float32Array, b: ArrayLike<number>, tol = 1e-6) {
   assert.equal(a.length, b.length);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol, `[${i}] ${a[i]} vs ${b[i]}`);
+  a.forEach((ai, i) => {
+    const bi = at(b, i, 'expected');
+    assert.ok(Math.abs(ai - bi) <= tol, `[${i}] ${ai} vs ${bi}`);
+  });
 }
 
 test('the path is data at t = 0, noise at t = 1, and moves with velocity ε − x0', () => {
   close(noisyAt(x0, eps, 0), x0, 0);
   close(noisyAt(x0, eps, 1), eps, 0);
   const v = velocityTarget(x0, eps);
-  close(v, Array.from(x0, (x, i) => eps[i] - x));
+  close(v, Array.from(x0, (x, i) => at(eps, i, 'eps') - x));
   const h = 1e-3;
-  const fd = Array.from(x0, (_, i) => (noisyAt(x0, eps, 0.4 + h)[i] - noisyAt(x0, eps, 0.4 - h)[i]) / (2 * h));
+  const [ahead, behind] = [noisyAt(x0, eps, 0.4 + h), noisyAt(x0, eps, 0.4 - h)];
+  const fd = Array.from(ahead, (a, i) => (a - at(behind, i, 'x_t before')) / (2 * h));
   close(v, fd, 1e-3);
   assert.equal(predictionTarget(x0, eps, 'x'), x0);
   close(predictionTarget(x0, eps, 'v'), v, 0);

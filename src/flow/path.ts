@@ -25,7 +25,8 @@ export function noisyAt(x0: Float32Array, eps: Float32Array, t: number): Float32
   checkUnitInterval('t', t);
   const out = new Float32Array(x0.length);
   const a = 1 - t;
-  for (let i = 0; i < out.length; i++) out[i] = a * x0[i] + t * eps[i];
+  // Same lengths (checked above), so every read is in range.
+  for (let i = 0; i < out.length; i++) out[i] = a * x0[i]! + t * eps[i]!;
   return out;
 }
 
@@ -33,7 +34,8 @@ export function noisyAt(x0: Float32Array, eps: Float32Array, t: number): Float32
 export function velocityTarget(x0: Float32Array, eps: Float32Array): Float32Array {
   checkSameLength('x0', x0, 'eps', eps);
   const out = new Float32Array(x0.length);
-  for (let i = 0; i < out.length; i++) out[i] = eps[i] - x0[i];
+  // Same lengths (checked above), so every read is in range.
+  for (let i = 0; i < out.length; i++) out[i] = eps[i]! - x0[i]!;
   return out;
 }
 
@@ -63,7 +65,8 @@ export function toVelocity(
   if (!(tMin > 0 && tMin <= 1)) throw new RangeError(`tMin must be in (0, 1], got ${tMin}`);
   const inv = 1 / Math.max(t, tMin);
   const out = new Float32Array(xt.length);
-  for (let i = 0; i < out.length; i++) out[i] = (xt[i] - pred[i]) * inv;
+  // Same lengths (checked above), so every read is in range.
+  for (let i = 0; i < out.length; i++) out[i] = (xt[i]! - pred[i]!) * inv;
   return out;
 }
 
@@ -79,11 +82,11 @@ export function toData(pred: Float32Array, xt: Float32Array, t: number, kind: Pr
   return dataFromVelocity(xt, t, pred);
 }
 
-/** x̂0 = xt − t·v. Lengths are not checked: callers (the samplers) have already done so. */
+/** x̂0 = xt − t·v. Lengths are not checked (the `!` below relies on it): callers (the samplers) have already done so. */
 export function dataFromVelocity(xt: Float32Array, t: number, v: Float32Array): Float32Array {
   checkFinite('t', t);
   const out = new Float32Array(xt.length);
-  for (let i = 0; i < out.length; i++) out[i] = xt[i] - t * v[i];
+  for (let i = 0; i < out.length; i++) out[i] = xt[i]! - t * v[i]!;
   return out;
 }
 

@@ -1,6 +1,7 @@
 // ODE samplers for the probability-flow ODE dx/dt = v(x, t), integrated from the first
 // schedule time (normally t = 1, pure noise) down to the last (normally t = 0, data).
 // They know nothing about models: a Denoiser is any async function giving a velocity.
+import { at } from '../at.ts';
 import { checkSameLength } from './check.ts';
 import { dataFromVelocity, DEFAULT_T_MIN, toVelocity, type PredictionKind } from './path.ts';
 
@@ -82,12 +83,14 @@ function checkSchedule(schedule: ArrayLike<number>): void {
   if (schedule.length < 2) {
     throw new RangeError(`schedule must have at least 2 times (1 step), got ${schedule.length}`);
   }
+  let previous = Infinity;
   for (let i = 0; i < schedule.length; i++) {
-    const t = schedule[i];
+    const t = at(schedule, i, 'schedule');
     if (!(t >= 0 && t <= 1)) throw new RangeError(`schedule[${i}] must be in [0, 1], got ${t}`);
-    if (i > 0 && !(t < schedule[i - 1])) {
-      throw new RangeError(`schedule must be strictly decreasing, but schedule[${i}] = ${t} >= schedule[${i - 1}] = ${schedule[i - 1]}`);
+    if (!(t < previous)) {
+      throw new RangeError(`schedule must be strictly decreasing, but schedule[${i}] = ${t} >= schedule[${i - 1}] = ${previous}`);
     }
+    previous = t;
   }
 }
 
@@ -111,18 +114,19 @@ async function integrate(
   };
 
   for (let i = 0; i < steps; i++) {
-    const t = schedule[i];
-    const tNext = schedule[i + 1];
+    const t = at(schedule, i, 'schedule');
+    const tNext = at(schedule, i + 1, 'schedule');
     const h = tNext - t; // negative: integrating toward data
     const v1 = await evaluate(x, t, i);
     const euler = new Float32Array(n);
-    for (let k = 0; k < n; k++) euler[k] = x[k] + h * v1[k];
+    // x, v1 and v2 have the noise's length (checked in evaluate), so every read is in range.
+    for (let k = 0; k < n; k++) euler[k] = x[k]! + h * v1[k]!;
 
     let latestV = v1;
     if (heun && tNext > 0) {
       const v2 = await evaluate(euler, tNext, i);
       const corrected = new Float32Array(n);
-      for (let k = 0; k < n; k++) corrected[k] = x[k] + 0.5 * h * (v1[k] + v2[k]);
+      for (let k = 0; k < n; k++) corrected[k] = x[k]! + 0.5 * h * (v1[k]! + v2[k]!);
       x = corrected;
       latestV = v2;
     } else {

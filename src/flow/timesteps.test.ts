@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { at } from '../at.ts';
 import { Rng } from '../engine/index.ts';
 import { resolutionShift, sampleLogitNormal, samplingSchedule, shiftTimestep, shiftTimesteps } from './timesteps.ts';
 
@@ -7,11 +8,11 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 function median(a: Float32Array): number {
   const s = Array.from(a).sort((x, y) => x - y);
-  return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+  return (at(s, (s.length - 1) >> 1, 'sorted') + at(s, s.length >> 1, 'sorted')) / 2;
 }
 
 test('logit-normal samples lie in (0, 1) with median sigmoid(mean)', () => {
-  for (const [mean, std] of [[0, 1], [-0.8, 1], [1.2, 0.5]]) {
+  for (const [mean, std] of [[0, 1], [-0.8, 1], [1.2, 0.5]] as const) {
     const ts = sampleLogitNormal(new Rng(11), 20000, { mean, std });
     assert.equal(ts.length, 20000);
     assert.ok(ts.every((t) => t > 0 && t < 1));
@@ -73,13 +74,14 @@ test('the sampling schedule runs from 1 to 0 with steps + 1 strictly decreasing 
       assert.equal(s.length, steps + 1);
       assert.equal(s[0], 1);
       assert.equal(s[steps], 0);
-      for (let i = 1; i <= steps; i++) assert.ok(s[i] < s[i - 1], `steps ${steps} shift ${shift} at ${i}`);
+      for (let i = 1; i <= steps; i++) assert.ok(at(s, i, 'schedule') < at(s, i - 1, 'schedule'), `steps ${steps} shift ${shift} at ${i}`);
     }
   }
   assert.deepEqual(Array.from(samplingSchedule(4)), [1, 0.75, 0.5, 0.25, 0]);
   // A shift > 1 takes smaller steps near t = 1 (more of the budget at high noise).
   const shifted = samplingSchedule(10, 3);
-  assert.ok(shifted[0] - shifted[1] < shifted[9] - shifted[10]);
+  const gap = (i: number) => at(shifted, i, 'schedule') - at(shifted, i + 1, 'schedule');
+  assert.ok(gap(0) < gap(9));
 });
 
 test('resolutionShift is monotone between its anchors and clamps outside them', () => {

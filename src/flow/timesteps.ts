@@ -54,9 +54,7 @@ export function shiftTimestep(t: number, shift: number): number {
 /** `shiftTimestep` applied to every entry; returns a new array. */
 export function shiftTimesteps(ts: Float32Array, shift: number): Float32Array {
   checkPositive('shift', shift);
-  const out = new Float32Array(ts.length);
-  for (let i = 0; i < ts.length; i++) out[i] = shiftTimestep(ts[i], shift);
-  return out;
+  return ts.map((t) => shiftTimestep(t, shift));
 }
 
 export interface ResolutionShiftOptions {
