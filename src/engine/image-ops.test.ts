@@ -18,7 +18,9 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-function conv2dRef(x: Float32Array, [B, C, H, W]: number[], w: Float32Array, [O, Cg, KH, KW]: number[], bias: Float32Array | undefined, s: number, p: number, d: number, groups: number) {
+type Shape4 = [number, number, number, number];
+
+function conv2dRef(x: Float32Array, [B, C, H, W]: Shape4, w: Float32Array, [O, Cg, KH, KW]: Shape4, bias: Float32Array | undefined, s: number, p: number, d: number, groups: number) {
   const Ho = Math.floor((H + 2 * p - d * (KH - 1) - 1) / s) + 1;
   const Wo = Math.floor((W + 2 * p - d * (KW - 1) - 1) / s) + 1;
   const out = new Float64Array(B * O * Ho * Wo);
@@ -50,8 +52,8 @@ describe('image ops', () => {
     ['dilation 2, groups 2', 1, 2, 2, 2],
   ] as Array<[string, number, number, number, number]>) {
     test(`conv2d ${label} matches the reference (abs 1e-4)`, async () => {
-      const xs = [2, 4, 9, 7];
-      const ws = [6, 4 / groups, 3, 3];
+      const xs: Shape4 = [2, 4, 9, 7];
+      const ws: Shape4 = [6, 4 / groups, 3, 3];
       const xv = randn(size(xs));
       const wv = randn(size(ws));
       const bv = randn(6);
