@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { at } from '../../at.ts';
 import { BpeModel, MinHeap } from './bpe.ts';
 import { BYTE_TO_CHAR } from './byteLevel.ts';
 import { mulberry32 } from './fixtures.ts';
@@ -37,8 +38,8 @@ test('the scan and heap merge paths agree', () => {
   // Random merges over a small alphabet, each combining existing tokens, as a trainer would.
   const tokens = [...letters];
   while (merges.length < 60) {
-    const x = tokens[Math.floor(rand() * tokens.length)];
-    const y = tokens[Math.floor(rand() * tokens.length)];
+    const x = at(tokens, Math.floor(rand() * tokens.length), 'tokens');
+    const y = at(tokens, Math.floor(rand() * tokens.length), 'tokens');
     if (extra.has(x + y) || letters.includes(x + y)) continue;
     extra.add(x + y);
     tokens.push(x + y);

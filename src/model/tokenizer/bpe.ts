@@ -3,7 +3,8 @@
 // Semantics are those of the reference implementation: start from one symbol per byte,
 // then repeatedly merge the adjacent pair with the lowest merge rank, the leftmost one
 // when the same pair occurs twice, until no adjacent pair has a merge.
-import { BYTE_TO_CHAR, utf8Bytes } from './byteLevel.ts';
+import { at } from '../../at.ts';
+import { BYTE_TO_CHAR, bytesToTokenString, utf8Bytes } from './byteLevel.ts';
 
 // Pair and heap keys pack two integers into one float64 (exact below 2^53), which keeps
 // the hot loops free of string building and object allocation.
@@ -42,7 +43,7 @@ export class BpeModel {
     }
     this.byteIds = new Int32Array(256);
     for (let b = 0; b < 256; b++) {
-      const id = this.tokenToId.get(BYTE_TO_CHAR[b]);
+      const id = this.tokenToId.get(at(BYTE_TO_CHAR, b, 'byte alphabet'));
       // A byte-level vocabulary must cover every byte, or some text has no encoding.
       if (id === undefined) throw new Error(`vocab lacks the token for byte 0x${b.toString(16).padStart(2, '0')}`);
       this.byteIds[b] = id;
@@ -69,7 +70,7 @@ export class BpeModel {
   encodePiece(piece: string, out: number[]): void {
     const cached = this.cache.get(piece);
     if (cached !== undefined) {
-      for (let i = 0; i < cached.length; i++) out.push(cached[i]);
+      for (const id of cached) out.push(id);
       return;
     }
     const ids = this.encodeUncached(piece);
@@ -77,17 +78,15 @@ export class BpeModel {
       if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache = new Map();
       this.cache.set(piece, ids);
     }
-    for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+    for (const id of ids) out.push(id);
   }
 
   private encodeUncached(piece: string): Int32Array {
     const bytes = utf8Bytes(piece);
-    const symbols = new Int32Array(bytes.length);
-    for (let i = 0; i < bytes.length; i++) symbols[i] = this.byteIds[bytes[i]];
+    // A byte indexes the 256-entry tables.
+    const symbols = Int32Array.from(bytes, (b) => this.byteIds[b]!);
     if (this.ignoreMerges && bytes.length > 1) {
-      let asToken = '';
-      for (let i = 0; i < bytes.length; i++) asToken += BYTE_TO_CHAR[bytes[i]];
-      const whole = this.tokenToId.get(asToken);
+      const whole = this.tokenToId.get(bytesToTokenString(bytes));
       if (whole !== undefined) return Int32Array.of(whole);
     }
     return symbols.length < HEAP_THRESHOLD ? this.mergeByScan(symbols) : this.mergeByHeap(symbols);
@@ -102,11 +101,12 @@ export class BpeModel {
   mergeByScan(symbols: Int32Array): Int32Array {
     let n = symbols.length;
     const s = symbols;
+    // Positions stay below n ≤ s.length, so the `!` reads are in range.
     while (n > 1) {
       let best = -1;
       let bestPos = -1;
       for (let i = 0; i + 1 < n; i++) {
-        const m = this.lookup(s[i], s[i + 1]);
+        const m = this.lookup(s[i]!, s[i + 1]!);
         // Strictly lower wins, so among equal ranks the leftmost is kept.
         if (m >= 0 && (best < 0 || m < best)) {
           best = m;
@@ -134,10 +134,12 @@ export class BpeModel {
       prev[i] = i - 1;
     }
     const heap = new MinHeap();
+    // Positions come from the heap and the links, all in [0, n); −1 ends a link. The `!` reads
+    // below rely on it (this loop is the tokenizer's hot path for long pieces).
     const offer = (pos: number): void => {
-      const nx = next[pos];
+      const nx = next[pos]!;
       if (nx < 0) return;
-      const m = this.lookup(sym[pos], sym[nx]);
+      const m = this.lookup(sym[pos]!, sym[nx]!);
       if (m >= 0) heap.push(Math.floor(m / ID_LIMIT) * POS_LIMIT + pos);
     };
     for (let i = 0; i + 1 < n; i++) offer(i);
@@ -145,21 +147,22 @@ export class BpeModel {
       const key = heap.pop();
       const rank = Math.floor(key / POS_LIMIT);
       const pos = key - rank * POS_LIMIT;
-      const nx = next[pos];
+      const nx = next[pos]!;
       // Entries go stale when a neighbour was merged away; skip those whose pair changed.
       if (!alive[pos] || nx < 0) continue;
-      const m = this.lookup(sym[pos], sym[nx]);
+      const m = this.lookup(sym[pos]!, sym[nx]!);
       if (m < 0 || Math.floor(m / ID_LIMIT) !== rank) continue;
       sym[pos] = m % ID_LIMIT;
       alive[nx] = 0;
-      const after = next[nx];
+      const after = next[nx]!;
       next[pos] = after;
       if (after >= 0) prev[after] = pos;
-      if (prev[pos] >= 0) offer(prev[pos]);
+      const before = prev[pos]!;
+      if (before >= 0) offer(before);
       offer(pos);
     }
     const out: number[] = [];
-    for (let i = 0; i >= 0; i = next[i]) out.push(sym[i]);
+    for (let i = 0; i >= 0; i = next[i]!) out.push(sym[i]!);
     return Int32Array.from(out);
   }
 }
@@ -172,13 +175,15 @@ export class MinHeap {
     return this.items.length;
   }
 
+  // Heap indices stay below items.length, so the `!` reads are in range.
   push(value: number): void {
     const a = this.items;
     let i = a.push(value) - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (a[parent] <= value) break;
-      a[i] = a[parent];
+      const p = a[parent]!;
+      if (p <= value) break;
+      a[i] = p;
       i = parent;
     }
     a[i] = value;
@@ -187,6 +192,7 @@ export class MinHeap {
   pop(): number {
     const a = this.items;
     const top = a[0];
+    if (top === undefined) throw new RangeError('MinHeap.pop: the heap is empty');
     const last = a.pop()!;
     if (a.length > 0) {
       let i = 0;
@@ -194,9 +200,10 @@ export class MinHeap {
         const l = 2 * i + 1;
         if (l >= a.length) break;
         const r = l + 1;
-        const c = r < a.length && a[r] < a[l] ? r : l;
-        if (a[c] >= last) break;
-        a[i] = a[c];
+        const c = r < a.length && a[r]! < a[l]! ? r : l;
+        const child = a[c]!;
+        if (child >= last) break;
+        a[i] = child;
         i = c;
       }
       a[i] = last;

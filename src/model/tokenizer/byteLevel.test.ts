@@ -11,7 +11,8 @@ test('the byte table is the GPT-2 one: 256 distinct printable characters', () =>
   assert.equal(BYTE_TO_CHAR[0xad], 'Ń'); // soft hyphen, the last byte moved
   assert.equal(BYTE_TO_CHAR[0x41], 'A');
   assert.equal(BYTE_TO_CHAR[0xe9], 'é');
-  for (let b = 0; b < 256; b++) assert.equal(charToByte(BYTE_TO_CHAR[b]), b);
+  assert.equal(BYTE_TO_CHAR.length, 256);
+  BYTE_TO_CHAR.forEach((ch, b) => assert.equal(charToByte(ch), b));
   assert.equal(charToByte('→'), -1);
   assert.equal(charToByte(' '), -1);
 });

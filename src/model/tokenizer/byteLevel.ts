@@ -32,7 +32,7 @@ function buildCharToByte(byteToChar: readonly string[]): Int16Array {
 /** The byte that a stand-in character represents, or -1 if it is not one. */
 export function charToByte(ch: string): number {
   const code = ch.charCodeAt(0);
-  return ch.length === 1 && code < 512 ? CHAR_TO_BYTE[code] : -1;
+  return ch.length === 1 && code < 512 ? CHAR_TO_BYTE[code]! : -1;
 }
 
 const utf8 = new TextEncoder();
@@ -45,7 +45,8 @@ export function utf8Bytes(text: string): Uint8Array {
 /** A string in the byte-level alphabet: what a vocab entry for these bytes looks like. */
 export function bytesToTokenString(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += BYTE_TO_CHAR[bytes[i]];
+  // A byte indexes the 256-entry table.
+  for (const b of bytes) s += BYTE_TO_CHAR[b]!;
   return s;
 }
 
@@ -53,7 +54,7 @@ export function bytesToTokenString(bytes: Uint8Array): string {
 export function tokenStringToBytes(token: string): Uint8Array | null {
   const out = new Uint8Array(token.length);
   for (let i = 0; i < token.length; i++) {
-    const b = charToByte(token[i]);
+    const b = charToByte(token.charAt(i));
     if (b < 0) return null;
     out[i] = b;
   }

@@ -1,6 +1,7 @@
 // Caption-like sentences for tests and measurements of the tokenizer. Deliberately
 // independent of src/data's caption generator, so the tokenizer's tests do not move when
 // the dataset's wording does. Seeded: the same seed gives the same corpus.
+import { at } from '../../at.ts';
 
 const COLORS = ['red', 'green', 'blue', 'yellow', 'orange', 'purple', 'pink', 'brown', 'black', 'white', 'gray', 'teal', 'navy', 'gold', 'silver', 'crimson', 'turquoise', 'lavender'];
 const OBJECTS = ['apple', 'cat', 'dog', 'pear', 'banana', 'car', 'house', 'tree', 'flower', 'star', 'heart', 'umbrella', 'rocket', 'guitar', 'teapot', 'bicycle', 'penguin', 'butterfly', 'lighthouse', 'sunflower', 'mushroom', 'balloon', 'crown', 'anchor'];
@@ -24,7 +25,7 @@ export function mulberry32(seed: number): () => number {
 
 export function generateCaptions(count: number, seed = 1): string[] {
   const rand = mulberry32(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => at(xs, Math.floor(rand() * xs.length), 'caption words');
   const thing = (): string => `${rand() < 0.4 ? pick(SIZES) + ' ' : ''}${pick(COLORS)} ${pick(OBJECTS)}`;
   const templates: (() => string)[] = [
     () => `a ${thing()} ${pick(POSITIONS)} a ${thing()} on ${pick(BACKGROUNDS)}`,

@@ -4,6 +4,7 @@
 //   npx tsx src/model/tokenizer/measure.ts [--mb 3] [--vocab 8192] [--file corpus.txt ...]
 // Without --file the corpus is generated captions; --file takes .txt (one text per
 // line) or .jsonl captions, e.g. a user's own data.
+import { at } from '../../at.ts';
 import { readCaptions } from './corpus.ts';
 import { generateCaptions } from './fixtures.ts';
 import { MAX_PROMPT_TOKENS } from './prompt.ts';
@@ -74,7 +75,7 @@ function timeMs(fn: () => void, repeats: number): number {
     fn();
     times.push(performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return at(times.sort((a, b) => a - b), Math.floor(times.length / 2), 'timings');
 }
 
 export async function run(argv: string[]): Promise<void> {

@@ -64,7 +64,9 @@ test('files outside the supported subset are refused with the reason', () => {
   writeFileSync(join(dir, 'bad.json'), '{ not json');
   assert.throws(() => Tokenizer.fromJSON(join(dir, 'bad.json')), /cannot read tokenizer .*bad\.json/);
   const clash = tok.toJSON();
-  clash.added_tokens[0] = { ...clash.added_tokens[0], id: 100 };
+  const [pad, ...rest] = clash.added_tokens;
+  assert.ok(pad, 'the tokenizer has added tokens');
+  clash.added_tokens = [{ ...pad, id: 100 }, ...rest];
   assert.throws(() => Tokenizer.fromJSON(clash), /added token "<pad>" has id 100, which the vocab gives to/);
 });
 

@@ -1,6 +1,7 @@
 // A loaded tokenizer.json: encodes text to ids and decodes ids to text, exactly as the
 // reference implementation (Hugging Face `tokenizers`) does for the same file.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { at } from '../../at.ts';
 import { BpeModel } from './bpe.ts';
 import { pretokenize, tokenStringToBytes, utf8Bytes } from './byteLevel.ts';
 import { formatTokenizerJson, parseTokenizerJson, type AddedTokenJson, type TokenizerJson } from './format.ts';
@@ -125,17 +126,17 @@ export class Tokenizer {
     const parts: Uint8Array[] = [];
     let total = 0;
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
+      const id = at(ids, i, 'ids');
       if (options.skipSpecialTokens && this.addedById.get(id)?.special) continue;
       const bytes = this.bytesOf(id);
       parts.push(bytes);
       total += bytes.length;
     }
     const all = new Uint8Array(total);
-    let at = 0;
+    let offset = 0;
     for (const p of parts) {
-      all.set(p, at);
-      at += p.length;
+      all.set(p, offset);
+      offset += p.length;
     }
     // Ids can end mid-character (a truncated sequence); like the reference, decode
     // such bytes as U+FFFD rather than fail.

@@ -5,6 +5,7 @@
 // small. Pair counts are then kept up to date incrementally: a merge only revisits the
 // words that contain the merged pair (an index from pair to words), and the best pair
 // comes from a heap whose stale entries are skipped when popped.
+import { at } from '../../at.ts';
 import { BpeModel } from './bpe.ts';
 import { BYTE_TO_CHAR, pretokenize, utf8Bytes } from './byteLevel.ts';
 import type { AddedTokenJson, TokenizerJson } from './format.ts';
@@ -87,7 +88,8 @@ function checkOptions(options: TrainBpeOptions): number {
 /** Records the merge a + b and returns the id of the merged token (new unless another merge path spelled it). */
 function addMerge(start: StartState, a: number, b: number): number {
   const { idToToken, tokenToId, merges } = start;
-  const merged = idToToken[a] + idToToken[b];
+  const [left, right] = [at(idToToken, a, 'vocabulary'), at(idToToken, b, 'vocabulary')];
+  const merged = left + right;
   // Two merge paths can spell the same string ("ab"+"c", "a"+"bc"); like the reference
   // trainer, both merges are kept and they share one id.
   let z = tokenToId.get(merged);
@@ -96,7 +98,7 @@ function addMerge(start: StartState, a: number, b: number): number {
     idToToken.push(merged);
     tokenToId.set(merged, z);
   }
-  merges.push([idToToken[a], idToToken[b]]);
+  merges.push([left, right]);
   return z;
 }
 
@@ -120,14 +122,14 @@ class SymbolCorpus {
     private readonly lens: Int32Array,
   ) {
     this.visited = new Int32Array(seqs.length).fill(-1);
-    for (let w = 0; w < seqs.length; w++) {
-      const s = seqs[w];
+    seqs.forEach((s, w) => {
+      const f = at(freqs, w, 'word counts');
       for (let i = 0; i + 1 < s.length; i++) {
-        const k = pairKey(s[i], s[i + 1]);
-        this.pairCounts.set(k, (this.pairCounts.get(k) ?? 0) + freqs[w]);
+        const k = pairKey(s[i]!, s[i + 1]!); // i + 1 < s.length
+        this.pairCounts.set(k, (this.pairCounts.get(k) ?? 0) + f);
         this.noteWord(k, w);
       }
-    }
+    });
     for (const [k, c] of this.pairCounts) this.heap.push(c, k);
   }
 
@@ -168,27 +170,27 @@ class SymbolCorpus {
     for (const w of this.wordsWithPair.get(best) ?? []) {
       if (visited[w] === step) continue;
       visited[w] = step;
-      const s = seqs[w];
-      const n = lens[w];
-      const f = freqs[w];
+      const [s, f] = [at(seqs, w, 'words'), at(freqs, w, 'word counts')];
+      const n = lens[w]!; // lens has one entry per word
+      // Positions below n ≤ s.length: the `!` reads in this hot loop are in range.
       let present = false;
       for (let i = 0; i + 1 < n && !present; i++) present = s[i] === a && s[i + 1] === b;
       if (!present) continue; // the index is append-only, so it can name words that lost the pair
       // Words are short, so recounting a word's pairs before and after is cheaper to get
       // right than patching neighbours, and costs about the same.
-      for (let i = 0; i + 1 < n; i++) bump(pairKey(s[i], s[i + 1]), -f);
+      for (let i = 0; i + 1 < n; i++) bump(pairKey(s[i]!, s[i + 1]!), -f);
       let out = 0;
       for (let i = 0; i < n; ) {
         if (i + 1 < n && s[i] === a && s[i + 1] === b) {
           s[out++] = z;
           i += 2;
         } else {
-          s[out++] = s[i++];
+          s[out++] = s[i++]!;
         }
       }
       lens[w] = out;
       for (let i = 0; i + 1 < out; i++) {
-        const k = pairKey(s[i], s[i + 1]);
+        const k = pairKey(s[i]!, s[i + 1]!);
         bump(k, f);
         if (s[i] === z || s[i + 1] === z) this.noteWord(k, w);
       }
@@ -296,6 +298,7 @@ class PairHeap {
     return c1 > c2 || (c1 === c2 && k1 < k2);
   }
 
+  // Heap indices stay below counts.length (= keys.length), so the `!` reads are in range.
   push(count: number, key: number): void {
     const { counts, keys } = this;
     let i = counts.length;
@@ -303,9 +306,10 @@ class PairHeap {
     keys.push(key);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.before(count, key, counts[p], keys[p])) break;
-      counts[i] = counts[p];
-      keys[i] = keys[p];
+      const [pc, pk] = [counts[p]!, keys[p]!];
+      if (!this.before(count, key, pc, pk)) break;
+      counts[i] = pc;
+      keys[i] = pk;
       i = p;
     }
     counts[i] = count;
@@ -314,7 +318,9 @@ class PairHeap {
 
   pop(): { count: number; key: number } {
     const { counts, keys } = this;
-    const top = { count: counts[0], key: keys[0] };
+    const [topCount, topKey] = [counts[0], keys[0]];
+    if (topCount === undefined || topKey === undefined) throw new RangeError('PairHeap.pop: the heap is empty');
+    const top = { count: topCount, key: topKey };
     const c = counts.pop()!;
     const k = keys.pop()!;
     const n = counts.length;
@@ -324,10 +330,11 @@ class PairHeap {
         const l = 2 * i + 1;
         if (l >= n) break;
         const r = l + 1;
-        const m = r < n && this.before(counts[r], keys[r], counts[l], keys[l]) ? r : l;
-        if (!this.before(counts[m], keys[m], c, k)) break;
-        counts[i] = counts[m];
-        keys[i] = keys[m];
+        const m = r < n && this.before(counts[r]!, keys[r]!, counts[l]!, keys[l]!) ? r : l;
+        const [mc, mk] = [counts[m]!, keys[m]!];
+        if (!this.before(mc, mk, c, k)) break;
+        counts[i] = mc;
+        keys[i] = mk;
         i = m;
       }
       counts[i] = c;
