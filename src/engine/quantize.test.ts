@@ -20,7 +20,7 @@ function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: num
   for (let m = 0; m < M; m++) {
     for (let k = 0; k < K; k++) {
       const av = a[m * K + k]!;
-      for (let n = 0; n < N; n++) out[m * N + n] = out[m * N + n]! + av * b[k * N + n]!;
+      for (let n = 0; n < N; n++) out[m * N + n]! += av * b[k * N + n]!;
     }
   }
   return out;

@@ -105,7 +105,7 @@ function combine<C extends string>(
     const out = new Float32Array(xt.length);
     for (const { v, w } of velocities) {
       // v and out have xt's length (checked above), so every read is in range.
-      for (let i = 0; i < out.length; i++) out[i] = out[i]! + w * v[i]!;
+      for (let i = 0; i < out.length; i++) out[i]! += w * v[i]!;
     }
     return out;
   };

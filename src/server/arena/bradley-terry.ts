@@ -40,12 +40,11 @@ export function fitStrengths(players: readonly string[], games: readonly Compari
     const i = index.get(g.a);
     const j = index.get(g.b);
     if (i === undefined || j === undefined || i === j) continue;
-    wins[i] += g.score;
-    wins[j] += 1 - g.score;
-    // i, j < k: index maps players to their positions, and n is k × k.
-    const [ni, nj] = [n[i]!, n[j]!];
-    ni[j] = ni[j]! + 1;
-    nj[i] = nj[i]! + 1;
+    // i, j < k (index maps players to their positions): wins has k entries and n is k × k.
+    wins[i]! += g.score;
+    wins[j]! += 1 - g.score;
+    n[i]![j]! += 1;
+    n[j]![i]! += 1;
   }
   let p = new Float64Array(k).fill(1);
   for (let it = 0; it < ITERATIONS; it++) {
