@@ -6,9 +6,21 @@
 //   - a stated position must be one of those cells;
 //   - a stated relation must hold between some cell of the subject and some cell of the object.
 // Attributes a prompt does not state are not checked.
+// "Predicted class" for a named class is the class head's answer with its training prior divided
+// out between the non-empty kinds (scorer/decide.ts): a prompt asks "is there a strawberry?",
+// and the scorer's learnt belief that any object is probably one of the 275 unnamed classes
+// must not answer it. Whether a cell holds anything at all is the plain head's answer.
 import type { ColorName, RelationName } from '../data/index.ts';
 import type { CellPrediction } from './scorer/scorer.ts';
-import { SCORER_CLASSES } from './scorer/labels.ts';
+import { CELL_KINDS, SCORER_CLASSES } from './scorer/labels.ts';
+import { decideKind } from './scorer/decide.ts';
+
+/**
+ * The check's version, carried in every compose and edit result's judge name: figures measured
+ * with different versions (or scorer versions) are not comparable. v1: the plain argmax class;
+ * v2: named classes read with the prior divided out.
+ */
+export const CHECK_VERSION = 'check-v2';
 
 export interface GroupExpectation {
   classId: string;
@@ -42,10 +54,15 @@ export function holds(relation: RelationName, a: { row: number; col: number }, b
   }
 }
 
+/** Whether the scorer, asked about `classId` (a named class, or "other"), finds it in `cell`. */
+export function shows(cell: CellPrediction, classId: string): boolean {
+  if (!SCORER_CLASSES.includes(classId)) return cell.kind === 'other';
+  return CELL_KINDS[decideKind(cell.probs.kind)] === classId;
+}
+
 /** The cells the scorer says hold `classId` (or "other" for classes outside its vocabulary). */
 export function cellsOf(cells: readonly CellPrediction[], classId: string): CellPrediction[] {
-  const label = SCORER_CLASSES.includes(classId) ? classId : 'other';
-  return cells.filter((c) => c.kind === label);
+  return cells.filter((c) => shows(c, classId));
 }
 
 export function checkExpectation(cells: readonly CellPrediction[], e: Expectation): CheckResult {

@@ -3,7 +3,7 @@
 // scorer; the scorer's accuracy on ground-truth renders of the same prompts is reported too.
 import { layoutScene } from '../../data/scene.ts';
 import { renderScene } from '../../data/render.ts';
-import { cellsOf, checkExpectation } from '../expect.ts';
+import { CHECK_VERSION, cellsOf, checkExpectation } from '../expect.ts';
 import { COMPOSE_CATEGORIES, COMPOSE_PROMPT_VERSION, composePrompts, typedPrompt } from '../prompts/compose.ts';
 import { itemSeed, mean, round, type Sample, type SuiteResult } from '../result.ts';
 import type { SuiteContext } from './context.ts';
@@ -56,7 +56,7 @@ export async function runCompose(ctx: SuiteContext): Promise<SuiteResult> {
       objects_drawn: round(mean(partial.objects_drawn)),
       class_found: round(mean(partial.class_found)),
     },
-    judge: { name: 'scorer on ground-truth renders', overall: round(mean(Object.values(judgeCats))), categories: judgeCats },
+    judge: { name: `scorer v${ctx.scorer.card?.version ?? '?'}, ${CHECK_VERSION}, on ground-truth renders`, overall: round(mean(Object.values(judgeCats))), categories: judgeCats },
     seconds: round((performance.now() - t0) / 1000, 1),
     samples,
   };
