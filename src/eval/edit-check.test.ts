@@ -30,6 +30,34 @@ describe('did the edit happen', () => {
     assert.match(r.failures.join(), /its object is gone/);
   });
 
+  test('an object the scorer could not see in the source is not required in the output', async () => {
+    const it = editItems(3, SIZE).filter((i) => i.kind === 'remove').find((i) => editPairOf(i, SIZE).targetScene.objects.length > 0)!;
+    const pair = editPairOf(it, SIZE);
+    const kept = pair.targetScene.objects[0]!;
+    const keptCell = kept.row * 3 + kept.col;
+    // The output shows the removal but not the kept object.
+    const output = predictionsFromLabels(cellLabels({ ...pair.targetScene, objects: [] }));
+    const seenBefore = predictionsFromLabels(cellLabels(pair.sourceScene));
+    assert.equal((await changeHappened(pair, pair.target, output, seenBefore)).changed, false, 'a visible object vanished');
+    const missedBefore = seenBefore.map((p) => (p.cell === keptCell ? { ...p, kind: 'empty', isObject: false } : p));
+    assert.equal((await changeHappened(pair, pair.target, output, missedBefore)).changed, true);
+  });
+
+  test("a new object's colour is checked only when the edit names it", () => {
+    for (const kind of ['add', 'replace'] as const) {
+      for (const it of editItems(6, SIZE).filter((i) => i.kind === kind)) {
+        const pair = editPairOf(it, SIZE);
+        const facts = changedFacts(pair.sourceScene, pair.targetScene);
+        for (const o of pair.targetScene.objects) {
+          const cell = o.row * 3 + o.col;
+          const fresh = !pair.sourceScene.objects.some((s) => s.row === o.row && s.col === o.col && s.classId === o.classId);
+          if (!fresh) continue;
+          assert.equal(facts.some((f) => f.cell === cell && f.what === 'color'), o.color !== null, `${it.id}: ${pair.instruction}`);
+        }
+      }
+    }
+  });
+
   test('deblurring counts when the output gets closer to the sharp target', async () => {
     const pair = makeEditPair(3, { ...SIZE, kind: 'deblur', split: 'heldout' });
     const none = predictionsFromLabels(cellLabels(pair.sourceScene));

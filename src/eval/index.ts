@@ -3,7 +3,7 @@
 //   runSuite('compose' | 'edit' | 'text' | 'speed', ctx) -> SuiteResult (summary() is the JSON line)
 //   Scorer.load(dir?) / scorer.predict(images) -> per-cell predictions
 //   preservation(source, edited, mask) -> { psnr, ssim }
-//   readText(image) / scoreWord(word, tokens) -> Tesseract read-back
+//   readText(image) / readWord(image, word) / scoreWord(word, tokens) -> Tesseract read-back
 //   writeReport(dir, results, baseline?) -> report.md + PNGs
 import type { SuiteResult } from './result.ts';
 import type { SuiteContext } from './suites/context.ts';
@@ -34,6 +34,6 @@ export { Scorer, DEFAULT_SCORER_DIR, type CellPrediction, type ScorerCard } from
 export { checkExpectation, type Expectation } from './expect.ts';
 export { preservation } from './preservation.ts';
 export { psnrOutside, ssimOutside, PSNR_IDENTICAL } from '../image/index.ts';
-export { readText, scoreWord, tesseractVersion, editDistance } from './ocr.ts';
+export { readText, readWord, scoreWord, tesseractVersion, editDistance } from './ocr.ts';
 export { loadModelUnderTest, type ModelUnderTest } from './model.ts';
 export { writeReport } from './report.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { layoutScene } from '../data/scene.ts';
 import { renderScene } from '../data/render.ts';
-import { editDistance, readText, scoreWord, tesseractVersion, tokens } from './ocr.ts';
+import { editDistance, readText, readWord, scoreWord, tesseractVersion, tokens } from './ocr.ts';
 import { textPrompts } from './prompts/text.ts';
 
 describe('OCR read-back', () => {
@@ -34,6 +34,17 @@ describe('OCR read-back', () => {
     const s = scoreWord(it!.word, await readText(img));
     assert.equal(s.correct, false);
     assert.ok(s.cer > 0.3, `cer ${s.cer}`);
+  });
+
+  test('readWord widens condensed lettering until it reads, and still reads no word that is not there', async () => {
+    // text-012 of the default set: IGLOO in white on a purple plate, which the plain read takes for "LGLO".
+    const it = textPrompts(13)[12]!;
+    const img = renderScene(layoutScene(it.truth, 128, 128)).image;
+    assert.equal(scoreWord(it.word, await readWord(img, it.word)).correct, true, it.prompt);
+    const other = renderScene(layoutScene({ ...it.truth, texts: [{ ...it.truth.texts[0]!, text: 'BUCKET' }] }, 128, 128)).image;
+    assert.equal(scoreWord(it.word, await readWord(other, it.word)).correct, false);
+    const blank = renderScene(layoutScene({ ...it.truth, texts: [] }, 128, 128)).image;
+    assert.equal(scoreWord(it.word, await readWord(blank, it.word)).correct, false);
   });
 
   test('word scores: exact token, closest-token CER, nothing read', () => {

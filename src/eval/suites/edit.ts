@@ -5,14 +5,15 @@
 // judge's own accuracy.
 import { EDIT_KINDS, type Mask, type RgbImage } from '../../data/index.ts';
 import { changeHappened, type EditCase } from '../edit-check.ts';
+import { CHECK_VERSION } from '../expect.ts';
 import { preservation } from '../preservation.ts';
 import { EDIT_PROMPT_VERSION, chainItems, chainOf, editItems, editPairOf } from '../prompts/edit.ts';
 import { itemSeed, mean, round, type Sample, type SuiteResult } from '../result.ts';
 import type { SuiteContext } from './context.ts';
 
 async function judgeCase(ctx: SuiteContext, c: EditCase, output: RgbImage) {
-  const [pred] = await ctx.scorer.predict([output]);
-  return changeHappened(c, output, pred!);
+  const [pred, sourcePred] = await ctx.scorer.predict([output, c.source]);
+  return changeHappened(c, output, pred!, sourcePred);
 }
 
 function unionMask(masks: readonly Mask[]): Mask {
@@ -118,7 +119,7 @@ export async function runEdit(ctx: SuiteContext): Promise<SuiteResult> {
     overall: round(mean(Object.values(categories))),
     categories,
     metrics,
-    judge: { name: 'scorer, OCR and PSNR on the exact targets', overall: round(mean(Object.values(judgeCats))), categories: judgeCats },
+    judge: { name: `scorer v${ctx.scorer.card?.version ?? '?'} (${CHECK_VERSION}), OCR and PSNR on the exact targets`, overall: round(mean(Object.values(judgeCats))), categories: judgeCats },
     seconds: round((performance.now() - t0) / 1000, 1),
     samples,
   };
