@@ -105,10 +105,10 @@ function pixelShuffleNhwc(r: Tensor, f: number): Tensor {
  * L1 pulls each output towards the median of its target given the features; where most pixels
  * around an edge need no change, that median is Lanczos itself, so L1 alone barely moves
  * zero-initialised heads (BENCHMARKS.md, "Upscaler", run C). L2 pulls towards the mean and
- * learns, but weighs a flat area's small errors by their square, so it leaves a faint f×f
- * texture on flat fills (which costs SSIM). 'l2+l1' adds L1 at a small weight: below about
- * L1_WEIGHT/2 (3 levels of 255) the L1 term dominates and pulls the residual back to zero, above
- * it L2 does.
+ * learns, but weighs small errors by their square, so it tolerates a faint halo of a few levels
+ * on the flat side of edges (which costs SSIM, whose windows there have no variance of their own).
+ * 'l2+l1' adds L1 at a small weight: below about L1_WEIGHT/2 (3 levels of 255) the L1 term
+ * dominates and pulls the residual back to zero, above it L2 does.
  */
 export type UpscalerLoss = 'l1' | 'l2' | 'l2+l1' | 'charbonnier';
 export const UPSCALER_LOSSES: readonly UpscalerLoss[] = ['l1', 'l2', 'l2+l1', 'charbonnier'];

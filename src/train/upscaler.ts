@@ -19,7 +19,7 @@ export interface UpscalerTrainOptions {
   /** Side of the low-resolution crops (the high crops are twice as large). */
   crop?: number;
   lr?: number;
-  /** Per-pixel loss (default l1). */
+  /** Per-pixel loss (default l2+l1; checkpoints from before the option resume with l1). */
   loss?: UpscalerLoss;
   /** Input pixels on each crop side left out of the loss (default 0). */
   margin?: number;
@@ -113,7 +113,7 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
         batch: opts.batch ?? 12,
         crop: opts.crop ?? 24,
         lr: opts.lr ?? 1e-3,
-        loss: opts.loss ?? 'l1',
+        loss: opts.loss ?? 'l2+l1',
         margin: opts.margin ?? 0,
         headInit: opts.headInit ?? 0,
         maxSteps: opts.maxSteps,

@@ -23,7 +23,7 @@ export function registerTrainUpscalerCommand(program: Command): void {
     .option('--batch <n>', 'crops per step', parseNumber('--batch', { integer: true, min: 1, max: 1024 }), 12)
     .option('--crop <px>', 'side of the input crops (the ×8 targets are 8 times as large)', parseNumber('--crop', { integer: true, min: 8, max: 128 }), 24)
     .option('--lr <x>', 'peak learning rate (AdamW, warm-up then cosine)', parseNumber('--lr', { min: 1e-7, max: 1 }), 1e-3)
-    .option('--loss <name>', `per-pixel loss: ${UPSCALER_LOSSES.join(', ')}`, 'l1')
+    .option('--loss <name>', `per-pixel loss: ${UPSCALER_LOSSES.join(', ')} (plain l1 leaves the heads at Lanczos)`, 'l2+l1')
     .option('--margin <px>', 'input pixels on each crop side left out of the loss (where the convolutions see padding)', parseNumber('--margin', { integer: true, min: 0, max: 63 }), 0)
     .option('--head-init <std>', 'std of the heads\' initial weights (0: start as exactly Lanczos)', parseNumber('--head-init', { min: 0, max: 1 }), 0)
     .option('--max-steps <n>', 'stop after this many steps; the learning-rate schedule then runs over steps, not minutes', parseNumber('--max-steps', { integer: true, min: 1, max: 100000000 }))
