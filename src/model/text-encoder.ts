@@ -2,7 +2,7 @@
 // and a cross-attention resampler that turns any prompt into a fixed number of conditioning
 // tokens plus a pooled vector. Prompts are padded to a multiple of the window in `prepareText`.
 import { type Tensor, ops as o } from '../engine/index.ts';
-import { applyRope, attend, embedding, layerNorm, linear, mergeHeads, mlp, normal, qkNorm, ropeTables, type Scope, splitHeads } from '../nn/index.ts';
+import { attend, embedding, layerNorm, linear, mergeHeads, mlp, normal, qkNorm, ropeTables, type Scope, selfAttention, splitHeads } from '../nn/index.ts';
 import type { TextEncoderConfig } from './config.ts';
 
 export interface TextGraphInputs {
@@ -47,12 +47,8 @@ export function encodeText(s: Scope, c: TextEncoderConfig, inp: TextGraphInputs)
   for (let i = 0; i < c.depth; i++) {
     const blk = s.child('blocks').child(i);
     const a = layerNorm(blk.child('ln1'), x);
-    let q = splitHeads(linear(blk.child('attn').child('q'), a, c.width), c.heads);
-    let k = splitHeads(linear(blk.child('attn').child('k'), a, c.width), c.heads);
-    const v = splitHeads(linear(blk.child('attn').child('v'), a, c.width), c.heads);
-    q = applyRope(qkNorm(blk.child('attn').child('q_norm'), q), inp.ropeCos, inp.ropeSin);
-    k = applyRope(qkNorm(blk.child('attn').child('k_norm'), k), inp.ropeCos, inp.ropeSin);
-    x = o.add(x, linear(blk.child('attn').child('out'), mergeHeads(attend(q, k, v, windowBias)), c.width));
+    const rope = { cos: inp.ropeCos, sin: inp.ropeSin };
+    x = o.add(x, selfAttention(blk.child('attn'), a, { heads: c.heads, qkNorm: true, rope, bias: windowBias }));
     x = o.add(x, mlp(blk.child('mlp'), layerNorm(blk.child('ln2'), x), hidden));
   }
   h = o.reshape(x, [b!, l!, c.width], [inp.ids]);
