@@ -34,3 +34,26 @@ test('a request up to the native area is drawn as asked; a larger one at the buc
   // A model exported before sizes were recorded: 8×8 patches, square.
   assert.deepEqual(modelSizes({ patchSize: 8 }).native, { width: 64, height: 64 });
 });
+
+test('head and rotary shape rules hold wherever a config is made: a training JSON file and a loaded model name the field', async () => {
+  const { mkdtempSync, writeFileSync, cpSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { loadTrainConfig } = await import('../train/config.ts');
+  const { loadModel } = await import('./store.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'flowpaint-config-'));
+  const bad = join(dir, 'bad-heads.json');
+  writeFileSync(bad, JSON.stringify({ extends: 'tiny', model: { width: 65 } }));
+  assert.throws(() => loadTrainConfig(bad), /model\.heads: width 65 is not divisible by \d+ heads/);
+  const rope = join(dir, 'bad-rope.json');
+  writeFileSync(rope, JSON.stringify({ extends: 'tiny', model: { ropeAxes: [2, 2, 2] } }));
+  assert.throws(() => loadTrainConfig(rope), /model\.ropeAxes: rope axes \[2,2,2\] must sum to the head dim/);
+  // A model folder whose config.json breaks the rule is refused on load, naming file and field.
+  const model = join(dir, 'model');
+  cpSync(join(import.meta.dirname, '..', '..', 'models', 'default'), model, { recursive: true });
+  const cfgPath = join(model, 'config.json');
+  const cfg = JSON.parse((await import('node:fs')).readFileSync(cfgPath, 'utf8'));
+  cfg.model.heads = 5;
+  writeFileSync(cfgPath, JSON.stringify(cfg));
+  assert.throws(() => loadModel(model), /config\.json: not a valid model config \(model\.heads: width \d+ is not divisible by 5 heads\)/);
+});

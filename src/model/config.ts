@@ -110,6 +110,21 @@ export const ModelConfig = z.object({
    */
   inputGate: z.boolean().default(false),
   sizes: ModelSizes.optional(),
+}).superRefine((c, ctx) => {
+  // Shape rules the graphs rely on, checked wherever a config is made: presets, training JSON
+  // files and the config.json of a loaded model alike.
+  const headDim = c.width / c.heads;
+  if (!Number.isInteger(headDim)) {
+    ctx.addIssue({ code: 'custom', path: ['heads'], message: `width ${c.width} is not divisible by ${c.heads} heads` });
+  } else if (c.ropeAxes.reduce((a, b) => a + b, 0) !== headDim) {
+    ctx.addIssue({ code: 'custom', path: ['ropeAxes'], message: `rope axes [${c.ropeAxes}] must sum to the head dim ${headDim}` });
+  }
+  if (!Number.isInteger(c.text.width / c.text.heads)) {
+    ctx.addIssue({ code: 'custom', path: ['text', 'heads'], message: `text width ${c.text.width} is not divisible by ${c.text.heads} heads` });
+  }
+  if (c.text.conditioning === 'grouped' && c.text.window % c.text.resamplerTokens !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['text', 'resamplerTokens'], message: `${c.text.resamplerTokens} grouped conditioning tokens must divide the text window ${c.text.window}` });
+  }
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
 export type TextEncoderConfig = z.infer<typeof TextEncoderConfig>;
@@ -118,14 +133,6 @@ export type TextEncoderConfig = z.infer<typeof TextEncoderConfig>;
 export const MAX_PROMPT_TOKENS = 32768;
 
 function preset(c: z.input<typeof ModelConfig>): ModelConfig {
-  const headDim = c.width / c.heads;
-  if (c.text.conditioning === 'grouped' && c.text.window % c.text.resamplerTokens !== 0) {
-    throw new Error(`config ${c.name}: ${c.text.resamplerTokens} grouped conditioning tokens must divide the text window ${c.text.window}`);
-  }
-  if (!Number.isInteger(headDim)) throw new Error(`config ${c.name}: width ${c.width} is not divisible by ${c.heads} heads`);
-  if (c.ropeAxes.reduce((a, b) => a + b, 0) !== headDim) {
-    throw new Error(`config ${c.name}: rope axes [${c.ropeAxes}] must sum to the head dim ${headDim}`);
-  }
   return ModelConfig.parse(c);
 }
 

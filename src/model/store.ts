@@ -45,12 +45,18 @@ export function loadModel(dir: string): LoadedModel {
   for (const p of [configPath, weightsPath, tokenizerPath]) {
     if (!existsSync(p)) throw new ModelLoadError(`model directory ${dir} is missing ${p.slice(dir.length + 1)}`);
   }
-  let file: z.infer<typeof ModelFile>;
+  let json: unknown;
   try {
-    file = ModelFile.parse(JSON.parse(readFileSync(configPath, 'utf8')));
+    json = JSON.parse(readFileSync(configPath, 'utf8'));
   } catch (err) {
-    throw new ModelLoadError(`${configPath}: not a valid model config (${(err as Error).message.split('\n')[0]})`);
+    throw new ModelLoadError(`${configPath}: not valid JSON (${(err as Error).message})`);
   }
+  const parsed = ModelFile.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ModelLoadError(`${configPath}: not a valid model config (${issues})`);
+  }
+  const file = parsed.data;
   let weights: Map<string, HostTensor>;
   try {
     weights = new Map([...readSafetensors(weightsPath).tensors].map(([k, t]) => [k, asFloat32(t)]));
