@@ -9,14 +9,7 @@ export async function createPipeline(options: Record<string, unknown>): Promise<
   const { modelDir, threads, ...rest } = options as { modelDir?: string; threads?: number } & Record<string, unknown>;
   if (isDiffusersFolder(modelDir)) return createKleinPipeline(modelDir, threads, rest);
   const pipe = await loadPipeline({ ...rest, ...(modelDir ? { modelDir } : {}), ...(threads ? { threads } : {}) });
-  return {
-    info: pipe.info,
-    generate: (req) => pipe.generate(req),
-    edit: (req) => pipe.edit(req),
-    countTokens: (text) => pipe.countTokens(text),
-    screenImage: (image, moderation) => pipe.screenImage(image, moderation),
-    dispose: () => pipe.release(),
-  };
+  return served(pipe);
 }
 
 /** The same options as the own pipeline's loader: quantize, safetyConfig (a `safety` object is for in-process callers only). */
@@ -32,6 +25,13 @@ async function createKleinPipeline(modelDir: string, threads: number | undefined
     safetyConfig: o.safetyConfig,
     ...(o.safety !== undefined ? { safety: o.safety as never } : {}),
   });
+  return served(pipe);
+}
+
+/** What the worker needs of a loaded pipeline, own or klein: the factory's interface, with release as dispose. */
+type Loaded = Omit<Pipeline, 'dispose' | 'countTokens' | 'screenImage'> & Required<Pick<Pipeline, 'countTokens' | 'screenImage'>> & { release(): Promise<void> | void };
+
+function served(pipe: Loaded): Pipeline {
   return {
     info: pipe.info,
     generate: (req) => pipe.generate(req),
