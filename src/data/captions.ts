@@ -17,6 +17,10 @@ export interface Captions {
   long: string;
   /** Every phrasing, short first; a trainer picks one per step. */
   all: string[];
+  /** Phrasings that say where every object and word is. */
+  placed: string[];
+  /** Phrasings that name no place at all (default-placement.ts says where such a prompt puts things). */
+  unplaced: string[];
 }
 
 export function captionScene(scene: Scene): Captions {
@@ -27,8 +31,16 @@ export function captionScene(scene: Scene): Captions {
   const mediumAlt = mediumCaption(scene, rng, 1);
   const long = longCaption(scene, rng);
   const tags = tagCaption(scene);
-  const typed = typedCaption(scene, rng);
-  return { short, medium, long, all: [short, shortAlt, tags, medium, mediumAlt, long, typed] };
+  const typed = typedCaption(scene, rng, 'some');
+  // Drawn after the others so that adding them left every earlier phrasing as it was.
+  const typedPlaced = typedCaption(scene, rng, 'all');
+  const typedUnplaced = typedCaption(scene, rng, 'none');
+  return {
+    short, medium, long,
+    all: [short, shortAlt, tags, medium, mediumAlt, long, typed],
+    placed: [tags, medium, mediumAlt, typedPlaced],
+    unplaced: [short, shortAlt, typedUnplaced],
+  };
 }
 
 const REQUESTS = ['Draw', 'Make me', 'Create', 'Paint', 'Show me', 'Generate', 'I want', 'Please draw', 'Can you make'];
@@ -37,9 +49,10 @@ const REQUESTS = ['Draw', 'Make me', 'Create', 'Paint', 'Show me', 'Generate', '
  * The way people type requests rather than describe pictures: an imperative or "I want" first,
  * "X backdrop with Y", comma lists, often no article before the background and no full stop.
  */
-function typedCaption(scene: Scene, rng: DataRng): string {
-  const items = scene.objects.map((o) => `${groupPhrase(o, { color: true })}${rng.chance(0.4) ? ` ${positionPhrase(o.position, rng.int(0, 1))}` : ''}`);
-  for (const t of scene.texts) items.push(textPhrase(t, rng, false));
+function typedCaption(scene: Scene, rng: DataRng, places: 'some' | 'all' | 'none'): string {
+  const placeOf = (o: SceneObject): boolean => places === 'all' || (places === 'some' && rng.chance(0.4));
+  const items = scene.objects.map((o) => `${groupPhrase(o, { color: true })}${placeOf(o) ? ` ${positionPhrase(o.position, rng.int(0, 1))}` : ''}`);
+  for (const t of scene.texts) items.push(`${textPhrase(t, rng, false)}${places === 'all' ? ` ${textPositionPhrase(t)}` : ''}`);
   const bg = scene.background;
   const bgWords = bg.kind === 'solid' ? `${bg.color} ${rng.pick(['background', 'backdrop', 'bg'])}` : `${bg.from} to ${bg.to} gradient`;
   const lead = rng.pick(REQUESTS);

@@ -21,6 +21,13 @@ export interface DataScope {
   solidChance?: number;
   /** Sizes objects are drawn at; default all three. */
   sizes?: readonly SizeName[];
+  /**
+   * Share of text-to-image samples (outside long-description batches) whose caption names no
+   * place, with their items moved to where such a prompt puts them (default-placement.ts); the
+   * other captions then name every place. Unset: any phrasing, with items anywhere, so a caption
+   * without a place word stands for nine different pictures.
+   */
+  unplacedShare?: number;
 }
 
 export const DEFAULT_TEXT_CHANCE = 0.3;
@@ -44,7 +51,7 @@ export function validateScope(s: DataScope): void {
   if (s.maxCount !== undefined && !(Number.isInteger(s.maxCount) && s.maxCount >= 1 && s.maxCount <= 4)) {
     throw new RangeError(`scope.maxCount must be 1..4, got ${s.maxCount}`);
   }
-  for (const key of ['textChance', 'solidChance'] as const) {
+  for (const key of ['textChance', 'solidChance', 'unplacedShare'] as const) {
     const v = s[key];
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`scope.${key} must be in [0, 1], got ${v}`);
   }

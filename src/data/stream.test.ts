@@ -117,3 +117,29 @@ test('a scope that cannot be drawn from is refused, naming the field', () => {
   assert.throws(() => new SceneStream({ seed: 1, scope: { maxCount: 0 } }), /scope.maxCount must be 1..4/);
   assert.throws(() => new SceneStream({ seed: 1, scope: { textChance: 2 } }), /scope.textChance/);
 });
+
+test('with unplacedShare, a caption without a place word always means the middle-row arrangement', () => {
+  // The ambiguity this removes: the same words over nine different pictures taught the model to draw nothing.
+  const scope = { classes: ['apple', 'cat', 'car', 'tree'], maxObjects: 2, solidChance: 1, unplacedShare: 0.4 };
+  const s = new SceneStream({ seed: 4, editFraction: 0, buckets: [{ width: 96, height: 96 }], scope });
+  const placeWord = /\b(left|right|top|bottom|middle|center)\b/;
+  let unplaced = 0;
+  let shorter = 0;
+  for (let i = 0; i < 120; i++) {
+    const x = s.sampleAt(i);
+    assert.equal(x.kind, 't2i');
+    if (x.kind !== 't2i' || s.longCaptionsAt(i)) continue;
+    shorter++;
+    const c = captionScene(x.scene);
+    if (c.unplaced.includes(x.caption)) {
+      unplaced++;
+      assert.doesNotMatch(x.caption, placeWord, `sample ${i}`);
+      const expected = x.scene.objects.length === 1 ? [[1, 1]] : [[1, 0], [1, 2]];
+      assert.deepEqual(x.scene.objects.map((o) => [o.row, o.col]), expected, `sample ${i}: "${x.caption}"`);
+    } else {
+      assert.ok(c.placed.includes(x.caption), `sample ${i}: "${x.caption}" is neither a placed nor an unplaced phrasing`);
+      for (const o of x.scene.objects) assert.match(x.caption, placeWord, `sample ${i}: "${x.caption}" leaves the ${o.noun} unplaced`);
+    }
+  }
+  assert.ok(unplaced >= shorter * 0.25 && unplaced <= shorter * 0.55, `${unplaced} of ${shorter} captions were unplaced`);
+});

@@ -2,7 +2,8 @@
 // only on (seed, i), so a checkpoint stores position() and a resumed run continues with the
 // very samples it would have seen. Samples within a batch share one bucket (size) and one caption
 // length (long descriptions, or the shorter phrasings).
-import { composeScene } from './compose.ts';
+import { composeScene, specForSeed } from './compose.ts';
+import { placeAsUnplaced } from './default-placement.ts';
 import { makeEditPair, type EditKind } from './edits.ts';
 import type { Mask, RgbImage } from './image.ts';
 import { DataRng, mixSeed } from './rng.ts';
@@ -121,9 +122,24 @@ export class SceneStream {
         editKind: e.kind, sourceScene: e.sourceScene, targetScene: e.targetScene, index,
       };
     }
-    const c = composeScene(sampleSeed, { width, height, split: this.split, constraints: this.scope ? { scope: this.scope } : undefined });
+    const constraints = this.scope ? { scope: this.scope } : undefined;
+    const longCaptions = this.longCaptionsAt(index);
+    const unplacedShare = this.scope?.unplacedShare;
+    if (unplacedShare !== undefined && !longCaptions) {
+      if (rng.chance(unplacedShare)) {
+        const spec = specForSeed(sampleSeed, this.split, { ...constraints, size: { width, height } });
+        const moved = placeAsUnplaced(spec, width, height);
+        if (moved) {
+          const c = composeScene(moved, { width, height });
+          return { kind: 't2i', image: c.image, caption: rng.pick(c.captions.unplaced), scene: c.scene, index };
+        }
+      }
+      const c = composeScene(sampleSeed, { width, height, split: this.split, constraints });
+      return { kind: 't2i', image: c.image, caption: rng.pick(c.captions.placed), scene: c.scene, index };
+    }
+    const c = composeScene(sampleSeed, { width, height, split: this.split, constraints });
     const { all, long } = c.captions;
-    const phrasings = this.longCaptionsAt(index) ? [long] : all.filter((p) => p !== long);
+    const phrasings = longCaptions ? [long] : all.filter((p) => p !== long);
     return { kind: 't2i', image: c.image, caption: rng.pick(phrasings), scene: c.scene, index };
   }
 

@@ -30,6 +30,14 @@ describe('playground API', () => {
     return fetch(`${s.url}/playground/api/history`, { method: 'POST', body: form });
   };
 
+  it('sends /playground, where people look for it, to the page at the root', async () => {
+    for (const path of ['/playground', '/playground/']) {
+      const res = await fetch(`${s.url}${path}`, { redirect: 'manual' });
+      assert.equal(res.status, 301, path);
+      assert.equal(new URL(res.headers.get('location')!, s.url).pathname, '/');
+    }
+  });
+
   it('says whether a key is needed and what the limits are', async () => {
     const c = await body(fetch(`${s.url}/playground/api/config`));
     assert.equal(c.keyRequired, false);

@@ -291,6 +291,9 @@ function registerWebApp(app: Hono<AppEnv>, deps: AppDeps, webDir: string): void 
     return c.body(readFileSync(path), 200, { 'Content-Type': type, 'Cache-Control': cache });
   };
   app.get('/', (c) => serveFile(c, 'index.html'));
+  // The docs and people's habits both say /playground; the page lives at the root.
+  app.get('/playground', (c) => c.redirect('/', 301));
+  app.get('/playground/', (c) => c.redirect('/', 301));
   app.get('/assets/*', (c) => serveFile(c, c.req.path.slice(1)));
 }
 

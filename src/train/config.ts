@@ -18,6 +18,7 @@ export const DataScopeConfig = z
     textChance: z.number().min(0).max(1).optional(),
     solidChance: z.number().min(0).max(1).optional(),
     sizes: z.array(z.enum(SIZES)).min(1).optional(),
+    unplacedShare: z.number().min(0).max(1).optional(),
   })
   .strict();
 
