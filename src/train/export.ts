@@ -8,8 +8,17 @@ import { type SamplingDefaults, saveModel } from '../model/store.ts';
 import { Tokenizer } from '../model/tokenizer/index.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 
-/** Writes the EMA weights of a run's checkpoint as a model directory (what `generate --model` loads). */
-export function exportRun(runDir: string, outDir: string, info: { id: string; version: string; command?: string; sampling?: SamplingDefaults }): void {
+export interface ExportInfo {
+  id: string;
+  version: string;
+  command?: string;
+  sampling?: SamplingDefaults;
+  /** 'ema' (default) is what ships; 'raw' judges a short run, whose EMA still mostly holds its starting weights. */
+  weights?: 'ema' | 'raw';
+}
+
+/** Writes the EMA (or raw) weights of a run's checkpoint as a model directory (what `generate --model` loads). */
+export function exportRun(runDir: string, outDir: string, info: ExportInfo): void {
   const ck = loadCheckpoint(runDir);
   const tokenizer = Tokenizer.fromFile(join(runDir, 'tokenizer.json'));
   const metrics = join(runDir, 'metrics.jsonl');
@@ -38,9 +47,10 @@ export function exportRun(runDir: string, outDir: string, info: { id: string; ve
           cpu_hours: +(prior.cpuHours + run.cpuHours).toFixed(2),
         },
         data: ck.config.data,
+        ...(info.weights === 'raw' ? { weights: 'raw (not the EMA)' } : {}),
       },
     },
-    weights: ck.ema,
+    weights: info.weights === 'raw' ? ck.state.params : ck.ema,
     tokenizer,
     ...(info.sampling ? { sampling: info.sampling } : {}),
   });

@@ -43,6 +43,15 @@ describe('trainer', () => {
     assert.equal(m.info.training?.steps, 8);
     assert.equal(m.weights.size, ca.ema.size);
     assert.ok(existsSync(join(out, 'tokenizer.json')));
+    // --raw: the weights the optimiser holds, not the EMA (stored as f16, so compared loosely).
+    const raw = join(a, 'exported-raw');
+    exportRun(a, raw, { id: 'test-tiny', version: '0.0.1', weights: 'raw' });
+    const rawModel = loadModel(raw);
+    const [name0, p0] = [...ca.state.params][0]!;
+    const got = rawModel.weights.get(name0)!.f32();
+    const maxErr = (want: Float32Array) => Math.max(...Array.from(want, (v, i) => Math.abs(v - got[i]!) / (Math.abs(v) + 1e-2)));
+    assert.ok(maxErr(p0.f32()) < 1e-2, `raw export of ${name0} differs from the raw weights`);
+    assert.ok(maxErr(ca.ema.get(name0)!.f32()) > maxErr(p0.f32()), 'raw export equals the EMA');
 
     // --init-from: a new run starts from the exported weights (stored as f16) and tokenizer.
     const tuned = mkdtempSync(join(tmpdir(), 'run-d-'));

@@ -130,14 +130,15 @@ export function registerTrainCommands(program: Command): void {
 
   program
     .command('export')
-    .description("write a run's EMA weights as a model directory for generate/edit --model")
+    .description("write a run's EMA weights (or --raw) as a model directory for generate/edit --model")
     .argument('<run-dir>', 'the training run directory')
     .option('-o, --out <dir>', 'the model directory to write', 'models/default')
     .option('--id <id>', 'model id recorded in the model', 'flowpaint-small')
     .option('--model-version <version>', 'model version recorded in the model', '0.1.0')
     .option('--guidance <g>', 'the guidance scale generate uses by default with these weights (sweep it with `eval compose --guidance`)', parseNumber('--guidance', { min: 0, max: 30 }))
-    .action((runDir: string, o: { out: string; id: string; modelVersion: string; guidance?: number }) => {
-      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.modelVersion, sampling: o.guidance === undefined ? undefined : { guidance: o.guidance } });
+    .option('--raw', 'the raw weights instead of the EMA: for judging a short run (a few hundred steps), where the EMA still mostly holds the starting weights')
+    .action((runDir: string, o: { out: string; id: string; modelVersion: string; guidance?: number; raw?: boolean }) => {
+      exportRun(resolve(runDir), resolve(o.out), { id: o.id, version: o.modelVersion, sampling: o.guidance === undefined ? undefined : { guidance: o.guidance }, weights: o.raw ? 'raw' : 'ema' });
       process.stdout.write(`${resolve(o.out)}\n`);
     });
 }
