@@ -1,17 +1,25 @@
-// `npm run bench -- coldstart [--runs 5] [--model DIR]`: whole-process times of the flowpaint
-// command, from spawn to exit (PNG on disk for generate), median of N runs each: `--help`,
-// `generate` at the model's native size (20 steps) and `generate --fast` (Flash when the model
-// has it, else 4 plain steps). Wall time is what a user waits; CPU time (user + system of the
-// child, from /proc on Linux) is the figure that stays comparable on a busy machine.
+// `npm run bench -- coldstart [--runs 5] [--model DIR] [--prompt TEXT] [--compare CHECKOUT]`:
+// whole-process times of the flowpaint command, from spawn to exit (PNG on disk for generate),
+// median of N runs each: `--help`, `generate` at the model's native size (20 steps), `generate
+// --fast` (Flash when the model has it, else 4 plain steps), and `generate --fast` on an empty
+// graph cache (the first run after install or after the weights or the code changed: every graph
+// is built and written to the cache). Wall time is what a user waits; CPU time (user + system of
+// the child, from /proc on Linux) is the figure that stays comparable on a busy machine.
+//
+// The runs use a graph cache of their own (FLOWPAINT_CACHE in a temporary folder, filled by one
+// untimed run first), so the figures do not depend on what ~/.cache holds.
+//
+// `--compare CHECKOUT` also runs another checkout's bin/flowpaint.js (say, a `git worktree` of an
+// older commit, with node_modules), alternating run by run with this one, and prints the ratio of
+// the medians: on a loaded machine the ratio holds when the absolute seconds do not.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option } from './lib/util.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'flowpaint.js');
 
 /** CPU seconds of this process's waited-for children (cutime + cstime), or NaN off Linux. */
 function childCpuSeconds(): number {
@@ -25,52 +33,90 @@ function childCpuSeconds(): number {
   }
 }
 
-async function once(args: string[]): Promise<{ wall: number; cpu: number }> {
+async function once(bin: string, args: string[], cacheDir: string): Promise<{ wall: number; cpu: number }> {
   const cpu0 = childCpuSeconds();
   const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((done, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FLOWPAINT_CACHE: cacheDir } });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`flowpaint ${args.join(' ')} exited ${c}: ${err.trim()}`))));
+    child.on('exit', (c) => (c === 0 ? done() : reject(new Error(`flowpaint ${args.join(' ')} exited ${c}: ${err.trim()}`))));
   });
   return { wall: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - cpu0 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+interface Case {
+  key: string;
+  label: string;
+  args: string[];
+  /** Each run on an empty graph cache. */
+  emptyCache?: boolean;
+}
+
 export async function run(args: string[]): Promise<void> {
   const runs = Number(option(args, '--runs') ?? 5);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${option(args, '--runs')}`);
   const model = option(args, '--model');
+  const prompt = option(args, '--prompt') ?? 'a red apple left of a cat on a blue background';
+  const compare = option(args, '--compare');
+  const bins: { name: string; bin: string }[] = [{ name: 'this', bin: join(root, 'bin', 'flowpaint.js') }];
+  if (compare) {
+    const other = join(resolve(compare), 'bin', 'flowpaint.js');
+    if (!existsSync(other)) throw new Error(`--compare ${compare}: no bin/flowpaint.js there`);
+    bins.unshift({ name: 'compare', bin: other });
+  }
   const dir = mkdtempSync(join(os.tmpdir(), 'flowpaint-coldstart-'));
   const out = join(dir, 'out.png');
   const modelArgs = model ? ['--model', model] : [];
-  const prompt = 'a red apple left of a cat on a blue background';
   const flash = existsSync(join(model ?? join(root, 'models', 'default'), 'flash.safetensors'));
-  const cases: { key: string; label: string; args: string[] }[] = [
+  const generate = ['generate', prompt, '--seed', '1', '-o', out, ...modelArgs];
+  const cases: Case[] = [
     { key: 'help', label: 'flowpaint --help', args: ['--help'] },
-    { key: 'generate', label: 'generate (native size, 20 steps)', args: ['generate', prompt, '--seed', '1', '-o', out, ...modelArgs] },
-    { key: 'generate_fast', label: `generate --fast (${flash ? 'Flash' : 'no Flash: 4 plain steps'})`, args: ['generate', prompt, '--seed', '1', '--fast', '-o', out, ...modelArgs] },
+    { key: 'generate', label: 'generate (native size, 20 steps)', args: generate },
+    { key: 'generate_fast', label: `generate --fast (${flash ? 'Flash' : 'no Flash: 4 plain steps'})`, args: [...generate, '--fast'] },
+    { key: 'generate_fast_empty_cache', label: 'generate --fast, empty graph cache', args: [...generate, '--fast'], emptyCache: true },
   ];
   console.log(`cold start — whole process, median of ${runs}; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]!.toFixed(1)}`);
-  console.log(`${'command'.padEnd(44)} ${'wall s'.padStart(8)} ${'cpu s'.padStart(8)}`);
+  if (compare) console.log(`compare = ${resolve(compare)}; this = ${root}; runs alternate between the two`);
+  const header = bins.map((b) => `${`${b.name} wall s`.padStart(16)} ${`${b.name} cpu s`.padStart(15)}`).join(' ');
+  console.log(`${'command'.padEnd(40)} ${header}${compare ? `  ${'wall ratio'.padStart(10)} ${'cpu ratio'.padStart(9)}` : ''}`);
   const result: Record<string, number | boolean> = { runs, flash };
+  const warm = bins.map(() => mkdtempSync(join(dir, 'cache-')));
   try {
+    // Fill each checkout's graph cache once, untimed.
+    for (const [i, b] of bins.entries()) await once(b.bin, [...generate, '--fast'], warm[i]!).then(() => once(b.bin, generate, warm[i]!));
     for (const c of cases) {
-      const walls: number[] = [];
-      const cpus: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        rmSync(out, { force: true });
-        const r = await once(c.args);
-        if (c.key !== 'help' && !existsSync(out)) throw new Error(`${c.label}: no PNG was written`);
-        walls.push(r.wall);
-        cpus.push(r.cpu);
+      const walls = bins.map((): number[] => []);
+      const cpus = bins.map((): number[] => []);
+      for (let r = 0; r < runs; r++) {
+        for (const [i, b] of bins.entries()) {
+          rmSync(out, { force: true });
+          const cache = c.emptyCache ? mkdtempSync(join(dir, 'empty-')) : warm[i]!;
+          const t = await once(b.bin, c.args, cache);
+          if (c.emptyCache) rmSync(cache, { recursive: true, force: true });
+          if (c.key !== 'help' && !existsSync(out)) throw new Error(`${c.label}: no PNG was written`);
+          walls[i]!.push(t.wall);
+          cpus[i]!.push(t.cpu);
+        }
       }
-      result[`${c.key}_wall_s`] = +median(walls).toFixed(2);
-      result[`${c.key}_cpu_s`] = +median(cpus).toFixed(2);
-      console.log(`${c.label.padEnd(44)} ${median(walls).toFixed(2).padStart(8)} ${median(cpus).toFixed(2).padStart(8)}`);
+      const cols = bins.map((b, i) => {
+        const prefix = b.name === 'this' ? '' : `${b.name}_`;
+        result[`${prefix}${c.key}_wall_s`] = +median(walls[i]!).toFixed(2);
+        result[`${prefix}${c.key}_cpu_s`] = +median(cpus[i]!).toFixed(2);
+        return `${median(walls[i]!).toFixed(2).padStart(16)} ${median(cpus[i]!).toFixed(2).padStart(15)}`;
+      });
+      let ratio = '';
+      if (compare) {
+        const rw = median(walls[1]!) / median(walls[0]!);
+        const rc = median(cpus[1]!) / median(cpus[0]!);
+        result[`${c.key}_wall_ratio`] = +rw.toFixed(3);
+        result[`${c.key}_cpu_ratio`] = +rc.toFixed(3);
+        ratio = `  ${rw.toFixed(2).padStart(10)} ${rc.toFixed(2).padStart(9)}`;
+      }
+      console.log(`${c.label.padEnd(40)} ${cols.join(' ')}${ratio}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

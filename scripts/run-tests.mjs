@@ -2,7 +2,8 @@
 // Runs every *.test.ts under src/ with node's test runner (TypeScript through tsx).
 // Node 20's --test has no glob support, so the files are listed here.
 // Usage: npm test [-- path-filter ...]   e.g. npm test -- src/engine
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -25,9 +26,13 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
+// Compiled graphs (engine/graph-cache.ts) go to a cache of this run's own, shared by its test
+// files: tests make many temporary models, whose entries would otherwise pile up in ~/.cache.
+const cache = process.env.FLOWPAINT_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'flowpaint-test-cache-'));
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: cache ? { ...process.env, FLOWPAINT_CACHE: cache } : process.env },
 );
+if (cache) rmSync(cache, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -14,7 +14,8 @@ export interface PipelineOptions {
 
 export function loadCliPipeline(o: PipelineOptions): Promise<Pipeline> {
   const safetyConfig = readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG);
-  return loadPipeline({ modelDir: o.model, threads: o.threads, ...(o.quantize ? { quantize: o.quantize } : {}), safetyConfig });
+  // One command, one kind of request: compile only the graphs it runs.
+  return loadPipeline({ modelDir: o.model, threads: o.threads, ...(o.quantize ? { quantize: o.quantize } : {}), safetyConfig, lazy: true });
 }
 
 /** The safety policy JSON a --safety-config (or $FLOWPAINT_SAFETY_CONFIG) names; undefined for none. */

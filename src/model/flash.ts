@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { asFloat32, castForStorage, type HostTensor, readSafetensors, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
-import type { LoadedModel } from './store.ts';
+import { fileDigest } from '../engine/graph-cache.ts';
+import { type LoadedModel, withWeightsFile } from './store.ts';
 
 export const FLASH_FILE = 'flash.safetensors';
 
@@ -95,6 +96,8 @@ export function loadFlash(base: LoadedModel): FlashStatus {
     if (!base.weights.has(name)) throw new FlashLoadError(`${path}: tensor '${name}' is not in the base model (config and Flash weights disagree)`);
   }
   const model: LoadedModel = { ...base, weights, info: { ...base.info, version: `${base.info.version}+flash` } };
+  // The student's compiled graphs are cached under both files (model/runner.ts).
+  if (base.weightsFile) withWeightsFile(model, { path, digest: createHash('sha256').update(`${base.weightsFile.digest}+${fileDigest(path)}`).digest('hex') });
   return { kind: 'ready', entry, model };
 }
 

@@ -2,7 +2,10 @@
 // for inference against the differentiable one used for training, and the quantized runners
 // (measured max relative error vs float32 on this tiny model: int8 ~0.014, int4 ~0.16).
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { HostTensor, Rng, Session, ops as o, serializeGraph } from '../engine/index.ts';
 import { Scope } from '../nn/index.ts';
 import { tinyModelDir } from '../testing/tiny-model.ts';
@@ -10,14 +13,16 @@ import { MAX_PROMPT_TOKENS } from './config.ts';
 import { denoise, denoiserInputs } from './denoiser.ts';
 import { layoutFeeds } from './layout.ts';
 import { ModelRunner } from './runner.ts';
-import { type LoadedModel, loadModel } from './store.ts';
+import { type LoadedModel, loadModel, saveModel } from './store.ts';
 
 let model: LoadedModel;
 let runner: ModelRunner;
+const scratch = mkdtempSync(join(tmpdir(), 'flowpaint-runner-'));
 before(async () => {
   model = loadModel(await tinyModelDir());
   runner = await ModelRunner.create(model, { threads: 1 });
 });
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A prompt of exactly n tokens (after <bos>), built from a word that is one token. */
 function promptOf(n: number): string {
@@ -117,4 +122,40 @@ test('quantized runners (int8, int4) stay close to float32 on the same inputs', 
       await q.release();
     }
   }
+});
+
+test('compiled graphs are cached per weights file: new weights or a corrupted cache file are rebuilt, never used', async () => {
+  const dir = join(scratch, 'model');
+  const root = join(scratch, 'cache');
+  cpSync(await tinyModelDir(), dir, { recursive: true });
+  const encode = async (cache: string | false) => {
+    const r = await ModelRunner.create(loadModel(dir), { threads: 1 }, { lazy: true, cache });
+    try {
+      return (await r.encode(['a red apple on a blue background'])).tokens;
+    } finally {
+      await r.release();
+    }
+  };
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+  const first = await encode(root);
+  // lazy: the text encoder alone was compiled (and cached).
+  const entries = readdirSync(join(root, 'graphs'));
+  assert.deepEqual(entries.map((f) => f.replace(/^runner-[0-9a-f]+-/, '')), ['text-none.onnx']);
+  assert.ok(maxDiff(await encode(root), first) < 1e-6, 'the cached graph computes what the built one did');
+
+  // Retrained weights written over the same directory: the cache must not serve the old graph.
+  const m = loadModel(dir);
+  const weights = new Map([...m.weights].map(([k, t]) => [k, k.startsWith('text.') ? new HostTensor('float32', t.shape, t.f32().map((v) => v * 1.5)) : t]));
+  saveModel(dir, { ...m, weights }, 'float32');
+  const retrained = await encode(root);
+  assert.ok(maxDiff(retrained, first) > 1e-3, 'new weights give new conditioning');
+  assert.ok(maxDiff(retrained, await encode(false)) < 1e-6, 'and the same as without the cache');
+
+  // A corrupted cache file is detected by its checksum and rebuilt.
+  const path = join(root, 'graphs', entries[0]!);
+  const bytes = readFileSync(path);
+  bytes[bytes.length - 100]! ^= 0x55;
+  writeFileSync(path, bytes);
+  assert.ok(maxDiff(await encode(root), retrained) < 1e-6);
+  assert.notDeepEqual(readFileSync(path), bytes, 'the broken file was replaced');
 });

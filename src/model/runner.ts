@@ -1,6 +1,14 @@
 // Runs a loaded model: compiles its text-encoder and denoiser graphs once (weights baked in as
 // initializers) and evaluates them on JS arrays. Knows the model's tensors, not sampling.
-import { HostTensor, type Quantization, type RuntimeOptions, Session, serializeGraph } from '../engine/index.ts';
+//
+// Building and serialising a graph is a pure function of the config, the weights and the code
+// that builds it, so for a model read from a weights file the serialised graph is cached on disk
+// (engine/graph-cache.ts) under a key of all three; a start after the first skips building it.
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HostTensor, type Quantization, type RuntimeOptions, Session, type Tensor, serializeGraph } from '../engine/index.ts';
+import { cachedGraph, sourceDigest } from '../engine/graph-cache.ts';
 import { InputError } from '../errors.ts';
 import { MAX_PROMPT_TOKENS } from './config.ts';
 import { buildDenoiserGraph, buildTextGraph } from './graphs.ts';
@@ -27,39 +35,85 @@ export interface PredictInput {
   mask?: Float32Array;
 }
 
+/** What goes into a cached graph besides the config and weights: the code under these folders. */
+const GRAPH_CODE = ['engine', 'nn', 'model'].map((d) => join(dirname(fileURLToPath(import.meta.url)), '..', d));
+
+type GraphKind = 'text' | 'denoiser';
+
+export interface RunnerOptions {
+  /**
+   * Compile each graph on its first use instead of now, so a run that needs only one never pays
+   * for the other (`generate --fast` with Flash never runs the base model's denoiser).
+   */
+  lazy?: boolean;
+  /** Use this runner's text encoder instead of compiling one (Flash's student: the same text weights, checked by fingerprint). */
+  textFrom?: ModelRunner;
+  /** Cache folder for compiled graphs (default: cacheRoot()); false builds them every time. */
+  cache?: string | false;
+}
+
 export class ModelRunner {
+  private textSession?: Promise<Session>;
+  private denoiserSession?: Promise<Session>;
+
   private constructor(
     readonly model: LoadedModel,
-    private readonly text: Session,
-    private readonly denoiser: Session,
+    private readonly runtime: RuntimeOptions,
+    private readonly options: RunnerOptions,
     /** How the linear layers run: float32 ('none'), int8 or int4 (RuntimeOptions.quantize). */
     readonly quantize: Quantization,
   ) {}
 
-  static async create(model: LoadedModel, opts: RuntimeOptions = {}): Promise<ModelRunner> {
+  static async create(model: LoadedModel, opts: RuntimeOptions = {}, options: RunnerOptions = {}): Promise<ModelRunner> {
+    const runner = new ModelRunner(model, opts, options, opts.quantize ?? 'none');
+    if (!options.lazy) await Promise.all([runner.text(), runner.denoiser()]);
+    return runner;
+  }
+
+  private text(): Promise<Session> {
+    if (this.options.textFrom) return this.options.textFrom.text();
+    this.textSession ??= this.compile('text');
+    return this.textSession;
+  }
+
+  private denoiser(): Promise<Session> {
+    this.denoiserSession ??= this.compile('denoiser');
+    return this.denoiserSession;
+  }
+
+  private async compile(kind: GraphKind): Promise<Session> {
+    return Session.create(this.graphBytes(kind), this.runtime);
+  }
+
+  /** The serialised graph: from the cache when the weights came from a file and nothing changed since, else built now. */
+  private graphBytes(kind: GraphKind): Uint8Array {
+    const { model } = this;
+    const build = () => this.buildGraph(kind);
+    // Only a model that holds a file's weights as read (see LoadedModel.weightsFile).
+    const file = model.weightsFile;
+    if (this.options.cache === false || !file) return build();
+    const slot = `runner-${createHash('sha256').update(resolve(file.path)).digest('hex').slice(0, 16)}-${kind}-${this.quantize}`;
+    const key = { format: 1, kind, quantize: this.quantize, config: model.config, weights: file.digest, code: sourceDigest(GRAPH_CODE) };
+    return cachedGraph({ slot, key, ...(this.options.cache ? { root: this.options.cache } : {}) }, build).bytes;
+  }
+
+  private buildGraph(kind: GraphKind): Uint8Array {
+    const { model } = this;
     const weight = (name: string) => {
       const t = model.weights.get(name);
       if (!t) throw new InputError(`model ${model.dir}: weights.safetensors has no tensor '${name}' (config and weights disagree)`);
       return t.data;
     };
-    const tg = buildTextGraph(model.config);
-    const dg = buildDenoiserGraph(model.config);
-    for (const p of [...tg.scope.params(), ...dg.scope.params()]) {
+    const text = kind === 'text' ? buildTextGraph(model.config) : undefined;
+    const den = text ? undefined : buildDenoiserGraph(model.config);
+    const outputs: Record<string, Tensor> = text ? { tokens: text.tokens, pooled: text.pooled } : { prediction: den!.prediction };
+    for (const p of (text ?? den!).scope.params()) {
       const t = model.weights.get(p.name!);
       if (t && t.shape.join() !== p.shape.join()) {
         throw new InputError(`model ${model.dir}: tensor '${p.name}' is [${t.shape}] in the weights but [${p.shape}] in the config`);
       }
     }
-    const quantize = { mode: opts.quantize ?? 'none' };
-    const text = await Session.create(
-      serializeGraph({ outputs: { tokens: tg.tokens, pooled: tg.pooled }, paramMode: 'initializers', weights: weight, quantize }),
-      opts,
-    );
-    const denoiser = await Session.create(
-      serializeGraph({ outputs: { prediction: dg.prediction }, paramMode: 'initializers', weights: weight, quantize }),
-      opts,
-    );
-    return new ModelRunner(model, text, denoiser, quantize.mode);
+    return serializeGraph({ outputs, paramMode: 'initializers', weights: weight, quantize: { mode: this.quantize } }).bytes;
   }
 
   get config() {
@@ -90,7 +144,7 @@ export class ModelRunner {
     });
     const rope = textRope(c);
     const dh = c.width / c.heads;
-    const out = await this.text.run({
+    const out = await (await this.text()).run({
       text_ids: new HostTensor('int64', [B, L], all),
       text_keep: HostTensor.f32(keep, [B, L]),
       text_rope_cos: HostTensor.f32(rope.cos, [w, dh]),
@@ -120,7 +174,7 @@ export class ModelRunner {
       }
     }
     const K = m.text.resamplerTokens;
-    const out = await this.denoiser.run({
+    const out = await (await this.denoiser()).run({
       image: HostTensor.f32(image, [B, N, P]),
       mask: HostTensor.f32(mask, [B, N, pp]),
       ...layoutFeeds(m, segments),
@@ -132,9 +186,12 @@ export class ModelRunner {
     return Array.from({ length: B }, (_, b) => pred.slice(b * N * P, b * N * P + n1 * P));
   }
 
+  /** Releases the sessions this runner compiled (a shared text encoder stays with its owner). */
   async release(): Promise<void> {
-    await this.text.release();
-    await this.denoiser.release();
+    const own = [this.textSession, this.denoiserSession];
+    this.textSession = undefined;
+    this.denoiserSession = undefined;
+    for (const s of own) await (await s?.catch(() => undefined))?.release();
   }
 }
 

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join } from 'node:path';
 import { z } from 'zod';
 import { asFloat32, castForStorage, type HostTensor, readSafetensors, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
+import { fileDigest } from '../engine/graph-cache.ts';
 import { ModelConfig } from './config.ts';
 import { Tokenizer } from './tokenizer/index.ts';
 
@@ -31,6 +32,22 @@ export interface LoadedModel {
   weights: Map<string, HostTensor>;
   tokenizer: Tokenizer;
   sampling?: SamplingDefaults;
+  /**
+   * The file `weights` was read from, with the SHA-256 of its bytes: what compiled graphs are
+   * cached under (model/runner.ts). Not enumerable, so a copy made with spread (`{ ...model,
+   * weights: other }`) does not claim a file whose weights it no longer has.
+   */
+  readonly weightsFile?: WeightsFile;
+}
+
+export interface WeightsFile {
+  path: string;
+  digest: string;
+}
+
+/** Marks `model` as holding exactly the weights of `file` (see LoadedModel.weightsFile). */
+export function withWeightsFile<T extends LoadedModel>(model: T, file: WeightsFile): T {
+  return Object.defineProperty(model, 'weightsFile', { value: file, enumerable: false });
 }
 
 export class ModelLoadError extends Error {
@@ -57,9 +74,9 @@ export function loadModel(dir: string): LoadedModel {
     throw new ModelLoadError(`${configPath}: not a valid model config (${issues})`);
   }
   const file = parsed.data;
-  let weights: Map<string, HostTensor>;
+  let stored: Map<string, HostTensor>;
   try {
-    weights = new Map([...readSafetensors(weightsPath).tensors].map(([k, t]) => [k, asFloat32(t)]));
+    stored = readSafetensors(weightsPath).tensors;
   } catch (err) {
     throw new ModelLoadError((err as Error).message);
   }
@@ -72,7 +89,20 @@ export function loadModel(dir: string): LoadedModel {
   if (tokenizer.vocabSize > file.model.text.vocabSize) {
     throw new ModelLoadError(`${tokenizerPath}: ${tokenizer.vocabSize} tokens exceed the model's vocabulary of ${file.model.text.vocabSize}`);
   }
-  return { dir, config: file.model, info: file.info, weights, tokenizer, ...(file.sampling ? { sampling: file.sampling } : {}) };
+  // float16 weights become float32 when first read: a run whose graphs come from the cache never reads them.
+  let weights: Map<string, HostTensor> | undefined;
+  const model: LoadedModel = {
+    dir,
+    config: file.model,
+    info: file.info,
+    get weights() {
+      weights ??= new Map([...stored].map(([k, t]) => [k, asFloat32(t)]));
+      return weights;
+    },
+    tokenizer,
+    ...(file.sampling ? { sampling: file.sampling } : {}),
+  };
+  return withWeightsFile(model, { path: weightsPath, digest: fileDigest(weightsPath) });
 }
 
 /** Writes a model directory (via a temp dir renamed into place, so a reader never sees half of one). */

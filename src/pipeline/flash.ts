@@ -6,7 +6,7 @@
 // input's bytes outside the edit are kept exactly as on the normal path.
 import type { RuntimeOptions } from '../engine/index.ts';
 import { type FlashEntry, loadFlash } from '../model/flash.ts';
-import { ModelRunner } from '../model/runner.ts';
+import { ModelRunner, type RunnerOptions } from '../model/runner.ts';
 import type { LoadedModel } from '../model/store.ts';
 import type { EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 
@@ -25,25 +25,27 @@ export class FlashPath {
     private readonly student: LoadedModel,
     private readonly runtime: RuntimeOptions,
     private readonly make: (runner: ModelRunner) => StudentPipeline,
+    private readonly runnerOptions: RunnerOptions,
   ) {}
 
   /**
    * Flash for a loaded model, or undefined when its directory has none. A stale Flash (distilled
    * from other base weights) is not used: `warn` gets the reason and fast requests take the
-   * base model's few plain steps, as without Flash.
+   * base model's few plain steps, as without Flash. `runnerOptions` go to the student's runner
+   * (pass the base model's runner as textFrom: the student's text encoder is the base's own).
    */
-  static open(base: LoadedModel, runtime: RuntimeOptions, make: (runner: ModelRunner) => StudentPipeline, warn: (line: string) => void = () => {}): FlashPath | undefined {
+  static open(base: LoadedModel, runtime: RuntimeOptions, make: (runner: ModelRunner) => StudentPipeline, warn: (line: string) => void = () => {}, runnerOptions: RunnerOptions = {}): FlashPath | undefined {
     const status = loadFlash(base);
     if (status.kind === 'absent') return undefined;
     if (status.kind === 'stale') {
       warn(`flowpaint: Flash not used: ${status.reason}`);
       return undefined;
     }
-    return new FlashPath(status.entry, status.model, runtime, make);
+    return new FlashPath(status.entry, status.model, runtime, make, runnerOptions);
   }
 
   private get(): Promise<StudentPipeline> {
-    this.pipeline ??= ModelRunner.create(this.student, this.runtime).then(this.make);
+    this.pipeline ??= ModelRunner.create(this.student, this.runtime, this.runnerOptions).then(this.make);
     return this.pipeline;
   }
 

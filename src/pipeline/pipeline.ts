@@ -362,6 +362,11 @@ export interface LoadPipelineOptions {
   safetyConfig?: unknown;
   /** Notices such as a stale Flash file (default: standard error). */
   warn?: (line: string) => void;
+  /**
+   * Compile the model's graphs on first use rather than at load (a one-shot command: `--fast`
+   * with Flash never compiles the base denoiser). A server keeps the default and pays at start.
+   */
+  lazy?: boolean;
 }
 
 export async function loadPipeline(opts: LoadPipelineOptions = {}): Promise<Pipeline> {
@@ -370,9 +375,11 @@ export async function loadPipeline(opts: LoadPipelineOptions = {}): Promise<Pipe
   const safety = opts.safety !== undefined ? opts.safety : loadSafetyPolicy(opts.safetyConfig ?? {});
   // A model directory with upscaler.safetensors gets the learned second stage for large sizes.
   const runtime = { threads: opts.threads, quantize: opts.quantize };
-  const pipe = new Pipeline(await ModelRunner.create(model, runtime), safety, loadUpscaler(dir, opts.threads));
-  // Flash (flash.safetensors beside the weights) serves fast requests; compiled on the first one.
-  pipe.flash = FlashPath.open(model, runtime, (runner) => new Pipeline(runner, safety, pipe.upscaler), opts.warn ?? ((line) => process.stderr.write(`${line}\n`)));
+  const pipe = new Pipeline(await ModelRunner.create(model, runtime, { lazy: opts.lazy }), safety, loadUpscaler(dir, opts.threads));
+  // Flash (flash.safetensors beside the weights) serves fast requests; compiled on the first one,
+  // with the base model's text encoder (the student shares its weights).
+  const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  pipe.flash = FlashPath.open(model, runtime, (runner) => new Pipeline(runner, safety, pipe.upscaler), warn, { lazy: opts.lazy, textFrom: pipe.runner });
   return pipe;
 }
 

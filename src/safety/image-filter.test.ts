@@ -1,11 +1,11 @@
-// The output filter runs nsfwjs locally (weights from its npm package, TensorFlow.js wasm
-// backend from its npm package: no network). A refused image is never encoded or written.
+// The output filter runs nsfwjs locally (weights from its npm package, its network on ONNX
+// Runtime; TensorFlow.js only as the reference: no network). A refused image is never encoded or written.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ImageFilter, type ImageDetector, LOW_STRUCTURE, NsfwjsDetector, assertImageAllowed, downscale, isLowStructure, measureStructure } from './image-filter.ts';
+import { ImageFilter, type ImageDetector, LOW_STRUCTURE, NsfwjsDetector, NsfwjsTfjsDetector, assertImageAllowed, downscale, isLowStructure, measureStructure } from './image-filter.ts';
 import { Rng } from '../engine/index.ts';
 import type { RgbImage } from '../image/index.ts';
 import type { SafetyPolicy } from './policy.ts';
@@ -54,6 +54,25 @@ describe('image filter', () => {
     const d = await new ImageFilter(policy).check(gradient(300, 200));
     assert.equal(d.allowed, true, JSON.stringify(d));
     assert.equal(d.stage, 'output-image');
+  });
+
+  test('nsfwjs on ONNX Runtime gives the probabilities nsfwjs gives on TensorFlow.js', async () => {
+    const rng = new Rng(7);
+    const noise = rng.fillNormal(new Float32Array(96 * 160 * 3));
+    const images: RgbImage[] = [
+      gradient(300, 200),
+      gradient(224, 224),
+      { width: 160, height: 96, data: Uint8Array.from(noise, (v) => Math.max(0, Math.min(255, Math.round(128 + 70 * v)))) },
+      { width: 128, height: 128, data: Uint8Array.from({ length: 128 * 128 * 3 }, (_, i) => ((Math.floor(i / 3 / 128 / 16) + Math.floor((i / 3) % 128 / 16)) % 2 ? 230 - (i % 3) * 40 : 30)) },
+    ];
+    const onnx = new NsfwjsDetector();
+    const tfjs = new NsfwjsTfjsDetector();
+    for (const image of images) {
+      const a = await onnx.classify(image);
+      const b = await tfjs.classify(image);
+      assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort());
+      for (const k of Object.keys(b)) assert.ok(Math.abs(a[k]! - b[k]!) < 1e-4, `${image.width}x${image.height} ${k}: ${a[k]} vs ${b[k]}`);
+    }
   });
 
   test('explicit output is refused in both moderation levels; suggestive only under auto', async () => {

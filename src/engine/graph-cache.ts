@@ -1,0 +1,101 @@
+// Serialised ONNX graphs kept on disk between runs. A graph that is a pure function of its inputs
+// (a model's config and weights, the code that builds it) costs a process start more to build and
+// serialise than to read back, so each start after the first reads it.
+//
+// One file per slot (a slot is "this model directory's denoiser", say), so a changed key replaces
+// the file instead of adding one. The file is a header — magic, SHA-256 of the key, SHA-256 of the
+// payload — and then the serialised graph. A file whose key hash differs is stale; one whose bytes
+// do not hash to the header (truncated, overwritten, corrupted) is broken; either is rebuilt and
+// replaced. Writes go to a temporary file renamed into place, so a reader never sees half of one.
+// The cache is an optimisation only: when it cannot be written (read-only home), the graph is
+// built as before and the run goes on.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const MAGIC = Buffer.from('FPGRAPH1', 'latin1');
+const HEADER = MAGIC.length + 32 + 32;
+
+/** $FLOWPAINT_CACHE, else ~/.cache/flowpaint. */
+export function cacheRoot(): string {
+  return process.env.FLOWPAINT_CACHE || join(homedir(), '.cache', 'flowpaint');
+}
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest();
+
+/** SHA-256 (hex) of a file's bytes. */
+export function fileDigest(path: string): string {
+  return sha256(readFileSync(path)).toString('hex');
+}
+
+const sourceDigests = new Map<string, string>();
+
+/**
+ * SHA-256 (hex) over the TypeScript sources (tests excluded) under `dirs`, names and contents: the
+ * code that builds a graph. Part of a cache key, so editing any of it invalidates what it built.
+ */
+export function sourceDigest(dirs: string[]): string {
+  const id = dirs.join('\n');
+  let digest = sourceDigests.get(id);
+  if (!digest) {
+    const h = createHash('sha256');
+    for (const dir of dirs) {
+      const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+      for (const f of files) h.update(`${f}\0`).update(readFileSync(join(dir, f))).update('\0');
+    }
+    digest = h.digest('hex');
+    sourceDigests.set(id, digest);
+  }
+  return digest;
+}
+
+export type GraphCacheOutcome = 'hit' | 'built' | 'stale' | 'broken';
+
+export interface CachedGraph {
+  bytes: Uint8Array;
+  /** hit: read from the cache; built: no file yet; stale: the file was for another key; broken: it failed its checksum. */
+  outcome: GraphCacheOutcome;
+}
+
+export interface GraphCacheOptions {
+  /** File name in the cache folder: one entry per slot. */
+  slot: string;
+  /** Everything the graph depends on (JSON); any change rebuilds it. */
+  key: unknown;
+  /** Default: cacheRoot(). */
+  root?: string;
+}
+
+/** The graph for `key` from the cache, or from `build()` (then written to the cache). */
+export function cachedGraph(opts: GraphCacheOptions, build: () => Uint8Array): CachedGraph {
+  if (!/^[A-Za-z0-9._-]+$/.test(opts.slot)) throw new Error(`graph cache: bad slot name '${opts.slot}'`);
+  const dir = join(opts.root ?? cacheRoot(), 'graphs');
+  const path = join(dir, `${opts.slot}.onnx`);
+  const keyHash = sha256(JSON.stringify(opts.key));
+  let outcome: GraphCacheOutcome = 'built';
+  let file: Buffer | undefined;
+  try {
+    file = readFileSync(path);
+  } catch {
+    // No entry yet (or unreadable): build it.
+  }
+  if (file) {
+    const payload = file.subarray(HEADER);
+    if (file.length < HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) outcome = 'broken';
+    else if (!file.subarray(MAGIC.length, MAGIC.length + 32).equals(keyHash)) outcome = 'stale';
+    else if (!file.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload))) outcome = 'broken';
+    else return { bytes: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), outcome: 'hit' };
+  }
+  const bytes = build();
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.concat([MAGIC, keyHash, sha256(bytes), bytes]));
+    renameSync(tmp, path);
+  } catch {
+    // Not writable: the next start builds it again.
+    rmSync(`${path}.${process.pid}.tmp`, { force: true });
+  }
+  return { bytes, outcome };
+}
