@@ -17,6 +17,12 @@ export interface RunRequest {
   resume: boolean;
   /** An exported model directory whose weights and tokenizer start a new run. */
   initFrom?: string;
+  /**
+   * With resume: continue the checkpoint (weights, optimiser state, EMA, step) under `config`
+   * rather than the run's own recipe: a new curriculum stage, or an A/B arm forked from a copy of
+   * a run. The model itself must stay the same.
+   */
+  changeRecipe?: boolean;
 }
 
 /** What a run starts from: the config it keeps, and the checkpoint or model it continues, if any. */
@@ -39,7 +45,10 @@ export function openRun(req: RunRequest): RunStart {
   if (req.resume) {
     if (!hasCheckpoint(runDir)) throw new InputError(`--resume: no checkpoint in ${runDir}`);
     resumed = loadCheckpoint(runDir);
-    config = resumed.config; // a run keeps the config it started with
+    if (req.changeRecipe) config = continuedUnder(resumed.config, req.config, runDir);
+    else config = resumed.config; // a run keeps the config it started with
+  } else if (req.changeRecipe) {
+    throw new InputError('--change-recipe continues a checkpoint under a new --config: it needs --resume');
   } else if (hasCheckpoint(runDir)) {
     throw new InputError(`${runDir} already holds a checkpoint: pass --resume to continue it, or choose another --run-dir`);
   }
@@ -47,6 +56,19 @@ export function openRun(req: RunRequest): RunStart {
   if (init) config = { ...config, initFrom: init.dir, prior: trainingIn(init) };
   writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   return { config, resumed, init, tokenizer: runTokenizer(runDir, config, init) };
+}
+
+/** The new recipe, keeping what the run has already been trained on; refuses a different model. */
+function continuedUnder(old: TrainConfig, next: TrainConfig, runDir: string): TrainConfig {
+  const a = JSON.stringify(old.model);
+  const b = JSON.stringify(next.model);
+  if (a !== b) {
+    const differing = Object.keys({ ...old.model, ...next.model }).filter(
+      (k) => JSON.stringify((old.model as Record<string, unknown>)[k]) !== JSON.stringify((next.model as Record<string, unknown>)[k]),
+    );
+    throw new InputError(`--change-recipe: the new config's model differs from the one in ${runDir} (model.${differing.join(', model.')}); a checkpoint continues only the model it holds`);
+  }
+  return { ...next, ...(old.initFrom ? { initFrom: old.initFrom } : {}), ...(old.prior ? { prior: old.prior } : {}) };
 }
 
 /**

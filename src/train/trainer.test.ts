@@ -85,6 +85,27 @@ describe('trainer', () => {
     await assert.rejects(train({ config: wider, runDir: mkdtempSync(join(tmpdir(), 'run-f-')), resume: false, initFrom: out }), /--init-from .*: tensor '[^']+' is 32×32, the training config needs 32×64/);
   });
 
+  test('--change-recipe continues a checkpoint under a new recipe, and only the same model', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'run-r-'));
+    await train({ config, runDir: run, resume: false, maxSteps: 3 });
+    const before = loadCheckpoint(run);
+    const next = { ...config, highNoiseShare: 0.9, data: { ...config.data, unplacedShare: 0.5 } };
+    await train({ config: next, runDir: run, resume: true, changeRecipe: true, maxSteps: 2 });
+    const after = loadCheckpoint(run);
+    assert.equal(after.state.step, 5, 'the step count carries on');
+    assert.equal(after.config.highNoiseShare, 0.9);
+    assert.equal(after.config.data.unplacedShare, 0.5);
+    assert.equal(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).highNoiseShare, 0.9, 'config.json shows the recipe now followed');
+    const [name] = [...before.state.params.keys()];
+    assert.notDeepEqual(after.state.params.get(name!)!.f32(), before.state.params.get(name!)!.f32(), 'training went on from the checkpoint');
+    // Without the flag a resumed run keeps its own recipe, whatever config is passed.
+    await train({ config, runDir: run, resume: true, maxSteps: 1 });
+    assert.equal(loadCheckpoint(run).config.highNoiseShare, 0.9);
+    const wider = { ...config, model: { ...config.model, depth: config.model.depth + 1 } };
+    await assert.rejects(train({ config: wider, runDir: run, resume: true, changeRecipe: true }), /--change-recipe: the new config's model differs .*\(model\.depth\)/);
+    await assert.rejects(train({ config, runDir: mkdtempSync(join(tmpdir(), 'run-s-')), resume: false, changeRecipe: true }), /needs --resume/);
+  });
+
   test('configs: presets, file overrides with clear errors, warmup then cosine', () => {
     assert.equal(loadTrainConfig('tiny').name, 'tiny');
     assert.throws(() => loadTrainConfig('nope'), /neither a preset \(tiny, small\) nor a file/);

@@ -23,6 +23,8 @@ export interface TrainOptions {
   config: TrainConfig;
   runDir: string;
   resume: boolean;
+  /** With resume: follow `config` instead of the run's own recipe (run-dir.ts, RunRequest.changeRecipe). */
+  changeRecipe?: boolean;
   /** Start a new run from an exported model directory's weights and tokenizer (fine-tuning). */
   initFrom?: string;
   /** Stop after this many steps in this invocation (the schedule still follows config.steps). */

@@ -69,10 +69,11 @@ export function registerTrainCommands(program: Command): void {
     .option('--config <preset|file>', 'training preset (tiny, small) or a JSON file {"extends": "small", ...}', 'small')
     .option('--run-dir <dir>', 'where checkpoints, metrics and the tokenizer go', join(homedir(), '.flowpaint', 'runs', 'default'))
     .option('--resume', 'continue the run in --run-dir from its last checkpoint')
+    .option('--change-recipe', "with --resume: continue the checkpoint (weights, optimiser, EMA, step) under --config instead of the run's own recipe (a new curriculum stage, or an A/B arm forked from a copy of the run)")
     .option('--init-from <model-dir>', "start a new run from an exported model's weights and tokenizer (fine-tuning)")
     .option('--max-steps <n>', 'stop after this many steps in this invocation', positiveInt('--max-steps'))
     .option('--no-progress', 'no progress bar (log lines only)')
-    .action(async (o: { config: string; runDir: string; resume?: boolean; initFrom?: string; maxSteps?: number; progress: boolean }) => {
+    .action(async (o: { config: string; runDir: string; resume?: boolean; changeRecipe?: boolean; initFrom?: string; maxSteps?: number; progress: boolean }) => {
       const config = loadTrainConfig(o.config);
       const runDir = resolve(o.runDir);
       const controller = new AbortController();
@@ -97,6 +98,7 @@ export function registerTrainCommands(program: Command): void {
           config,
           runDir,
           resume: Boolean(o.resume),
+          changeRecipe: Boolean(o.changeRecipe),
           initFrom: o.initFrom ? resolve(o.initFrom) : undefined,
           maxSteps: o.maxSteps,
           signal: controller.signal,
