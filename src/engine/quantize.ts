@@ -3,9 +3,13 @@
 // as integer constants, so any model the engine runs (ours, or a loaded checkpoint) can be run
 // quantized without its builders knowing. Training graphs (params fed as inputs) are never touched.
 //
-// - int8: W per output column, symmetric (scale = max|w|/127, no zero point); activations
-//   quantized per tensor when the graph runs. One com.microsoft.DynamicQuantizeMatMul node, which
-//   ONNX Runtime runs on the CPU's int8 dot-product instructions (AVX-512 VNNI / AVX-VNNI / NEON).
+// - int8: W per output column, symmetric 7-bit (scale = max|w|/63, no zero point); activations
+//   quantized to uint8 per tensor when the graph runs. One com.microsoft.DynamicQuantizeMatMul
+//   node, which ONNX Runtime runs on the CPU's int8 dot-product instructions (AVX-512 VNNI /
+//   AVX-VNNI / NEON). Why 7 bits: on AVX2 without VNNI the kernel multiplies uint8 × int8 pairs
+//   and adds each pair into an int16 (vpmaddubsw), which saturates above 32,767; full-range int8
+//   weights (255 × 127 × 2) overflowed it and gave 0.27 relative error on such CPUs, while ±63
+//   (255 × 63 × 2 = 32,130) never can. The half-step error doubles, which the tests bound.
 // - int4: W in blocks of `blockSize` values along K per output column, asymmetric 4-bit with a
 //   float scale and a 4-bit zero point per block. One com.microsoft.MatMulNBits node; accuracy
 //   level 4 lets ONNX Runtime quantize the activations to int8 per block and use int8 dot
@@ -44,16 +48,19 @@ export interface Int8Weight {
   scale: Float32Array;
 }
 
-/** Symmetric per-column int8 of a [K, N] row-major weight. */
+/** Largest weight level: 7 bits, so no CPU's int8 kernel can overflow (see the file comment). */
+export const INT8_WEIGHT_MAX = 63;
+
+/** Symmetric per-column 7-bit-in-int8 of a [K, N] row-major weight. */
 export function quantizeInt8(w: Float32Array, K: number, N: number): Int8Weight {
   const scale = new Float32Array(N);
   for (let k = 0; k < K; k++) {
     for (let n = 0; n < N; n++) scale[n] = Math.max(scale[n]!, Math.abs(w[k * N + n]!));
   }
-  for (let n = 0; n < N; n++) scale[n] = scale[n]! > 0 ? scale[n]! / 127 : 1;
+  for (let n = 0; n < N; n++) scale[n] = scale[n]! > 0 ? scale[n]! / INT8_WEIGHT_MAX : 1;
   const q = new Int8Array(K * N);
   for (let k = 0; k < K; k++) {
-    for (let n = 0; n < N; n++) q[k * N + n] = Math.max(-127, Math.min(127, Math.round(w[k * N + n]! / scale[n]!)));
+    for (let n = 0; n < N; n++) q[k * N + n] = Math.max(-INT8_WEIGHT_MAX, Math.min(INT8_WEIGHT_MAX, Math.round(w[k * N + n]! / scale[n]!)));
   }
   return { q, scale };
 }

@@ -1,6 +1,6 @@
 // The model runner on the tiny test model: prompt limits, and the fused attention kernel used
 // for inference against the differentiable one used for training, and the quantized runners
-// (measured max relative error vs float32 on this tiny model: int8 ~0.014, int4 ~0.16).
+// (measured max relative error vs float32 on this tiny model: int8 ~0.018 with 7-bit weights, int4 ~0.16).
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
