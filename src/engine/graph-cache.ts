@@ -94,8 +94,13 @@ export function cachedGraph(opts: GraphCacheOptions, build: () => Uint8Array): C
     writeFileSync(tmp, Buffer.concat([MAGIC, keyHash, sha256(bytes), bytes]));
     renameSync(tmp, path);
   } catch {
-    // Not writable: the next start builds it again.
-    rmSync(`${path}.${process.pid}.tmp`, { force: true });
+    // Not writable: the next start builds it again. Removing a half-written temporary file can
+    // fail too (a path component that is a file), and that must not fail the run either.
+    try {
+      rmSync(`${path}.${process.pid}.tmp`, { force: true });
+    } catch {
+      // Nothing was written there.
+    }
   }
   return { bytes, outcome };
 }

@@ -38,7 +38,7 @@ export const COMMAND_SUMMARY: [string, string, string][] = [
   ['serve', 'serve [options]', 'serve the OpenAI-compatible Images API (POST /v1/images/generations, /v1/images/edits)'],
   ['worker', 'worker [options]', 'run jobs from the Redis queue that `flowpaint serve --redis` fills'],
   ['train', 'train [options]', 'train a model on generated scenes and edit pairs (checkpoints go to the run directory)'],
-  ['export', 'export [options] <run-dir>', "write a run's EMA weights as a model directory for generate/edit --model"],
+  ['export', 'export [options] <run-dir>', "write a run's EMA weights (or --raw) as a model directory for generate/edit --model"],
   ['train-upscaler', 'train-upscaler [options]', "train the ×2/×4/×8 upscaler (used for sizes above the model's native size) on exact low/high pairs of rendered scenes"],
   ['distill', 'distill [options] [model-dir]', 'distil a model into Flash, a few-step student with one forward pass per step (resumable; see docs/flash.md)'],
   ['distill-export', 'distill-export [options] <run-dir>', "write a distillation run's student (EMA weights) into its model directory as flash.safetensors; --fast then uses it"],
