@@ -33,12 +33,16 @@ describe('output filter on the shipped model', () => {
     for (const c of CASES) {
       const [out] = await pipe.generate(c);
       const image = out!.image;
-      assert.equal(isLowStructure(measureStructure(image)), true, `${c.prompt} ${JSON.stringify(measureStructure(image))}`);
       const d = await now.check(image);
       assert.equal(d.allowed, true, `${c.prompt} seed ${c.seed}: ${d.reason} ${d.score}`);
-      if (!(await before.check(image)).allowed) refusedBefore++;
+      if (!(await before.check(image)).allowed) {
+        // What let a misread image through must be the rule, and the rule only fires on images
+        // without structure (the shipped weights change; which images nsfwjs misreads changes too).
+        refusedBefore++;
+        assert.equal(isLowStructure(measureStructure(image)), true, `${c.prompt} ${JSON.stringify(measureStructure(image))}`);
+      }
     }
-    // With the weights of the calibration run, the first three were refused without the rule.
+    // With the 0.1.0 weights of the calibration run, the first three were refused without the rule.
     t.diagnostic(`${refusedBefore} of ${CASES.length} refused without the low-structure rule`);
   });
 });
