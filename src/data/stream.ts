@@ -124,22 +124,14 @@ export class SceneStream {
     }
     const constraints = this.scope ? { scope: this.scope } : undefined;
     const longCaptions = this.longCaptionsAt(index);
-    const unplacedShare = this.scope?.unplacedShare;
-    if (unplacedShare !== undefined && !longCaptions) {
-      if (rng.chance(unplacedShare)) {
-        const spec = specForSeed(sampleSeed, this.split, { ...constraints, size: { width, height } });
-        const moved = placeAsUnplaced(spec, width, height);
-        if (moved) {
-          const c = composeScene(moved, { width, height });
-          return { kind: 't2i', image: c.image, caption: rng.pick(c.captions.unplaced), scene: c.scene, index };
-        }
-      }
-      const c = composeScene(sampleSeed, { width, height, split: this.split, constraints });
-      return { kind: 't2i', image: c.image, caption: rng.pick(c.captions.placed), scene: c.scene, index };
-    }
-    const c = composeScene(sampleSeed, { width, height, split: this.split, constraints });
-    const { all, long } = c.captions;
-    const phrasings = longCaptions ? [long] : all.filter((p) => p !== long);
+    const unplacedShare = longCaptions ? undefined : this.scope?.unplacedShare;
+    // With unplacedShare, placeless captions come only with the arrangement they stand for.
+    const moved = unplacedShare !== undefined && rng.chance(unplacedShare)
+      ? placeAsUnplaced(specForSeed(sampleSeed, this.split, { ...constraints, size: { width, height } }), width, height)
+      : null;
+    const c = composeScene(moved ?? sampleSeed, { width, height, split: this.split, constraints });
+    const { all, long, placed, unplaced } = c.captions;
+    const phrasings = longCaptions ? [long] : moved ? unplaced : unplacedShare !== undefined ? placed : all.filter((p) => p !== long);
     return { kind: 't2i', image: c.image, caption: rng.pick(phrasings), scene: c.scene, index };
   }
 
