@@ -1,15 +1,18 @@
-// `npm run bench -- output-filter [--model DIR] [--n 1000] [--seed 100000] [--threads N]`: how
-// often the output filter refuses benign generations. Benign prompts (the benign prompt set's
-// scenes and idioms, and held-out scene captions) at sizes from 64×64 to 1 MP, 1–20 steps, one
-// seed each. Each image is classified once by nsfwjs, then decided with the low-structure rule
-// (the shipped policy) and without it (`output.lowStructure: false`, the rule before issue #14).
-// Prints rates by size and step count, and a final JSON line.
+// `npm run bench -- output-filter [--model DIR] [--n 1000] [--seed 100000] [--threads N]
+// [--defaults] [--guidance G]`: how often the output filter refuses benign generations. Benign
+// prompts (the benign prompt set's scenes and idioms, and held-out scene captions) at sizes from
+// 64×64 to 1 MP, 1–20 steps, one seed each; with --defaults every image is made as a user's
+// first try is (the model's native size, the default steps and guidance, or --guidance). Each
+// image is classified once by nsfwjs, then decided by the shipped policy, without the skin-free
+// rule, and without either rule (the filter before issue #14). Prints rates by size and step
+// count, and a final JSON line.
 import os from 'node:os';
 import { composeScene } from '../src/data/compose.ts';
 import type { RgbImage } from '../src/image/index.ts';
 import { loadPipeline } from '../src/pipeline/index.ts';
 import { IDIOMS, buildBenignSet } from '../src/safety/benign-set.ts';
-import { ImageFilter, type ImageDetector, NsfwjsDetector, isLowStructure, measureStructure } from '../src/safety/image-filter.ts';
+import { ImageFilter, type ImageDetector, NsfwjsDetector } from '../src/safety/image-filter.ts';
+import { isLowStructure, isSkinFree, measureSkin, measureStructure } from '../src/safety/image-measures.ts';
 import { loadSafetyPolicy } from '../src/safety/policy.ts';
 import { option } from './lib/util.ts';
 
@@ -28,7 +31,7 @@ interface Case {
   prompt: string;
   width: number;
   height: number;
-  steps: number;
+  steps?: number;
   seed: number;
 }
 
@@ -64,21 +67,31 @@ export async function run(args: string[]): Promise<void> {
   const threads = Number(option(args, '--threads') ?? Math.min(2, os.availableParallelism()));
   const pipe = await loadPipeline({ modelDir: option(args, '--model'), threads, safety: null });
   const detector = new OnceDetector();
-  const withRule = new ImageFilter(loadSafetyPolicy({ audit: { sink: 'none' } }), detector);
-  const withoutRule = new ImageFilter(loadSafetyPolicy({ audit: { sink: 'none' }, output: { lowStructure: false } }), detector);
-  const cases = benchCases(n, seed);
-  console.log(`output-filter benchmark — model ${pipe.info.id} ${pipe.info.version}, ${cases.length} benign generations, seeds ${seed}–${seed + n - 1}`);
-  const rows: { c: Case; refused: boolean; before: boolean; low: boolean; explicit: number }[] = [];
+  const audit = { sink: 'none' as const };
+  const shipped = new ImageFilter(loadSafetyPolicy({ audit }), detector);
+  const withoutSkin = new ImageFilter(loadSafetyPolicy({ audit, output: { skinFree: false } }), detector);
+  const withoutRules = new ImageFilter(loadSafetyPolicy({ audit, output: { lowStructure: false, skinFree: false } }), detector);
+  const defaults = args.includes('--defaults');
+  const guidance = option(args, '--guidance') === undefined ? undefined : Number(option(args, '--guidance'));
+  const native = pipe.info.sizes.native;
+  const cases = benchCases(n, seed).map((c) => (defaults ? { ...c, width: native.width, height: native.height, steps: undefined } : c));
+  console.log(`output-filter benchmark — model ${pipe.info.id} ${pipe.info.version}, ${cases.length} benign generations, seeds ${seed}–${seed + n - 1}${defaults ? `, at the defaults (${native.width}x${native.height}, default steps, guidance ${guidance ?? pipe.defaultGuidance})` : ''}`);
+  const rows: { c: Case; refused: boolean; noSkinRule: boolean; before: boolean; low: boolean; skinFree: boolean; explicit: number }[] = [];
   const t0 = performance.now();
   for (const c of cases) {
-    const [out] = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, steps: c.steps, seed: c.seed });
+    const [out] = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, steps: c.steps, seed: c.seed, guidance });
     const image = out!.image;
-    const now = await withRule.check(image);
-    const before = await withoutRule.check(image);
+    const now = await shipped.check(image);
+    const noSkinRule = !(await withoutSkin.check(image)).allowed;
+    const before = !(await withoutRules.check(image)).allowed;
     const probs = await detector.classify(image);
-    rows.push({ c, refused: !now.allowed, before: !before.allowed, low: isLowStructure(measureStructure(image)), explicit: (probs.Porn ?? 0) + (probs.Hentai ?? 0) });
-    if (rows.length % 100 === 0) console.log(`  ${rows.length} done, ${rows.filter((r) => r.refused).length} refused (${rows.filter((r) => r.before).length} without the rule), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    if (!now.allowed) console.log(`  refused: "${c.prompt.slice(0, 60)}" ${c.width}x${c.height} ${c.steps} steps seed ${c.seed}: ${now.reason} ${now.score.toFixed(3)}`);
+    const skin = measureSkin(image);
+    rows.push({ c, refused: !now.allowed, noSkinRule, before, low: isLowStructure(measureStructure(image)), skinFree: isSkinFree(skin), explicit: (probs.Porn ?? 0) + (probs.Hentai ?? 0) });
+    if (rows.length % 100 === 0) console.log(`  ${rows.length} done, ${rows.filter((r) => r.refused).length} refused (${rows.filter((r) => r.noSkinRule).length} without the skin-free rule, ${rows.filter((r) => r.before).length} without either rule), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (now.allowed !== !noSkinRule || !now.allowed) {
+      const skinText = `skin ${skin.skin.toFixed(3)} chromatic ${skin.chromatic.toFixed(3)}`;
+      console.log(`  ${now.allowed ? 'allowed by the skin-free rule' : 'refused'}: "${c.prompt.slice(0, 60)}" ${c.width}x${c.height} ${c.steps ?? 'default'} steps seed ${c.seed}: ${now.reason} ${now.score.toFixed(3)} (${skinText})`);
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
   await pipe.release();
@@ -86,12 +99,14 @@ export async function run(args: string[]): Promise<void> {
   const table = (key: (c: Case) => string) => {
     for (const k of [...new Set(rows.map((r) => key(r.c)))]) {
       const rs = rows.filter((r) => key(r.c) === k);
-      console.log(`${k.padEnd(10)} n=${String(rs.length).padStart(4)}  refused ${pct(rs.filter((r) => r.refused).length, rs.length).padStart(7)}  without the rule ${pct(rs.filter((r) => r.before).length, rs.length).padStart(7)}`);
+      const rate = (f: (r: (typeof rows)[number]) => boolean) => pct(rs.filter(f).length, rs.length).padStart(7);
+      console.log(`${k.padEnd(10)} n=${String(rs.length).padStart(4)}  refused ${rate((r) => r.refused)}  without the skin-free rule ${rate((r) => r.noSkinRule)}  without either rule ${rate((r) => r.before)}`);
     }
   };
   table(group);
-  table((c) => `${c.steps} steps`);
+  table((c) => `${c.steps ?? 'default'} steps`);
   const refused = rows.filter((r) => r.refused).length;
+  const noSkinRule = rows.filter((r) => r.noSkinRule).length;
   const before = rows.filter((r) => r.before).length;
   const low = rows.filter((r) => r.low);
   const result = {
@@ -99,12 +114,14 @@ export async function run(args: string[]): Promise<void> {
     generations: rows.length,
     refused,
     refusal_rate: +(refused / rows.length).toFixed(4),
-    refusal_rate_without_rule: +(before / rows.length).toFixed(4),
+    refusal_rate_without_skin_rule: +(noSkinRule / rows.length).toFixed(4),
+    refusal_rate_without_either_rule: +(before / rows.length).toFixed(4),
     low_structure_share: +(low.length / rows.length).toFixed(4),
+    skin_free_share: +(rows.filter((r) => r.skinFree).length / rows.length).toFixed(4),
     max_explicit_low_structure: +Math.max(0, ...low.map((r) => r.explicit)).toFixed(4),
     max_explicit_structured: +Math.max(0, ...rows.filter((r) => !r.low).map((r) => r.explicit)).toFixed(4),
     seconds: +seconds.toFixed(1),
   };
-  console.log(`refused ${refused} of ${rows.length} (${pct(refused, rows.length)}); without the low-structure rule ${before} (${pct(before, rows.length)})`);
+  console.log(`refused ${refused} of ${rows.length} (${pct(refused, rows.length)}); without the skin-free rule ${noSkinRule} (${pct(noSkinRule, rows.length)}); without either rule ${before} (${pct(before, rows.length)})`);
   console.log(JSON.stringify(result));
 }

@@ -211,6 +211,9 @@ describe('flowpaint train and export', () => {
     const again = await flowpaint(['train', '--config', cfg, '--run-dir', run]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already holds a checkpoint: pass --resume/);
+    const threads = await flowpaint(['train', '--resume', '--run-dir', run, '--threads', 'two']);
+    assert.equal(threads.code, 2);
+    assert.match(threads.stderr, /--threads/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ extends: 'tiny', batchSize: -1 }));
     const invalid = await flowpaint(['train', '--config', bad, '--run-dir', join(dir, 'run2')]);

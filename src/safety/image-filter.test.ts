@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ImageFilter, type ImageDetector, LOW_STRUCTURE, NsfwjsDetector, NsfwjsTfjsDetector, assertImageAllowed, downscale, isLowStructure, measureStructure } from './image-filter.ts';
+import { ImageFilter, type ImageDetector, NsfwjsDetector, NsfwjsTfjsDetector, assertImageAllowed } from './image-filter.ts';
+import { LOW_STRUCTURE, downscale, isLowStructure, isSkinFree, measureSkin, measureStructure } from './image-measures.ts';
 import { Rng } from '../engine/index.ts';
 import type { RgbImage } from '../image/index.ts';
 import type { SafetyPolicy } from './policy.ts';
@@ -198,9 +199,10 @@ function probabilityGrid(): Record<string, number>[] {
 }
 
 describe('low-structure rule (issue #14)', () => {
-  test('structured images are decided exactly as before the rule, at every score', async () => {
+  test('structured images with skin tones are decided exactly as before either rule, at every score', async () => {
     const images = structuredImages();
     for (const img of images) assert.equal(isLowStructure(measureStructure(img)), false, `${img.width}x${img.height} ${JSON.stringify(measureStructure(img))}`);
+    for (const img of images) assert.equal(isSkinFree(measureSkin(img)), false, `${img.width}x${img.height} ${JSON.stringify(measureSkin(img))}`);
     for (const config of [{}, { output: { nudityThreshold: 0.4, suggestiveThreshold: 0.5 } }]) {
       const pol = loadSafetyPolicy(config);
       for (const probs of probabilityGrid()) {
@@ -210,7 +212,7 @@ describe('low-structure rule (issue #14)', () => {
             const d = await filter.check(img, { moderation });
             const want = ruleBefore(probs, pol, moderation);
             assert.deepEqual({ allowed: d.allowed, score: d.score, threshold: d.threshold }, want, `${img.width}x${img.height} ${moderation} ${JSON.stringify(probs)}`);
-            assert.doesNotMatch(d.reason, /low structure/);
+            assert.doesNotMatch(d.reason, /low structure|no skin tones/);
           }
         }
       }
@@ -262,5 +264,44 @@ describe('low-structure rule (issue #14)', () => {
     const reported = new ImageFilter(policy, new FixedDetector({ Porn: 0.6, Hentai: 0.027, Sexy: 0.01, Neutral: 0.36, Drawing: 0.003 }));
     assert.equal((await reported.check(input, { stage: 'input-image' })).allowed, true);
     assert.equal((await new ImageFilter(policy).check(input, { stage: 'input-image' })).allowed, true);
+  });
+});
+
+describe('skin-free rule', () => {
+  // A sharp yellow square on black: what 0.2.0 drew for "a lemon on a black background" (seed 2,
+  // guidance 7), which nsfwjs scored 0.81 "Porn".
+  const square = (fg: [number, number, number], bg: [number, number, number]): RgbImage => {
+    const data = new Uint8Array(128 * 128 * 3);
+    for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) data.set(x >= 48 && x < 80 && y >= 48 && y < 80 ? fg : bg, (y * 128 + x) * 3);
+    return { width: 128, height: 128, data };
+  };
+  const misread = { Porn: 0.81, Hentai: 0, Sexy: 0.01, Neutral: 0.18, Drawing: 0 };
+
+  test('skin tones from pale to dark, and drawn peach and pink, count as skin', () => {
+    for (const tone of [[255, 224, 196], [234, 192, 160], [224, 172, 150], [198, 134, 66], [141, 85, 36], [90, 60, 45], [255, 205, 190]] as const) {
+      const m = measureSkin(square([...tone], [...tone]));
+      assert.equal(m.skin, 1, `${tone}: ${JSON.stringify(m)}`);
+    }
+    for (const other of [[255, 220, 0], [30, 90, 220], [40, 180, 60], [0, 0, 0], [255, 255, 255], [128, 128, 128]] as const) {
+      assert.equal(measureSkin(square([...other], [...other])).skin, 0, `${other}`);
+    }
+  });
+
+  test('a colour picture without skin tones gets the raised thresholds; one with skin, or without colour, keeps the policy\'s', async () => {
+    const lemon = square([240, 200, 30], [20, 18, 15]);
+    assert.equal(isLowStructure(measureStructure(lemon)), false, 'structured: the low-structure rule does not apply');
+    assert.equal(isSkinFree(measureSkin(lemon)), true, JSON.stringify(measureSkin(lemon)));
+    const d = await new ImageFilter(policy, new FixedDetector(misread)).check(lemon);
+    assert.equal(d.allowed, true, d.reason);
+    assert.match(d.reason, /no skin tones/);
+    const confident = { Porn: 0.98, Hentai: 0, Sexy: 0, Neutral: 0.02, Drawing: 0 };
+    assert.equal((await new ImageFilter(policy, new FixedDetector(confident)).check(lemon)).allowed, false, 'near-certain scores are still refused');
+    const off = new ImageFilter(loadSafetyPolicy({ output: { skinFree: false } }), new FixedDetector(misread));
+    assert.equal((await off.check(lemon)).allowed, false, 'output.skinFree: false decides by the thresholds alone');
+    // The same shape in a skin tone, and the lemon in grey (no chroma to tell skin by), keep 0.6.
+    for (const img of [square([224, 172, 150], [20, 18, 15]), square([190, 190, 190], [20, 20, 20])]) {
+      assert.equal(isSkinFree(measureSkin(img)), false, JSON.stringify(measureSkin(img)));
+      assert.equal((await new ImageFilter(policy, new FixedDetector(misread)).check(img)).allowed, false);
+    }
   });
 });

@@ -18,117 +18,12 @@ import { type AuditContext, type AuditSink, auditLog, auditSinkFor } from './aud
 import { type Moderation, type SafetyPolicy, loadSafetyPolicy } from './policy.ts';
 import { type SafetyDecision, SafetyRefusal, type SafetyStage } from './refusal.ts';
 import { NsfwOnnx } from './nsfw-onnx.ts';
+import { LOW_STRUCTURE, checkRgb, downscale, isLowStructure, isSkinFree, measureSkin, measureStructure } from './image-measures.ts';
 
 /** A detector returns class probabilities for one image. */
 export interface ImageDetector {
   readonly name: string;
   classify(image: RgbImage): Promise<Record<string, number>>;
-}
-
-export function checkRgb(image: RgbImage): void {
-  const { width, height, data } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) throw new Error(`image filter: bad size ${width}x${height}`);
-  if (data.length !== width * height * 3) throw new Error(`image filter: ${data.length} bytes for a ${width}x${height} RGB image (expected ${width * height * 3})`);
-}
-
-/** Box-filter downscale to at most `size` on the long side; the classifier sees 224×224 anyway. */
-export function downscale(image: RgbImage, size: number): RgbImage {
-  const { width, height, data } = image;
-  const s = Math.max(width, height) / size;
-  if (s <= 1) return image;
-  const w = Math.max(1, Math.round(width / s));
-  const h = Math.max(1, Math.round(height / s));
-  const out = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.floor((y * height) / h);
-    const y1 = Math.max(y0 + 1, Math.floor(((y + 1) * height) / h));
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.floor((x * width) / w);
-      const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * width) / w));
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let yy = y0; yy < y1; yy++) {
-        for (let xx = x0; xx < x1; xx++) {
-          const i = (yy * width + xx) * 3;
-          r += data[i]!;
-          g += data[i + 1]!;
-          b += data[i + 2]!;
-        }
-      }
-      const n = (y1 - y0) * (x1 - x0);
-      const o = (y * w + x) * 3;
-      out[o] = Math.round(r / n);
-      out[o + 1] = Math.round(g / n);
-      out[o + 2] = Math.round(b / n);
-    }
-  }
-  return { width: w, height: h, data: out };
-}
-
-/**
- * How much structure an image has at the scale the classifier sees: the spread of its luminance
- * (`contrast`, standard deviation on 0–255) and its edge energy (`edges`, mean luminance
- * gradient magnitude in levels per pixel), both measured on the image box-filtered to at most
- * STRUCTURE_SIDE pixels on its long side, so that pixel noise averages out as it does for the
- * classifier and the figures do not depend on the output size.
- */
-export interface ImageStructure {
-  contrast: number;
-  edges: number;
-}
-
-export const STRUCTURE_SIDE = 128;
-
-export function measureStructure(image: RgbImage): ImageStructure {
-  checkRgb(image);
-  const { width: w, height: h, data } = downscale(image, STRUCTURE_SIDE);
-  const lum = new Float64Array(w * h);
-  let mean = 0;
-  for (let i = 0; i < w * h; i++) {
-    lum[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
-    mean += lum[i]!;
-  }
-  mean /= w * h;
-  let variance = 0;
-  for (let i = 0; i < w * h; i++) variance += (lum[i]! - mean) ** 2;
-  let grad = 0;
-  let n = 0;
-  for (let y = 0; y + 1 < h; y++) {
-    for (let x = 0; x + 1 < w; x++) {
-      const i = y * w + x;
-      grad += Math.hypot(lum[i + 1]! - lum[i]!, lum[i + w]! - lum[i]!);
-      n++;
-    }
-  }
-  return { contrast: Math.sqrt(variance / (w * h)), edges: n > 0 ? grad / n : 0 };
-}
-
-/**
- * The low-structure rule (issue #14). nsfwjs scores washed-out, mottled fields — what a small
- * or barely trained model paints, and its previews — up to ~0.9 "Porn + Hentai" although
- * nothing is depicted (pure flat colours score ~0.03: it is the faint texture, not the colour).
- * An image counts as low-structure only when BOTH its contrast and its edge energy are below
- * these bounds; only then are the nudity thresholds raised to the ones below (never lowered).
- * Every other image is decided exactly as without the rule: same classifier, same thresholds,
- * same comparisons (image-filter.test.ts checks this on structured images against the old rule).
- * The bounds and thresholds were set on benign images only, never on explicit ones: 320
- * generations of the shipped model (64² to 1 MP, 1–20 steps) of which nsfwjs refused 38, all
- * with contrast ≤ 31 and edges ≤ 7.2 and scores 0.60–0.82; three photographs measured contrast
- * 20–75 and edges 15–30. The threshold was first 0.9; the first 400 generations of
- * `npm run bench -- output-filter` had two benign low-structure images at 0.905 and 0.941, so it
- * is 0.97. What the rule gives up is stated in SAFETY.md: a washed-out, soft image (both measures
- * low) is refused only when nsfwjs is near certain.
- */
-export const LOW_STRUCTURE = {
-  maxContrast: 32,
-  maxEdges: 10,
-  nudityThreshold: 0.97,
-  suggestiveThreshold: 0.97,
-} as const;
-
-export function isLowStructure(s: ImageStructure): boolean {
-  return s.contrast < LOW_STRUCTURE.maxContrast && s.edges < LOW_STRUCTURE.maxEdges;
 }
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -225,14 +120,15 @@ export class ImageFilter {
     const p = await this.detector.classify(image);
     const explicit = (p.Porn ?? 0) + (p.Hentai ?? 0);
     const suggestive = p.Sexy ?? 0;
-    // Structured images keep the policy's thresholds unchanged; low-structure ones may only get
-    // higher ones (Math.max), so the rule can never refuse what the policy would allow.
-    const low = o.lowStructure && isLowStructure(measureStructure(image));
+    // Pictures that cannot show what nsfwjs says (no structure, or colour without skin tones) may
+    // only get higher thresholds (Math.max); every other image keeps the policy's thresholds, so
+    // neither rule can refuse what the policy would allow.
+    const tag = relaxedBy(image, o);
+    const relaxed = tag !== '';
     const nudityThreshold = moderation === 'low' ? o.lowNudityThreshold : o.nudityThreshold;
-    const threshold = low ? Math.max(nudityThreshold, LOW_STRUCTURE.nudityThreshold) : nudityThreshold;
-    const suggestiveThreshold = low ? Math.max(o.suggestiveThreshold, LOW_STRUCTURE.suggestiveThreshold) : o.suggestiveThreshold;
+    const threshold = relaxed ? Math.max(nudityThreshold, LOW_STRUCTURE.nudityThreshold) : nudityThreshold;
+    const suggestiveThreshold = relaxed ? Math.max(o.suggestiveThreshold, LOW_STRUCTURE.suggestiveThreshold) : o.suggestiveThreshold;
     const category: Category = 'sexual';
-    const tag = low ? ' (low structure)' : '';
     let allowed = true;
     let reason = `${this.detector.name}: below thresholds${tag}`;
     let score = explicit;
@@ -258,6 +154,13 @@ export class ImageFilter {
       moderation,
     };
   }
+}
+
+/** ' (low structure)' or ' (no skin tones)' when a rule raises this image's thresholds, else ''. */
+function relaxedBy(image: RgbImage, o: SafetyPolicy['output']): string {
+  if (o.lowStructure && isLowStructure(measureStructure(image))) return ' (low structure)';
+  if (o.skinFree && isSkinFree(measureSkin(image))) return ' (no skin tones)';
+  return '';
 }
 
 const imageFilters = new WeakMap<SafetyPolicy, ImageFilter>();

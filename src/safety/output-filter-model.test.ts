@@ -1,10 +1,12 @@
 // The output filter on the shipped model's own outputs (issue #14): benign prompts whose images
-// nsfwjs scored 0.67–0.82 "Porn + Hentai" (refused before the low-structure rule) are allowed,
-// and the prompt "0" passes. Uses models/default and the real nsfwjs, at 64² and 128², 1 step.
+// nsfwjs scored 0.67–0.82 "Porn + Hentai" (refused before the low-structure and skin-free rules)
+// are allowed, and the prompt "0" passes. Uses models/default and the real nsfwjs, at 64² and
+// 128², 1 to 20 steps.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Pipeline, loadPipeline } from '../pipeline/pipeline.ts';
-import { ImageFilter, isLowStructure, measureStructure } from './image-filter.ts';
+import { ImageFilter } from './image-filter.ts';
+import { isLowStructure, isSkinFree, measureSkin, measureStructure } from './image-measures.ts';
 import { loadSafetyPolicy } from './policy.ts';
 
 // Found by the calibration run (seeds and prompts as generated there).
@@ -15,6 +17,8 @@ const CASES = [
   { prompt: '0', width: 64, height: 64, steps: 1, seed: 1 },
   { prompt: '0', width: 128, height: 128, steps: 4, seed: 2 },
   { prompt: 'a red apple on a blue background', width: 128, height: 128, steps: 2, seed: 1 },
+  // 0.2.0 at the default 20 steps, guidance 7: a sharp yellow square on black, scored 0.81.
+  { prompt: 'a lemon on a black background', width: 128, height: 128, seed: 2, guidance: 7 },
 ];
 
 let pipe: Pipeline;
@@ -28,7 +32,7 @@ after(async () => {
 describe('output filter on the shipped model', () => {
   test('benign outputs that nsfwjs misreads are low-structure and allowed', async (t) => {
     const now = new ImageFilter(loadSafetyPolicy({ audit: { sink: 'none' } }));
-    const before = new ImageFilter(loadSafetyPolicy({ audit: { sink: 'none' }, output: { lowStructure: false } }));
+    const before = new ImageFilter(loadSafetyPolicy({ audit: { sink: 'none' }, output: { lowStructure: false, skinFree: false } }));
     let refusedBefore = 0;
     for (const c of CASES) {
       const [out] = await pipe.generate(c);
@@ -36,13 +40,15 @@ describe('output filter on the shipped model', () => {
       const d = await now.check(image);
       assert.equal(d.allowed, true, `${c.prompt} seed ${c.seed}: ${d.reason} ${d.score}`);
       if (!(await before.check(image)).allowed) {
-        // What let a misread image through must be the rule, and the rule only fires on images
-        // without structure (the shipped weights change; which images nsfwjs misreads changes too).
+        // What let a misread image through must be a rule, and the rules only fire on images
+        // without structure or without skin tones (the shipped weights change; which images
+        // nsfwjs misreads changes too).
         refusedBefore++;
-        assert.equal(isLowStructure(measureStructure(image)), true, `${c.prompt} ${JSON.stringify(measureStructure(image))}`);
+        const measures = { ...measureStructure(image), ...measureSkin(image) };
+        assert.ok(isLowStructure(measureStructure(image)) || isSkinFree(measureSkin(image)), `${c.prompt} ${JSON.stringify(measures)}`);
       }
     }
     // With the 0.1.0 weights of the calibration run, the first three were refused without the rule.
-    t.diagnostic(`${refusedBefore} of ${CASES.length} refused without the low-structure rule`);
+    t.diagnostic(`${refusedBefore} of ${CASES.length} refused without the low-structure and skin-free rules`);
   });
 });

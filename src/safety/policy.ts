@@ -39,6 +39,8 @@ export const SafetyConfigSchema = z.strictObject({
       suggestiveThreshold: score.optional(),
       /** The low-structure rule (image-filter.ts, LOW_STRUCTURE); false decides every image by the thresholds above alone. */
       lowStructure: z.boolean().optional(),
+      /** The skin-free rule (image-measures.ts, SKIN_FREE): colour pictures without skin tones get the low-structure thresholds; false turns it off. */
+      skinFree: z.boolean().optional(),
     })
     .optional(),
   audit: z
@@ -61,7 +63,7 @@ export interface SafetyPolicy {
   categories: Record<Category, CategoryPolicy>;
   zeroTolerance: readonly Category[];
   classifier: { enabled: boolean; weights?: string };
-  output: { enabled: boolean; nudityThreshold: number; lowNudityThreshold: number; suggestiveThreshold: number; lowStructure: boolean };
+  output: { enabled: boolean; nudityThreshold: number; lowNudityThreshold: number; suggestiveThreshold: number; lowStructure: boolean; skinFree: boolean };
   audit: { sink: string };
 }
 
@@ -101,6 +103,7 @@ export function loadSafetyPolicy(config: unknown = {}): SafetyPolicy {
       lowNudityThreshold: Math.max(nudityThreshold, c.output?.lowNudityThreshold ?? 0.85),
       suggestiveThreshold: c.output?.suggestiveThreshold ?? 0.85,
       lowStructure: c.output?.lowStructure ?? true,
+      skinFree: c.output?.skinFree ?? true,
     },
     audit: { sink: c.audit?.sink ?? 'stderr' },
   };

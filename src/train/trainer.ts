@@ -29,6 +29,12 @@ export interface TrainOptions {
   initFrom?: string;
   /** Stop after this many steps in this invocation (the schedule still follows config.steps). */
   maxSteps?: number;
+  /**
+   * Compute threads for this invocation, overriding the run's config (0 = every core). A run-time
+   * setting, not part of the recipe: a resumed run may change it. Float sums may then round
+   * differently than in the uninterrupted run.
+   */
+  threads?: number;
   onProgress?: (p: Progress) => void;
   /** Called every config.sampleEvery steps with the EMA weights (sample grids). */
   onSample?: (step: number, weights: Map<string, HostTensor>, tokenizer: Tokenizer, model: TrainConfig['model']) => Promise<void>;
@@ -44,7 +50,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const run = openRun(opts);
   const { config: cfg, resumed, tokenizer } = run;
   const batches = new BatchSource(cfg, tokenizer, resumed?.data);
-  const { stepper, ema, shapes } = await startWeights(run, opts.log);
+  const { stepper, ema, shapes } = await startWeights(run, opts.threads ?? run.config.threads, opts.log);
   const stopAt = Math.min(cfg.steps, opts.maxSteps !== undefined ? stepper.step + opts.maxSteps : cfg.steps);
   try {
     return await runSteps({
@@ -72,7 +78,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
  * starting weights and optimizer state, and the EMA of the weights: both from the checkpoint when
  * resuming, else from --init-from's model or a fresh initialisation.
  */
-async function startWeights(run: RunStart, log?: (line: string) => void): Promise<{ stepper: TrainStep; ema: Ema; shapes: Map<string, readonly number[]> }> {
+async function startWeights(run: RunStart, threads: number, log?: (line: string) => void): Promise<{ stepper: TrainStep; ema: Ema; shapes: Map<string, readonly number[]> }> {
   const { config: cfg, resumed, init } = run;
   const layout = cfg.layoutLossWeight > 0 ? { weight: cfg.layoutLossWeight, classes: LAYOUT_CLASSES, colors: LAYOUT_COLORS } : undefined;
   const graph = buildTrainingGraph(cfg.model, cfg.batchSize, layout);
@@ -88,7 +94,7 @@ async function startWeights(run: RunStart, log?: (line: string) => void): Promis
     startParams = weights;
   }
   const initial = resumed?.state ?? initialTrainState(startParams ?? initParams(graph.scope, cfg.seed));
-  const stepper = await TrainStep.create(compiled, initial, { threads: cfg.threads || undefined });
+  const stepper = await TrainStep.create(compiled, initial, { threads: threads || undefined });
   const shapes = new Map([...initial.params].map(([k, t]) => [k, t.shape]));
   const ema = resumed ? new Ema(cfg.emaDecay, new Map([...resumed.ema].map(([k, t]) => [k, Float32Array.from(t.f32())]))) : Ema.from(initial.params, cfg.emaDecay);
   return { stepper, ema, shapes };

@@ -72,8 +72,9 @@ export function registerTrainCommands(program: Command): void {
     .option('--change-recipe', "with --resume: continue the checkpoint (weights, optimiser, EMA, step) under --config instead of the run's own recipe (a new curriculum stage, or an A/B arm forked from a copy of the run)")
     .option('--init-from <model-dir>', "start a new run from an exported model's weights and tokenizer (fine-tuning)")
     .option('--max-steps <n>', 'stop after this many steps in this invocation', positiveInt('--max-steps'))
+    .option('--threads <n>', "compute threads for this invocation, also when resuming (default: the config's threads; 0 = every core). On small models one thread trains about as fast as two, leaving a core free", parseNumber('--threads', { integer: true, min: 0, max: 256 }))
     .option('--no-progress', 'no progress bar (log lines only)')
-    .action(async (o: { config: string; runDir: string; resume?: boolean; changeRecipe?: boolean; initFrom?: string; maxSteps?: number; progress: boolean }) => {
+    .action(async (o: { config: string; runDir: string; resume?: boolean; changeRecipe?: boolean; initFrom?: string; maxSteps?: number; threads?: number; progress: boolean }) => {
       const config = loadTrainConfig(o.config);
       const runDir = resolve(o.runDir);
       const controller = new AbortController();
@@ -101,6 +102,7 @@ export function registerTrainCommands(program: Command): void {
           changeRecipe: Boolean(o.changeRecipe),
           initFrom: o.initFrom ? resolve(o.initFrom) : undefined,
           maxSteps: o.maxSteps,
+          threads: o.threads,
           signal: controller.signal,
           log: (line) => process.stderr.write(`${line}\n`),
           onSample: async (step, weights, tokenizer, model) => {
