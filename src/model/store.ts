@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { asFloat32, castForStorage, type HostTensor, readSafetensors, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
 import { fileDigest } from '../engine/graph-cache.ts';
 import { ModelConfig } from './config.ts';
-import { Tokenizer } from './tokenizer/index.ts';
+// tokenizer.ts, not the tokenizer's index, which also brings BPE training and the caption corpus.
+import { Tokenizer } from './tokenizer/tokenizer.ts';
 
 export const ModelInfo = z.object({
   id: z.string(),

@@ -18,7 +18,6 @@
 // ONNX Conv layout [out, in, 3, 3], and a test checks they agree.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { HostTensor, Session, type Tensor, asFloat32, ops as o, readSafetensors, serializeGraph } from '../engine/index.ts';
 import { Scope, normal, zeros } from '../nn/index.ts';
 import type { RgbImage } from '../image/index.ts';
@@ -209,6 +208,9 @@ export function upscalerDeclarations(c: UpscalerConfig): Scope {
 /** Lanczos-3 resize (sharp/libvips): the upsample the network's residual is added to, in training and inference alike. */
 export async function lanczos(img: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (img.width === width && img.height === height) return img;
+  // Imported here, not with the module: the pipeline loads this module for every request, and a
+  // request at the model's own size never upscales (see pipeline/png.ts on what sharp costs).
+  const sharp = (await import('sharp')).default;
   const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
     .raw()

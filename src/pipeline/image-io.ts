@@ -1,14 +1,21 @@
-// Image files in and out, with sharp: decoding with clear errors (not an image, truncated, too
-// many pixels), encoding PNG/JPEG/WebP with generation metadata (PNG text chunks, XMP), and
-// atomic writes so a failed run never leaves a half-written file.
+// Image files in and out: decoding with clear errors (not an image, truncated, too many pixels),
+// encoding PNG/JPEG/WebP with generation metadata (PNG text chunks, XMP), and atomic writes so a
+// failed run never leaves a half-written file. sharp does all of it but PNG encoding (png.ts),
+// and is imported on first use: a `generate` that writes a PNG at the model's size never loads it.
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
-import sharp from 'sharp';
 import { writeFileAtomic } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import type { Mask, RgbImage } from '../image/index.ts';
-import { type ProvenanceInput, addC2paManifest, insertPngText, provenanceMetadata, readPngText } from '../safety/index.ts';
+// From the modules themselves, not safety/index.ts (see pipeline.ts).
+import { addC2paManifest } from '../safety/c2pa.ts';
+import { type ProvenanceInput, insertPngText, provenanceMetadata, readPngText } from '../safety/provenance.ts';
+import { encodePng } from './png.ts';
+
+async function loadSharp() {
+  return (await import('sharp')).default;
+}
 
 /** Inputs above this many pixels are refused before decoding (decompression bombs). */
 export const MAX_INPUT_PIXELS = 4096 * 4096;
@@ -18,6 +25,7 @@ export type ImageFormat = 'png' | 'jpeg' | 'webp';
 export type { Mask };
 
 export async function decodeImage(bytes: Uint8Array, what = 'image'): Promise<RgbImage> {
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
       .flatten({ background: '#ffffff' })
@@ -86,17 +94,19 @@ export interface EncodeOptions {
 }
 
 export async function encodeImage(img: RgbImage, opts: EncodeOptions): Promise<Uint8Array> {
-  let s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
   const prov = opts.provenance ? provenanceMetadata(opts.provenance) : undefined;
-  if (prov) s = s.withXmp(prov.xmp);
-  if (opts.format === 'png') s = s.png({ compressionLevel: 6 });
-  else if (opts.format === 'jpeg') s = s.jpeg({ quality: opts.quality ?? 92, mozjpeg: true });
-  else s = s.webp({ quality: opts.quality ?? 90 });
-  let buf: Buffer = await s.toBuffer();
+  let buf: Buffer;
   if (opts.format === 'png') {
+    buf = encodePng(img, prov?.xmp);
     const text = { ...(prov?.text ?? {}), ...(opts.metadata ?? {}) };
     if (Object.keys(text).length) buf = insertPngText(buf, text);
     if (opts.exif) buf = insertPngChunk(buf, 'eXIf', opts.exif);
+  } else {
+    const sharp = await loadSharp();
+    let s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+    if (prov) s = s.withXmp(prov.xmp);
+    s = opts.format === 'jpeg' ? s.jpeg({ quality: opts.quality ?? 92, mozjpeg: true }) : s.webp({ quality: opts.quality ?? 90 });
+    buf = await s.toBuffer();
   }
   // Last, so the manifest's hard binding covers every other byte of the file.
   if (opts.provenance) buf = await addC2paManifest(buf, opts.provenance);
@@ -148,6 +158,7 @@ export function formatFromPath(path: string): ImageFormat | undefined {
 /** Resizes an RGB image (bilinear-ish, sharp's default kernel); returns the input if the size matches. */
 export async function resizeImage(img: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (img.width === width && img.height === height) return img;
+  const sharp = await loadSharp();
   const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(width, height, { fit: 'fill' })
     .raw()
@@ -158,6 +169,7 @@ export async function resizeImage(img: RgbImage, width: number, height: number):
 /** Resizes a mask with nearest-neighbour sampling, so it stays strictly 0/255. */
 export async function resizeMask(mask: Mask, width: number, height: number): Promise<Mask> {
   if (mask.width === width && mask.height === height) return mask;
+  const sharp = await loadSharp();
   const data = await sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } })
     .resize(width, height, { fit: 'fill', kernel: 'nearest' })
     .raw()

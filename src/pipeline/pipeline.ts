@@ -11,7 +11,12 @@ import { type Grid, gridFor, maskPatches, patchify, unpatchify } from '../model/
 import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';
 import { loadModel } from '../model/store.ts';
 import { type ModelSizes, baseSizeFor, modelSizes, noiseShift } from '../model/config.ts';
-import { type Moderation, type ProvenanceInput, type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
+// From the modules themselves, not safety/index.ts, which also brings the red-team suite and
+// release.ts that no image request runs (a cold start pays for every module it loads).
+import { assertImageAllowed } from '../safety/image-filter.ts';
+import { type Moderation, type SafetyPolicy, loadSafetyPolicy } from '../safety/policy.ts';
+import { assertPromptAllowed } from '../safety/prompt-filter.ts';
+import type { ProvenanceInput } from '../safety/provenance.ts';
 import { type Upscaler, loadUpscaler } from '../model/upscaler.ts';
 import { type Mask, resizeImage, resizeMask } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';

@@ -3,8 +3,9 @@
 // characters, accents (plus full-width forms, masking and repeated letters).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { COMBOS, LEXICON, STRONG_MINOR } from './lexicon.ts';
 import { LexicalMatcher } from './matcher.ts';
-import { foldCharacters, normalizePrompt } from './normalize.ts';
+import { foldCharacters, normalizeFully, normalizePrompt } from './normalize.ts';
 import { PromptFilter } from './prompt-filter.ts';
 
 const matcher = new LexicalMatcher();
@@ -68,5 +69,32 @@ describe('every obfuscation technique is caught by the filter', () => {
   test('spaced-out names inside a run of letters', () => {
     assert.equal(filter.check('t a y l o r s w i f t at a concert').category, 'public_figures');
     assert.equal(filter.check('t a y l o r s w i f t at a concert').allowed, false);
+  });
+});
+
+describe('the shortcut for plain text', () => {
+  // normalizePrompt returns plain lower-case words as they are; the lexicons are compiled through
+  // it at start-up, so for every phrase and context word it must give what the full path gives.
+  const texts = [
+    ...LEXICON.flatMap((e) => [e.phrase.replace(/\*$/, ''), ...(e.unless ?? [])]),
+    ...[...COMBOS.flatMap((r) => r.classes), STRONG_MINOR].flatMap((c) => [...c.phrases.map((p) => p.replace(/\*$/, '')), ...(c.unless ?? [])]),
+  ];
+
+  test('gives the full path\'s tokens for every lexicon phrase, class phrase and context word', () => {
+    let plain = 0;
+    for (const text of texts) {
+      for (const known of [undefined, matcher.knownWord]) assert.deepEqual(normalizePrompt(text, known), normalizeFully(text, known), text);
+      if (/^[a-z]+(?: [a-z]+)*$/.test(text)) plain++;
+    }
+    // Nearly all of them take the shortcut, so the comparison above is about it.
+    assert.ok(plain > 0.95 * texts.length, `${plain} of ${texts.length} phrases are plain`);
+  });
+
+  test('spelled-out letters, repeats, numbers and stray spaces still take the full path', () => {
+    for (const text of ['s e x', 'a n u d e woman', 'a b', 'x y z w', 'nuuuude', 'bloody mess', 'a red apple on a blue background', 'r18', 'two  spaces', ' leading', 'trailing ', '', 'Capital', 'naïve']) {
+      assert.deepEqual(normalizePrompt(text, matcher.knownWord), normalizeFully(text, matcher.knownWord), text);
+    }
+    assert.equal(normalizePrompt('s e x').text, 'sex');
+    assert.equal(normalizePrompt('nuuuude').tokens[0]!.key, 'nude');
   });
 });

@@ -165,11 +165,37 @@ function joinSpacedLetters(tokens: Token[], rawSingles: boolean[], known: KnownW
   return out;
 }
 
+const PLAIN_WORDS = /^[a-z]+(?: [a-z]+)*$/;
+
+/**
+ * Text that is already normal: lower-case a–z words, one space apart, never three one-letter
+ * words in a row (those may spell a word: "s e x"). Every step of the full path leaves such
+ * text as it is, so its tokens are its words. The prompt filter compiles its ~4,300 lexicon
+ * phrases with normalizePrompt at start-up, nearly all of them plain; the full path took
+ * 60–130 ms of CPU for them on the 2-core VM, this one a few (normalize.test.ts checks that
+ * it gives normalizeFully's tokens for every phrase).
+ */
+function plainWords(text: string): Normalized | undefined {
+  if (!PLAIN_WORDS.test(text)) return undefined;
+  const words = text.split(' ');
+  let singles = 0;
+  for (const w of words) {
+    singles = w.length === 1 ? singles + 1 : 0;
+    if (singles === 3) return undefined;
+  }
+  return { tokens: words.map((word) => ({ word, key: collapseRepeats(word) })), text };
+}
+
 /**
  * Normalises a prompt into tokens. Linear in the length of the text, so a 200 KB prompt is
  * normalised in milliseconds.
  */
 export function normalizePrompt(text: string, known?: KnownWord): Normalized {
+  return plainWords(text) ?? normalizeFully(text, known);
+}
+
+/** normalizePrompt without the shortcut for plain text (exported for the test that compares them). */
+export function normalizeFully(text: string, known?: KnownWord): Normalized {
   const folded = foldCharacters(text);
   const tokens: Token[] = [];
   const rawSingles: boolean[] = [];

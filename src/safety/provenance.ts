@@ -4,7 +4,6 @@
 // generative-AI output). sharp writes the XMP (`withXmp`); the text chunks are inserted here,
 // since sharp has no API for arbitrary PNG text.
 import { crc32 } from 'node:zlib';
-import sharp from 'sharp';
 import type { RgbImage } from '../image/index.ts';
 import { sha256 } from './audit.ts';
 
@@ -167,8 +166,15 @@ export function readPngText(png: Buffer): Record<string, string> {
   return out;
 }
 
+// sharp is imported by the functions that use it, not with the module, which every image request
+// loads (see pipeline/png.ts on what sharp costs a cold start).
+async function loadSharp() {
+  return (await import('sharp')).default;
+}
+
 /** Encodes an RGB image as PNG carrying the provenance (XMP via sharp, plus text chunks). */
 export async function encodePngWithProvenance(image: RgbImage, meta: ProvenanceMetadata): Promise<Buffer> {
+  const sharp = await loadSharp();
   const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
     raw: { width: image.width, height: image.height, channels: 3 },
   })
@@ -181,7 +187,7 @@ export async function encodePngWithProvenance(image: RgbImage, meta: ProvenanceM
 /** Reads provenance back from a PNG: the flowpaint record, the text chunks and the XMP packet. */
 export async function readProvenance(png: Buffer): Promise<{ record: Record<string, unknown> | null; text: Record<string, string>; xmp: string | null }> {
   const text = readPngText(png);
-  const md = await sharp(png).metadata();
+  const md = await (await loadSharp())(png).metadata();
   const raw = text['flowpaint:provenance'];
   return { record: raw ? (JSON.parse(raw) as Record<string, unknown>) : null, text, xmp: md.xmp ? md.xmp.toString('utf8') : null };
 }

@@ -1,0 +1,60 @@
+// PNG encoding of RGB images with node:zlib, for the files flowpaint writes most.
+//
+// sharp (libvips) encoded them before, and importing sharp cost a `flowpaint generate` at the
+// model's native size ~0.3 s of CPU on the 2-core VM under load (libvips, and the ~50 modules of
+// semver that sharp's version check loads), for an image it then only had to deflate (issue #15,
+// BENCHMARKS.md "Cold start"). The file has the layout sharp gave it: IHDR; pHYs at 1,000 pixels
+// per metre (libvips' default); the XMP packet in a zTXt chunk `XML:com.adobe.xmp`, where libvips
+// writes it and where sharp and exiftool read it; unfiltered rows deflated at zlib level 6 in IDAT
+// chunks of at most 8 KiB; IEND. The compressed bytes differ from libvips' (another zlib build);
+// the pixels and every chunk's content do not.
+import { crc32, deflateSync } from 'node:zlib';
+import type { RgbImage } from '../image/index.ts';
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const IDAT_BYTES = 8192;
+/** pHYs: 1,000 pixels per metre on both axes (unit byte 1 = metre), as libvips writes by default. */
+const PIXELS_PER_METRE = 1000;
+const XMP_KEYWORD = 'XML:com.adobe.xmp';
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** An 8-bit RGB PNG of the image, with `xmp` (a complete XMP packet) embedded when given. */
+export function encodePng(image: RgbImage, xmp?: string): Buffer {
+  const { width, height, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0x7fffffff || height > 0x7fffffff) {
+    throw new Error(`PNG: bad image size ${width}x${height}`);
+  }
+  if (data.length !== width * height * 3) throw new Error(`PNG: ${data.length} bytes for a ${width}x${height} RGB image (expected ${width * height * 3})`);
+
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace
+  const phys = Buffer.alloc(9);
+  phys.writeUInt32BE(PIXELS_PER_METRE, 0);
+  phys.writeUInt32BE(PIXELS_PER_METRE, 4);
+  phys[8] = 1;
+
+  // Each row: filter type 0 (none), then its pixels.
+  const stride = width * 3;
+  const rows = Buffer.alloc(height * (stride + 1));
+  for (let y = 0; y < height; y++) rows.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  const deflated = deflateSync(rows, { level: 6 });
+
+  const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('pHYs', phys)];
+  if (xmp !== undefined) {
+    // zTXt: keyword, NUL, compression method 0 (deflate), the compressed text.
+    parts.push(chunk('zTXt', Buffer.concat([Buffer.from(XMP_KEYWORD, 'latin1'), Buffer.from([0, 0]), deflateSync(Buffer.from(xmp, 'utf8'), { level: 6 })])));
+  }
+  for (let at = 0; at < deflated.length; at += IDAT_BYTES) parts.push(chunk('IDAT', deflated.subarray(at, at + IDAT_BYTES)));
+  parts.push(chunk('IEND', new Uint8Array(0)));
+  return Buffer.concat(parts);
+}
