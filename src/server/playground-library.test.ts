@@ -62,6 +62,7 @@ describe('the Library tab in Chromium', { skip: existsSync(CHROMIUM) ? false : '
     await page.getByText('has not been indexed yet').waitFor();
     await page.getByRole('button', { name: 'Rescan folder' }).click();
     await page.getByText('4 new, 0 changed').waitFor();
+    // The note comes after the grid has been reloaded, so the four photos are there with it.
     assert.equal(await page.getByTestId('library-photo').count(), 4);
     await page.getByTestId('library-photo').locator('img').nth(3).waitFor();
     await shot('1-grid');

@@ -42,7 +42,7 @@ export function Library() {
       <h2 id="library-title">Library: {lib.name}</h2>
       <div className="toolbar">
         <span data-testid="library-count">{lib.photos.length} photos{selected.size ? `, ${selected.size} selected` : ''}</span>
-        <button type="button" onClick={act(async () => { const r = await rescan(); setNote(`${r.added.length} new, ${r.changed.length} changed, ${r.missing.length} missing, ${r.skipped.length} skipped`); })}>Rescan folder</button>
+        <button type="button" onClick={act(async () => { const r = await rescan(); await load(); setNote(`${r.added.length} new, ${r.changed.length} changed, ${r.missing.length} missing, ${r.skipped.length} skipped`); })}>Rescan folder</button>
         <button type="button" onClick={() => setSelected(new Set(lib.photos.map((p) => p.id)))}>Select all</button>
         <button type="button" disabled={!selected.size} onClick={() => setSelected(new Set())}>Select none</button>
         {note && <output>{note}</output>}
