@@ -209,7 +209,7 @@ export function upscalerDeclarations(c: UpscalerConfig): Scope {
 export async function lanczos(img: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (img.width === width && img.height === height) return img;
   // Imported here, not with the module: the pipeline loads this module for every request, and a
-  // request at the model's own size never upscales (see pipeline/png.ts on what sharp costs).
+  // request at the model's own size never upscales (see image/png.ts on what sharp costs).
   const sharp = (await import('sharp')).default;
   const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })

@@ -1,6 +1,6 @@
 // Image files in and out: decoding with clear errors (not an image, truncated, too many pixels),
 // encoding PNG/JPEG/WebP with generation metadata (PNG text chunks, XMP), and atomic writes so a
-// failed run never leaves a half-written file. sharp does all of it but PNG encoding (png.ts),
+// failed run never leaves a half-written file. sharp does all of it but PNG encoding (image/png.ts),
 // and is imported on first use: a `generate` that writes a PNG at the model's size never loads it.
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -11,7 +11,7 @@ import type { Mask, RgbImage } from '../image/index.ts';
 // From the modules themselves, not safety/index.ts (see pipeline.ts).
 import { addC2paManifest } from '../safety/c2pa.ts';
 import { type ProvenanceInput, insertPngText, provenanceMetadata, readPngText } from '../safety/provenance.ts';
-import { encodePng } from './png.ts';
+import { encodePng } from '../image/png.ts';
 
 async function loadSharp() {
   return (await import('sharp')).default;

@@ -13,7 +13,7 @@ const neutral: ImageDetector = { name: 'fixed', classify: async () => ({ Neutral
 describe('provenance', () => {
   test('PNG text chunks and XMP say AI-generated, with model and version, and read back', async () => {
     const meta = provenanceMetadata({ model: 'flowpaint-tiny', version: '0.3.1', prompt: 'a café at dusk', seed: 42, created: new Date('2026-01-02T03:04:05Z') });
-    const png = await encodePngWithProvenance(image, meta);
+    const png = encodePngWithProvenance(image, meta);
     const { record, text, xmp } = await readProvenance(png);
     assert.equal(record?.ai_generated, true);
     assert.equal(record?.model, 'flowpaint-tiny');
@@ -33,15 +33,14 @@ describe('provenance', () => {
 
   test('non-Latin-1 text goes into iTXt and round-trips', () => {
     const meta = provenanceMetadata({ model: 'm', version: '1', prompt: 'ein Café — 喫茶店', includePrompt: true });
-    return encodePngWithProvenance(image, meta).then((png) => {
-      assert.equal(readPngText(png).Description, 'ein Café — 喫茶店');
-      assert.throws(() => insertPngText(png, { ['k'.repeat(80)]: 'x' }), /1-79/);
-      assert.throws(() => readPngText(Buffer.from('not a png')), /not a PNG/);
-    });
+    const png = encodePngWithProvenance(image, meta);
+    assert.equal(readPngText(png).Description, 'ein Café — 喫茶店');
+    assert.throws(() => insertPngText(png, { ['k'.repeat(80)]: 'x' }), /1-79/);
+    assert.throws(() => readPngText(Buffer.from('not a png')), /not a PNG/);
   });
 
   test('a signed C2PA manifest records trainedAlgorithmicMedia and detects tampering', async () => {
-    const png = await encodePngWithProvenance(image, provenanceMetadata({ model: 'flowpaint-tiny', version: '0.3.1' }));
+    const png = encodePngWithProvenance(image, provenanceMetadata({ model: 'flowpaint-tiny', version: '0.3.1' }));
     const signed = await addC2paManifest(png, { model: 'flowpaint-tiny', version: '0.3.1' });
     const report = await readC2paManifest(signed);
     assert.equal(report.present, true);
@@ -59,7 +58,7 @@ describe('provenance', () => {
 
   test('releaseImage embeds all three by default', async () => {
     const policy = loadSafetyPolicy();
-    const parent = await encodePngWithProvenance(image, provenanceMetadata({ model: 'flowpaint-tiny', version: '0.3.1' }));
+    const parent = encodePngWithProvenance(image, provenanceMetadata({ model: 'flowpaint-tiny', version: '0.3.1' }));
     const { png } = await releaseImage(image, policy, { filter: new ImageFilter(policy, neutral), provenance: { model: 'flowpaint-tiny', version: '0.3.1', operation: 'edit', parent: { bytes: parent, title: 'in.png' } } });
     const p = await readProvenance(png);
     assert.equal(p.record?.operation, 'edit');

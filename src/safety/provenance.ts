@@ -1,10 +1,10 @@
 // Machine-readable provenance for every output: the image says it was made by an AI model, and
 // which model and version, in two places readers look: PNG text chunks (tEXt/iTXt) and an XMP
 // packet with the IPTC digital source type "trainedAlgorithmicMedia" (the IPTC/C2PA term for
-// generative-AI output). sharp writes the XMP (`withXmp`); the text chunks are inserted here,
-// since sharp has no API for arbitrary PNG text.
-import { crc32 } from 'node:zlib';
+// generative-AI output). encodePng writes the XMP packet where libvips does; the text chunks are
+// inserted here.
 import type { RgbImage } from '../image/index.ts';
+import { PNG_SIGNATURE, encodePng, pngChunk } from '../image/png.ts';
 import { sha256 } from './audit.ts';
 
 export const DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
@@ -95,26 +95,15 @@ export function provenanceMetadata(input: ProvenanceInput): ProvenanceMetadata {
 
 // ---------------------------------------------------------------- PNG text chunks
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
 function isLatin1(s: string): boolean {
   return /^[\x20-\x7e\xa0-\xff\n]*$/.test(s);
 }
 
 function textChunk(keyword: string, text: string): Buffer {
   if (!/^[\x20-\x7e]{1,79}$/.test(keyword)) throw new Error(`PNG text keyword '${keyword}' must be 1-79 printable Latin-1 characters`);
-  if (isLatin1(text)) return chunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]));
+  if (isLatin1(text)) return pngChunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]));
   // iTXt: keyword, NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL, UTF-8 text.
-  return chunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+  return pngChunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
 }
 
 interface PngChunk {
@@ -167,21 +156,14 @@ export function readPngText(png: Buffer): Record<string, string> {
 }
 
 // sharp is imported by the functions that use it, not with the module, which every image request
-// loads (see pipeline/png.ts on what sharp costs a cold start).
+// loads (see image/png.ts on what sharp costs a cold start).
 async function loadSharp() {
   return (await import('sharp')).default;
 }
 
-/** Encodes an RGB image as PNG carrying the provenance (XMP via sharp, plus text chunks). */
-export async function encodePngWithProvenance(image: RgbImage, meta: ProvenanceMetadata): Promise<Buffer> {
-  const sharp = await loadSharp();
-  const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
-    raw: { width: image.width, height: image.height, channels: 3 },
-  })
-    .png()
-    .withXmp(meta.xmp)
-    .toBuffer();
-  return insertPngText(png, meta.text);
+/** Encodes an RGB image as PNG carrying the provenance (the XMP packet and the text chunks). */
+export function encodePngWithProvenance(image: RgbImage, meta: ProvenanceMetadata): Buffer {
+  return insertPngText(encodePng(image, meta.xmp), meta.text);
 }
 
 /** Reads provenance back from a PNG: the flowpaint record, the text chunks and the XMP packet. */

@@ -23,7 +23,7 @@ export interface ReleasedImage {
 /** Screens an output image and returns it as a PNG with provenance; throws SafetyRefusal. */
 export async function releaseImage(image: RgbImage, policy: SafetyPolicy, opts: ReleaseOptions): Promise<ReleasedImage> {
   const decision = await assertImageAllowed(image, policy, { ...opts, stage: 'output-image' });
-  let png = await encodePngWithProvenance(image, provenanceMetadata(opts.provenance));
+  let png = encodePngWithProvenance(image, provenanceMetadata(opts.provenance));
   if (opts.c2pa !== false) png = await addC2paManifest(png, opts.provenance, typeof opts.c2pa === 'object' ? opts.c2pa : undefined);
   return { png, decision };
 }

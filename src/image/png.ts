@@ -1,4 +1,4 @@
-// PNG encoding of RGB images with node:zlib, for the files flowpaint writes most.
+// PNG encoding of RGB images with node:zlib, for every PNG flowpaint writes.
 //
 // sharp (libvips) encoded them before, and importing sharp cost a `flowpaint generate` at the
 // model's native size ~0.3 s of CPU on the 2-core VM under load (libvips, and the ~50 modules of
@@ -9,15 +9,17 @@
 // chunks of at most 8 KiB; IEND. The compressed bytes differ from libvips' (another zlib build);
 // the pixels and every chunk's content do not.
 import { crc32, deflateSync } from 'node:zlib';
-import type { RgbImage } from '../image/index.ts';
+import type { RgbImage } from './types.ts';
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The eight bytes every PNG file starts with. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const IDAT_BYTES = 8192;
 /** pHYs: 1,000 pixels per metre on both axes (unit byte 1 = metre), as libvips writes by default. */
 const PIXELS_PER_METRE = 1000;
 const XMP_KEYWORD = 'XML:com.adobe.xmp';
 
-function chunk(type: string, data: Uint8Array): Buffer {
+/** One PNG chunk: length, type, data, CRC-32 of type and data. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
@@ -49,12 +51,12 @@ export function encodePng(image: RgbImage, xmp?: string): Buffer {
   for (let y = 0; y < height; y++) rows.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   const deflated = deflateSync(rows, { level: 6 });
 
-  const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('pHYs', phys)];
+  const parts = [PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('pHYs', phys)];
   if (xmp !== undefined) {
     // zTXt: keyword, NUL, compression method 0 (deflate), the compressed text.
-    parts.push(chunk('zTXt', Buffer.concat([Buffer.from(XMP_KEYWORD, 'latin1'), Buffer.from([0, 0]), deflateSync(Buffer.from(xmp, 'utf8'), { level: 6 })])));
+    parts.push(pngChunk('zTXt', Buffer.concat([Buffer.from(XMP_KEYWORD, 'latin1'), Buffer.from([0, 0]), deflateSync(Buffer.from(xmp, 'utf8'), { level: 6 })])));
   }
-  for (let at = 0; at < deflated.length; at += IDAT_BYTES) parts.push(chunk('IDAT', deflated.subarray(at, at + IDAT_BYTES)));
-  parts.push(chunk('IEND', new Uint8Array(0)));
+  for (let at = 0; at < deflated.length; at += IDAT_BYTES) parts.push(pngChunk('IDAT', deflated.subarray(at, at + IDAT_BYTES)));
+  parts.push(pngChunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
 }
