@@ -1,4 +1,5 @@
-// PNG encoding of RGB images with node:zlib, for every PNG flowpaint writes.
+// PNG encoding of RGB images with node:zlib, for every PNG flowpaint writes, and the chunk-level
+// reading and insertion that provenance and EXIF use on those files.
 //
 // sharp (libvips) encoded them before, and importing sharp cost a `flowpaint generate` at the
 // model's native size ~0.3 s of CPU on the 2-core VM under load (libvips, and the ~50 modules of
@@ -12,7 +13,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { RgbImage } from './types.ts';
 
 /** The eight bytes every PNG file starts with. */
-export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const IDAT_BYTES = 8192;
 /** pHYs: 1,000 pixels per metre on both axes (unit byte 1 = metre), as libvips writes by default. */
 const PIXELS_PER_METRE = 1000;
@@ -59,4 +60,34 @@ export function encodePng(image: RgbImage, xmp?: string): Buffer {
   for (let at = 0; at < deflated.length; at += IDAT_BYTES) parts.push(pngChunk('IDAT', deflated.subarray(at, at + IDAT_BYTES)));
   parts.push(pngChunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
+}
+
+/** A chunk of a PNG file: its type, its data, and where it starts and ends in the file. */
+export interface PngChunk {
+  type: string;
+  data: Buffer;
+  start: number;
+  end: number;
+}
+
+/** The chunks of a PNG file in order, up to IEND; throws on a file that is not a PNG or is cut short. */
+export function* pngChunks(png: Buffer): Generator<PngChunk> {
+  if (png.length < 8 || !png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG file');
+  let off = 8;
+  while (off + 12 <= png.length) {
+    const len = png.readUInt32BE(off);
+    const type = png.toString('latin1', off + 4, off + 8);
+    const end = off + 12 + len;
+    if (end > png.length) throw new Error(`PNG chunk ${type} runs past the end of the file`);
+    yield { type, data: png.subarray(off + 8, off + 8 + len), start: off, end };
+    off = end;
+    if (type === 'IEND') return;
+  }
+}
+
+/** Inserts whole chunks (from pngChunk) right after IHDR: before the image data, where readers look first and eXIf must be. */
+export function insertAfterIhdr(png: Buffer, added: Buffer[]): Buffer {
+  const first = pngChunks(png).next();
+  if (first.done || first.value.type !== 'IHDR') throw new Error('PNG does not start with IHDR');
+  return Buffer.concat([png.subarray(0, first.value.end), ...added, png.subarray(first.value.end)]);
 }

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { HostTensor, Session, type Tensor, asFloat32, ops as o, readSafetensors, serializeGraph } from '../engine/index.ts';
 import { Scope, normal, zeros } from '../nn/index.ts';
 import type { RgbImage } from '../image/index.ts';
+import { loadSharp } from '../image/sharp.ts';
 
 export interface UpscalerConfig {
   /** Feature channels of the hidden convolutions. */
@@ -208,9 +209,9 @@ export function upscalerDeclarations(c: UpscalerConfig): Scope {
 /** Lanczos-3 resize (sharp/libvips): the upsample the network's residual is added to, in training and inference alike. */
 export async function lanczos(img: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (img.width === width && img.height === height) return img;
-  // Imported here, not with the module: the pipeline loads this module for every request, and a
-  // request at the model's own size never upscales (see image/png.ts on what sharp costs).
-  const sharp = (await import('sharp')).default;
+  // Loaded here, not with the module: the pipeline loads this module for every request, and a
+  // request at the model's own size never upscales.
+  const sharp = await loadSharp();
   const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
     .raw()

@@ -4,18 +4,14 @@
 // and is imported on first use: a `generate` that writes a PNG at the model's size never loads it.
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import type { Mask, RgbImage } from '../image/index.ts';
 // From the modules themselves, not safety/index.ts (see pipeline.ts).
 import { addC2paManifest } from '../safety/c2pa.ts';
 import { type ProvenanceInput, insertPngText, provenanceMetadata, readPngText } from '../safety/provenance.ts';
-import { encodePng } from '../image/png.ts';
-
-async function loadSharp() {
-  return (await import('sharp')).default;
-}
+import { encodePng, insertAfterIhdr, pngChunk } from '../image/png.ts';
+import { loadSharp } from '../image/sharp.ts';
 
 /** Inputs above this many pixels are refused before decoding (decompression bombs). */
 export const MAX_INPUT_PIXELS = 4096 * 4096;
@@ -100,7 +96,7 @@ export async function encodeImage(img: RgbImage, opts: EncodeOptions): Promise<U
     buf = encodePng(img, prov?.xmp);
     const text = { ...(prov?.text ?? {}), ...(opts.metadata ?? {}) };
     if (Object.keys(text).length) buf = insertPngText(buf, text);
-    if (opts.exif) buf = insertPngChunk(buf, 'eXIf', opts.exif);
+    if (opts.exif) buf = insertAfterIhdr(buf, [pngChunk('eXIf', opts.exif)]);
   } else {
     const sharp = await loadSharp();
     let s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
@@ -114,17 +110,6 @@ export async function encodeImage(img: RgbImage, opts: EncodeOptions): Promise<U
 }
 
 export { readPngText };
-
-/** Inserts a chunk right after IHDR (before any image data, where eXIf must be). */
-function insertPngChunk(png: Buffer, type: string, data: Uint8Array): Buffer {
-  const ihdrEnd = 8 + 8 + png.readUInt32BE(8) + 4;
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([png.subarray(0, ihdrEnd), head, data, crc, png.subarray(ihdrEnd)]);
-}
 
 /** Fails before any work if the output cannot be written (missing folder, no permission). */
 export function checkWritable(path: string): void {

@@ -4,7 +4,8 @@
 // generative-AI output). encodePng writes the XMP packet where libvips does; the text chunks are
 // inserted here.
 import type { RgbImage } from '../image/index.ts';
-import { PNG_SIGNATURE, encodePng, pngChunk } from '../image/png.ts';
+import { encodePng, insertAfterIhdr, pngChunk, pngChunks } from '../image/png.ts';
+import { loadSharp } from '../image/sharp.ts';
 import { sha256 } from './audit.ts';
 
 export const DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
@@ -106,39 +107,15 @@ function textChunk(keyword: string, text: string): Buffer {
   return pngChunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
 }
 
-interface PngChunk {
-  type: string;
-  data: Buffer;
-  start: number;
-  end: number;
-}
-
-function* chunks(png: Buffer): Generator<PngChunk> {
-  if (png.length < 8 || !png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG file');
-  let off = 8;
-  while (off + 12 <= png.length) {
-    const len = png.readUInt32BE(off);
-    const type = png.toString('latin1', off + 4, off + 8);
-    const end = off + 12 + len;
-    if (end > png.length) throw new Error(`PNG chunk ${type} runs past the end of the file`);
-    yield { type, data: png.subarray(off + 8, off + 8 + len), start: off, end };
-    off = end;
-    if (type === 'IEND') return;
-  }
-}
-
 /** Inserts text chunks right after IHDR, where readers find them without scanning the pixels. */
 export function insertPngText(png: Buffer, text: Record<string, string>): Buffer {
-  const first = chunks(png).next();
-  if (first.done || first.value.type !== 'IHDR') throw new Error('PNG does not start with IHDR');
-  const added = Object.entries(text).map(([k, v]) => textChunk(k, v));
-  return Buffer.concat([png.subarray(0, first.value.end), ...added, png.subarray(first.value.end)]);
+  return insertAfterIhdr(png, Object.entries(text).map(([k, v]) => textChunk(k, v)));
 }
 
 /** All tEXt and iTXt entries of a PNG (keyword -> text). */
 export function readPngText(png: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const c of chunks(png)) {
+  for (const c of pngChunks(png)) {
     if (c.type === 'tEXt') {
       const nul = c.data.indexOf(0);
       out[c.data.toString('latin1', 0, nul)] = c.data.toString('latin1', nul + 1);
@@ -153,12 +130,6 @@ export function readPngText(png: Buffer): Record<string, string> {
     }
   }
   return out;
-}
-
-// sharp is imported by the functions that use it, not with the module, which every image request
-// loads (see image/png.ts on what sharp costs a cold start).
-async function loadSharp() {
-  return (await import('sharp')).default;
 }
 
 /** Encodes an RGB image as PNG carrying the provenance (the XMP packet and the text chunks). */

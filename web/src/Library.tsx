@@ -28,7 +28,12 @@ export function Library() {
     return () => clearInterval(t);
   }, [running, load]);
 
-  const act = (fn: () => Promise<unknown>) => () => { setError(null); fn().then(() => load(), setError); };
+  // Runs a library action, then reloads the library; `after` gets the action's result once the
+  // reloaded library is on the page (so a note never describes a grid that is not there yet).
+  const act = <T,>(fn: () => Promise<T>, after?: (result: T) => void) => () => {
+    setError(null);
+    fn().then(async (result) => { await load(); after?.(result); }, setError);
+  };
   const replace = (p: Photo) => setLib((l) => l && { ...l, photos: l.photos.map((x) => (x.id === p.id ? p : x)) });
 
   if (loadError) return <section className="panel"><h2>Library</h2><ErrorBox error={loadError} /><p className="hint">Start the server with <code>flowpaint serve --library DIR</code> to edit a folder of your photos here.</p></section>;
@@ -42,7 +47,7 @@ export function Library() {
       <h2 id="library-title">Library: {lib.name}</h2>
       <div className="toolbar">
         <span data-testid="library-count">{lib.photos.length} photos{selected.size ? `, ${selected.size} selected` : ''}</span>
-        <button type="button" onClick={act(async () => { const r = await rescan(); await load(); setNote(`${r.added.length} new, ${r.changed.length} changed, ${r.missing.length} missing, ${r.skipped.length} skipped`); })}>Rescan folder</button>
+        <button type="button" onClick={act(rescan, (r) => setNote(`${r.added.length} new, ${r.changed.length} changed, ${r.missing.length} missing, ${r.skipped.length} skipped`))}>Rescan folder</button>
         <button type="button" onClick={() => setSelected(new Set(lib.photos.map((p) => p.id)))}>Select all</button>
         <button type="button" disabled={!selected.size} onClick={() => setSelected(new Set())}>Select none</button>
         {note && <output>{note}</output>}
