@@ -37,7 +37,7 @@ export function composeScene(specOrSeed: SceneSpec | number, opts: ComposeOption
   validateSize(opts.width, opts.height);
   const size = { width: opts.width, height: opts.height };
   const spec = typeof specOrSeed === 'number' ? specForSeed(specOrSeed, opts.split ?? 'train', { ...opts.constraints, size }) : specOrSeed;
-  const scene = layoutScene(spec, opts.width, opts.height);
+  const scene = layoutScene(spec, opts.width, opts.height, { snap: opts.constraints?.scope?.snap });
   const { image } = renderScene(scene);
   return { image, scene, captions: captionScene(scene) };
 }

@@ -15,7 +15,7 @@ import {
 } from './sampler.ts';
 import {
   POSITIONS, SIZES, layoutScene, occupiedCells, positionName, specOf,
-  type Col, type ObjectSpec, type Row, type Scene, type SceneSpec,
+  type Col, type LayoutOptions, type ObjectSpec, type Row, type Scene, type SceneSpec,
 } from './scene.ts';
 import { validateSize } from './sizes.ts';
 import { textFits } from './plates.ts';
@@ -83,7 +83,7 @@ export function makeEditPair(seed: number, opts: EditOptions): EditPair {
     const spec = sampleSpec(rng, split, { ...SOURCE_NEEDS[kind], scope: opts.scope, size });
     const edit = proposeEdit(rng, spec, kind, split, { scope: opts.scope, size });
     if (!edit || !splitAllows(edit, split)) continue;
-    return drawEdit(edit, kind, opts.width, opts.height, rng);
+    return drawEdit(edit, kind, opts.width, opts.height, rng, { snap: opts.scope?.snap });
   }
   throw new Error(`could not make a ${kind} edit for seed ${seed}`);
 }
@@ -93,9 +93,9 @@ function splitAllows(edit: ProposedEdit, split: Split): boolean {
   return split === 'train' ? !held : held;
 }
 
-function drawEdit(edit: ProposedEdit, kind: EditKind, width: number, height: number, rng: DataRng): EditPair {
-  const sourceScene = layoutScene(edit.source, width, height);
-  const targetScene = layoutScene(edit.target, width, height);
+function drawEdit(edit: ProposedEdit, kind: EditKind, width: number, height: number, rng: DataRng, layout: LayoutOptions): EditPair {
+  const sourceScene = layoutScene(edit.source, width, height, layout);
+  const targetScene = layoutScene(edit.target, width, height, layout);
   const source = renderScene(sourceScene).image;
   const target = renderScene(targetScene).image;
   const mask = edit.region(sourceScene, targetScene);
@@ -384,7 +384,8 @@ export function makeEditChain(seed: number, opts: ChainOptions): EditChain {
     }
     if (proposals.length !== opts.rounds) continue;
     if (split === 'heldout' && !proposals.some((e) => containsHeldout(e.source) || containsHeldout(e.target))) continue;
-    const scenes = [layoutScene(proposals[0]!.source, opts.width, opts.height), ...proposals.map((e) => layoutScene(e.target, opts.width, opts.height))];
+    const layout = { snap: opts.scope?.snap };
+    const scenes = [layoutScene(proposals[0]!.source, opts.width, opts.height, layout), ...proposals.map((e) => layoutScene(e.target, opts.width, opts.height, layout))];
     const images = scenes.map((s) => renderScene(s).image);
     const steps = proposals.map((e, i) => ({
       kind: kinds[i]!,

@@ -115,8 +115,43 @@ function slotsFor(cell: Box, count: number): Box[] {
   return slots;
 }
 
+export interface LayoutOptions {
+  /**
+   * Start each object's box on a multiple of this many pixels, shrinking it by up to a quarter to
+   * stay inside its slot (a slot with no such room keeps the jittered box). Training sets the
+   * model's patch size, so a sprite always meets the patch grid at the same offset; unset, boxes
+   * go where jitter puts them.
+   */
+  snap?: number;
+}
+
+/** Sprites may shrink this far to start on the snap grid inside their slot. */
+const MIN_SNAP_SHRINK = 0.75;
+
+/**
+ * On one axis: the grid point nearest `at` where a box of at least `minSide` still fits in
+ * [lo, hi), and the side that fits from there; null when there is none.
+ */
+function snapAxis(at: number, lo: number, hi: number, minSide: number, grid: number): { at: number; room: number } | null {
+  const first = Math.ceil(lo / grid) * grid;
+  const last = Math.floor((hi - minSide) / grid) * grid;
+  if (first > last) return null;
+  const g = Math.min(Math.max(Math.round(at / grid) * grid, first), last);
+  return { at: g, room: hi - g };
+}
+
+/** The box moved onto the snap grid (and shrunk to fit its slot), or the box itself when it cannot be. */
+function snapBox(box: Box, slot: Box, grid: number): Box {
+  const minSide = Math.ceil(box.width * MIN_SNAP_SHRINK);
+  const x = snapAxis(box.x, Math.ceil(slot.x), Math.floor(slot.x + slot.width), minSide, grid);
+  const y = snapAxis(box.y, Math.ceil(slot.y), Math.floor(slot.y + slot.height), minSide, grid);
+  if (!x || !y) return box;
+  const side = Math.min(box.width, x.room, y.room);
+  return { x: x.at, y: y.at, width: side, height: side };
+}
+
 /** The instance squares of an object group: whole pixels, inside its cell, not overlapping. */
-export function instanceBoxes(spec: ObjectSpec, width: number, height: number): Box[] {
+export function instanceBoxes(spec: ObjectSpec, width: number, height: number, opts: LayoutOptions = {}): Box[] {
   const cell = cellBox(width, height, spec.row, spec.col);
   const slots = slotsFor(cell, spec.count);
   return slots.map((slot) => {
@@ -128,7 +163,8 @@ export function instanceBoxes(spec: ObjectSpec, width: number, height: number): 
     // Clamp into the slot: flooring can push a box one pixel past its slot's edge.
     const cx = Math.min(Math.max(x, Math.ceil(slot.x)), Math.floor(slot.x + slot.width) - side);
     const cy = Math.min(Math.max(y, Math.ceil(slot.y)), Math.floor(slot.y + slot.height) - side);
-    return { x: cx, y: cy, width: side, height: side };
+    const box = { x: cx, y: cy, width: side, height: side };
+    return opts.snap ? snapBox(box, slot, opts.snap) : box;
   });
 }
 
@@ -179,11 +215,11 @@ export function textPositionName(t: TextSpec): string {
 }
 
 /** Adds the derived fields; checks that the spec is drawable. */
-export function layoutScene(spec: SceneSpec, width: number, height: number): Scene {
+export function layoutScene(spec: SceneSpec, width: number, height: number, opts: LayoutOptions = {}): Scene {
   checkSpec(spec);
   const objects: SceneObject[] = spec.objects.map((o) => {
     const cls = objectClass(o.classId);
-    const instances = instanceBoxes(o, width, height);
+    const instances = instanceBoxes(o, width, height, opts);
     return {
       ...o,
       jitter: [o.jitter[0], o.jitter[1]],

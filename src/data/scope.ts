@@ -28,6 +28,11 @@ export interface DataScope {
    * without a place word stands for nine different pictures.
    */
   unplacedShare?: number;
+  /**
+   * Object boxes start on multiples of this many pixels where their slot leaves room (scene.ts
+   * LayoutOptions); a run sets its patch size. Unset: wherever jitter puts them.
+   */
+  snap?: number;
 }
 
 export const DEFAULT_TEXT_CHANCE = 0.3;
@@ -54,6 +59,9 @@ export function validateScope(s: DataScope): void {
   for (const key of ['textChance', 'solidChance', 'unplacedShare'] as const) {
     const v = s[key];
     if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`scope.${key} must be in [0, 1], got ${v}`);
+  }
+  if (s.snap !== undefined && !(Number.isInteger(s.snap) && s.snap >= 1 && s.snap <= 64)) {
+    throw new RangeError(`scope.snap must be an integer number of pixels in 1..64, got ${s.snap}`);
   }
   if (s.sizes && (s.sizes.length === 0 || s.sizes.some((z) => !SIZES.includes(z)))) {
     throw new RangeError(`scope.sizes must name some of ${SIZES.join(', ')}`);

@@ -118,6 +118,34 @@ test('a scope that cannot be drawn from is refused, naming the field', () => {
   assert.throws(() => new SceneStream({ seed: 1, scope: { textChance: 2 } }), /scope.textChance/);
 });
 
+test('scope.snap puts single objects on the patch grid, in scenes and in edits, changing nothing else', () => {
+  // A patch model then meets each sprite at one offset instead of sixteen squared.
+  const base = { classes: ['apple', 'cat', 'car', 'tree'], maxObjects: 2, maxCount: 1, sizes: ['large' as const, 'medium' as const] };
+  const buckets = [{ width: 128, height: 128 }, { width: 160, height: 96 }];
+  const snapped = new SceneStream({ seed: 6, editFraction: 0.4, buckets, scope: { ...base, snap: 16 } });
+  const loose = new SceneStream({ seed: 6, editFraction: 0.4, buckets, scope: base });
+  let offGrid = 0;
+  for (let i = 0; i < 60; i++) {
+    const x = snapped.next();
+    const y = loose.next();
+    assert.equal(x.kind, y.kind);
+    const pairs = x.kind === 't2i' && y.kind === 't2i' ? [[x.scene, y.scene]] : x.kind === 'edit' && y.kind === 'edit' ? [[x.sourceScene, y.sourceScene], [x.targetScene, y.targetScene]] : [];
+    for (const [a, b] of pairs) {
+      assert.deepEqual(a!.objects.map((o) => [o.classId, o.row, o.col, o.size]), b!.objects.map((o) => [o.classId, o.row, o.col, o.size]));
+      for (const [k, o] of a!.objects.entries()) {
+        const box = o.instances[0]!;
+        assert.equal(box.x % 16, 0, `sample ${i}: x ${box.x}`);
+        assert.equal(box.y % 16, 0, `sample ${i}: y ${box.y}`);
+        const side = b!.objects[k]!.instances[0]!.width;
+        assert.ok(box.width <= side && box.width >= 0.75 * side, `sample ${i}: side ${box.width} from ${side}`);
+        if (box.x !== b!.objects[k]!.instances[0]!.x || box.y !== b!.objects[k]!.instances[0]!.y) offGrid++;
+      }
+    }
+  }
+  assert.ok(offGrid > 10, `snapping moved only ${offGrid} boxes`);
+  assert.throws(() => new SceneStream({ seed: 1, scope: { snap: 0 } }), /scope.snap must be an integer number of pixels in 1..64/);
+});
+
 test('with unplacedShare, a caption without a place word always means the middle-row arrangement', () => {
   // The ambiguity this removes: the same words over nine different pictures taught the model to draw nothing.
   const scope = { classes: ['apple', 'cat', 'car', 'tree'], maxObjects: 2, solidChance: 1, unplacedShare: 0.4 };

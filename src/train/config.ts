@@ -19,6 +19,7 @@ export const DataScopeConfig = z
     solidChance: z.number().min(0).max(1).optional(),
     sizes: z.array(z.enum(SIZES)).min(1).optional(),
     unplacedShare: z.number().min(0).max(1).optional(),
+    snap: z.number().int().min(1).max(64).optional(),
   })
   .strict();
 
