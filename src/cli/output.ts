@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, join, dirname } from 'node:path';
 import cliProgress from 'cli-progress';
-import { checkWritable, encodeImage, formatFromPath, type GeneratedImage, type ImageFormat, writeFileAtomically } from '../pipeline/index.ts';
+import { checkWritable, encodeImage, formatFromPath, type GeneratedImage, type ImageFormat, type RedrawEvent, writeFileAtomically } from '../pipeline/index.ts';
 import { UsageError } from './errors.ts';
 
 /** The prompt from the positional argument or --prompt-file (`-` = standard input), never both. */
@@ -54,16 +54,18 @@ export async function writeOutputs(plan: OutputPlan, images: GeneratedImage[], s
   });
 }
 
-/** A step progress bar on stderr across all images of a call (only on a terminal). */
-/** A progress bar on stderr (TTY only). `tick(stage)` advances it and names the stage now running (default "steps"). */
-export function stepProgress(total: number, label: string): { tick: (stage?: string) => void; stop: () => void } {
-  if (!process.stderr.isTTY) return { tick: () => {}, stop: () => {} };
+/**
+ * A step progress bar on stderr across all images of a call (TTY only). `tick(stage)` advances it
+ * and names the stage now running (default "steps"); `grow(n)` adds work found on the way (a redraw).
+ */
+export function stepProgress(total: number, label: string): { tick: (stage?: string) => void; grow: (n: number) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { tick: () => {}, grow: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: `${label} |{bar}| {value}/{total} {stage} | {duration_formatted} elapsed | ETA {eta_formatted}`, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { stage: 'steps' });
-  return { tick: (stage = 'steps') => bar.increment(1, { stage }), stop: () => bar.stop() };
+  return { tick: (stage = 'steps') => bar.increment(1, { stage }), grow: (n) => bar.setTotal(bar.getTotal() + n), stop: () => bar.stop() };
 }
 
 export function parseNumber(name: string, opts: { integer?: boolean; min?: number; max?: number } = {}) {
@@ -76,5 +78,16 @@ export function parseNumber(name: string, opts: { integer?: boolean; min?: numbe
       throw new UsageError(`${name} must be between ${opts.min ?? '-∞'} and ${opts.max ?? '∞'}, got ${v}`);
     }
     return n;
+  };
+}
+
+/**
+ * The CLI's answer to a redraw (pipeline/redraw.ts): a line on stderr whatever the terminal, since
+ * the file's seed is not the one asked for, and the image's steps again on the progress bar.
+ */
+export function redrawNotice(progress: { grow: (n: number) => void }, stepsPerImage: number): (e: RedrawEvent) => void {
+  return (e) => {
+    process.stderr.write(`\nflowpaint: the output filter refused image ${e.index + 1} from seed ${e.refusedSeed} (${e.refusal.category}); drawing it again from seed ${e.seed}\n`);
+    progress.grow(stepsPerImage);
   };
 }

@@ -14,6 +14,7 @@ import type { RgbImage } from '../image/index.ts';
 import { type Moderation, type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
 import type { Mask } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
+import { drawScreened } from './redraw.ts';
 import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 import { validateSize } from './sizes.ts';
 
@@ -110,11 +111,6 @@ export class KleinPipeline {
     if (this.safety) await assertImageAllowed(image, this.safety, { stage: 'output-image', moderation });
   }
 
-  private async screen(images: GeneratedImage[], moderation?: Moderation): Promise<GeneratedImage[]> {
-    for (const img of images) await this.screenImage(img.image, moderation);
-    return images;
-  }
-
   /** The model's step callback for request image `index`: previews decode that step's clean estimate with the VAE, only when asked for. */
   private stepCallback(req: CommonRequest, index: number, width: number, height: number) {
     const onStep = req.onStep;
@@ -136,18 +132,20 @@ export class KleinPipeline {
     if (this.safety) assertPromptAllowed(req.prompt, this.safety, { moderation: req.moderation });
     const out: GeneratedImage[] = [];
     for (let i = 0; i < n; i++) {
-      const s = (seed + i) >>> 0;
-      const pixels = await this.model.generate({
-        prompt: req.prompt, width: req.width, height: req.height, steps, seed: s, signal: req.signal, onStep: this.stepCallback(req, i, req.width, req.height),
-      });
-      out.push({
-        image: { width: req.width, height: req.height, data: toRgb8(pixels, req.width, req.height) },
-        seed: s,
-        metadata: this.metadata({ mode: 'generate', prompt: req.prompt, seed: s, steps, size: `${req.width}x${req.height}` }),
-        provenance: { model: this.modelId, version: 'diffusers', operation: 'generate', prompt: req.prompt, seed: s },
-      });
+      const draw = async (s: number, refused: number[]): Promise<GeneratedImage> => {
+        const pixels = await this.model.generate({
+          prompt: req.prompt, width: req.width, height: req.height, steps, seed: s, signal: req.signal, onStep: this.stepCallback(req, i, req.width, req.height),
+        });
+        return {
+          image: { width: req.width, height: req.height, data: toRgb8(pixels, req.width, req.height) },
+          seed: s,
+          metadata: this.metadata({ mode: 'generate', prompt: req.prompt, seed: s, steps, size: `${req.width}x${req.height}`, refused_seeds: refused.length ? refused : undefined }),
+          provenance: { model: this.modelId, version: 'diffusers', operation: 'generate', prompt: req.prompt, seed: s },
+        };
+      };
+      out.push(await drawScreened((seed + i) >>> 0, i, draw, (img) => this.screenImage(img.image, req.moderation), req.onRedraw));
     }
-    return this.screen(out, req.moderation);
+    return out;
   }
 
   /** Edits at the input's size (sides multiples of 16): the input is the reference image the model attends to. */
@@ -170,20 +168,22 @@ export class KleinPipeline {
     const pinned = region ? pinnedCells(region, this.model.tokenScale / 2) : undefined;
     const out: GeneratedImage[] = [];
     for (let i = 0; i < n; i++) {
-      const s = (seed + i) >>> 0;
-      const pixels = await this.model.generate({
-        prompt: req.instruction, width, height, steps, seed: s, reference, pinned, signal: req.signal, onStep: this.stepCallback(req, i, width, height),
-      });
-      const generated: RgbImage = { width, height, data: toRgb8(pixels, width, height) };
-      // The composite blends a seam of SEAM_PX pixels around the region and copies the input beyond it.
-      out.push({
-        image: compositeOutside(req.image, generated, req.mask ?? autoEditMask(req.image, generated), SEAM_PX),
-        seed: s,
-        metadata: this.metadata({ mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, size: `${width}x${height}` }),
-        provenance: { model: this.modelId, version: 'diffusers', operation: req.mask ? 'inpaint' : 'edit', prompt: req.instruction, seed: s },
-      });
+      const draw = async (s: number, refused: number[]): Promise<GeneratedImage> => {
+        const pixels = await this.model.generate({
+          prompt: req.instruction, width, height, steps, seed: s, reference, pinned, signal: req.signal, onStep: this.stepCallback(req, i, width, height),
+        });
+        const generated: RgbImage = { width, height, data: toRgb8(pixels, width, height) };
+        // The composite blends a seam of SEAM_PX pixels around the region and copies the input beyond it.
+        return {
+          image: compositeOutside(req.image, generated, req.mask ?? autoEditMask(req.image, generated), SEAM_PX),
+          seed: s,
+          metadata: this.metadata({ mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, size: `${width}x${height}`, refused_seeds: refused.length ? refused : undefined }),
+          provenance: { model: this.modelId, version: 'diffusers', operation: req.mask ? 'inpaint' : 'edit', prompt: req.instruction, seed: s },
+        };
+      };
+      out.push(await drawScreened((seed + i) >>> 0, i, draw, (img) => this.screenImage(img.image, req.moderation), req.onRedraw));
     }
-    return this.screen(out, req.moderation);
+    return out;
   }
 
   async release(): Promise<void> {

@@ -22,6 +22,7 @@ import { type Mask, resizeImage, resizeMask } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { cropMask, cropRgb, editWindow, maskBounds, pasteRgb, placeMask } from './region.ts';
 import { FlashPath } from './flash.ts';
+import { drawScreened } from './redraw.ts';
 import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 import { validateSize } from './sizes.ts';
 import { upscaleFactor, upscaleLabel, upscaleTo } from './upscale.ts';
@@ -57,6 +58,29 @@ interface SampleRun extends SampleProgress {
   denoise: Denoiser;
   /** The pixel size the run draws at (step previews are unpatchified to it). */
   size: { width: number; height: number };
+}
+
+/** The part of a large input an edit works on, and the model size it is drawn at. */
+type EditWindow = ReturnType<typeof editWindow>;
+
+/** One generate sample's settings, already validated and encoded. */
+interface GenerateSample {
+  cond: Conditioning;
+  grid: Grid;
+  /** The size the model draws at (the request's, or its bucket before upscaling). */
+  base: { width: number; height: number };
+  steps: number;
+  guidance: number;
+  sampler: 'euler' | 'heun';
+  index: number;
+  seed: number;
+  /** Seeds of this image the output filter refused before (redraw.ts), for its metadata. */
+  refused: number[];
+}
+
+/** The metadata's record of refused seeds: absent when there were none. */
+function refusedSeeds(refused: number[]): number[] | undefined {
+  return refused.length > 0 ? refused : undefined;
 }
 
 /** One edit sample's settings, already validated, shared by the whole-image and windowed paths. */
@@ -123,11 +147,6 @@ export class Pipeline {
     if (this.safety) await assertImageAllowed(image, this.safety, { stage: 'output-image', moderation });
   }
 
-  /** Screens every output before it leaves the pipeline: a refused image is never returned. */
-  private async screen(images: GeneratedImage[], moderation?: Moderation): Promise<GeneratedImage[]> {
-    for (const img of images) await this.screenImage(img.image, moderation);
-    return images;
-  }
 
   /** The model's measured guidance scale when its config.json records one, else DEFAULT_GUIDANCE. */
   get defaultGuidance(): number {
@@ -195,36 +214,43 @@ export class Pipeline {
     const base = baseSizeFor(cfg, req.width, req.height);
     const grid = gridFor(base.width, base.height, cfg.patchSize);
     const cond = await this.runner.encode([req.prompt, req.negativePrompt ?? '']);
-    const P = cfg.patchSize * cfg.patchSize * 3;
     const results: GeneratedImage[] = [];
     for (let i = 0; i < n; i++) {
-      const s = (seed + i) >>> 0;
-      const predictRows = async (xt: Float32Array, t: number, rows: number[]) =>
-        this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows) }), xt, t);
-      const denoise = textGuidance(
-        async (xt, t) => (await predictRows(xt, t, [0]))[0]!,
-        async (xt, t) => (await predictRows(xt, t, [1]))[0]!,
-        guidance,
-        { batched: (xt, t, which) => predictRows(xt, t, which.map((w) => (w === 'cond' ? 0 : 1))) },
-      );
-      const x = await this.sample({
-        noise: this.noise(s, grid.rows * grid.cols * P), grid, steps, sampler, denoise, size: base, index: i, signal: req.signal, onStep: req.onStep,
-      });
-      const drawn = unpatchify(x, base.width, base.height, cfg.patchSize);
-      const resized = base.width !== req.width || base.height !== req.height;
-      const factor = resized && this.upscaler ? upscaleFactor(base, req) : undefined;
-      results.push({
-        image: resized ? await upscaleTo(drawn, req.width, req.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index: i })) : drawn,
-        seed: s,
-        metadata: this.metadata({
-          mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed: s, steps, guidance, sampler,
-          size: `${req.width}x${req.height}`, base_size: resized ? `${base.width}x${base.height}` : undefined,
-          upscale: resized ? upscaleLabel(factor) : undefined,
-        }),
-        provenance: this.provenance('generate', req.prompt, s),
-      });
+      const draw = (s: number, refused: number[]) => this.drawGenerated(req, { cond, grid, base, steps, guidance, sampler, index: i, seed: s, refused });
+      results.push(await drawScreened((seed + i) >>> 0, i, draw, (img) => this.screenImage(img.image, req.moderation), req.onRedraw));
     }
-    return this.screen(results, req.moderation);
+    return results;
+  }
+
+  /** Image `c.index` of a generate request, drawn from seed `c.seed`; not yet screened. */
+  private async drawGenerated(req: GenerateRequest, c: GenerateSample): Promise<GeneratedImage> {
+    const { cond, grid, base, steps, guidance, sampler, index, seed } = c;
+    const cfg = this.runner.config;
+    const P = cfg.patchSize * cfg.patchSize * 3;
+    const predictRows = async (xt: Float32Array, t: number, rows: number[]) =>
+      this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows) }), xt, t);
+    const denoise = textGuidance(
+      async (xt, t) => (await predictRows(xt, t, [0]))[0]!,
+      async (xt, t) => (await predictRows(xt, t, [1]))[0]!,
+      guidance,
+      { batched: (xt, t, which) => predictRows(xt, t, which.map((w) => (w === 'cond' ? 0 : 1))) },
+    );
+    const x = await this.sample({
+      noise: this.noise(seed, grid.rows * grid.cols * P), grid, steps, sampler, denoise, size: base, index, signal: req.signal, onStep: req.onStep,
+    });
+    const drawn = unpatchify(x, base.width, base.height, cfg.patchSize);
+    const resized = base.width !== req.width || base.height !== req.height;
+    const factor = resized && this.upscaler ? upscaleFactor(base, req) : undefined;
+    return {
+      image: resized ? await upscaleTo(drawn, req.width, req.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index })) : drawn,
+      seed,
+      metadata: this.metadata({
+        mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed, steps, guidance, sampler,
+        size: `${req.width}x${req.height}`, base_size: resized ? `${base.width}x${base.height}` : undefined,
+        upscale: resized ? upscaleLabel(factor) : undefined, refused_seeds: refusedSeeds(c.refused),
+      }),
+      provenance: this.provenance('generate', req.prompt, seed),
+    };
   }
 
   async edit(req: EditRequest): Promise<GeneratedImage[]> {
@@ -250,40 +276,48 @@ export class Pipeline {
     const window = large ? editWindow(width, height, buckets, req.mask ? maskBounds(req.mask) : undefined) : undefined;
     const results: GeneratedImage[] = [];
     for (let i = 0; i < n; i++) {
-      const s = (seed + i) >>> 0;
-      const common: EditSample = { cond, steps, sampler, guidance, imageGuidance, seed: s, index: i, signal: req.signal, onStep: req.onStep };
-      let image: RgbImage;
-      let factor: number | undefined;
-      if (!window) {
-        const generated = await this.editAtModelScale(req.image, req.mask, common);
-        // Keep the input's bytes wherever the edit is not meant to reach: the painted mask, or for
-        // instruction edits the region the model actually changed.
-        image = compositeOutside(req.image, generated, req.mask ?? autoEditMask(req.image, generated), SEAM_PX);
-      } else {
-        const { box, model } = window;
-        const scale = box.width / model.width;
-        const source = await resizeImage(cropRgb(req.image, box), model.width, model.height);
-        // Grown before the nearest-neighbour shrink, so no painted pixel vanishes at model scale.
-        const mask = req.mask ? await resizeMask(dilateMask(cropMask(req.mask, box), Math.ceil(scale / 2)), model.width, model.height) : undefined;
-        const edited = await this.editAtModelScale(source, mask, common);
-        factor = this.upscaler ? upscaleFactor(model, box) : undefined;
-        const back = await upscaleTo(edited, box.width, box.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index: i }));
-        // The region to take from the edit, at full size: the painted mask itself, or what the
-        // model changed at its scale (found there, where the upscaler's own differences cannot count).
-        const region = req.mask ?? placeMask(width, height, dilateMask(await resizeMask(autoEditMask(source, edited), box.width, box.height), Math.ceil(scale)), box);
-        image = compositeOutside(req.image, pasteRgb(req.image, back, box), region, SEAM_PX);
-      }
-      results.push({
-        image,
-        seed: s,
-        metadata: this.metadata({
-          mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, guidance, image_guidance: imageGuidance, sampler, size: `${width}x${height}`,
-          ...(window ? { edit_window: `${window.box.width}x${window.box.height}+${window.box.x}+${window.box.y}`, base_size: `${window.model.width}x${window.model.height}`, upscale: upscaleLabel(factor as 2 | 4 | 8 | undefined) } : {}),
-        }),
-        provenance: this.provenance(req.mask ? 'inpaint' : 'edit', req.instruction, s),
-      });
+      const draw = (s: number, refused: number[]) =>
+        this.drawEdited(req, window, { cond, steps, sampler, guidance, imageGuidance, seed: s, index: i, signal: req.signal, onStep: req.onStep }, refused);
+      results.push(await drawScreened((seed + i) >>> 0, i, draw, (img) => this.screenImage(img.image, req.moderation), req.onRedraw));
     }
-    return this.screen(results, req.moderation);
+    return results;
+  }
+
+  /** Image `c.index` of an edit request, drawn from seed `c.seed` and composited onto the input; not yet screened. */
+  private async drawEdited(req: EditRequest, window: EditWindow | undefined, c: EditSample, refused: number[]): Promise<GeneratedImage> {
+    const { width, height } = req.image;
+    let image: RgbImage;
+    let factor: number | undefined;
+    if (!window) {
+      const generated = await this.editAtModelScale(req.image, req.mask, c);
+      // Keep the input's bytes wherever the edit is not meant to reach: the painted mask, or for
+      // instruction edits the region the model actually changed.
+      image = compositeOutside(req.image, generated, req.mask ?? autoEditMask(req.image, generated), SEAM_PX);
+    } else {
+      const { box, model } = window;
+      const scale = box.width / model.width;
+      const source = await resizeImage(cropRgb(req.image, box), model.width, model.height);
+      // Grown before the nearest-neighbour shrink, so no painted pixel vanishes at model scale.
+      const mask = req.mask ? await resizeMask(dilateMask(cropMask(req.mask, box), Math.ceil(scale / 2)), model.width, model.height) : undefined;
+      const edited = await this.editAtModelScale(source, mask, c);
+      factor = this.upscaler ? upscaleFactor(model, box) : undefined;
+      const back = await upscaleTo(edited, box.width, box.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index: c.index }));
+      // The region to take from the edit, at full size: the painted mask itself, or what the
+      // model changed at its scale (found there, where the upscaler's own differences cannot count).
+      const region = req.mask ?? placeMask(width, height, dilateMask(await resizeMask(autoEditMask(source, edited), box.width, box.height), Math.ceil(scale)), box);
+      image = compositeOutside(req.image, pasteRgb(req.image, back, box), region, SEAM_PX);
+    }
+    const mode = req.mask ? 'inpaint' : 'edit';
+    return {
+      image,
+      seed: c.seed,
+      metadata: this.metadata({
+        mode, instruction: req.instruction, seed: c.seed, steps: c.steps, guidance: c.guidance, image_guidance: c.imageGuidance, sampler: c.sampler, size: `${width}x${height}`,
+        ...(window ? { edit_window: `${window.box.width}x${window.box.height}+${window.box.x}+${window.box.y}`, base_size: `${window.model.width}x${window.model.height}`, upscale: upscaleLabel(factor as 2 | 4 | 8 | undefined) } : {}),
+        refused_seeds: refusedSeeds(refused),
+      }),
+      provenance: this.provenance(mode, req.instruction, c.seed),
+    };
   }
 
   /** One edit sample of `image` at the size it is (a size the model can take), before any composite. */

@@ -3,6 +3,7 @@
 // and the server's pipeline recipe all name them from one place without importing each other.
 import type { Mask, RgbImage } from '../image/index.ts';
 import type { Moderation, ProvenanceInput } from '../safety/index.ts';
+import type { RedrawEvent } from './redraw.ts';
 import type { UpscaleStage } from './upscale.ts';
 
 export interface StepEvent {
@@ -27,6 +28,8 @@ export interface CommonRequest {
   /** When the learned upscaler has enlarged a request larger than the model's size (the cascade's second stage). */
   onUpscale?: (e: UpscaleStage & { index: number }) => void | Promise<void>;
   signal?: AbortSignal;
+  /** When the output filter refused an image and it is drawn again from another seed (redraw.ts). */
+  onRedraw?: (e: RedrawEvent) => void | Promise<void>;
   /** 'low' relaxes borderline safety thresholds (never the zero-tolerance ones). */
   moderation?: Moderation;
 }

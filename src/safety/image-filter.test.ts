@@ -236,8 +236,9 @@ describe('low-structure rule (issue #14)', () => {
         if (explicit >= 0.6 && explicit < LOW_STRUCTURE.nudityThreshold && probs.Sexy! < LOW_STRUCTURE.suggestiveThreshold) assert.equal(d.allowed, true);
       }
     }
-    const off = new ImageFilter(loadSafetyPolicy({ output: { lowStructure: false } }), new FixedDetector({ Porn: 0.7, Hentai: 0, Sexy: 0, Neutral: 0.3, Drawing: 0 }));
-    assert.equal((await off.check(mottled)).allowed, false, 'output.lowStructure: false restores the old rule');
+    // A flat skin-toned field is also a backdrop to the skin-free rule, so both switches restore the old rule.
+    const off = new ImageFilter(loadSafetyPolicy({ output: { lowStructure: false, skinFree: false } }), new FixedDetector({ Porn: 0.7, Hentai: 0, Sexy: 0, Neutral: 0.3, Drawing: 0 }));
+    assert.equal((await off.check(mottled)).allowed, false, 'output.lowStructure and skinFree false restore the old rule');
   });
 
   test('a noise edit input (the issue\'s 20 MB PNG), decoded and fitted as edits are, is low-structure and allowed', async () => {
@@ -302,6 +303,45 @@ describe('skin-free rule', () => {
     for (const img of [square([224, 172, 150], [20, 18, 15]), square([190, 190, 190], [20, 20, 20])]) {
       assert.equal(isSkinFree(measureSkin(img)), false, JSON.stringify(measureSkin(img)));
       assert.equal((await new ImageFilter(policy, new FixedDetector(misread)).check(img)).allowed, false);
+    }
+  });
+
+  test('a flat skin-toned ground is a backdrop, not skin; shaded skin, and a figure on the ground, still count', async () => {
+    // What 0.3.0 drew for "a gray sign that says WIZARD ... on a brown background": a brown field
+    // (a little noise) with a grey sign and speckled lettering, scored 0.84 "Porn" by nsfwjs.
+    const rng = new Rng(3);
+    const paint = (f: (x: number, y: number) => [number, number, number]): RgbImage => {
+      const data = new Uint8Array(128 * 128 * 3);
+      for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) data.set(f(x, y).map((v) => Math.max(0, Math.min(255, Math.round(v)))), (y * 128 + x) * 3);
+      return { width: 128, height: 128, data };
+    };
+    const brown = (): [number, number, number] => [123 + rng.int(9) - 4, 75 + rng.int(9) - 4, 37 + rng.int(9) - 4];
+    const sign = (x: number, y: number) => x >= 24 && x < 104 && y >= 8 && y < 48;
+    const letters = (x: number, y: number) => sign(x, y) && y >= 20 && y < 36 && x % 8 < 4;
+    const signOnBrown = paint((x, y) => (letters(x, y) ? [250, 250, 250] : sign(x, y) ? [128, 128, 128] : brown()));
+    const m = measureSkin(signOnBrown);
+    assert.ok(m.skin > 0.5 && m.backdrop > 0.5, JSON.stringify(m));
+    assert.equal(isSkinFree(m), true, JSON.stringify(m));
+    const wizard = { Porn: 0.84, Hentai: 0, Sexy: 0.02, Neutral: 0.14, Drawing: 0 };
+    const d = await new ImageFilter(policy, new FixedDetector(wizard)).check(signOnBrown);
+    assert.equal(d.allowed, true, d.reason);
+    assert.match(d.reason, /no skin tones/);
+
+    const disc = (x: number, y: number, r: number) => (x - 64) ** 2 + (y - 80) ** 2 < r * r;
+    const held = {
+      // A body-sized figure in another skin tone on the brown ground.
+      'figure on the ground': paint((x, y) => (disc(x, y, 40) ? [224, 172, 150] : brown())),
+      // A smaller one: 8% of the picture is skin beside the backdrop.
+      'small figure on the ground': paint((x, y) => (disc(x, y, 20.5) ? [224, 172, 150] : brown())),
+      // Skin filling the frame under soft light: one tone, shaded from 60% to 100%.
+      'shaded skin filling the frame': paint((x) => [224, 172, 150].map((v) => v * (0.6 + (0.4 * x) / 127)) as [number, number, number]),
+      // The same with fine texture, lit from the top.
+      'textured skin': paint((x, y) => [224, 172, 150].map((v) => v * (0.65 + (0.35 * (127 - y)) / 127) + rng.int(7) - 3) as [number, number, number]),
+    };
+    for (const [name, img] of Object.entries(held)) {
+      const mm = measureSkin(img);
+      assert.equal(isSkinFree(mm), false, `${name}: ${JSON.stringify(mm)}`);
+      assert.doesNotMatch((await new ImageFilter(policy, new FixedDetector(wizard)).check(img)).reason, /no skin tones/, name);
     }
   });
 });

@@ -119,13 +119,32 @@ export function isLowStructure(s: ImageStructure): boolean {
 // white) carries no skin chroma at all, so it is never counted as skin-free: it keeps
 // the policy's thresholds.
 
+//
+// A flat backdrop is not skin either. The model's worlds are objects on plain grounds, and a plain
+// brown, tan or peach ground is skin-toned by chrominance alone: 0.3.0's "a gray sign that says
+// WIZARD ... on a brown background" is 73% skin-toned pixels, none of them a body, and nsfwjs
+// scored it 0.84 "Porn" (and two redraws 0.62 and 0.63). Skin, photographed or drawn, is shaded;
+// one colour, held within a few levels over half the picture, is a ground. Such a picture counts
+// as skin-free when what is skin-toned beside the backdrop is a sliver (SKIN_FREE.maxSkinBesideBackdrop).
+
 /** Shares of an image's pixels (measured at the classifier's scale, like ImageStructure). */
 export interface SkinMeasure {
   /** Pixels whose colour is within the skin-tone box below. */
   skin: number;
   /** Pixels with visible colour (max − min channel ≥ CHROMATIC_SPREAD). */
   chromatic: number;
+  /** Pixels of the flat backdrop (backdropMask); 0 when the picture has none. */
+  backdrop: number;
+  /** Skin-toned pixels outside the backdrop (equal to `skin` when there is none). */
+  skinBesideBackdrop: number;
 }
+
+/**
+ * The flat backdrop's bounds (backdropMask), in levels per channel on 0–255 and shares of the
+ * picture. Set on the model's brown-ground pictures; image-filter.test.ts holds shaded and
+ * figure-bearing skin-toned pictures out of it.
+ */
+export const BACKDROP = { seedTolerance: 12, step: 16, reach: 48, minShare: 0.5, maxLumaStd: 10 } as const;
 
 /**
  * The skin-tone box in YCbCr (BT.601, 0–255): Cb 77–127 and Cr 133–173 (Chai & Ngan, 1999, the
@@ -141,26 +160,94 @@ export const CHROMATIC_SPREAD = 40;
  * them visibly coloured (so a black-and-white picture, whose skin shows no chroma, never counts).
  * Set on benign images only; SAFETY.md gives the figures and what the rule gives up.
  */
-export const SKIN_FREE = { maxSkin: 0.02, minChromatic: 0.05 } as const;
+export const SKIN_FREE = { maxSkin: 0.02, minChromatic: 0.05, maxSkinBesideBackdrop: 0.05 } as const;
 
 export function measureSkin(image: RgbImage): SkinMeasure {
   checkRgb(image);
-  const { width: w, height: h, data } = downscale(image, STRUCTURE_SIDE);
+  const small = downscale(image, STRUCTURE_SIDE);
+  const { width: w, height: h, data } = small;
+  const inBackdrop = backdropMask(small);
   let skin = 0;
+  let beside = 0;
   let chromatic = 0;
+  let backdrop = 0;
   for (let i = 0; i < w * h; i++) {
     const r = data[i * 3]!;
     const g = data[i * 3 + 1]!;
     const b = data[i * 3 + 2]!;
     if (Math.max(r, g, b) - Math.min(r, g, b) >= CHROMATIC_SPREAD) chromatic++;
+    if (inBackdrop?.[i]) backdrop++;
     const y = 0.299 * r + 0.587 * g + 0.114 * b;
     const cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
     const cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
-    if (y >= SKIN_BOX.yMin && cb >= SKIN_BOX.cbMin && cb <= SKIN_BOX.cbMax && cr >= SKIN_BOX.crMin && cr <= SKIN_BOX.crMax) skin++;
+    if (y >= SKIN_BOX.yMin && cb >= SKIN_BOX.cbMin && cb <= SKIN_BOX.cbMax && cr >= SKIN_BOX.crMin && cr <= SKIN_BOX.crMax) {
+      skin++;
+      if (!inBackdrop?.[i]) beside++;
+    }
   }
-  return { skin: skin / (w * h), chromatic: chromatic / (w * h) };
+  const n = w * h;
+  return { skin: skin / n, chromatic: chromatic / n, backdrop: backdrop / n, skinBesideBackdrop: beside / n };
 }
 
+/** Coloured, and skin-toned almost nowhere, or nowhere but a flat backdrop and a sliver beside it. */
 export function isSkinFree(m: SkinMeasure): boolean {
-  return m.skin <= SKIN_FREE.maxSkin && m.chromatic >= SKIN_FREE.minChromatic;
+  if (m.chromatic < SKIN_FREE.minChromatic) return false;
+  return m.skin <= SKIN_FREE.maxSkin || (m.backdrop > 0 && m.skinBesideBackdrop <= SKIN_FREE.maxSkinBesideBackdrop);
+}
+
+/**
+ * Which pixels belong to a flat backdrop, or null when there is none. Seeds: the pixels within
+ * ± BACKDROP.seedTolerance of the commonest colour (16-level bins per channel, refined to the
+ * bin's mean). The backdrop grows from them to 4-neighbours that differ from the pixel they are
+ * reached from by at most BACKDROP.step per channel (a ground's slow drift, a generated image's
+ * patch seams) and from the seed colour by at most BACKDROP.reach. It counts when it covers at
+ * least BACKDROP.minShare of the picture with flat luminance (standard deviation at most
+ * BACKDROP.maxLumaStd): shaded skin is not flat.
+ */
+function backdropMask(image: RgbImage): Uint8Array | null {
+  const { width: w, height: h, data } = image;
+  const n = w * h;
+  const counts = new Uint32Array(4096);
+  const bin = (i: number) => ((data[i * 3]! >> 4) << 8) | ((data[i * 3 + 1]! >> 4) << 4) | (data[i * 3 + 2]! >> 4);
+  for (let i = 0; i < n; i++) counts[bin(i)]!++;
+  let mode = 0;
+  for (let k = 1; k < 4096; k++) if (counts[k]! > counts[mode]!) mode = k;
+  const seed = [0, 0, 0];
+  for (let i = 0; i < n; i++) if (bin(i) === mode) for (let c = 0; c < 3; c++) seed[c]! += data[i * 3 + c]!;
+  for (let c = 0; c < 3; c++) seed[c] = seed[c]! / counts[mode]!;
+  const near = (i: number, ref: ArrayLike<number>, at: number, tolerance: number) => {
+    for (let c = 0; c < 3; c++) if (Math.abs(data[i * 3 + c]! - ref[at + c]!) > tolerance) return false;
+    return true;
+  };
+  const mask = new Uint8Array(n);
+  const queue = new Int32Array(n);
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    if (near(i, seed, 0, BACKDROP.seedTolerance)) {
+      mask[i] = 1;
+      queue[size++] = i;
+    }
+  }
+  for (let head = 0; head < size; head++) {
+    const i = queue[head]!;
+    const x = i % w;
+    for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+      if (j < 0 || j >= n || mask[j]) continue;
+      if (near(j, data, i * 3, BACKDROP.step) && near(j, seed, 0, BACKDROP.reach)) {
+        mask[j] = 1;
+        queue[size++] = j;
+      }
+    }
+  }
+  if (size < BACKDROP.minShare * n) return null;
+  let sum = 0;
+  let sumSq = 0;
+  for (let k = 0; k < size; k++) {
+    const i = queue[k]!;
+    const y = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
+    sum += y;
+    sumSq += y * y;
+  }
+  const std = Math.sqrt(Math.max(0, sumSq / size - (sum / size) ** 2));
+  return std <= BACKDROP.maxLumaStd ? mask : null;
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { type ImageCommandOptions, outputOptions, runtimeOptions, stepsOption } from '../image-options.ts';
-import { parseNumber, planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
+import { parseNumber, planOutputs, redrawNotice, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
 import { loadCliPipeline } from '../policy.ts';
 
 interface SharedOptions extends ImageCommandOptions {
@@ -28,15 +28,27 @@ function shared(cmd: Command): Command {
   return runtimeOptions(own);
 }
 
+interface WorkCallbacks {
+  onStep: () => void;
+  onUpscale: (e: { factor: number }) => void;
+  onRedraw: ReturnType<typeof redrawNotice>;
+}
+
 /**
  * Progress counts sampling steps and, for sizes above the model's own, one tick per image for the
- * learned upscale (the cascade's second stage), named on the bar when it runs.
+ * learned upscale (the cascade's second stage), named on the bar when it runs; an image the output
+ * filter refused and the pipeline draws again adds its steps.
  */
-async function run(o: SharedOptions, label: string, work: (pipe: Pipeline, onStep: () => void, onUpscale: (e: { factor: number }) => void) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, totalSteps: number | ((pipe: Pipeline) => number)) {
+async function run(o: SharedOptions, label: string, work: (pipe: Pipeline, callbacks: WorkCallbacks) => Promise<GeneratedImage[]>, plan: ReturnType<typeof planOutputs>, stepsPerImage: (pipe: Pipeline) => number) {
   const pipe = await loadCliPipeline(o);
-  const progress = stepProgress(typeof totalSteps === 'number' ? totalSteps : totalSteps(pipe), label);
+  const perImage = stepsPerImage(pipe);
+  const progress = stepProgress(perImage * o.n, label);
   try {
-    const images = await work(pipe, () => progress.tick(), (e) => progress.tick(`(upscale ×${e.factor})`));
+    const images = await work(pipe, {
+      onStep: () => progress.tick(),
+      onUpscale: (e) => progress.tick(`(upscale ×${e.factor})`),
+      onRedraw: redrawNotice(progress, perImage),
+    });
     progress.stop();
     await writeOutputs(plan, images, Boolean(o.sidecar));
   } finally {
@@ -59,11 +71,11 @@ export function registerGenerateCommands(program: Command): void {
     const plan = planOutputs(o.out, o.n, o.format, `flowpaint-${Date.now()}`);
     const steps = o.steps ?? (o.fast ? 4 : 20);
     const sizeFor = (pipe: Pipeline) => asked ?? pipe.info.sizes.native;
-    await run(o, 'generate', (pipe, tick, onUpscale) => {
-      return pipe.generate({ prompt, negativePrompt: o.negative, ...sizeFor(pipe), n: o.n, seed: o.seed, steps, guidance: o.guidance, fast: o.fast, sampler: o.sampler, onStep: tick, onUpscale });
+    await run(o, 'generate', (pipe, callbacks) => {
+      return pipe.generate({ prompt, negativePrompt: o.negative, ...sizeFor(pipe), n: o.n, seed: o.seed, steps, guidance: o.guidance, fast: o.fast, sampler: o.sampler, ...callbacks });
     }, plan, (pipe) => {
       const size = sizeFor(pipe);
-      return (steps + (pipe.plan(size.width, size.height).upscale ? 1 : 0)) * o.n;
+      return steps + (pipe.plan(size.width, size.height).upscale ? 1 : 0);
     });
   });
 
@@ -91,8 +103,8 @@ export function registerGenerateCommands(program: Command): void {
     const history = previousHistory(imagePath);
     // The input file, byte for byte: the C2PA manifest names it as the parent ingredient.
     const parent = { bytes: readFileSync(imagePath), title: basename(imagePath) };
-    await run(o, 'edit', async (pipe, tick, onUpscale) => {
-      const out = await pipe.edit({ image, instruction, mask, n: o.n, seed: o.seed, steps, guidance: o.guidance, imageGuidance: o.imageGuidance, fast: o.fast, sampler: o.sampler, onStep: tick, onUpscale });
+    await run(o, 'edit', async (pipe, callbacks) => {
+      const out = await pipe.edit({ image, instruction, mask, n: o.n, seed: o.seed, steps, guidance: o.guidance, imageGuidance: o.imageGuidance, fast: o.fast, sampler: o.sampler, ...callbacks });
       // Each round records the rounds before it, so a chain of edits can be replayed exactly.
       for (const img of out) {
         img.metadata['flowpaint:history'] = JSON.stringify([...history, JSON.parse(img.metadata['flowpaint:parameters']!)]);
@@ -102,7 +114,7 @@ export function registerGenerateCommands(program: Command): void {
     }, plan, (pipe) => {
       // Larger than the model's own area: the edit window is upscaled back (one more tick), unless it is the bucket's size.
       const { native } = pipe.info.sizes;
-      return (steps + (pipe.upscaler && image.width * image.height > native.width * native.height ? 1 : 0)) * o.n;
+      return steps + (pipe.upscaler && image.width * image.height > native.width * native.height ? 1 : 0);
     });
   });
 }

@@ -10,7 +10,7 @@ import { parseSize, readImage, readMask } from '../../pipeline/index.ts';
 import { KLEIN_DEFAULT_STEPS, KleinPipeline } from '../../pipeline/klein.ts';
 import { UsageError } from '../errors.ts';
 import { type ImageCommandOptions, outputOptions, runtimeOptions, stepsOption } from '../image-options.ts';
-import { planOutputs, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
+import { planOutputs, redrawNotice, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
 import { readSafetyConfig } from '../policy.ts';
 
 interface Options extends ImageCommandOptions {
@@ -56,7 +56,7 @@ export async function runKleinCommand(argv: string[]): Promise<void> {
     const steps = o.steps ?? KLEIN_DEFAULT_STEPS;
     const progress = stepProgress(steps * o.n, 'generate');
     try {
-      const images = await pipe.generate({ prompt, ...size, n: o.n, seed: o.seed, steps, onStep: () => progress.tick() });
+      const images = await pipe.generate({ prompt, ...size, n: o.n, seed: o.seed, steps, onStep: () => progress.tick(), onRedraw: redrawNotice(progress, steps) });
       progress.stop();
       await writeOutputs(plan, images, Boolean(o.sidecar));
     } finally {
@@ -81,7 +81,7 @@ export async function runKleinCommand(argv: string[]): Promise<void> {
     const parent = { bytes: readFileSync(imagePath), title: basename(imagePath) };
     const progress = stepProgress(steps * o.n, 'edit');
     try {
-      const images = await pipe.edit({ image, instruction, mask, n: o.n, seed: o.seed, steps, onStep: () => progress.tick() });
+      const images = await pipe.edit({ image, instruction, mask, n: o.n, seed: o.seed, steps, onStep: () => progress.tick(), onRedraw: redrawNotice(progress, steps) });
       for (const img of images) img.provenance = { ...img.provenance, parent };
       progress.stop();
       await writeOutputs(plan, images, Boolean(o.sidecar));
