@@ -91,3 +91,15 @@ export function redrawNotice(progress: { grow: (n: number) => void }, stepsPerIm
     progress.grow(stepsPerImage);
   };
 }
+
+/** Parses a guidance interval "lo,hi" (noise levels, 0 ≤ lo ≤ hi ≤ 1) for --guidance-interval. */
+export function parseInterval(name: string) {
+  return (v: string): [number, number] => {
+    const parts = v.split(',').map((p) => p.trim());
+    const [lo, hi] = parts.map(Number) as [number, number];
+    if (parts.length !== 2 || parts.some((p) => p === '') || !(lo >= 0 && lo <= hi && hi <= 1)) {
+      throw new UsageError(`${name} must be two noise levels "lo,hi" with 0 ≤ lo ≤ hi ≤ 1, got '${v}'`);
+    }
+    return [lo, hi];
+  };
+}

@@ -38,6 +38,8 @@ export interface LoadModelOptions {
   steps?: number;
   /** Text guidance scale (default: the model's own, else the pipeline's). */
   guidance?: number;
+  /** Guide only while t is in [lo, hi] (default: the model's own, else every step). */
+  guidanceInterval?: readonly [number, number];
   /** The few-step mode: Flash when the model directory has it (at most 4 steps). */
   fast?: boolean;
   /** Linear layers in int8 or int4 (default float32): what quantization costs in the figures. */
@@ -59,7 +61,7 @@ export async function loadModelUnderTest(opts: LoadModelOptions = {}): Promise<M
     refusals: 0,
     async generate(c) {
       try {
-        const out = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, seed: c.seed, steps: c.steps ?? opts.steps, guidance: opts.guidance, fast: c.fast ?? opts.fast, n: 1 });
+        const out = await pipe.generate({ prompt: c.prompt, width: c.width, height: c.height, seed: c.seed, steps: c.steps ?? opts.steps, guidance: opts.guidance, guidanceInterval: opts.guidanceInterval, fast: c.fast ?? opts.fast, n: 1 });
         return out[0]!.image;
       } catch (err) {
         if (!isSafetyRefusal(err)) throw err;

@@ -56,6 +56,19 @@ test('text guidance is v_u + s·(v_c − v_u), linear in the scale', async () =>
   close(Float32Array.from(a, (ai, i) => ai + at(b, i, 'g(4)')), Float32Array.from(ab, (x, i) => x + at(zero, i, 'g(0)')));
 });
 
+test('a guidance interval guides inside [lo, hi] and runs the conditional model alone outside it', async () => {
+  const cond = field(2);
+  const uncond = field(-3);
+  const guided = textGuidance(cond, uncond, 4, { interval: [0.2, 0.8] });
+  const reference = textGuidance(field(2), field(-3), 4);
+  for (const time of [0.2, 0.5, 0.8]) close(await guided(xt, time), await reference(xt, time));
+  const calls = uncond.count;
+  for (const time of [0, 0.1, 0.85, 1]) close(await guided(xt, time), await field(2)(xt, time), 0);
+  assert.equal(uncond.count, calls, 'outside the interval the unconditional model is not called');
+  assert.throws(() => textGuidance(cond, uncond, 4, { interval: [0.8, 0.2] }), /0 ≤ lo ≤ hi ≤ 1/);
+  assert.throws(() => textGuidance(cond, uncond, 4, { interval: [0, 1.5] }), /0 ≤ lo ≤ hi ≤ 1/);
+});
+
 test('text guidance uses the batched function for both conditions in one call', async () => {
   const cond = field(2);
   const uncond = field(-3);

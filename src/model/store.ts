@@ -20,6 +20,8 @@ export const ModelInfo = z.object({
 export const SamplingDefaults = z.object({
   /** Classifier-free guidance scale for text. */
   guidance: z.number().min(0).max(30),
+  /** Guide only while t is in [lo, hi] (flow/guidance.ts); absent: at every step. */
+  guidanceInterval: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).refine(([lo, hi]) => lo <= hi, 'lo must not exceed hi').optional(),
 });
 export type SamplingDefaults = z.infer<typeof SamplingDefaults>;
 

@@ -71,6 +71,7 @@ interface GenerateSample {
   base: { width: number; height: number };
   steps: number;
   guidance: number;
+  guidanceInterval?: readonly [number, number];
   sampler: 'euler' | 'heun';
   index: number;
   seed: number;
@@ -101,6 +102,12 @@ function checkCommon(r: CommonRequest, defaultGuidance: number): { n: number; st
   if (r.fast && steps > FAST_STEPS) throw new InputError(`fast mode takes at most ${FAST_STEPS} steps, got ${steps}`);
   const guidance = r.guidance ?? defaultGuidance;
   if (!Number.isFinite(guidance) || guidance < 0 || guidance > 30) throw new InputError(`guidance must be between 0 and 30, got ${r.guidance}`);
+  if (r.guidanceInterval !== undefined) {
+    const [lo, hi] = r.guidanceInterval;
+    if (!(r.guidanceInterval.length === 2 && Number.isFinite(lo) && Number.isFinite(hi) && lo >= 0 && lo <= hi && hi <= 1)) {
+      throw new InputError(`guidanceInterval must be [lo, hi] with 0 ≤ lo ≤ hi ≤ 1, got [${r.guidanceInterval.join(', ')}]`);
+    }
+  }
   const seed = r.seed ?? randomInt(0, 2 ** 31);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`seed must be an integer from 0 to 4294967295, got ${r.seed}`);
   return { n, steps, guidance, seed };
@@ -213,10 +220,11 @@ export class Pipeline {
     // resized: it never learned positions or textures at larger sizes (BENCHMARKS.md, sizes).
     const base = baseSizeFor(cfg, req.width, req.height);
     const grid = gridFor(base.width, base.height, cfg.patchSize);
+    const guidanceInterval = req.guidanceInterval ?? this.runner.model.sampling?.guidanceInterval;
     const cond = await this.runner.encode([req.prompt, req.negativePrompt ?? '']);
     const results: GeneratedImage[] = [];
     for (let i = 0; i < n; i++) {
-      const draw = (s: number, refused: number[]) => this.drawGenerated(req, { cond, grid, base, steps, guidance, sampler, index: i, seed: s, refused });
+      const draw = (s: number, refused: number[]) => this.drawGenerated(req, { cond, grid, base, steps, guidance, guidanceInterval, sampler, index: i, seed: s, refused });
       results.push(await drawScreened((seed + i) >>> 0, i, draw, (img) => this.screenImage(img.image, req.moderation), req.onRedraw));
     }
     return results;
@@ -233,7 +241,7 @@ export class Pipeline {
       async (xt, t) => (await predictRows(xt, t, [0]))[0]!,
       async (xt, t) => (await predictRows(xt, t, [1]))[0]!,
       guidance,
-      { batched: (xt, t, which) => predictRows(xt, t, which.map((w) => (w === 'cond' ? 0 : 1))) },
+      { batched: (xt, t, which) => predictRows(xt, t, which.map((w) => (w === 'cond' ? 0 : 1))), interval: c.guidanceInterval },
     );
     const x = await this.sample({
       noise: this.noise(seed, grid.rows * grid.cols * P), grid, steps, sampler, denoise, size: base, index, signal: req.signal, onStep: req.onStep,
@@ -245,7 +253,7 @@ export class Pipeline {
       image: resized ? await upscaleTo(drawn, req.width, req.height, this.upscaler, (e) => req.onUpscale?.({ ...e, index })) : drawn,
       seed,
       metadata: this.metadata({
-        mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed, steps, guidance, sampler,
+        mode: 'generate', prompt: req.prompt, negative_prompt: req.negativePrompt, seed, steps, guidance, guidance_interval: c.guidanceInterval, sampler,
         size: `${req.width}x${req.height}`, base_size: resized ? `${base.width}x${base.height}` : undefined,
         upscale: resized ? upscaleLabel(factor) : undefined, refused_seeds: refusedSeeds(c.refused),
       }),

@@ -20,6 +20,8 @@ export interface CommonRequest {
   seed?: number;
   steps?: number;
   guidance?: number;
+  /** Guide only while the noise level t is in [lo, hi] (default: the model's sampling.guidanceInterval, else every step). */
+  guidanceInterval?: readonly [number, number];
   /** The few-step mode (≤ 4 steps). */
   fast?: boolean;
   sampler?: 'euler' | 'heun';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Quantization } from '../../engine/index.ts';
 import { parseQuantize } from '../image-options.ts';
-import { parseNumber } from '../output.ts';
+import { parseInterval, parseNumber } from '../output.ts';
 import { InputError } from '../../errors.ts';
 import { SUITES, runSuite, summary, table, type SuiteName, type SuiteResult } from '../../eval/index.ts';
 import { loadModelUnderTest } from '../../eval/model.ts';
@@ -63,6 +63,7 @@ interface EvalOptions {
   threads?: number;
   phrasing: 'caption' | 'typed';
   guidance?: number;
+  guidanceInterval?: [number, number];
   fast?: boolean;
   quantize?: Quantization;
 }
@@ -95,7 +96,7 @@ async function runEval(suite: string, o: EvalOptions): Promise<void> {
   const names: SuiteName[] = suite === 'all' ? [...SUITES] : [suite as SuiteName];
   const scorer = await Scorer.load(resolve(o.scorer), o.threads ?? 1);
   process.stderr.write(`eval: loading model ${o.model ?? '(shipped default)'}\n`);
-  const model = await loadModelUnderTest({ modelDir: o.model ? resolve(o.model) : undefined, threads: o.threads, guidance: o.guidance, fast: o.fast, quantize: o.quantize });
+  const model = await loadModelUnderTest({ modelDir: o.model ? resolve(o.model) : undefined, threads: o.threads, guidance: o.guidance, guidanceInterval: o.guidanceInterval, fast: o.fast, quantize: o.quantize });
   const results: SuiteResult[] = [];
   try {
     for (const name of names) {
@@ -147,6 +148,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--scorer <dir>', 'scorer directory', DEFAULT_SCORER_DIR)
     .option('--threads <n>', 'ONNX Runtime threads for the model', intOption('threads', 1, 256))
     .option('--guidance <g>', "text guidance scale (default: the model's own, else 4); sweep it per checkpoint", parseNumber('--guidance', { min: 0, max: 30 }))
+    .option('--guidance-interval <lo,hi>', "text guidance only while the noise level is in [lo, hi] (default: the model's own, else every step)", parseInterval('--guidance-interval'))
     .option('--fast', 'the few-step mode (Flash when the model has it; use with --steps 1 to 4)')
     .option('--quantize <mode>', `the model's linear layers in int8 or int4 (default none: float32), to measure what quantization costs`, parseQuantize)
     .addOption(new Option('--phrasing <style>', 'compose prompts as captions ("a red apple on a blue background") or as people type them ("Draw a red apple, blue backdrop")').choices(['caption', 'typed']).default('caption'))

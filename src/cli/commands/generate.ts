@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { type ImageCommandOptions, outputOptions, runtimeOptions, stepsOption } from '../image-options.ts';
-import { parseNumber, planOutputs, redrawNotice, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
+import { parseInterval, parseNumber, planOutputs, redrawNotice, resolvePrompt, stepProgress, writeOutputs } from '../output.ts';
 import { loadCliPipeline } from '../policy.ts';
 
 interface SharedOptions extends ImageCommandOptions {
@@ -64,15 +64,16 @@ export function registerGenerateCommands(program: Command): void {
       .description('make images from a text prompt')
       .argument('[prompt]', 'what to draw (or use --prompt-file)')
       .option('--size <WxH>', "image size: sides multiples of 16, at least 64, at most 1,048,576 pixels (default: the model's native size, 128x128 for the shipped model)")
-      .option('--negative <text>', 'what to steer away from (negative prompt)'),
-  ).action(async (promptArg: string | undefined, o: SharedOptions & { size?: string; negative?: string }) => {
+      .option('--negative <text>', 'what to steer away from (negative prompt)')
+      .option('--guidance-interval <lo,hi>', "guide only while the noise level is in [lo, hi], e.g. 0.2,0.8 (fewer passes; default: the model's sampling.guidanceInterval, else every step)", parseInterval('--guidance-interval')),
+  ).action(async (promptArg: string | undefined, o: SharedOptions & { size?: string; negative?: string; guidanceInterval?: [number, number] }) => {
     const prompt = resolvePrompt(promptArg, o.promptFile, 'prompt');
     const asked = o.size === undefined ? undefined : parseSize(o.size, '--size');
     const plan = planOutputs(o.out, o.n, o.format, `flowpaint-${Date.now()}`);
     const steps = o.steps ?? (o.fast ? 4 : 20);
     const sizeFor = (pipe: Pipeline) => asked ?? pipe.info.sizes.native;
     await run(o, 'generate', (pipe, callbacks) => {
-      return pipe.generate({ prompt, negativePrompt: o.negative, ...sizeFor(pipe), n: o.n, seed: o.seed, steps, guidance: o.guidance, fast: o.fast, sampler: o.sampler, ...callbacks });
+      return pipe.generate({ prompt, negativePrompt: o.negative, ...sizeFor(pipe), n: o.n, seed: o.seed, steps, guidance: o.guidance, guidanceInterval: o.guidanceInterval, fast: o.fast, sampler: o.sampler, ...callbacks });
     }, plan, (pipe) => {
       const size = sizeFor(pipe);
       return steps + (pipe.plan(size.width, size.height).upscale ? 1 : 0);
