@@ -14,7 +14,7 @@ import type { RgbImage } from '../image/index.ts';
 import { type Moderation, type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
 import type { Mask } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
-import { drawScreened } from './redraw.ts';
+import { drawScreened, refusedSeeds } from './redraw.ts';
 import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 import { validateSize } from './sizes.ts';
 
@@ -139,7 +139,7 @@ export class KleinPipeline {
         return {
           image: { width: req.width, height: req.height, data: toRgb8(pixels, req.width, req.height) },
           seed: s,
-          metadata: this.metadata({ mode: 'generate', prompt: req.prompt, seed: s, steps, size: `${req.width}x${req.height}`, refused_seeds: refused.length ? refused : undefined }),
+          metadata: this.metadata({ mode: 'generate', prompt: req.prompt, seed: s, steps, size: `${req.width}x${req.height}`, refused_seeds: refusedSeeds(refused) }),
           provenance: { model: this.modelId, version: 'diffusers', operation: 'generate', prompt: req.prompt, seed: s },
         };
       };
@@ -177,7 +177,7 @@ export class KleinPipeline {
         return {
           image: compositeOutside(req.image, generated, req.mask ?? autoEditMask(req.image, generated), SEAM_PX),
           seed: s,
-          metadata: this.metadata({ mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, size: `${width}x${height}`, refused_seeds: refused.length ? refused : undefined }),
+          metadata: this.metadata({ mode: req.mask ? 'inpaint' : 'edit', instruction: req.instruction, seed: s, steps, size: `${width}x${height}`, refused_seeds: refusedSeeds(refused) }),
           provenance: { model: this.modelId, version: 'diffusers', operation: req.mask ? 'inpaint' : 'edit', prompt: req.instruction, seed: s },
         };
       };

@@ -22,7 +22,7 @@ import { type Mask, resizeImage, resizeMask } from './image-io.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { cropMask, cropRgb, editWindow, maskBounds, pasteRgb, placeMask } from './region.ts';
 import { FlashPath } from './flash.ts';
-import { drawScreened } from './redraw.ts';
+import { drawScreened, refusedSeeds } from './redraw.ts';
 import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 import { validateSize } from './sizes.ts';
 import { upscaleFactor, upscaleLabel, upscaleTo } from './upscale.ts';
@@ -77,11 +77,6 @@ interface GenerateSample {
   seed: number;
   /** Seeds of this image the output filter refused before (redraw.ts), for its metadata. */
   refused: number[];
-}
-
-/** The metadata's record of refused seeds: absent when there were none. */
-function refusedSeeds(refused: number[]): number[] | undefined {
-  return refused.length > 0 ? refused : undefined;
 }
 
 /** One edit sample's settings, already validated, shared by the whole-image and windowed paths. */
@@ -153,7 +148,6 @@ export class Pipeline {
   async screenImage(image: RgbImage, moderation?: Moderation): Promise<void> {
     if (this.safety) await assertImageAllowed(image, this.safety, { stage: 'output-image', moderation });
   }
-
 
   /** The model's measured guidance scale when its config.json records one, else DEFAULT_GUIDANCE. */
   get defaultGuidance(): number {

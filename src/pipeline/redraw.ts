@@ -22,6 +22,11 @@ export interface RedrawEvent {
   refusal: SafetyRefusal;
 }
 
+/** The metadata's record of an image's refused seeds: absent when there were none. */
+export function refusedSeeds(refused: number[]): number[] | undefined {
+  return refused.length > 0 ? refused : undefined;
+}
+
 /** The seed of redraw `attempt` (1, 2, …) of an image: far from seed + i, the seeds of the request's other images. */
 export function redrawSeed(seed: number, attempt: number): number {
   return (seed + Math.imul(attempt, 0x9e3779b1)) >>> 0;
