@@ -48,7 +48,8 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
   const { current, versions, parent, newestChild } = versionTree(items, currentId);
 
   const [instruction, setInstruction] = useState('');
-  const [quality, setQuality] = useState<Quality>('low');
+  // What the API's "auto" draws: a first try should look its best (low is 4 plain steps until Flash ships).
+  const [quality, setQuality] = useState<Quality>('medium');
   const [painted, setPainted] = useState(0);
   const [compare, setCompare] = useState(false);
   const [busy, setBusy] = useState(false);
