@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, join, dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { checkWritable, encodeImage, formatFromPath, type GeneratedImage, type ImageFormat, type RedrawEvent, writeFileAtomically } from '../pipeline/index.ts';
+import { isGuidanceInterval } from '../flow/index.ts';
 import { UsageError } from './errors.ts';
 
 /** The prompt from the positional argument or --prompt-file (`-` = standard input), never both. */
@@ -96,10 +97,10 @@ export function redrawNotice(progress: { grow: (n: number) => void }, stepsPerIm
 export function parseInterval(name: string) {
   return (v: string): [number, number] => {
     const parts = v.split(',').map((p) => p.trim());
-    const [lo, hi] = parts.map(Number) as [number, number];
-    if (parts.length !== 2 || parts.some((p) => p === '') || !(lo >= 0 && lo <= hi && hi <= 1)) {
+    const interval = parts.map(Number);
+    if (parts.some((p) => p === '') || !isGuidanceInterval(interval)) {
       throw new UsageError(`${name} must be two noise levels "lo,hi" with 0 ≤ lo ≤ hi ≤ 1, got '${v}'`);
     }
-    return [lo, hi];
+    return [interval[0]!, interval[1]!];
   };
 }

@@ -29,6 +29,12 @@ export interface TextGuidanceOptions {
   interval?: readonly [number, number];
 }
 
+/** Whether `interval` is [lo, hi] with 0 ≤ lo ≤ hi ≤ 1 (the noise levels a guidance interval spans). */
+export function isGuidanceInterval(interval: readonly number[]): boolean {
+  const [lo, hi] = interval;
+  return interval.length === 2 && lo !== undefined && hi !== undefined && lo >= 0 && lo <= hi && hi <= 1;
+}
+
 /**
  * Text guidance: v = v_u + s·(v_c − v_u). s = 1 is the plain conditional model (the
  * unconditional one is not called); s = 0 is the unconditional model; s > 1 pushes samples
@@ -44,10 +50,8 @@ export function textGuidance(
   const guided = combine<TextCondition>({ cond, uncond }, { cond: scale, uncond: 1 - scale }, options.batched);
   const { interval } = options;
   if (!interval) return guided;
+  if (!isGuidanceInterval(interval)) throw new RangeError(`guidance interval must satisfy 0 ≤ lo ≤ hi ≤ 1, got [${interval.join(', ')}]`);
   const [lo, hi] = interval;
-  checkFinite('interval[0]', lo);
-  checkFinite('interval[1]', hi);
-  if (!(lo >= 0 && lo <= hi && hi <= 1)) throw new RangeError(`guidance interval must satisfy 0 ≤ lo ≤ hi ≤ 1, got [${lo}, ${hi}]`);
   return (xt, t) => (t >= lo && t <= hi ? guided(xt, t) : cond(xt, t));
 }
 

@@ -34,6 +34,7 @@ export {
 } from './sampler.ts';
 export {
   textGuidance,
+  isGuidanceInterval,
   editGuidance,
   type BatchedVelocity,
   type TextCondition,

@@ -2,7 +2,7 @@
 // around them. The CLI and the server use only this module.
 export * from './pipeline.ts';
 export type * from './requests.ts';
-export { MAX_REDRAWS, type RedrawEvent, redrawSeed } from './redraw.ts';
+export type { RedrawEvent } from './redraw.ts';
 export * from './image-io.ts';
 export * from './sizes.ts';
 export { autoEditMask, compositeOutside, dilateMask } from './masks.ts';

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { type Quantization, Rng } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
-import { type Denoiser, editGuidance, sampleEuler, sampleHeun, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
+import { type Denoiser, editGuidance, isGuidanceInterval, sampleEuler, sampleHeun, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
 import type { RgbImage } from '../image/index.ts';
 import { type Grid, gridFor, maskPatches, patchify, unpatchify } from '../model/layout.ts';
 import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';
@@ -97,11 +97,8 @@ function checkCommon(r: CommonRequest, defaultGuidance: number): { n: number; st
   if (r.fast && steps > FAST_STEPS) throw new InputError(`fast mode takes at most ${FAST_STEPS} steps, got ${steps}`);
   const guidance = r.guidance ?? defaultGuidance;
   if (!Number.isFinite(guidance) || guidance < 0 || guidance > 30) throw new InputError(`guidance must be between 0 and 30, got ${r.guidance}`);
-  if (r.guidanceInterval !== undefined) {
-    const [lo, hi] = r.guidanceInterval;
-    if (!(r.guidanceInterval.length === 2 && Number.isFinite(lo) && Number.isFinite(hi) && lo >= 0 && lo <= hi && hi <= 1)) {
-      throw new InputError(`guidanceInterval must be [lo, hi] with 0 ≤ lo ≤ hi ≤ 1, got [${r.guidanceInterval.join(', ')}]`);
-    }
+  if (r.guidanceInterval !== undefined && !isGuidanceInterval(r.guidanceInterval)) {
+    throw new InputError(`guidanceInterval must be [lo, hi] with 0 ≤ lo ≤ hi ≤ 1, got [${r.guidanceInterval.join(', ')}]`);
   }
   const seed = r.seed ?? randomInt(0, 2 ** 31);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InputError(`seed must be an integer from 0 to 4294967295, got ${r.seed}`);
