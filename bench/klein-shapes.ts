@@ -10,7 +10,7 @@
 // Run it under `node --expose-gc` (npm run bench does, through NODE_OPTIONS) for clean figures.
 import os from 'node:os';
 import { HostTensor, type Quantization, Rng, type SerializedGraph, Session, serializeGraph, type Tensor } from '../src/engine/index.ts';
-import { buildQwen3, type Qwen3Config, qwen3Inputs } from '../src/model/flux2/qwen3.ts';
+import { buildQwen3, type Qwen3Config, qwen3Inputs } from '../src/model/diffusers/qwen3.ts';
 import { buildTransformer, ropeTables4, type TransformerConfig } from '../src/model/flux2/transformer.ts';
 import { gridIds } from '../src/model/flux2/klein.ts';
 import { option } from './lib/util.ts';

@@ -1,6 +1,6 @@
 // The options every image-making command line shares, defined once: generate and edit for
-// flowpaint's own models (commands/generate.ts) and for diffusers FLUX.2 [klein] folders
-// (commands/klein.ts) take the same outputs and runtime flags with the same parsing and help;
+// flowpaint's own models (commands/generate.ts) and for diffusers folders (FLUX.2 [klein],
+// Z-Image: commands/diffusers.ts) take the same outputs and runtime flags with the same parsing and help;
 // serve and eval take --quantize with the same parser.
 import type { Command } from 'commander';
 import { QUANTIZATIONS, type Quantization } from '../engine/index.ts';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCommands, registerCommandsFor } from './commands/index.ts';
-import { diffusersModelOf } from './commands/klein-detect.ts';
+import { diffusersModelOf } from './commands/diffusers-detect.ts';
 import { exitCodeFor, describeError } from './errors.ts';
 
 /** The version is package.json's, read once at start-up rather than repeated here. */
@@ -27,8 +27,8 @@ export async function buildProgram(args: string[] | 'all'): Promise<Command> {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    // generate/edit --model DIR where DIR is a diffusers folder (FLUX.2 [klein]): its own loader.
-    if (diffusersModelOf(argv.slice(2))) return await (await import('./commands/klein.ts')).runKleinCommand(argv);
+    // generate/edit --model DIR where DIR is a diffusers folder (FLUX.2 [klein], Z-Image): its own loader.
+    if (diffusersModelOf(argv.slice(2))) return await (await import('./commands/diffusers.ts')).runDiffusersCommand(argv);
     const program = await buildProgram(argv.slice(2));
     await program.parseAsync(argv);
   } catch (err) {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
-import { isDiffusersFolder, KLEIN_DEFAULT_STEPS } from '../model/flux2/detect.ts';
+import { defaultStepsFor, diffusersKind, isDiffusersFolder } from '../model/diffusers/detect.ts';
 import { checkPlainKey, hashKey, KEY_HASH_PATTERN, parseKeyFile } from './keys.ts';
 
 const positiveInt = z.number().int().positive();
@@ -160,10 +160,11 @@ export function loadServerConfig(opts: { file?: string; env?: NodeJS.ProcessEnv;
     throw new InputError(`config${opts.file ? ` ${opts.file}` : ''}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const config = parsed.data;
-  // FLUX.2 [klein] is distilled for a few steps: unless the settings name their own, every quality
-  // level samples KLEIN_DEFAULT_STEPS (the own models' 20 and 40 would cost 5–10× for nothing).
+  // The diffusers checkpoints (FLUX.2 [klein], Z-Image-Turbo) are distilled for a few steps: unless
+  // the settings name their own, every quality level samples the folder's default (4 or 8; the own
+  // models' 20 and 40 would cost several times as much for nothing).
   if (merged.quality === undefined && isDiffusersFolder(config.pipeline.modelDir)) {
-    const steps = { steps: KLEIN_DEFAULT_STEPS, fast: false };
+    const steps = { steps: defaultStepsFor(diffusersKind(config.pipeline.modelDir)), fast: false };
     config.quality = { low: steps, medium: steps, high: steps };
   }
   const env = opts.env ?? process.env;

@@ -1,24 +1,25 @@
 // The pipeline factory module worker threads load by default: flowpaint's own pipeline from a
-// model directory, or FLUX.2 [klein] when the directory is a diffusers folder (model_index.json;
-// docs/flux2-klein.md). Options come from the server config's "pipeline" section.
-import { isDiffusersFolder } from '../model/flux2/detect.ts';
+// model directory, or FLUX.2 [klein] / Z-Image when the directory is a diffusers folder
+// (model_index.json; docs/flux2-klein.md, docs/zimage.md). Options come from the server config's
+// "pipeline" section.
+import { isDiffusersFolder } from '../model/diffusers/detect.ts';
 import { loadPipeline } from '../pipeline/index.ts';
 import type { Pipeline } from './pipeline-factory.ts';
 
 export async function createPipeline(options: Record<string, unknown>): Promise<Pipeline> {
   const { modelDir, threads, ...rest } = options as { modelDir?: string; threads?: number } & Record<string, unknown>;
-  if (isDiffusersFolder(modelDir)) return createKleinPipeline(modelDir, threads, rest);
+  if (isDiffusersFolder(modelDir)) return createDiffusersPipeline(modelDir, threads, rest);
   const pipe = await loadPipeline({ ...rest, ...(modelDir ? { modelDir } : {}), ...(threads ? { threads } : {}) });
   return served(pipe);
 }
 
 /** The same options as the own pipeline's loader: quantize, safetyConfig (a `safety` object is for in-process callers only). */
-async function createKleinPipeline(modelDir: string, threads: number | undefined, o: Record<string, unknown>): Promise<Pipeline> {
-  const [{ KleinPipeline }, { parseQuantization }] = await Promise.all([import('../pipeline/klein.ts'), import('../engine/index.ts')]);
+async function createDiffusersPipeline(modelDir: string, threads: number | undefined, o: Record<string, unknown>): Promise<Pipeline> {
+  const [{ DiffusersPipeline }, { parseQuantization }] = await Promise.all([import('../pipeline/diffusers.ts'), import('../engine/index.ts')]);
   const known = new Set(['quantize', 'safetyConfig', 'safety']);
   const unknown = Object.keys(o).filter((k) => !known.has(k));
-  if (unknown.length) throw new Error(`pipeline.options ${unknown.join(', ')} do not apply to a FLUX.2 [klein] folder (${modelDir}); it takes quantize and safetyConfig`);
-  const pipe = KleinPipeline.load({
+  if (unknown.length) throw new Error(`pipeline.options ${unknown.join(', ')} do not apply to a diffusers folder (${modelDir}); it takes quantize and safetyConfig`);
+  const pipe = DiffusersPipeline.load({
     modelDir,
     threads,
     quantize: o.quantize === undefined ? undefined : parseQuantization(String(o.quantize)),
@@ -28,7 +29,7 @@ async function createKleinPipeline(modelDir: string, threads: number | undefined
   return served(pipe);
 }
 
-/** What the worker needs of a loaded pipeline, own or klein: the factory's interface, with release as dispose. */
+/** What the worker needs of a loaded pipeline, own or diffusers: the factory's interface, with release as dispose. */
 type Loaded = Omit<Pipeline, 'dispose' | 'countTokens' | 'screenImage'> & Required<Pick<Pipeline, 'countTokens' | 'screenImage'>> & { release(): Promise<void> | void };
 
 function served(pipe: Loaded): Pipeline {

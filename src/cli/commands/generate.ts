@@ -24,7 +24,7 @@ function shared(cmd: Command): Command {
       if (v !== 'euler' && v !== 'heun') throw new UsageError(`--sampler must be euler or heun, got '${v}'`);
       return v;
     }, 'euler')
-    .option('--model <dir>', 'model directory (default: the shipped model in models/default; a diffusers FLUX.2 [klein] folder runs that model, see docs/flux2-klein.md)');
+    .option('--model <dir>', 'model directory (default: the shipped model in models/default; a diffusers FLUX.2 [klein] or Z-Image folder runs that model, see docs/flux2-klein.md and docs/zimage.md)');
   return runtimeOptions(own);
 }
 

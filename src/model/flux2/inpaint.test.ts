@@ -1,10 +1,10 @@
 // Latent-pinned inpainting on the tiny random klein folder: the pinned latent cells end exactly on
-// the reference's latents, the rest is the model's own; and pinnedCells (src/pipeline/klein.ts)
+// the reference's latents, the rest is the model's own; and pinnedCells (src/pipeline/diffusers.ts)
 // frees every cell that touches the painted region.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { pinnedCells } from '../../pipeline/klein.ts';
+import { pinnedCells } from '../../pipeline/diffusers.ts';
 import { KleinModel } from './klein.ts';
 
 const MODEL = join(import.meta.dirname, 'testdata', 'klein-tiny');

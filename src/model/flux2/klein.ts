@@ -5,14 +5,13 @@
 // classifier-free guidance. Each component is compiled when first needed; the text encoder is
 // released once the prompt is encoded, before denoising, so its weights and the transformer's are
 // not held at the same time.
-import { type GraphSpec, HostTensor, type Quantization, Rng, type RuntimeOptions, Session, serializeGraph, type Tensor } from '../../engine/index.ts';
-import { cachedOnnx, cacheKey } from './cache.ts';
-import type { Checkpoint } from '../../engine/index.ts';
+import { type Checkpoint, HostTensor, type Quantization, Rng, type RuntimeOptions, type Session } from '../../engine/index.ts';
+import { type ComponentGraph, compileComponent } from '../diffusers/compile.ts';
 import { InputError } from '../../errors.ts';
-import { type KleinFolder, openKleinFolder } from './folder.ts';
-import type { ParamTable } from './params.ts';
-import { buildQwen3, qwen3Inputs } from './qwen3.ts';
-import { eulerStep, kleinSchedule } from './scheduler.ts';
+import { KLEIN_HIDDEN_LAYERS, type KleinFolder, openKleinFolder } from './folder.ts';
+import { buildQwen3, qwen3Inputs } from '../diffusers/qwen3.ts';
+import { eulerStep } from '../diffusers/flow-match.ts';
+import { kleinSchedule } from './scheduler.ts';
 import { buildTransformer, ropeTables4 } from './transformer.ts';
 import { buildVae, denormalizeUnpatchify, packTokens, patchifyNormalize, unpackTokens, vaeScale } from './vae.ts';
 
@@ -94,16 +93,9 @@ export class KleinModel {
     return { threads: this.opts.threads, provider: this.opts.provider };
   }
 
-  private async compile(component: string, build: () => { outputs: Record<string, Tensor>; inputs: Tensor[]; params: ParamTable }, ckpt: Checkpoint, quantize: boolean, shape: unknown = null): Promise<Session> {
-    const mode = quantize && this.opts.quantize && this.opts.quantize !== 'none' ? this.opts.quantize : 'none';
-    const spec = (): GraphSpec => {
-      const g = build();
-      return { outputs: g.outputs, inputs: g.inputs, paramMode: 'initializers', weights: g.params.weights(ckpt), quantize: mode !== 'none' ? { mode } : undefined };
-    };
-    if (this.opts.cache === false) return Session.create(serializeGraph(spec()), this.runtime());
+  private compile(component: string, build: () => ComponentGraph, ckpt: Checkpoint, quantize: boolean, shape: unknown = null): Promise<Session> {
     const configs = { transformer: this.folder.transformer, textEncoder: this.folder.textEncoder, vae: this.folder.vae };
-    const key = cacheKey({ component, files: ckpt.files, extra: { configs, shape, quantize: mode } });
-    return Session.create(cachedOnnx(key, spec, this.opts.cache), this.runtime());
+    return compileComponent(component, build, ckpt, { runtime: this.runtime(), quantize: quantize ? this.opts.quantize : 'none', cache: this.opts.cache, configs }, shape);
   }
 
   /** Prompt embeddings [B, L, 3·hidden] for each prompt (stacked Qwen3 hidden states). Releases the text encoder afterwards unless `keep`. */
@@ -115,7 +107,7 @@ export class KleinModel {
     if (!this.encoderSession || this.encoderBatch !== B) {
       await this.releaseTextEncoder();
       this.encoderSession = await this.compile('text_encoder', () => {
-        const g = buildQwen3(cfg, { batch: B, length: L });
+        const g = buildQwen3(cfg, { batch: B, length: L }, KLEIN_HIDDEN_LAYERS, this.folder.textEncoderPrefix);
         return { outputs: { prompt_embeds: g.output }, inputs: [g.inputs.ids, g.inputs.bias, g.inputs.cos, g.inputs.sin], params: g.params };
       }, this.folder.checkpoints.textEncoder, true, { batch: B, length: L });
       this.encoderBatch = B;
@@ -317,27 +309,4 @@ export function gridIds(h: number, w: number, t: number): Int32Array {
     }
   }
   return ids;
-}
-
-/** Pixels in [-1, 1] → 8-bit RGB interleaved, as the reference's postprocess ((x/2 + 0.5) clamped, ×255, rounded). */
-export function toRgb8(pixels: Float32Array, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height * 3);
-  const plane = width * height;
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < plane; i++) {
-      const v = Math.min(1, Math.max(0, pixels[c * plane + i]! / 2 + 0.5));
-      out[i * 3 + c] = Math.round(v * 255);
-    }
-  }
-  return out;
-}
-
-/** 8-bit RGB interleaved → [3, H, W] in [-1, 1] (x/255·2 − 1, as the reference's preprocess). */
-export function fromRgb8(rgb: Uint8Array, width: number, height: number, channels = 3): Float32Array {
-  const plane = width * height;
-  const out = new Float32Array(3 * plane);
-  for (let i = 0; i < plane; i++) {
-    for (let c = 0; c < 3; c++) out[c * plane + i] = Math.fround(rgb[i * channels + c]! / 255) * 2 - 1;
-  }
-  return out;
 }

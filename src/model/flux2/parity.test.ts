@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { HostTensor, readSafetensors, Session, serializeGraph } from '../../engine/index.ts';
-import { fromRgb8, gridIds, KleinModel } from './klein.ts';
-import { buildQwen3, qwen3Inputs } from './qwen3.ts';
-import { eulerStep, kleinSchedule } from './scheduler.ts';
+import { gridIds, KleinModel } from './klein.ts';
+import { KLEIN_HIDDEN_LAYERS } from './folder.ts';
+import { buildQwen3, qwen3Inputs } from '../diffusers/qwen3.ts';
+import { fromRgb8 } from '../diffusers/pixels.ts';
+import { eulerStep } from '../diffusers/flow-match.ts';
+import { kleinSchedule } from './scheduler.ts';
 import { buildTransformer, ropeTables4 } from './transformer.ts';
 import { buildVae, packTokens, patchifyNormalize, vaeScale } from './vae.ts';
 
@@ -89,7 +92,7 @@ test('text encoder: stacked Qwen3 hidden states 9/18/27 (bf16 weights read as f3
   const ids = fx.get('input_ids')!;
   const [B, L] = ids.shape as [number, number];
   const cfg = model.folder.textEncoder;
-  const g = buildQwen3(cfg, { batch: B, length: L });
+  const g = buildQwen3(cfg, { batch: B, length: L }, KLEIN_HIDDEN_LAYERS);
   const session = await Session.create(
     serializeGraph({ outputs: { out: g.output }, inputs: [g.inputs.ids, g.inputs.bias, g.inputs.cos, g.inputs.sin], paramMode: 'initializers', weights: g.params.weights(model.folder.checkpoints.textEncoder) }),
     { threads: 1 },

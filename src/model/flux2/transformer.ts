@@ -11,8 +11,9 @@
 // - every linear is bias-free; LayerNorms have no affine weights (eps from config).
 import { type Dim, Tensor, ops as o } from '../../engine/index.ts';
 import { attendFused } from '../../nn/attention.ts';
-import { Flux2FormatError } from './errors.ts';
-import { ParamTable } from './params.ts';
+import { DiffusersFormatError } from '../diffusers/errors.ts';
+import { ParamTable } from '../diffusers/params.ts';
+import { applyRopeInterleaved, ropeTablesInterleaved } from '../diffusers/rope.ts';
 
 export interface TransformerConfig {
   patchSize: number;
@@ -34,22 +35,22 @@ export interface TransformerConfig {
 /** transformer/config.json → config, with every field checked (the file's name in each message). */
 export function parseTransformerConfig(json: Record<string, unknown>, file: string): TransformerConfig {
   if (json._class_name !== undefined && json._class_name !== 'Flux2Transformer2DModel') {
-    throw new Flux2FormatError(`${file}: _class_name is '${String(json._class_name)}', expected Flux2Transformer2DModel`);
+    throw new DiffusersFormatError(`${file}: _class_name is '${String(json._class_name)}', expected Flux2Transformer2DModel`);
   }
   const int = (key: string, dflt?: number) => {
     const v = json[key] ?? dflt;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Flux2FormatError(`${file}: ${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new DiffusersFormatError(`${file}: ${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
     return v;
   };
   const num = (key: string, dflt: number) => {
     const v = json[key] ?? dflt;
-    if (typeof v !== 'number' || !(v > 0)) throw new Flux2FormatError(`${file}: ${key} must be a positive number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !(v > 0)) throw new DiffusersFormatError(`${file}: ${key} must be a positive number, got ${JSON.stringify(v)}`);
     return v;
   };
   const inChannels = int('in_channels', 128);
   const axes = json.axes_dims_rope ?? [32, 32, 32, 32];
   if (!Array.isArray(axes) || axes.some((a) => typeof a !== 'number' || a % 2 !== 0)) {
-    throw new Flux2FormatError(`${file}: axes_dims_rope must be a list of even numbers, got ${JSON.stringify(axes)}`);
+    throw new DiffusersFormatError(`${file}: axes_dims_rope must be a list of even numbers, got ${JSON.stringify(axes)}`);
   }
   const cfg: TransformerConfig = {
     patchSize: int('patch_size', 1),
@@ -67,11 +68,11 @@ export function parseTransformerConfig(json: Record<string, unknown>, file: stri
     eps: num('eps', 1e-6),
     guidanceEmbeds: json.guidance_embeds !== false,
   };
-  if (cfg.patchSize !== 1) throw new Flux2FormatError(`${file}: patch_size ${cfg.patchSize} is not supported (FLUX.2 packs 2×2 in the VAE latent; expected 1)`);
+  if (cfg.patchSize !== 1) throw new DiffusersFormatError(`${file}: patch_size ${cfg.patchSize} is not supported (FLUX.2 packs 2×2 in the VAE latent; expected 1)`);
   if (cfg.axesDimsRope.reduce((a, b) => a + b, 0) !== cfg.headDim) {
-    throw new Flux2FormatError(`${file}: axes_dims_rope [${cfg.axesDimsRope}] must sum to attention_head_dim ${cfg.headDim}`);
+    throw new DiffusersFormatError(`${file}: axes_dims_rope [${cfg.axesDimsRope}] must sum to attention_head_dim ${cfg.headDim}`);
   }
-  if (cfg.timestepChannels % 2 !== 0) throw new Flux2FormatError(`${file}: timestep_guidance_channels must be even`);
+  if (cfg.timestepChannels % 2 !== 0) throw new DiffusersFormatError(`${file}: timestep_guidance_channels must be even`);
   return cfg;
 }
 
@@ -96,19 +97,6 @@ function chunks(mod: Tensor, k: number): Tensor[] {
 function heads(x: Tensor, h: number, dh: number): Tensor {
   const [b, t] = x.shape as [Dim, Dim];
   return o.transpose(o.reshape(x, [b, t, h, dh]), [0, 2, 1, 3]);
-}
-
-/**
- * Rotary embedding with interleaved pairs (x[2i], x[2i+1]) rotated together, as FLUX does:
- * out = x·cos + rot(x)·sin with rot(x)[2i] = −x[2i+1], rot(x)[2i+1] = x[2i]. cos/sin are
- * [T, Dh] with each frequency repeated twice.
- */
-export function applyRopeInterleaved(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
-  const [b, h, t, dh] = x.shape as [Dim, number, Dim, number];
-  const pairs = o.reshape(x, [b, h, t, dh / 2, 2]);
-  const [re, im] = o.split(pairs, -1, 2) as [Tensor, Tensor];
-  const rotated = o.reshape(o.concat([o.neg(im), re], -1), [b, h, t, dh]);
-  return o.add(o.mul(x, cos), o.mul(rotated, sin));
 }
 
 function rmsHead(p: ParamTable, key: string, x: Tensor, dh: number, eps: number): Tensor {
@@ -226,32 +214,7 @@ function dynSlice(x: Tensor, starts: Tensor, ends: Tensor, len: Dim): Tensor {
   return new Tensor('op', 'Slice', [x, starts, ends, o.constant([1], [1], 'int64')], {}, x.dtype, shape);
 }
 
-/**
- * cos/sin tables [tokens, headDim] for 4-axis position ids (T, H, W, L per token), as diffusers'
- * Flux2PosEmbed: per axis i, frequencies theta^(−2j/dim_i) in float64, each repeated twice.
- */
+/** cos/sin tables [tokens, headDim] for 4-axis position ids (T, H, W, L per token), as diffusers' Flux2PosEmbed (angles in float64). */
 export function ropeTables4(ids: ArrayLike<number>, tokens: number, axesDims: number[], theta: number): { cos: Float32Array; sin: Float32Array } {
-  const headDim = axesDims.reduce((a, b) => a + b, 0);
-  const nAxes = axesDims.length;
-  if (ids.length !== tokens * nAxes) throw new Error(`ropeTables4: ${ids.length} ids for ${tokens} tokens × ${nAxes} axes`);
-  const cos = new Float32Array(tokens * headDim);
-  const sin = new Float32Array(tokens * headDim);
-  for (let t = 0; t < tokens; t++) {
-    let j = t * headDim;
-    for (let a = 0; a < nAxes; a++) {
-      const d = axesDims[a]!;
-      const pos = ids[t * nAxes + a]!;
-      for (let i = 0; i < d; i += 2) {
-        const angle = pos * (1 / theta ** (i / d));
-        const c = Math.cos(angle);
-        const s = Math.sin(angle);
-        cos[j] = c;
-        cos[j + 1] = c;
-        sin[j] = s;
-        sin[j + 1] = s;
-        j += 2;
-      }
-    }
-  }
-  return { cos, sin };
+  return ropeTablesInterleaved(ids, tokens, axesDims, theta, false);
 }

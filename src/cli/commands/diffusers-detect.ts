@@ -1,7 +1,7 @@
 // Which loader a generate/edit command line needs: a --model folder with model_index.json is a
-// diffusers folder (FLUX.2 [klein], src/cli/commands/klein.ts); anything else is flowpaint's own.
-// Kept free of heavy imports: main.ts asks before loading any command module.
-import { isDiffusersFolder } from '../../model/flux2/detect.ts';
+// diffusers folder (FLUX.2 [klein] or Z-Image, src/cli/commands/diffusers.ts); anything else is
+// flowpaint's own. Kept free of heavy imports: main.ts asks before loading any command module.
+import { isDiffusersFolder } from '../../model/diffusers/detect.ts';
 
 /** The model folder a generate/edit command line names, when it is a diffusers folder; else undefined. */
 export function diffusersModelOf(args: string[]): string | undefined {

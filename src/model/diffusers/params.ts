@@ -4,7 +4,7 @@
 // rewrite recognises), so they are transposed once, when read. Values are read from the checkpoint
 // only when the graph is serialised, one tensor at a time, converted to float32.
 import { type Checkpoint, type Tensor, ops as o } from '../../engine/index.ts';
-import { Flux2FormatError } from './errors.ts';
+import { DiffusersFormatError } from './errors.ts';
 
 interface Source {
   key: string;
@@ -58,16 +58,16 @@ export class ParamTable {
    */
   check(ckpt: Checkpoint, what: string, opts: { strict?: boolean; ignore?: (key: string) => boolean } = {}): void {
     for (const s of this.sources.values()) {
-      if (!ckpt.has(s.key)) throw new Flux2FormatError(`${ckpt.source}: ${what} has no tensor '${s.key}' (expected shape [${s.stored.join(', ')}])`);
+      if (!ckpt.has(s.key)) throw new DiffusersFormatError(`${ckpt.source}: ${what} has no tensor '${s.key}' (expected shape [${s.stored.join(', ')}])`);
       const info = ckpt.info(s.key);
       if (info.shape.join() !== s.stored.join()) {
-        throw new Flux2FormatError(`${info.file}: ${what} tensor '${s.key}' has shape [${info.shape.join(', ')}], expected [${s.stored.join(', ')}] from the folder's config.json`);
+        throw new DiffusersFormatError(`${info.file}: ${what} tensor '${s.key}' has shape [${info.shape.join(', ')}], expected [${s.stored.join(', ')}] from the folder's config.json`);
       }
     }
     if (opts.strict) {
       const extra = ckpt.names().filter((n) => !this.sources.has(n) && !(opts.ignore?.(n) ?? false));
       if (extra.length > 0) {
-        throw new Flux2FormatError(`${ckpt.source}: ${what} has ${extra.length} tensor(s) the config does not account for, e.g. '${extra.slice(0, 3).join("', '")}' (config.json and weights disagree)`);
+        throw new DiffusersFormatError(`${ckpt.source}: ${what} has ${extra.length} tensor(s) the config does not account for, e.g. '${extra.slice(0, 3).join("', '")}' (config.json and weights disagree)`);
       }
     }
   }

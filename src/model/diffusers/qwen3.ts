@@ -1,13 +1,13 @@
-// The Qwen3 text encoder of FLUX.2 [klein] (transformers' Qwen3ForCausalLM, used for its hidden
-// states only) as an engine graph with the checkpoint's parameter names. Facts from the reference:
-// pre-norm decoder layers (RMSNorm), grouped-query attention with per-head RMS QK-norm before
-// rotary positions (rotate-half layout, positions 0..L−1, theta from config), causal attention
-// that also masks padding keys, SwiGLU MLP (down(silu(gate(x))·up(x))), no biases.
-// The klein pipeline stacks hidden_states[9], [18] and [27] — the outputs of layers 9, 18 and 27
-// (1-based), before the final norm — into one [L, 3·hidden] vector per token, so only the first
-// 27 layers are built.
+// The Qwen3 text encoder of FLUX.2 [klein] and Z-Image (transformers' Qwen3ForCausalLM or
+// Qwen3Model, used for hidden states only) as an engine graph with the checkpoint's parameter
+// names. Facts from the reference: pre-norm decoder layers (RMSNorm), grouped-query attention with
+// per-head RMS QK-norm before rotary positions (rotate-half layout, positions 0..L−1, theta from
+// config), causal attention that also masks padding keys, SwiGLU MLP (down(silu(gate(x))·up(x))),
+// no biases. hidden_states[i] is the output of layer i (1-based), before the final norm, for every
+// i below the last; each pipeline names the layers it takes (klein: 9, 18, 27 side by side;
+// Z-Image: hidden_states[-2], layer n−1), so only layers up to the deepest taken are built.
 import { type Dim, type Tensor, ops as o } from '../../engine/index.ts';
-import { Flux2FormatError } from './errors.ts';
+import { DiffusersFormatError } from './errors.ts';
 import { ParamTable } from './params.ts';
 
 export interface Qwen3Config {
@@ -22,15 +22,12 @@ export interface Qwen3Config {
   ropeTheta: number;
 }
 
-/** The layers whose outputs the klein pipeline stacks (hidden_states indices). */
-export const KLEIN_HIDDEN_LAYERS = [9, 18, 27] as const;
-
 export function parseQwen3Config(json: Record<string, unknown>, file: string): Qwen3Config {
   const model = json.model_type;
-  if (model !== undefined && model !== 'qwen3') throw new Flux2FormatError(`${file}: model_type is '${String(model)}', expected qwen3`);
+  if (model !== undefined && model !== 'qwen3') throw new DiffusersFormatError(`${file}: model_type is '${String(model)}', expected qwen3`);
   const int = (key: string, dflt?: number) => {
     const v = json[key] ?? dflt;
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new Flux2FormatError(`${file}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || (v as number) <= 0) throw new DiffusersFormatError(`${file}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
     return v as number;
   };
   const hidden = int('hidden_size');
@@ -38,9 +35,9 @@ export function parseQwen3Config(json: Record<string, unknown>, file: string): Q
   // rope_theta moved into rope_parameters in newer transformers configs; read either.
   const ropeParams = (json.rope_parameters ?? json.rope_scaling) as Record<string, unknown> | null | undefined;
   const ropeType = ropeParams?.rope_type ?? ropeParams?.type ?? 'default';
-  if (ropeType !== 'default') throw new Flux2FormatError(`${file}: rope type '${String(ropeType)}' is not supported (expected default)`);
+  if (ropeType !== 'default') throw new DiffusersFormatError(`${file}: rope type '${String(ropeType)}' is not supported (expected default)`);
   const theta = json.rope_theta ?? ropeParams?.rope_theta ?? 1000000;
-  if (typeof theta !== 'number' || !(theta > 0)) throw new Flux2FormatError(`${file}: rope_theta must be a positive number, got ${JSON.stringify(theta)}`);
+  if (typeof theta !== 'number' || !(theta > 0)) throw new DiffusersFormatError(`${file}: rope_theta must be a positive number, got ${JSON.stringify(theta)}`);
   const cfg: Qwen3Config = {
     vocabSize: int('vocab_size'),
     hidden,
@@ -52,18 +49,15 @@ export function parseQwen3Config(json: Record<string, unknown>, file: string): Q
     eps: typeof json.rms_norm_eps === 'number' ? json.rms_norm_eps : 1e-6,
     ropeTheta: theta,
   };
-  if (cfg.heads % cfg.kvHeads !== 0) throw new Flux2FormatError(`${file}: num_attention_heads ${cfg.heads} is not a multiple of num_key_value_heads ${cfg.kvHeads}`);
-  if (json.attention_bias === true) throw new Flux2FormatError(`${file}: attention_bias true is not supported (Qwen3 has none)`);
-  if (cfg.layers < Math.max(...KLEIN_HIDDEN_LAYERS)) {
-    throw new Flux2FormatError(`${file}: num_hidden_layers ${cfg.layers} is fewer than the ${Math.max(...KLEIN_HIDDEN_LAYERS)} whose outputs the klein pipeline stacks`);
-  }
+  if (cfg.heads % cfg.kvHeads !== 0) throw new DiffusersFormatError(`${file}: num_attention_heads ${cfg.heads} is not a multiple of num_key_value_heads ${cfg.kvHeads}`);
+  if (json.attention_bias === true) throw new DiffusersFormatError(`${file}: attention_bias true is not supported (Qwen3 has none)`);
   return cfg;
 }
 
 export interface Qwen3Graph {
   params: ParamTable;
   inputs: { ids: Tensor; bias: Tensor; cos: Tensor; sin: Tensor };
-  /** [B, L, hidden·3]: per token, the outputs of layers 9, 18 and 27 side by side. */
+  /** [B, L, hidden·layers.length]: per token, the outputs of the taken layers side by side. */
   output: Tensor;
 }
 
@@ -74,11 +68,21 @@ function rotateHalfRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
 }
 
 /**
- * The encoder graph. `shape` fixes batch and length (the pipeline always pads to one length):
- * ONNX Runtime takes minutes to prepare the 27-layer graph with symbolic dims (its shape
+ * Where the checkpoint keeps the decoder: `model.` when saved from Qwen3ForCausalLM, nothing when
+ * saved from Qwen3Model (Z-Image's model_index names Qwen3Model; transformers loads either).
+ */
+export function qwen3Prefix(has: (key: string) => boolean): string {
+  return has('model.embed_tokens.weight') || !has('embed_tokens.weight') ? 'model.' : '';
+}
+
+/**
+ * The encoder graph for the outputs of `layers` (1-based). `shape` fixes batch and length (the
+ * pipelines always pad to one length): ONNX Runtime takes minutes to prepare the 27-layer graph with symbolic dims (its shape
  * inference grows faster than linearly in depth) and seconds with static ones.
  */
-export function buildQwen3(cfg: Qwen3Config, shape: { batch: Dim; length: Dim } = { batch: 'B', length: 'L' }, layers: readonly number[] = KLEIN_HIDDEN_LAYERS): Qwen3Graph {
+export function buildQwen3(cfg: Qwen3Config, shape: { batch: Dim; length: Dim }, layers: readonly number[], prefix = 'model.'): Qwen3Graph {
+  const deepest = Math.max(...layers);
+  if (layers.length === 0 || deepest > cfg.layers || Math.min(...layers) < 1) throw new Error(`buildQwen3: layers [${layers}] must lie in 1..${cfg.layers}`);
   const p = new ParamTable();
   const { hidden: D, headDim: dh, heads: H, kvHeads: KV, eps } = cfg;
   const rep = H / KV;
@@ -89,12 +93,11 @@ export function buildQwen3(cfg: Qwen3Config, shape: { batch: Dim; length: Dim } 
   const sin = o.input('rope_sin', [L, dh]);
   const rms = (key: string, x: Tensor, d: number) => o.rmsNorm(x, p.tensor(key, [d]), eps);
 
-  let x = o.gather(p.tensor('model.embed_tokens.weight', [cfg.vocabSize, D]), ids);
+  let x = o.gather(p.tensor(`${prefix}embed_tokens.weight`, [cfg.vocabSize, D]), ids);
   const [b, l] = x.shape as [Dim, Dim];
   const taken: Tensor[] = [];
-  const deepest = Math.max(...layers);
   for (let i = 0; i < deepest; i++) {
-    const k = `model.layers.${i}`;
+    const k = `${prefix}layers.${i}`;
     const h = rms(`${k}.input_layernorm.weight`, x, D);
     // q as [B, KV, rep, L, dh] so each group of `rep` query heads meets its key/value head by broadcasting.
     const q = o.transpose(o.reshape(p.linear(`${k}.self_attn.q_proj`, h, H * dh), [b, l, KV, rep, dh]), [0, 2, 3, 1, 4]);
