@@ -5,18 +5,21 @@ import type { LoadedModel } from '../model/store.ts';
 import { type Scope, initParams } from '../nn/index.ts';
 import { InputError } from '../errors.ts';
 import type { PriorTraining } from './config.ts';
+import { resamplePatchTensors } from './patch-resample.ts';
 
 /**
  * The starting model's weights for every parameter of the graph. A parameter the model lacks (an
  * architecture that grew a tensor) starts fresh and is named in `fresh`; one whose shape differs
- * is an error naming it.
+ * is an error naming it. A starting model with another patch size has its pixel-facing tensors
+ * resampled to `patchSize` first (patch-resample.ts).
  */
-export function startingWeights(scope: Scope, init: LoadedModel, seed: number): { weights: Map<string, HostTensor>; fresh: string[] } {
+export function startingWeights(scope: Scope, init: LoadedModel, seed: number, patchSize = init.config.patchSize): { weights: Map<string, HostTensor>; fresh: string[] } {
   const freshValues = initParams(scope, seed);
   const weights = new Map<string, HostTensor>();
   const fresh: string[] = [];
+  const initWeights = resamplePatchTensors(init.weights, init.config.patchSize, patchSize, init.config.width);
   for (const [name, { tensor }] of scope.declarations()) {
-    const w = init.weights.get(name);
+    const w = initWeights.get(name);
     const want = tensor.shape.join('×');
     if (!w) {
       fresh.push(name);

@@ -83,6 +83,16 @@ describe('trainer', () => {
     assert.ok(loadCheckpoint(grown).state.params.get('text.ln_out.weight')!.f32().every((v) => v === 1));
     const wider = { ...config, model: { ...config.model, width: 64, heads: 4 } };
     await assert.rejects(train({ config: wider, runDir: mkdtempSync(join(tmpdir(), 'run-f-')), resume: false, initFrom: out }), /--init-from .*: tensor '[^']+' is 32×32, the training config needs 32×64/);
+    // Another patch size: the pixel-facing tensors are resampled (patch-resample.ts), the rest kept.
+    const finer = { ...config, model: { ...config.model, patchSize: config.model.patchSize / 2 } };
+    const resampledRun = mkdtempSync(join(tmpdir(), 'run-p-'));
+    const lines: string[] = [];
+    await train({ config: finer, runDir: resampledRun, resume: false, initFrom: out, maxSteps: 0, log: (l) => lines.push(l) });
+    assert.match(lines.join('\n'), new RegExp(`has ${config.model.patchSize}-px patches; its pixel-facing tensors are resampled to ${finer.model.patchSize} px`));
+    const fine = loadCheckpoint(resampledRun).state.params;
+    assert.deepEqual(fine.get('denoiser.patch_embed.weight')!.shape, [finer.model.patchSize ** 2 * 3, config.model.width]);
+    const block = [...fine.keys()].find((k) => k.startsWith('denoiser.blocks.0'))!;
+    assert.deepEqual(fine.get(block)!.f32(), m.weights.get(block)!.f32(), `${block} is taken as it is`);
   });
 
   test('--change-recipe continues a checkpoint under a new recipe, and only the same model', async () => {

@@ -89,7 +89,8 @@ async function startWeights(run: RunStart, threads: number, log?: (line: string)
   });
   let startParams: Map<string, HostTensor> | undefined;
   if (init) {
-    const { weights, fresh } = startingWeights(graph.scope, init, cfg.seed);
+    const { weights, fresh } = startingWeights(graph.scope, init, cfg.seed, cfg.model.patchSize);
+    if (init.config.patchSize !== cfg.model.patchSize) log?.(`--init-from: ${init.dir} has ${init.config.patchSize}-px patches; its pixel-facing tensors are resampled to ${cfg.model.patchSize} px`);
     if (fresh.length) log?.(`--init-from: ${fresh.length} tensor(s) not in ${init.dir} start fresh: ${fresh.join(', ')}`);
     startParams = weights;
   }

@@ -70,7 +70,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--run-dir <dir>', 'where checkpoints, metrics and the tokenizer go', join(homedir(), '.flowpaint', 'runs', 'default'))
     .option('--resume', 'continue the run in --run-dir from its last checkpoint')
     .option('--change-recipe', "with --resume: continue the checkpoint (weights, optimiser, EMA, step) under --config instead of the run's own recipe (a new curriculum stage, or an A/B arm forked from a copy of the run)")
-    .option('--init-from <model-dir>', "start a new run from an exported model's weights and tokenizer (fine-tuning)")
+    .option('--init-from <model-dir>', "start a new run from an exported model's weights and tokenizer (fine-tuning; a model with another patch size is resampled to the config's)")
     .option('--max-steps <n>', 'stop after this many steps in this invocation', positiveInt('--max-steps'))
     .option('--threads <n>', "compute threads for this invocation, also when resuming (default: the config's threads; 0 = every core). On small models one thread trains about as fast as two, leaving a core free", parseNumber('--threads', { integer: true, min: 0, max: 256 }))
     .option('--no-progress', 'no progress bar (log lines only)')
