@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const MAGIC = Buffer.from('FPGRAPH1', 'latin1');
 const HEADER = MAGIC.length + 32 + 32;
@@ -26,7 +26,12 @@ const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes
 
 /** SHA-256 (hex) of a file's bytes. */
 export function fileDigest(path: string): string {
-  return sha256(readFileSync(path)).toString('hex');
+  return bytesDigest(readFileSync(path));
+}
+
+/** SHA-256 (hex) of bytes already read: fileDigest of the file they came from. */
+export function bytesDigest(bytes: Uint8Array): string {
+  return sha256(bytes).toString('hex');
 }
 
 const sourceDigests = new Map<string, string>();
@@ -69,38 +74,70 @@ export interface GraphCacheOptions {
 
 /** The graph for `key` from the cache, or from `build()` (then written to the cache). */
 export function cachedGraph(opts: GraphCacheOptions, build: () => Uint8Array): CachedGraph {
+  const found = readCachedGraph(opts);
+  if (found.bytes) return { bytes: found.bytes, outcome: 'hit' };
+  const bytes = build();
+  writeCachedGraph(opts, bytes);
+  return { bytes, outcome: found.outcome };
+}
+
+/** The cache file of a slot; a slot is a plain file name (letters, digits, '.', '_', '-'). */
+function slotPath(opts: GraphCacheOptions): string {
   if (!/^[A-Za-z0-9._-]+$/.test(opts.slot)) throw new Error(`graph cache: bad slot name '${opts.slot}'`);
-  const dir = join(opts.root ?? cacheRoot(), 'graphs');
-  const path = join(dir, `${opts.slot}.onnx`);
-  const keyHash = sha256(JSON.stringify(opts.key));
-  let outcome: GraphCacheOutcome = 'built';
-  let file: Buffer | undefined;
+  return join(opts.root ?? cacheRoot(), 'graphs', `${opts.slot}.onnx`);
+}
+
+/**
+ * The entry for `key`, if the slot holds it intact: `bytes` on a hit; otherwise no bytes and why
+ * (built: no file; stale: another key's; broken: it failed its checksum or is not a cache file).
+ */
+export function readCachedGraph(opts: GraphCacheOptions): { bytes?: Uint8Array; outcome: GraphCacheOutcome } {
+  const path = slotPath(opts);
+  let file: Buffer;
   try {
     file = readFileSync(path);
   } catch {
-    // No entry yet (or unreadable): build it.
+    // No entry yet (or unreadable): the caller builds it.
+    return { outcome: 'built' };
   }
-  if (file) {
-    const payload = file.subarray(HEADER);
-    if (file.length < HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) outcome = 'broken';
-    else if (!file.subarray(MAGIC.length, MAGIC.length + 32).equals(keyHash)) outcome = 'stale';
-    else if (!file.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload))) outcome = 'broken';
-    else return { bytes: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), outcome: 'hit' };
-  }
-  const bytes = build();
+  const payload = file.subarray(HEADER);
+  if (file.length < HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return { outcome: 'broken' };
+  if (!file.subarray(MAGIC.length, MAGIC.length + 32).equals(sha256(JSON.stringify(opts.key)))) return { outcome: 'stale' };
+  if (!file.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload))) return { outcome: 'broken' };
+  return { bytes: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), outcome: 'hit' };
+}
+
+/**
+ * A temporary file in the cache folder (created if need be) for a slot, for a writer that is not
+ * this module (ONNX Runtime saving a graph); undefined when the folder cannot be made.
+ */
+export function cacheScratchPath(opts: GraphCacheOptions): string | undefined {
+  const path = slotPath(opts);
   try {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.concat([MAGIC, keyHash, sha256(bytes), bytes]));
+    mkdirSync(dirname(path), { recursive: true });
+  } catch {
+    return undefined;
+  }
+  return `${path}.${process.pid}.scratch`;
+}
+
+/** Writes `bytes` as the slot's entry for `key`; false when the cache cannot be written (it is left as it was). */
+export function writeCachedGraph(opts: GraphCacheOptions, bytes: Uint8Array): boolean {
+  const path = slotPath(opts);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, Buffer.concat([MAGIC, sha256(JSON.stringify(opts.key)), sha256(bytes), bytes]));
     renameSync(tmp, path);
+    return true;
   } catch {
     // Not writable: the next start builds it again. Removing a half-written temporary file can
     // fail too (a path component that is a file), and that must not fail the run either.
     try {
-      rmSync(`${path}.${process.pid}.tmp`, { force: true });
+      rmSync(tmp, { force: true });
     } catch {
       // Nothing was written there.
     }
+    return false;
   }
-  return { bytes, outcome };
 }

@@ -33,6 +33,19 @@ export interface RuntimeOptions {
   quantize?: Quantization;
 }
 
+/**
+ * How a session reads its graph (optimized-session.ts): ONNX Runtime's graph optimisation 'all'
+ * for a graph as the engine built it, or 'disabled' for one ONNX Runtime optimised and saved
+ * before; and where to save the optimised graph, if anywhere.
+ */
+export interface SessionLoad {
+  optimization?: 'all' | 'disabled';
+  saveOptimizedTo?: string;
+}
+
+/** The ONNX Runtime build the sessions run on (part of the key of anything it saved). */
+export const ORT_VERSION: string = ort.env.versions.node ?? ort.env.versions.common;
+
 function spinningDefault(): boolean {
   return process.env.FLOWPAINT_ORT_SPINNING !== '0';
 }
@@ -82,7 +95,7 @@ export class Session {
     readonly outputNames: readonly string[],
   ) {}
 
-  static async create(graph: SerializedGraph | Uint8Array | string, opts: RuntimeOptions = {}): Promise<Session> {
+  static async create(graph: SerializedGraph | Uint8Array | string, opts: RuntimeOptions = {}, load: SessionLoad = {}): Promise<Session> {
     const provider = opts.provider ?? 'cpu';
     if (!availableProviders().includes(provider)) {
       throw new Error(
@@ -92,12 +105,16 @@ export class Session {
     }
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: load.optimization ?? 'all',
       intraOpNumThreads: opts.threads ?? 0,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       extra: { session: { intra_op: { allow_spinning: (opts.spinning ?? spinningDefault()) ? '1' : '0' } } },
       ...(opts.profilePrefix ? { enableProfiling: true, profileFilePrefix: opts.profilePrefix } : {}),
+      // Saving at level 'all' makes ONNX Runtime warn on stderr that the file may hold hardware-
+      // specific layouts; the saver keys the file to this machine's CPU (optimized-session.ts),
+      // so the warning would only be noise in the CLI's output. Errors still show.
+      ...(load.saveOptimizedTo ? { optimizedModelFilePath: load.saveOptimizedTo, logSeverityLevel: 3 as const } : {}),
     };
     let session: ort.InferenceSession;
     try {

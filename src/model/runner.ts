@@ -3,15 +3,16 @@
 //
 // Building and serialising a graph is a pure function of the config, the weights and the code
 // that builds it, so for a model read from a weights file the serialised graph is cached on disk
-// (engine/graph-cache.ts) under a key of all three; a start after the first skips building it.
+// (engine/graph-cache.ts) under a key of all three; a start after the first skips building it,
+// and makes its session from ONNX Runtime's optimised copy (engine/optimized-session.ts).
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostTensor, type Quantization, type RuntimeOptions, Session, type Tensor, serializeGraph } from '../engine/index.ts';
-import { cachedGraph, sourceDigest } from '../engine/graph-cache.ts';
+import { sourceDigest } from '../engine/graph-cache.ts';
+import { optimizedSession } from '../engine/optimized-session.ts';
 import { InputError } from '../errors.ts';
 import { MAX_PROMPT_TOKENS } from './config.ts';
-import { buildDenoiserGraph, buildTextGraph } from './graphs.ts';
 import { type Grid, layoutFeeds, padPrompt, type Segment } from './layout.ts';
 import type { LoadedModel } from './store.ts';
 import { textRope } from './text-encoder.ts';
@@ -82,23 +83,22 @@ export class ModelRunner {
   }
 
   private async compile(kind: GraphKind): Promise<Session> {
-    return Session.create(this.graphBytes(kind), this.runtime);
-  }
-
-  /** The serialised graph: from the cache when the weights came from a file and nothing changed since, else built now. */
-  private graphBytes(kind: GraphKind): Uint8Array {
     const { model } = this;
     const build = () => this.buildGraph(kind);
     // Only a model that holds a file's weights as read (see LoadedModel.weightsFile).
     const file = model.weightsFile;
-    if (this.options.cache === false || !file) return build();
+    if (this.options.cache === false || !file) return Session.create(await build(), this.runtime);
     const slot = `runner-${createHash('sha256').update(resolve(file.path)).digest('hex').slice(0, 16)}-${kind}-${this.quantize}`;
     const key = { format: 1, kind, quantize: this.quantize, config: model.config, weights: file.digest, code: sourceDigest(GRAPH_CODE) };
-    return cachedGraph({ slot, key, ...(this.options.cache ? { root: this.options.cache } : {}) }, build).bytes;
+    return (await optimizedSession({ slot, key, ...(this.options.cache ? { root: this.options.cache } : {}) }, build, this.runtime)).session;
   }
 
-  private buildGraph(kind: GraphKind): Uint8Array {
+  /** The serialised graph as built from the config and weights (a start that finds it in the cache never builds it). */
+  private async buildGraph(kind: GraphKind): Promise<Uint8Array> {
     const { model } = this;
+    // Imported here, not at the top: the graph builders (nn layers, the denoiser's blocks) are
+    // needed only when the cache lacks the graph, and loading them costs every start.
+    const { buildDenoiserGraph, buildTextGraph } = await import('./graphs.ts');
     const weight = (name: string) => {
       const t = model.weights.get(name);
       if (!t) throw new InputError(`model ${model.dir}: weights.safetensors has no tensor '${name}' (config and weights disagree)`);

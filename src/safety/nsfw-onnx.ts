@@ -5,7 +5,8 @@
 // Here the same layers and the same weights become an ONNX graph built with the engine (batch
 // normalisation folded into the convolutions before it), which ONNX Runtime — already loaded for
 // the model — runs in a few milliseconds. The graph is cached (engine/graph-cache.ts) under a key
-// of nsfwjs's model files and this code, so a start reads ~10 MB instead of converting.
+// of nsfwjs's model files and this code, with ONNX Runtime's optimised copy of it beside it
+// (engine/optimized-session.ts), so a start reads that instead of converting and optimising.
 //
 // The input is prepared as nsfwjs does it: pixel values divided by 255, then resized to 224×224
 // with TensorFlow's bilinear resize with aligned corners. The probabilities agree with nsfwjs on
@@ -15,7 +16,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostTensor, type RuntimeOptions, Session, type Tensor, ops as o, serializeGraph } from '../engine/index.ts';
-import { cachedGraph, fileDigest, sourceDigest } from '../engine/graph-cache.ts';
+import { type GraphCacheOptions, fileDigest, sourceDigest } from '../engine/graph-cache.ts';
+import { optimizedSession } from '../engine/optimized-session.ts';
 import type { RgbImage } from '../image/index.ts';
 
 export const NSFW_SIZE = 224;
@@ -206,19 +208,23 @@ export function buildNsfwGraph(model: KerasModelJson, shard: Uint8Array): { imag
   return { image, probs };
 }
 
-/** The serialised ONNX graph of nsfwjs's MobileNetV2, from the cache or converted now. */
-export function nsfwGraphBytes(root?: string): Uint8Array {
+/** Where nsfwjs's MobileNetV2 graph is cached: its slot and key (nsfwjs's model files and this code). */
+function nsfwGraphSpec(root?: string): GraphCacheOptions {
   const files = modelFiles();
   const here = dirname(fileURLToPath(import.meta.url));
   const key = { graph: 'nsfwjs-mobilenet-v2', json: fileDigest(files.json), shard: fileDigest(files.shard), code: sourceDigest([join(here, '..', 'engine')]), converter: fileDigest(fileURLToPath(import.meta.url)) };
-  return cachedGraph({ slot: 'nsfwjs-mobilenet-v2', key, root }, () => {
-    // The files are browserify bundles exporting the model JSON and the weights as base64.
-    const load = createRequire(import.meta.url);
-    const json = load(files.json) as KerasModelJson;
-    const shard = Buffer.from(load(files.shard) as string, 'base64');
-    const g = buildNsfwGraph(json, new Uint8Array(shard.buffer, shard.byteOffset, shard.byteLength));
-    return serializeGraph({ outputs: { probs: g.probs }, inputs: [g.image], paramMode: 'inputs' }).bytes;
-  }).bytes;
+  return { slot: 'nsfwjs-mobilenet-v2', key, root };
+}
+
+/** nsfwjs's MobileNetV2 converted to a serialised ONNX graph (what the cache holds). */
+function convertNsfwGraph(): Uint8Array {
+  const files = modelFiles();
+  // The files are browserify bundles exporting the model JSON and the weights as base64.
+  const load = createRequire(import.meta.url);
+  const json = load(files.json) as KerasModelJson;
+  const shard = Buffer.from(load(files.shard) as string, 'base64');
+  const g = buildNsfwGraph(json, new Uint8Array(shard.buffer, shard.byteOffset, shard.byteLength));
+  return serializeGraph({ outputs: { probs: g.probs }, inputs: [g.image], paramMode: 'inputs' }).bytes;
 }
 
 /**
@@ -262,7 +268,7 @@ export class NsfwOnnx {
   private constructor(private readonly session: Session) {}
 
   static async open(runtime: RuntimeOptions = {}): Promise<NsfwOnnx> {
-    return new NsfwOnnx(await Session.create(nsfwGraphBytes(), runtime));
+    return new NsfwOnnx((await optimizedSession(nsfwGraphSpec(), convertNsfwGraph, runtime)).session);
   }
 
   async classify(image: RgbImage): Promise<Record<string, number>> {
