@@ -150,13 +150,28 @@ export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): 
 }
 
 export function readSafetensors(path: string): SafetensorsFile {
+  return parseSafetensors(readFileBytes(path), path);
+}
+
+/**
+ * A safetensors file's bytes, its header validated now (the errors readSafetensors would give),
+ * for a caller that may never need the tensors: parseSafetensors(bytes) makes them, and cannot
+ * fail on bytes that passed. Copying the tensors out is most of a read's cost.
+ */
+export function readCheckedSafetensors(path: string): Uint8Array {
+  const bytes = readFileBytes(path);
+  parseHeader(bytes.subarray(8, 8 + headerLength(bytes, bytes.byteLength, path)), bytes.byteLength, path);
+  return bytes;
+}
+
+function readFileBytes(path: string): Uint8Array {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (err) {
     throw new SafetensorsError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return parseSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 export function serializeSafetensors(tensors: Map<string, HostTensor>, metadata: Record<string, string> = {}): Uint8Array {

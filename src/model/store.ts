@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { asFloat32, castForStorage, type HostTensor, readSafetensors, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
-import { fileDigest } from '../engine/graph-cache.ts';
+import { asFloat32, castForStorage, type HostTensor, parseSafetensors, readCheckedSafetensors, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
+import { bytesDigest } from '../engine/graph-cache.ts';
 import { ModelConfig } from './config.ts';
 // tokenizer.ts, not the tokenizer's index, which also brings BPE training and the caption corpus.
 import { Tokenizer } from './tokenizer/tokenizer.ts';
@@ -77,12 +77,14 @@ export function loadModel(dir: string): LoadedModel {
     throw new ModelLoadError(`${configPath}: not a valid model config (${issues})`);
   }
   const file = parsed.data;
-  let stored: Map<string, HostTensor>;
+  // Read once: the bytes give the digest now and the tensors when first needed (below).
+  let stored: Uint8Array | undefined;
   try {
-    stored = readSafetensors(weightsPath).tensors;
+    stored = readCheckedSafetensors(weightsPath);
   } catch (err) {
     throw new ModelLoadError((err as Error).message);
   }
+  const digest = bytesDigest(stored);
   let tokenizer: Tokenizer;
   try {
     tokenizer = Tokenizer.fromFile(tokenizerPath);
@@ -92,20 +94,24 @@ export function loadModel(dir: string): LoadedModel {
   if (tokenizer.vocabSize > file.model.text.vocabSize) {
     throw new ModelLoadError(`${tokenizerPath}: ${tokenizer.vocabSize} tokens exceed the model's vocabulary of ${file.model.text.vocabSize}`);
   }
-  // float16 weights become float32 when first read: a run whose graphs come from the cache never reads them.
+  // The tensors are made, and float16 weights become float32, when first read: a run whose graphs
+  // come from the cache never reads them. The file's bytes are let go once they have.
   let weights: Map<string, HostTensor> | undefined;
   const model: LoadedModel = {
     dir,
     config: file.model,
     info: file.info,
     get weights() {
-      weights ??= new Map([...stored].map(([k, t]) => [k, asFloat32(t)]));
+      if (!weights) {
+        weights = new Map([...parseSafetensors(stored!, weightsPath).tensors].map(([k, t]) => [k, asFloat32(t)]));
+        stored = undefined;
+      }
       return weights;
     },
     tokenizer,
     ...(file.sampling ? { sampling: file.sampling } : {}),
   };
-  return withWeightsFile(model, { path: weightsPath, digest: fileDigest(weightsPath) });
+  return withWeightsFile(model, { path: weightsPath, digest });
 }
 
 /** Writes a model directory (via a temp dir renamed into place, so a reader never sees half of one). */
