@@ -5,7 +5,15 @@ import { register } from 'tsx/esm/api';
 import { preloadFor } from './preload.js';
 
 // Packages first, TypeScript loader second: see preload.js.
-await Promise.all(preloadFor(process.argv.slice(2)).map((specifier) => import(specifier)));
+const packages = preloadFor(process.argv.slice(2));
+await Promise.all(packages.map((specifier) => import(specifier)));
+const sourceMaps = process.sourceMapsEnabled;
 register();
+// tsx turns Node's source maps on so that stack traces name TypeScript lines, and Node then
+// decodes and parses the inline source map of every module it loads: ~45 ms of CPU for the ~80
+// modules of a generate (BENCHMARKS.md, "Cold start"). The commands that preload (generate and
+// edit: one image, then exit) print error messages, never stacks, so they keep Node's own setting
+// (on with --enable-source-maps); the long-running commands keep tsx's.
+if (packages.length > 0) process.setSourceMapsEnabled(sourceMaps);
 const { main } = await import('../src/cli/main.ts');
 await main(process.argv);

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { basename, extname, join, dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { checkWritable, encodeImage, formatFromPath, type GeneratedImage, type ImageFormat, type RedrawEvent, writeFileAtomically } from '../pipeline/index.ts';
-import { isGuidanceInterval } from '../flow/index.ts';
+// guidance.ts, not flow/index.ts (see pipeline.ts).
+import { isGuidanceInterval } from '../flow/guidance.ts';
 import { UsageError } from './errors.ts';
 
 /** The prompt from the positional argument or --prompt-file (`-` = standard input), never both. */

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
 const root = new URL('../../', import.meta.url);
@@ -34,9 +34,10 @@ describe('bin/preload.js', () => {
     }
   });
 
-  test("after the preload, generate's modules load no package through tsx's hooks", async () => {
-    // What bin/flowpaint.js does, then a load hook that records every module that still reaches
-    // the hooks, then the generate command's module with everything it imports.
+  // What bin/flowpaint.js does, then a load hook that records every module that still reaches the
+  // hooks, then the generate command's module with everything it imports.
+  let loaded: string[] = [];
+  before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'preload-'));
     const log = join(dir, 'loads.txt');
     const hook = join(dir, 'record-loads.mjs');
@@ -57,9 +58,19 @@ await import('./src/cli/commands/generate.ts');
 `;
     // Evaluated in the repository root, so that package names resolve as they do for bin/.
     await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
-    const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  });
+
+  test("after the preload, generate's modules load no package through tsx's hooks", () => {
     assert.ok(loaded.some((u) => u.endsWith('/src/cli/commands/generate.ts')), 'the hook saw the TypeScript');
     const packages = loaded.filter((u) => u.includes('/node_modules/'));
     assert.deepEqual(packages, [], 'add these packages to bin/preload.js');
+  });
+
+  test('generate loads no module that only training, red-teaming or a graph build needs', () => {
+    // Each module costs a cold start its trip through tsx's hooks; these are imported from the
+    // modules themselves (redraw.ts, pipeline.ts, output.ts) or on a graph-cache miss (runner.ts).
+    const unneeded = ['safety/index.ts', 'safety/redteam.ts', 'safety/redteam-suite.ts', 'safety/release.ts', 'flow/index.ts', 'flow/loss.ts', 'flow/dropout.ts', 'model/graphs.ts', 'model/denoiser.ts'];
+    assert.deepEqual(loaded.filter((u) => unneeded.some((m) => u.endsWith(`/src/${m}`))), []);
   });
 });

@@ -5,7 +5,12 @@
 import { randomInt } from 'node:crypto';
 import { type Quantization, Rng } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
-import { type Denoiser, editGuidance, isGuidanceInterval, sampleEuler, sampleHeun, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
+// From the flow modules themselves, not flow/index.ts, which also loads the training loss and
+// conditioning dropout (a cold start pays for every module it loads).
+import { editGuidance, isGuidanceInterval, textGuidance } from '../flow/guidance.ts';
+import { toVelocity } from '../flow/path.ts';
+import { type Denoiser, sampleEuler, sampleHeun } from '../flow/sampler.ts';
+import { samplingSchedule } from '../flow/timesteps.ts';
 import type { RgbImage } from '../image/index.ts';
 import { type Grid, gridFor, maskPatches, patchify, unpatchify } from '../model/layout.ts';
 import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';

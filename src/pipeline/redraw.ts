@@ -5,7 +5,9 @@
 // and only an image that passes the same filter at the same thresholds ever leaves; the refusal is
 // still audited, the image's metadata lists the refused seeds, and the caller is told. Nothing
 // becomes reachable that was not: anyone can ask again with another seed.
-import { SafetyRefusal } from '../safety/index.ts';
+// From refusal.ts, not safety/index.ts, which also loads the red-team suite and release.ts that no
+// image request runs (see pipeline.ts).
+import { SafetyRefusal } from '../safety/refusal.ts';
 import type { GeneratedImage } from './requests.ts';
 
 /** How many other seeds one image may try after the output filter refuses it. */
