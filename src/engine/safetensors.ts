@@ -138,11 +138,17 @@ export function parseHeader(json: Uint8Array, fileSize: number, source: string):
   return { dataStart, metadata, entries };
 }
 
-export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): SafetensorsFile {
-  const hlen = headerLength(buf, buf.byteLength, source);
-  const { dataStart, metadata, entries } = parseHeader(buf.subarray(8, 8 + hlen), buf.byteLength, source);
+/** The validated header of a whole safetensors file held in memory. */
+export function safetensorsHeader(buf: Uint8Array, source = 'safetensors data'): SafetensorsHeader {
+  return parseHeader(buf.subarray(8, 8 + headerLength(buf, buf.byteLength, source)), buf.byteLength, source);
+}
+
+/** The file's tensors (copied out of `buf`); with `select`, only those whose names it accepts. */
+export function parseSafetensors(buf: Uint8Array, source = 'safetensors data', select?: (name: string) => boolean): SafetensorsFile {
+  const { dataStart, metadata, entries } = safetensorsHeader(buf, source);
   const tensors = new Map<string, HostTensor>();
   for (const e of entries) {
+    if (select && !select(e.name)) continue;
     const data = typedView(e.dtype, buf.subarray(dataStart + e.begin, dataStart + e.end));
     tensors.set(e.name, new HostTensor(e.dtype, e.shape, data));
   }
@@ -160,7 +166,7 @@ export function readSafetensors(path: string): SafetensorsFile {
  */
 export function readCheckedSafetensors(path: string): Uint8Array {
   const bytes = readFileBytes(path);
-  parseHeader(bytes.subarray(8, 8 + headerLength(bytes, bytes.byteLength, path)), bytes.byteLength, path);
+  safetensorsHeader(bytes, path);
   return bytes;
 }
 

@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { asFloat32, castForStorage, type HostTensor, readSafetensors, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
-import { fileDigest } from '../engine/graph-cache.ts';
-import { type LoadedModel, withWeightsFile } from './store.ts';
+import { asFloat32, castForStorage, type HostTensor, parseSafetensors, readCheckedSafetensors, safetensorsHeader, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
+import { bytesDigest } from '../engine/graph-cache.ts';
+import { type LoadedModel, storedTensors, tensorShapes, withWeightsFile } from './store.ts';
 
 export const FLASH_FILE = 'flash.safetensors';
 
@@ -74,30 +74,53 @@ export function loadFlash(base: LoadedModel): FlashStatus {
   const entry = parsed.data;
   const path = join(base.dir, entry.file);
   if (!existsSync(path)) throw new FlashLoadError(`${configPath} declares Flash weights but ${path} is missing (rerun \`flowpaint distill-export\`, or remove the flash entry)`);
-  const fingerprint = fingerprintText(base.weights);
+  // The text encoder's tensors as stored, not the whole model made float32: the start of a
+  // `generate --fast` whose graphs are cached reads no other weights (BENCHMARKS.md, "Cold start").
+  const fingerprint = fingerprintText(storedTensors(base, (name) => !isStudentTensor(name)));
   if (fingerprint !== entry.textFingerprint) {
     return { kind: 'stale', reason: `${path} was distilled from other base weights (${entry.teacher.id} ${entry.teacher.version}); rerun \`flowpaint distill\` on ${base.dir}` };
   }
-  let tensors: Map<string, HostTensor>;
+  // Read once and checked against the base model's tensors by the headers now; the tensors are
+  // made (float32) when the student's weights are first read, which a start that finds the
+  // student's graph in the cache never does.
+  let stored: Uint8Array | undefined;
+  let shapes: Map<string, readonly number[]>;
   try {
-    tensors = readSafetensors(path).tensors;
+    stored = readCheckedSafetensors(path);
+    shapes = new Map(safetensorsHeader(stored, path).entries.map((e) => [e.name, e.shape]));
   } catch (err) {
     throw new FlashLoadError((err as Error).message);
   }
-  const weights = new Map(base.weights);
-  for (const [name, t] of base.weights) {
+  const baseShapes = tensorShapes(base);
+  for (const [name, shape] of baseShapes) {
     if (!isStudentTensor(name)) continue;
-    const s = tensors.get(name);
+    const s = shapes.get(name);
     if (!s) throw new FlashLoadError(`${path}: no tensor '${name}' (the base model has it)`);
-    if (s.shape.join() !== t.shape.join()) throw new FlashLoadError(`${path}: tensor '${name}' is [${s.shape}] but the base model's is [${t.shape}]`);
-    weights.set(name, asFloat32(s));
+    if (s.join() !== shape.join()) throw new FlashLoadError(`${path}: tensor '${name}' is [${s}] but the base model's is [${shape}]`);
   }
-  for (const name of tensors.keys()) {
-    if (!base.weights.has(name)) throw new FlashLoadError(`${path}: tensor '${name}' is not in the base model (config and Flash weights disagree)`);
+  for (const name of shapes.keys()) {
+    if (!baseShapes.has(name)) throw new FlashLoadError(`${path}: tensor '${name}' is not in the base model (config and Flash weights disagree)`);
   }
-  const model: LoadedModel = { ...base, weights, info: { ...base.info, version: `${base.info.version}+flash` } };
+  const digest = bytesDigest(stored);
+  let weights: Map<string, HostTensor> | undefined;
+  // Built field by field: a spread of `base` would read its weights (a getter in loadModel's).
+  const model: LoadedModel = {
+    dir: base.dir,
+    config: base.config,
+    info: { ...base.info, version: `${base.info.version}+flash` },
+    tokenizer: base.tokenizer,
+    ...(base.sampling ? { sampling: base.sampling } : {}),
+    get weights() {
+      if (!weights) {
+        weights = new Map(base.weights);
+        for (const [name, t] of parseSafetensors(stored!, path, isStudentTensor).tensors) weights.set(name, asFloat32(t));
+        stored = undefined;
+      }
+      return weights;
+    },
+  };
   // The student's compiled graphs are cached under both files (model/runner.ts).
-  if (base.weightsFile) withWeightsFile(model, { path, digest: createHash('sha256').update(`${base.weightsFile.digest}+${fileDigest(path)}`).digest('hex') });
+  if (base.weightsFile) withWeightsFile(model, { path, digest: createHash('sha256').update(`${base.weightsFile.digest}+${digest}`).digest('hex') });
   return { kind: 'ready', entry, model };
 }
 

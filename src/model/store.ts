@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { asFloat32, castForStorage, type HostTensor, parseSafetensors, readCheckedSafetensors, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
+import { asFloat32, castForStorage, type HostTensor, parseSafetensors, readCheckedSafetensors, safetensorsHeader, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
 import { bytesDigest } from '../engine/graph-cache.ts';
 import { ModelConfig } from './config.ts';
 // tokenizer.ts, not the tokenizer's index, which also brings BPE training and the caption corpus.
@@ -51,6 +51,28 @@ export interface WeightsFile {
 /** Marks `model` as holding exactly the weights of `file` (see LoadedModel.weightsFile). */
 export function withWeightsFile<T extends LoadedModel>(model: T, file: WeightsFile): T {
   return Object.defineProperty(model, 'weightsFile', { value: file, enumerable: false });
+}
+
+/** For a model made by loadModel: its weights file's bytes while its float32 weights have not been made. */
+const storedBytes = new WeakMap<LoadedModel, () => Uint8Array | undefined>();
+
+/**
+ * The tensors of `model` whose names `select` accepts, in the dtype its weights file stores them
+ * (float16 stays float16), without making its float32 weights: what a fingerprint needs (Flash
+ * checks the text encoder's, model/flash.ts). Taken from `model.weights` once those exist, or for
+ * a model loadModel did not read.
+ */
+export function storedTensors(model: LoadedModel, select: (name: string) => boolean): Map<string, HostTensor> {
+  const bytes = storedBytes.get(model)?.();
+  if (bytes) return parseSafetensors(bytes, model.weightsFile?.path, select).tensors;
+  return new Map([...model.weights].filter(([name]) => select(name)));
+}
+
+/** Name -> shape of every tensor of `model`, from its weights file's header while its weights have not been made. */
+export function tensorShapes(model: LoadedModel): Map<string, readonly number[]> {
+  const bytes = storedBytes.get(model)?.();
+  if (bytes) return new Map(safetensorsHeader(bytes, model.weightsFile?.path).entries.map((e) => [e.name, e.shape]));
+  return new Map([...model.weights].map(([name, t]) => [name, t.shape]));
 }
 
 export class ModelLoadError extends Error {
@@ -111,6 +133,7 @@ export function loadModel(dir: string): LoadedModel {
     tokenizer,
     ...(file.sampling ? { sampling: file.sampling } : {}),
   };
+  storedBytes.set(model, () => stored);
   return withWeightsFile(model, { path: weightsPath, digest });
 }
 
