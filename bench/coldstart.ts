@@ -1,4 +1,4 @@
-// `npm run bench -- coldstart [--runs 5] [--model DIR] [--prompt TEXT] [--compare CHECKOUT]`:
+// `npm run bench -- coldstart [--runs 5] [--model DIR] [--prompt TEXT] [--compare CHECKOUT] [--jobs N]`:
 // whole-process times of the flowpaint command, from spawn to exit (PNG on disk for generate),
 // median of N runs each: `--help`, `generate` at the model's native size (20 steps), `generate
 // --fast` (Flash when the model has it, else 4 plain steps), and `generate --fast` on an empty
@@ -12,6 +12,11 @@
 // `--compare CHECKOUT` also runs another checkout's bin/flowpaint.js (say, a `git worktree` of an
 // older commit, with node_modules), alternating run by run with this one, and prints the ratio of
 // the medians: on a loaded machine the ratio holds when the absolute seconds do not.
+//
+// `--jobs N` runs up to N of a row's processes at once (default 1). For a machine whose cores are
+// taken by other work at a higher priority, where one process at a time would take hours: each
+// child's CPU time is then read from its /proc entry while it runs (the last reading before it
+// exits), and its wall time is not what a user waits, so only the CPU columns and ratios compare.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -33,17 +38,48 @@ function childCpuSeconds(): number {
   }
 }
 
-async function once(bin: string, args: string[], cacheDir: string): Promise<{ wall: number; cpu: number }> {
+/** CPU seconds of a running process, its threads and its waited-for children (utime + stime + cutime + cstime), or undefined once it is gone. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14–17 of stat (1-based): utime, stime, cutime, cstime.
+    const ticks = fields.slice(11, 15).map(Number);
+    return ticks.every(Number.isFinite) ? ticks.reduce((a, b) => a + b, 0) / 100 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One run of `bin args`. `concurrent`: other runs may end meanwhile, so this process's own CPU
+ * time is sampled from /proc every 20 ms instead of taken from this process's children's total.
+ */
+async function once(bin: string, args: string[], cacheDir: string, concurrent = false): Promise<{ wall: number; cpu: number }> {
   const cpu0 = childCpuSeconds();
   const t0 = performance.now();
+  let sampled = NaN;
   await new Promise<void>((done, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FLOWPAINT_CACHE: cacheDir } });
+    const timer = concurrent ? setInterval(() => (sampled = processCpuSeconds(child.pid!) ?? sampled), 20) : undefined;
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('exit', (c) => (c === 0 ? done() : reject(new Error(`flowpaint ${args.join(' ')} exited ${c}: ${err.trim()}`))));
+    child.on('exit', (c) => {
+      clearInterval(timer);
+      return c === 0 ? done() : reject(new Error(`flowpaint ${args.join(' ')} exited ${c}: ${err.trim()}`));
+    });
   });
-  return { wall: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - cpu0 };
+  return { wall: (performance.now() - t0) / 1000, cpu: concurrent ? sampled : childCpuSeconds() - cpu0 };
+}
+
+/** Runs `tasks` with at most `jobs` at a time. */
+async function pool(tasks: (() => Promise<void>)[], jobs: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -62,6 +98,9 @@ export async function run(args: string[]): Promise<void> {
   const model = option(args, '--model');
   const prompt = option(args, '--prompt') ?? 'a red apple left of a cat on a blue background';
   const compare = option(args, '--compare');
+  const jobs = Number(option(args, '--jobs') ?? 1);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${option(args, '--jobs')}`);
+  const concurrent = jobs > 1;
   const bins: { name: string; bin: string }[] = [{ name: 'this', bin: join(root, 'bin', 'flowpaint.js') }];
   if (compare) {
     const other = join(resolve(compare), 'bin', 'flowpaint.js');
@@ -80,28 +119,39 @@ export async function run(args: string[]): Promise<void> {
     { key: 'generate_fast_empty_cache', label: 'generate --fast, empty graph cache', args: [...generate, '--fast'], emptyCache: true },
   ];
   console.log(`cold start — whole process, median of ${runs}; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]!.toFixed(1)}`);
+  if (concurrent) console.log(`${jobs} processes at a time: wall times overlap, compare the CPU columns`);
   if (compare) console.log(`compare = ${resolve(compare)}; this = ${root}; runs alternate between the two`);
   const header = bins.map((b) => `${`${b.name} wall s`.padStart(16)} ${`${b.name} cpu s`.padStart(15)}`).join(' ');
   console.log(`${'command'.padEnd(40)} ${header}${compare ? `  ${'wall ratio'.padStart(10)} ${'cpu ratio'.padStart(9)}` : ''}`);
-  const result: Record<string, number | boolean> = { runs, flash };
+  const result: Record<string, number | boolean> = { runs, flash, jobs };
   const warm = bins.map(() => mkdtempSync(join(dir, 'cache-')));
   try {
     // Fill each checkout's graph cache once, untimed.
-    for (const [i, b] of bins.entries()) await once(b.bin, [...generate, '--fast'], warm[i]!).then(() => once(b.bin, generate, warm[i]!));
+    await pool(
+      bins.map((b, i) => () => once(b.bin, [...generate, '--fast'], warm[i]!).then(() => once(b.bin, generate, warm[i]!)).then(() => {})),
+      jobs,
+    );
     for (const c of cases) {
       const walls = bins.map((): number[] => []);
       const cpus = bins.map((): number[] => []);
+      const tasks: (() => Promise<void>)[] = [];
       for (let r = 0; r < runs; r++) {
         for (const [i, b] of bins.entries()) {
-          rmSync(out, { force: true });
-          const cache = c.emptyCache ? mkdtempSync(join(dir, 'empty-')) : warm[i]!;
-          const t = await once(b.bin, c.args, cache);
-          if (c.emptyCache) rmSync(cache, { recursive: true, force: true });
-          if (c.key !== 'help' && !existsSync(out)) throw new Error(`${c.label}: no PNG was written`);
-          walls[i]!.push(t.wall);
-          cpus[i]!.push(t.cpu);
+          tasks.push(async () => {
+            // Concurrent runs each write a file of their own.
+            const png = concurrent ? join(dir, `out-${r}-${i}.png`) : out;
+            const argv = concurrent ? c.args.map((a) => (a === out ? png : a)) : c.args;
+            rmSync(png, { force: true });
+            const cache = c.emptyCache ? mkdtempSync(join(dir, 'empty-')) : warm[i]!;
+            const t = await once(b.bin, argv, cache, concurrent);
+            if (c.emptyCache) rmSync(cache, { recursive: true, force: true });
+            if (c.key !== 'help' && !existsSync(png)) throw new Error(`${c.label}: no PNG was written`);
+            walls[i]!.push(t.wall);
+            cpus[i]!.push(t.cpu);
+          });
         }
       }
+      await pool(tasks, jobs);
       const cols = bins.map((b, i) => {
         const prefix = b.name === 'this' ? '' : `${b.name}_`;
         result[`${prefix}${c.key}_wall_s`] = +median(walls[i]!).toFixed(2);

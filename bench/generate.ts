@@ -1,6 +1,8 @@
 // `npm run bench -- generate [--model DIR] [--threads N]`: seconds per image with the shipped model
 // at 256×256 and 1024×1024, at the default step count and in the few-step mode (Flash when the model
-// has it), and peak memory.
+// has it), and peak memory. Each case also reports the process's CPU seconds (`<key>_cpu`, all
+// threads): on a machine that other work keeps busy, the wall seconds stretch and the CPU seconds
+// stay close to what the image costs (on an idle machine, about wall × the threads kept busy).
 import os from 'node:os';
 import { DEFAULT_STEPS, FAST_STEPS, loadPipeline } from '../src/pipeline/index.ts';
 import { option } from './lib/util.ts';
@@ -21,11 +23,15 @@ export async function run(args: string[]): Promise<void> {
   for (const c of cases) {
     // The fast cases are the product's fast mode: Flash when the model has it (its first call compiles it: warm it).
     if (c.fast) await pipe.generate({ prompt, width: 256, height: 256, steps: 1, seed: 0, fast: true });
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await pipe.generate({ prompt, width: c.size, height: c.size, steps: c.steps, seed: 1, fast: c.fast });
     const s = (performance.now() - t0) / 1000;
+    const used = process.cpuUsage(cpu0);
+    const cpu = (used.user + used.system) / 1e6;
     result[c.key] = +s.toFixed(2);
-    console.log(`${c.size}x${c.size}  ${String(c.steps).padStart(2)} steps${c.fast ? (pipe.flash ? ' (Flash)' : ' (fast, no Flash)') : ''}  ${s.toFixed(2).padStart(8)} s/image`);
+    result[`${c.key}_cpu`] = +cpu.toFixed(2);
+    console.log(`${c.size}x${c.size}  ${String(c.steps).padStart(2)} steps${c.fast ? (pipe.flash ? ' (Flash)' : ' (fast, no Flash)') : ''}  ${s.toFixed(2).padStart(8)} s/image  ${cpu.toFixed(2).padStart(8)} CPU s`);
   }
   await pipe.release();
   result.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
