@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { grad, hasGradRule } from './autodiff.ts';
+import { defineGradient } from './custom-gradient.ts';
+import { topoSort } from './graph.ts';
 import { HostTensor } from './host.ts';
 import { serializeGraph } from './onnx.ts';
 import * as o from './ops.ts';
@@ -101,6 +103,9 @@ describe('gradients match finite differences', () => {
     ['max', [{ shape: [2, 4] }], (a) => o.max(a, 1)],
     ['layerNorm', [{ shape: [2, 5] }, { shape: [5] }, { shape: [5] }], (a, w, b) => o.layerNorm(a, w, b)],
     ['rmsNorm', [{ shape: [2, 5] }, { shape: [5] }], (a, w) => o.rmsNorm(a, w)],
+    ['layerNorm without affine, input used again', [{ shape: [2, 2, 6] }], (a) => o.mul(o.layerNorm(a), o.tanh(a))],
+    ['rmsNorm without weight, 3-D', [{ shape: [2, 3, 4] }], (a) => o.rmsNorm(a)],
+    ['groupNorm', [{ shape: [2, 4, 3] }, { shape: [4] }, { shape: [4] }], (a, w, b) => o.groupNorm(a, 2, w, b)],
     ['reshape', [{ shape: [2, 6] }], (a) => o.mul(o.reshape(a, [3, 4]), o.reshape(a, [3, 4]))],
     ['transpose', [{ shape: [2, 3, 4] }], (a) => o.transpose(a, [2, 0, 1])],
     ['concat', [{ shape: [2, 3] }, { shape: [2, 2] }], (a, b) => o.concat([a, b], 1)],
@@ -174,5 +179,104 @@ describe('symbolic sequence lengths', () => {
     const r = await s.run({ txt: HostTensor.f32([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]), fixed: HostTensor.f32([0, 0, 0, 0, 0, 0], [2, 3]) });
     assert.deepEqual([...r.gt!.data], [2, 4, 6, 8, 10, 12, 14, 16]);
     assert.deepEqual([...r.gf!.data], [3, 3, 0, 3, 3, 0]);
+  });
+});
+
+describe('closed-form gradients of composites', () => {
+  /** Runs the gradients of `loss` wrt `wrt` built with and without the closed forms. */
+  async function bothWays(loss: Tensor, wrt: Tensor[], feeds: Record<string, HostTensor>) {
+    const run = async (closedForms: boolean) => {
+      const gs = grad(loss, wrt, { closedForms });
+      const outputs: Record<string, Tensor> = {};
+      gs.forEach((g, i) => (outputs[`g${i}`] = g));
+      const s = await Session.create(serializeGraph({ outputs, paramMode: 'inputs' }));
+      const r = await s.run(feeds);
+      await s.release();
+      return { values: gs.map((_, i) => r[`g${i}`]!.data as Float32Array), nodes: topoSort(gs).order.length };
+    };
+    return { closed: await run(true), primitives: await run(false) };
+  }
+
+  test('norms in a transformer-shaped block: the closed forms equal differentiating the primitives, with fewer nodes', async () => {
+    // x → layer norm (affine) → RMS norm per head (QK-norm) → layer norm (adaLN-style, no affine)
+    // modulated; the input is also used on a residual path. Symbolic token count, as in training.
+    const x = o.input('x', [2, 'N', 8]);
+    const w = o.input('w', [8]);
+    const b = o.input('b', [8]);
+    const q = o.input('q', [4]);
+    const scale = o.input('scale', [2, 1, 8]);
+    const h = o.layerNorm(x, w, b);
+    const heads = o.transpose(o.reshape(h, [2, 'N', 2, 4]), [0, 2, 1, 3]);
+    const r = o.reshape(o.transpose(o.rmsNorm(heads, q), [0, 2, 1, 3]), [2, 'N', 8], [x]);
+    const y = o.add(x, o.mul(o.layerNorm(o.add(r, x), undefined, undefined, 1e-6), o.add(scale, 1)));
+    const target = o.input('t', [2, 'N', 8]);
+    const loss = o.sum(o.mul(o.mul(y, y), target));
+    const rng = new Rng(5);
+    const n = 5;
+    const f = (shape: number[], lo = -1.5, hi = 1.5) => HostTensor.f32(rng.fillUniform(new Float32Array(shape.reduce((p, k) => p * k, 1)), lo, hi), shape);
+    const feeds = { x: f([2, n, 8]), w: f([8], 0.5, 1.5), b: f([8]), q: f([4], 0.5, 1.5), scale: f([2, 1, 8]), t: f([2, n, 8]) };
+    const { closed, primitives } = await bothWays(loss, [x, w, b, q, scale], feeds);
+    closed.values.forEach((c, i) => {
+      const p = primitives.values[i]!;
+      const big = Math.max(...p.map(Math.abs));
+      const diff = Math.max(...c.map((v, k) => Math.abs(v - p[k]!)));
+      assert.ok(big > 1e-3, `gradient ${i} is not trivially zero`);
+      assert.ok(diff <= 1e-5 * big, `gradient ${i}: closed form differs from the primitives by ${diff} (max ${big})`);
+    });
+    assert.ok(closed.nodes < primitives.nodes - 20, `closed forms build fewer nodes (${closed.nodes} vs ${primitives.nodes})`);
+  });
+
+  test('a closed form is used only where the derivative reaches the composite through its declared inputs', async () => {
+    // y = x·exp(c), declared with input x only and a deliberately wrong rule (zero gradient).
+    const x = o.input('x', [3]);
+    const c = o.input('c', [3]);
+    const y = defineGradient(o.mul(x, o.exp(c)), [x], (g) => [o.mul(g, 0)]);
+    const loss = o.sum(y);
+    const feeds = { x: HostTensor.f32([1, 2, 3], [3]), c: HostTensor.f32([0, 0, 0], [3]) };
+    const onlyX = await bothWays(loss, [x], feeds);
+    assert.deepEqual([...onlyX.closed.values[0]!], [0, 0, 0], 'the attached rule is what grad uses');
+    assert.deepEqual([...onlyX.primitives.values[0]!], [1, 1, 1]);
+    // Asking about c too: c reaches y other than through x, so the primitives' rules are used.
+    const both = await bothWays(loss, [x, c], feeds);
+    assert.deepEqual([...both.closed.values[0]!], [1, 1, 1]);
+    assert.deepEqual([...both.closed.values[1]!], [1, 2, 3]);
+    // Asking about a tensor inside the composite also falls back.
+    const e = y.inputs[1]!;
+    const inside = await bothWays(loss, [x, e], feeds);
+    assert.deepEqual([...inside.closed.values[0]!], [1, 1, 1]);
+    assert.deepEqual([...inside.closed.values[1]!], [1, 2, 3]);
+    assert.throws(() => defineGradient(y, [x], (g) => [g]), /already has a gradient/);
+  });
+});
+
+describe('gradients of slices', () => {
+  test('adjacent slices of one tensor get one Concat, the same values as padding each and adding', async () => {
+    // The shapes of the denoiser: joint attention's output split back into text and image
+    // tokens along a symbolic axis, RoPE's halves of each head, and a gap (two slices that do
+    // not meet) beside a use of the whole tensor.
+    const x = o.input('x', [2, '3+N', 6]);
+    const txt = o.slice(x, 1, 0, 3);
+    const img = o.slice(x, 1, 3);
+    const [h1, h2] = o.split(img, -1, 2) as [Tensor, Tensor];
+    const rope = o.add(o.mul(img, 0.5), o.concat([o.neg(h2), h1], -1));
+    const gapped = o.add(o.sum(o.slice(txt, 2, 0, 2)), o.sum(o.exp(o.slice(txt, 2, 4, 6))));
+    const w = o.input('w', [2, 'N', 6]);
+    const loss = o.add(o.add(o.sum(o.mul(o.mul(rope, rope), w)), o.sum(o.mul(txt, txt))), gapped);
+    const run = async (joinSlices: boolean) => {
+      const [g] = grad(loss, [x], { joinSlices });
+      const s = await Session.create(serializeGraph({ outputs: { g: g! }, paramMode: 'inputs' }));
+      const rng = new Rng(3);
+      const r = await s.run({ x: HostTensor.f32(rng.fillUniform(new Float32Array(2 * 7 * 6), -1, 1), [2, 7, 6]), w: HostTensor.f32(rng.fillUniform(new Float32Array(2 * 4 * 6), -1, 1), [2, 4, 6]) });
+      await s.release();
+      const ops = topoSort([g!]).order.map((t) => t.op);
+      return { g: r.g!.data as Float32Array, shape: r.g!.shape, pads: ops.filter((op) => op === 'Pad').length };
+    };
+    const joined = await run(true);
+    const padded = await run(false);
+    assert.deepEqual([...joined.shape], [2, 7, 6]);
+    joined.g.forEach((v, k) => assert.ok(Math.abs(v - padded.g[k]!) <= 1e-6 * (1 + Math.abs(v)), `element ${k}: ${v} vs ${padded.g[k]}`));
+    // Padded: txt, img, h1, h2, the two gapped slices. Joined: only the gapped pair stays apart.
+    assert.equal(padded.pads, 6);
+    assert.equal(joined.pads, 2);
   });
 });

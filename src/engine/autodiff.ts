@@ -1,6 +1,7 @@
 // Reverse-mode autodiff on the graph: one gradient rule per primitive op, and a reverse walk
 // that adds the backward subgraph. Rules get the upstream gradient `g`, the node and its
 // output; they return one gradient per input (undefined where none flows).
+import { type CustomGradient, customGradient } from './custom-gradient.ts';
 import { isFloat } from './dtype.ts';
 import { topoSort } from './graph.ts';
 import * as o from './ops.ts';
@@ -124,28 +125,85 @@ const rules: Record<string, Rule> = {
     });
   },
   Slice: (g, [a, starts, ends, axesT]) => {
-    // Pad the gradient back to the input's extent: `begin` zeros before, the rest after.
     const x = a!;
     const axis = Number((axesT!.value as BigInt64Array)[0]);
     const d = x.shape[axis]!;
     const s = Number((starts!.value as BigInt64Array)[0]);
     const e = Number((ends!.value as BigInt64Array)[0]);
-    const zeroPads = (n: number) => Array(n).fill(0);
+    let start = s;
+    let end: number | undefined = e >= Number.MAX_SAFE_INTEGER ? undefined : e;
     if (typeof d === 'number') {
-      const begin = s < 0 ? d + s : s;
-      const end = e < 0 ? d + e : Math.min(e, d);
-      const pads = x.shape.map((_, i): [number, number] => (i === axis ? [begin, d - end] : [0, 0]));
-      return [o.pad(g, pads), undefined, undefined, undefined];
+      start = s < 0 ? d + s : s;
+      end = e < 0 ? d + e : Math.min(e, d);
+      if (end === d) end = undefined;
     }
-    const after = e >= Number.MAX_SAFE_INTEGER ? o.constant([0], [1], 'int64') : o.sub(o.dimOf(x, axis), o.constant([e], [1], 'int64'));
-    const pads = o.concat(
-      [o.constant([...zeroPads(axis), s, ...zeroPads(x.rank - axis - 1), ...zeroPads(axis)], [x.rank + axis], 'int64'), after, o.constant(zeroPads(x.rank - axis - 1), [x.rank - axis - 1], 'int64')].filter((t) => t.shape[0] !== 0),
-      0,
-    );
-    return [o.padDynamic(g, pads, [...x.shape]), undefined, undefined, undefined];
+    const padded = padSliceGradient(g, x, axis, start, end);
+    slicePieces.set(padded, { g, x, axis, start, end, padded });
+    return [padded, undefined, undefined, undefined];
   },
   Gather: (g, [data, idx]) => [o.scatterAddRows(data!, idx!, g), undefined],
 };
+
+/** Pads a slice's gradient back to the input's extent: `start` zeros before, the rest after (end undefined: to the end). */
+function padSliceGradient(g: Tensor, x: Tensor, axis: number, start: number, end: number | undefined): Tensor {
+  const d = x.shape[axis]!;
+  if (start === 0 && end === undefined) return sameShape(g.shape, x.shape) ? g : o.reshapeLike(g, x);
+  const zeroPads = (n: number) => Array(n).fill(0);
+  if (typeof d === 'number') {
+    const pads = x.shape.map((_, i): [number, number] => (i === axis ? [start, d - (end ?? d)] : [0, 0]));
+    return o.pad(g, pads);
+  }
+  const after = end === undefined ? o.constant([0], [1], 'int64') : o.sub(o.dimOf(x, axis), o.constant([end], [1], 'int64'));
+  const pads = o.concat(
+    [o.constant([...zeroPads(axis), start, ...zeroPads(x.rank - axis - 1), ...zeroPads(axis)], [x.rank + axis], 'int64'), after, o.constant(zeroPads(x.rank - axis - 1), [x.rank - axis - 1], 'int64')].filter((t) => t.shape[0] !== 0),
+    0,
+  );
+  return o.padDynamic(g, pads, [...x.shape]);
+}
+
+/**
+ * A Slice rule's padded gradient and what it was made from. When several slices of one tensor
+ * along one axis meet (a split: heads' halves in RoPE, the modulation's six vectors, the text
+ * and image halves of joint attention), their gradients are joined by one Concat instead of
+ * each being padded to full size and added.
+ */
+interface SlicePiece {
+  g: Tensor;
+  x: Tensor;
+  axis: number;
+  start: number;
+  end: number | undefined;
+  padded: Tensor;
+}
+const slicePieces = new WeakMap<Tensor, SlicePiece>();
+
+/** The sum of a tensor's gradient contributions, with adjacent slices' gradients concatenated. */
+function sumGradients(parts: Tensor[]): Tensor {
+  if (parts.length === 1) return parts[0]!;
+  const terms: Tensor[] = [];
+  const byAxis = new Map<number, SlicePiece[]>();
+  for (const p of parts) {
+    const piece = slicePieces.get(p);
+    if (!piece) terms.push(p);
+    else byAxis.set(piece.axis, [...(byAxis.get(piece.axis) ?? []), piece]);
+  }
+  for (const [axis, pieces] of byAxis) {
+    pieces.sort((a, b) => a.start - b.start);
+    let run: SlicePiece[] = [];
+    const flush = () => {
+      if (run.length === 1) terms.push(run[0]!.padded);
+      else if (run.length > 1) terms.push(padSliceGradient(o.concat(run.map((r) => r.g), axis), run[0]!.x, axis, run[0]!.start, run[run.length - 1]!.end));
+      run = [];
+    };
+    for (const p of pieces) {
+      const last = run[run.length - 1];
+      if (last && last.end !== p.start) flush();
+      run.push(p);
+    }
+    flush();
+  }
+  return terms.reduce((a, b) => o.add(a, b));
+}
 
 function matmulGradA(g: Tensor, a: Tensor, b: Tensor): Tensor {
   return unbroadcast(o.matmul(g, o.transposeLast(b)), a);
@@ -168,11 +226,25 @@ export function hasGradRule(op: string): boolean {
   return op in rules;
 }
 
+export interface GradOptions {
+  /**
+   * Use the closed-form gradients composites attach (custom-gradient.ts: layer norm, RMS norm,
+   * group norm). Default true; false differentiates through their primitives (the reference the
+   * closed forms are tested against).
+   */
+  closedForms?: boolean;
+  /**
+   * Join the gradients of adjacent slices of one tensor with one Concat (sumGradients).
+   * Default true; false pads each to full size and adds them (the same values).
+   */
+  joinSlices?: boolean;
+}
+
 /**
  * Gradients of a scalar `loss` with respect to each of `wrt`, as new graph tensors.
  * A tensor that the loss does not depend on gets a zero gradient.
  */
-export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
+export function grad(loss: Tensor, wrt: Tensor[], opts: GradOptions = {}): Tensor[] {
   if (loss.shape.length !== 0 && !(isStatic(loss.shape) && loss.shape.every((d) => d === 1))) {
     throw new Error(`grad: loss must be a scalar, got ${loss}`);
   }
@@ -184,11 +256,38 @@ export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
   for (const t of order) {
     if (wanted.has(t.id) || t.inputs.some((i) => onPath.has(i.id))) onPath.add(t.id);
   }
-  const grads = new Map<number, Tensor>([[loss.id, o.onesLike(loss)]]);
+  const closedForm = opts.closedForms === false ? () => undefined : closedFormFor(onPath, wanted);
+  // Each tensor's gradient contributions are summed when the walk reaches it (all its users
+  // come later in the order), so that sibling slices' can be joined first (sumGradients).
+  const parts = new Map<number, Tensor[]>([[loss.id, [o.onesLike(loss)]]]);
+  const totals = new Map<number, Tensor>();
+  const total = (t: Tensor) => {
+    const list = parts.get(t.id);
+    if (!list) return undefined;
+    let sum = totals.get(t.id);
+    if (!sum) totals.set(t.id, (sum = opts.joinSlices === false ? list.reduce((a, b) => o.add(a, b)) : sumGradients(list)));
+    return sum;
+  };
+  const accumulate = (inp: Tensor, gi: Tensor | undefined) => {
+    if (!gi || !onPath.has(inp.id)) return;
+    const list = parts.get(inp.id);
+    if (list) list.push(gi);
+    else parts.set(inp.id, [gi]);
+  };
   for (let k = order.length - 1; k >= 0; k--) {
     const node = order[k]!;
-    const g = grads.get(node.id);
-    if (!g || node.kind !== 'op' || !onPath.has(node.id)) continue;
+    const g = node.kind === 'op' && onPath.has(node.id) ? total(node) : undefined;
+    if (!g) continue;
+    const custom = closedForm(node);
+    if (custom) {
+      // The composite's interior gets no gradient from this output, so the walk skips it.
+      const inputGrads = custom.rule(g);
+      if (inputGrads.length !== custom.inputs.length) {
+        throw new Error(`grad: the closed-form gradient of ${node} returned ${inputGrads.length} gradients for ${custom.inputs.length} inputs`);
+      }
+      custom.inputs.forEach((inp, i) => accumulate(inp, inputGrads[i]));
+      continue;
+    }
     const rule = rules[node.op];
     if (!rule) throw new Error(`grad: no gradient rule for op ${node.op} (${node})`);
     const inputGrads = rule(g, [...node.inputs], node, node);
@@ -197,12 +296,33 @@ export function grad(loss: Tensor, wrt: Tensor[]): Tensor[] {
     if (inputGrads.length !== node.inputs.length) {
       throw new Error(`grad: the rule for ${node.op} returned ${inputGrads.length} gradients for ${node.inputs.length} inputs (${node})`);
     }
-    node.inputs.forEach((inp, i) => {
-      const gi = inputGrads[i];
-      if (!gi || !onPath.has(inp.id)) return;
-      const prev = grads.get(inp.id);
-      grads.set(inp.id, prev ? o.add(prev, gi) : gi);
-    });
+    node.inputs.forEach((inp, i) => accumulate(inp, inputGrads[i]));
   }
-  return wrt.map((t) => grads.get(t.id) ?? o.zerosLike(t));
+  return wrt.map((t) => total(t) ?? o.zerosLike(t));
+}
+
+/**
+ * The closed-form gradient attached to a node, when it is valid for this differentiation: the
+ * derivative reaches what is differentiated only through the composite's declared inputs, and
+ * no tensor asked about lies inside the composite. Otherwise undefined (use the primitives).
+ */
+function closedFormFor(onPath: Set<number>, wanted: Set<number>): (node: Tensor) => CustomGradient | undefined {
+  return (node) => {
+    const custom = customGradient(node);
+    if (!custom) return undefined;
+    const declared = new Set(custom.inputs.map((t) => t.id));
+    // covered(t): every path from a differentiated tensor to t passes through a declared input.
+    const covered = new Map<number, boolean>();
+    const isCovered = (t: Tensor): boolean => {
+      if (declared.has(t.id) || !onPath.has(t.id)) return true;
+      if (wanted.has(t.id) || t.kind !== 'op') return false;
+      let c = covered.get(t.id);
+      if (c === undefined) {
+        c = t.inputs.every(isCovered);
+        covered.set(t.id, c);
+      }
+      return c;
+    };
+    return node.inputs.every(isCovered) ? custom : undefined;
+  };
 }

@@ -1,5 +1,6 @@
 // The op vocabulary. Each builder checks its inputs, infers the output shape and dtype at build
 // time, and records one ONNX node. Errors name the op and the shapes involved.
+import { defineGradient } from './custom-gradient.ts';
 import { type DType, ONNX_DTYPE, isFloat } from './dtype.ts';
 import { type Dim, type Shape, broadcastShapes, dimAdd, dimSub, formatShape, isStatic, normAxis } from './shape.ts';
 import { type Attrs, Tensor } from './tensor.ts';
@@ -172,22 +173,42 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 }
 
 // ---------------------------------------------------------------- norms (composites; ORT fuses them)
+// The forward passes are primitives (ONNX Runtime fuses them in inference graphs); the
+// normalisation itself carries its closed-form gradient (custom-gradient.ts), about a third of
+// the elementwise ops that differentiating the primitives would emit.
 
 export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
   const mu = mean(x, -1, true);
   const xc = sub(x, mu);
   const variance = mean(mul(xc, xc), -1, true);
-  let y = div(xc, sqrt(add(variance, eps)));
+  let y = centredNormGradient(x, div(xc, sqrt(add(variance, eps))));
   if (weight) y = mul(y, weight);
   if (bias) y = add(y, bias);
   return y;
 }
 
+/**
+ * y = (x − mean x) / s over the last axis, s = √(var x + eps) (the node y divides by):
+ * dx = (g − mean(g) − y·mean(g·y)) / s, all means over the last axis.
+ */
+function centredNormGradient(x: Tensor, y: Tensor): Tensor {
+  const s = y.inputs[1]!;
+  return defineGradient(y, [x], (g) => {
+    const gs = div(g, s);
+    return [sub(sub(gs, mean(gs, -1, true)), mul(y, mean(mul(gs, y), -1, true)))];
+  });
+}
+
 export function rmsNorm(x: Tensor, weight?: Tensor, eps = 1e-6): Tensor {
   const ms = mean(mul(x, x), -1, true);
-  let y = div(x, sqrt(add(ms, eps)));
-  if (weight) y = mul(y, weight);
-  return y;
+  const s = sqrt(add(ms, eps));
+  const normed = div(x, s);
+  // y = x / s, s = √(mean x² + eps): dx = (g − y·mean(g·y)) / s.
+  defineGradient(normed, [x], (g) => {
+    const gs = div(g, s);
+    return [sub(gs, mul(normed, mean(mul(gs, normed), -1, true)))];
+  });
+  return weight ? mul(normed, weight) : normed;
 }
 
 // ---------------------------------------------------------------- shape ops
@@ -469,7 +490,7 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Ten
   const mu = mean(g, -1, true);
   const gc = sub(g, mu);
   const variance = mean(mul(gc, gc), -1, true);
-  let y = reshapeLike(div(gc, sqrt(add(variance, eps))), x);
+  let y = reshapeLike(centredNormGradient(g, div(gc, sqrt(add(variance, eps)))), x);
   const perChannel = (p: Tensor) => reshape(p, [c, ...Array(x.rank - 2).fill(1)]);
   if (weight) y = mul(y, perChannel(weight));
   if (bias) y = add(y, perChannel(bias));

@@ -3,7 +3,7 @@
 // and returns new params, new state and the loss. Two sets of state buffers are swapped between
 // steps (outputs are written into preallocated arrays), so a training loop allocates nothing per step.
 import * as ort from 'onnxruntime-node';
-import { grad } from './autodiff.ts';
+import { type GradOptions, grad } from './autodiff.ts';
 import { HostTensor } from './host.ts';
 import { serializeGraph, type SerializedGraph } from './onnx.ts';
 import * as o from './ops.ts';
@@ -20,6 +20,8 @@ export interface TrainStepSpec {
   decays?: (p: Tensor) => boolean;
   /** Extra scalar outputs for logging (per-term losses, accuracies). */
   metrics?: Record<string, Tensor>;
+  /** How the gradients are built (default: with the closed forms composites attach). */
+  grad?: GradOptions;
 }
 
 export interface CompiledTrainStep {
@@ -32,7 +34,7 @@ export interface CompiledTrainStep {
 export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
   const lr = o.input('lr', []);
   const step = o.input('step', []);
-  const grads = grad(spec.loss, spec.params);
+  const grads = grad(spec.loss, spec.params, spec.grad);
   const decays = spec.decays ?? ((p: Tensor) => p.rank >= 2);
   const opt = adamw(spec.params, grads, spec.optimizer, lr, step, decays);
   const outputs: Record<string, Tensor> = { loss: spec.loss, grad_norm: opt.gradNorm };
