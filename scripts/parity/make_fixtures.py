@@ -24,9 +24,7 @@ import numpy as np
 import torch
 from PIL import Image
 from safetensors.torch import save_file
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
-from tokenizers import Regex
-from transformers import PreTrainedTokenizerFast, Qwen2TokenizerFast, Qwen3Config, Qwen3ForCausalLM
+from transformers import Qwen3ForCausalLM
 
 from diffusers import (
     AutoencoderKLFlux2,
@@ -36,85 +34,13 @@ from diffusers import (
 )
 from diffusers.pipelines.flux2.pipeline_flux2_klein import compute_empirical_mu
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from parity_common import MAX_SEQ, PROMPTS, TINY_VAE, build_tokenizer, chat_text, f32, fresh_dir, spread_norms, spread_transformer, spread_vae_norms, tiny_qwen3_config, write_tokenizer_fixture  # noqa: E402
+
 torch.set_grad_enabled(False)
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join("src", "model", "flux2", "testdata")
 MODEL_DIR = os.path.join(OUT, "klein-tiny")
-# Short text sequences keep fixtures small; the product uses the pipeline's 512.
-MAX_SEQ = 24
-
-# Qwen2/Qwen3's pre-tokenizer split pattern (a published fact of their tokenizer.json).
-QWEN_SPLIT = (
-    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-)
-SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-# Added but not special (as in Qwen3): they are matched whole but kept when decoding.
-THINK = ["<think>", "</think>"]
-
-# A chat template written for these fixtures that renders the Qwen3 turn format (one user turn,
-# generation prompt, thinking off: an empty think block). The real folder carries Qwen3's own.
-CHAT_TEMPLATE = (
-    "{%- for message in messages -%}"
-    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
-    "{%- endfor -%}"
-    "{%- if add_generation_prompt -%}"
-    "{{ '<|im_start|>assistant\\n' }}"
-    "{%- if enable_thinking is defined and enable_thinking is false -%}"
-    "{{ '<think>\\n\\n</think>\\n\\n' }}"
-    "{%- endif -%}"
-    "{%- endif -%}"
-)
-
-CORPUS = [
-    "a red apple left of a cat on a blue background",
-    "two yellow stars above a green tree",
-    "make the tree red",
-    "remove the cat",
-    "A photo of a dog dancing in the rain, 35mm, golden hour!",
-    "Ünïcödé wörds, emoji 🍎🐱 and numbers 1234567",
-    "user assistant system think",
-] * 4
-
-PROMPTS = [
-    "a red apple left of a cat on a blue background",
-    "Make the sky ORANGE, keep the 3 birds.",
-    "Ünïcödé 🍎 and\ttabs\nnewlines   spaces",
-    "",
-]
-
-
-def build_tokenizer(path):
-    tok = Tokenizer(models.BPE(unk_token=None, fuse_unk=False, byte_fallback=False))
-    tok.normalizer = normalizers.NFC()
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Split(Regex(QWEN_SPLIT), behavior="isolated", invert=False),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
-        ]
-    )
-    tok.decoder = decoders.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
-    trainer = trainers.BpeTrainer(
-        vocab_size=400,
-        min_frequency=2,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        special_tokens=[],
-        show_progress=False,
-    )
-    tok.train_from_iterator(CORPUS, trainer)
-    tok.add_special_tokens(SPECIALS)
-    tok.add_tokens(THINK)
-    fast = Qwen2TokenizerFast(
-        tokenizer_object=tok,
-        eos_token="<|im_end|>",
-        pad_token="<|endoftext|>",
-        unk_token=None,
-        bos_token=None,
-        clean_up_tokenization_spaces=False,
-        model_max_length=MAX_SEQ * 64,
-    )
-    fast.chat_template = CHAT_TEMPLATE
-    fast.save_pretrained(path)
-    return Qwen2TokenizerFast.from_pretrained(path)
 
 
 def build_components():
@@ -123,27 +49,10 @@ def build_components():
 
     # 28 layers so hidden state 27 (the deepest the pipeline stacks) is a layer output before the
     # final norm, as in the 36-layer Qwen3-4B. GQA (2 query heads per key/value head) and QK-norm.
-    te_config = Qwen3Config(
-        vocab_size=len(tokenizer),
-        hidden_size=8,
-        intermediate_size=12,
-        num_hidden_layers=28,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        head_dim=4,
-        max_position_embeddings=4096,
-        rope_theta=1000000.0,
-        rms_norm_eps=1e-6,
-        tie_word_embeddings=True,
-        attention_bias=False,
-        pad_token_id=tokenizer.pad_token_id,
-    )
+    te_config = tiny_qwen3_config(tokenizer, hidden_size=8, intermediate_size=12, num_hidden_layers=28)
     torch.manual_seed(1)
     text_encoder = Qwen3ForCausalLM(te_config)
-    # Random init leaves norms at 1; give them values so a wrong norm weight shows.
-    for name, p in text_encoder.named_parameters():
-        if "norm" in name:
-            p.data = 1 + 0.2 * torch.randn_like(p)
+    spread_norms(text_encoder)
     text_encoder = text_encoder.to(torch.bfloat16)
 
     torch.manual_seed(2)
@@ -161,33 +70,18 @@ def build_components():
         rope_theta=2000,
         guidance_embeds=False,
     )
-    for name, p in transformer.named_parameters():
-        if "norm" in name:
-            p.data = 1 + 0.2 * torch.randn_like(p)
-        else:
-            p.data = p.data * 2.0  # default init is tiny; make every path matter
+    spread_transformer(transformer)
 
     torch.manual_seed(3)
     vae = AutoencoderKLFlux2(
-        in_channels=3,
-        out_channels=3,
-        # Four blocks, as the real VAE: three downsamplings, 8 pixels per latent position.
-        down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4,
-        block_out_channels=(4, 4, 8, 8),
-        layers_per_block=1,
+        **TINY_VAE,
         latent_channels=2,
-        norm_num_groups=2,
-        sample_size=32,
         use_quant_conv=True,
         use_post_quant_conv=True,
-        mid_block_add_attention=True,
         batch_norm_eps=1e-4,
         patch_size=(2, 2),
     )
-    for name, p in vae.named_parameters():
-        if "norm" in name:
-            p.data = 1 + 0.2 * torch.randn_like(p) if name.endswith("weight") else 0.1 * torch.randn_like(p)
+    spread_vae_norms(vae)
     vae.bn.running_mean.copy_(0.3 * torch.randn_like(vae.bn.running_mean))
     vae.bn.running_var.copy_(0.5 + torch.rand_like(vae.bn.running_var))
 
@@ -220,38 +114,16 @@ def save_model(pipe):
     pipe.transformer.save_pretrained(os.path.join(MODEL_DIR, "transformer"), max_shard_size="40KB")
 
 
-def f32(t):
-    return t.detach().to(torch.float32).contiguous()
-
-
 def main():
-    if os.path.exists(MODEL_DIR):
-        shutil.rmtree(MODEL_DIR)
-    os.makedirs(MODEL_DIR, exist_ok=True)
+    fresh_dir(MODEL_DIR)
     pipe = build_components()
     save_model(pipe)
     # Reload as a user would, in float32: the reference the TypeScript side must match.
     pipe = Flux2KleinPipeline.from_pretrained(MODEL_DIR, torch_dtype=torch.float32)
     tok = pipe.tokenizer
 
-    # ---- tokenizer and chat template
-    tok_cases = []
-    for p in PROMPTS:
-        text = tok.apply_chat_template(
-            [{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True, enable_thinking=False
-        )
-        enc = tok(text, padding="max_length", truncation=True, max_length=MAX_SEQ)
-        tok_cases.append(
-            {
-                "prompt": p,
-                "chat_text": text,
-                "raw_ids": tok(p)["input_ids"],
-                "input_ids": enc["input_ids"],
-                "attention_mask": enc["attention_mask"],
-            }
-        )
-    with open(os.path.join(OUT, "tokenizer.json"), "w") as f:
-        json.dump({"max_length": MAX_SEQ, "cases": tok_cases}, f, ensure_ascii=False, indent=1)
+    # ---- tokenizer and chat template (klein renders it with enable_thinking=False)
+    write_tokenizer_fixture(tok, os.path.join(OUT, "tokenizer.json"), enable_thinking=False, raw_ids=True)
 
     # ---- text encoder: stacked hidden states (9, 18, 27)
     prompt = PROMPTS[0]
@@ -260,7 +132,7 @@ def main():
     )
     enc = tok(
         [
-            tok.apply_chat_template([{"role": "user", "content": q}], tokenize=False, add_generation_prompt=True, enable_thinking=False)
+            chat_text(tok, q, enable_thinking=False)
             for q in [prompt, PROMPTS[1]]
         ],
         padding="max_length",

@@ -17,27 +17,24 @@ OUT_DIR defaults to src/model/zimage/testdata. Everything is seeded: a rerun wri
 
 import json
 import os
-import shutil
 import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import Qwen3Config, Qwen3Model
+from transformers import Qwen3Model
 
 from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, ZImagePipeline, ZImageTransformer2DModel
 from diffusers.pipelines.z_image.pipeline_z_image import calculate_shift, get_default_z_image_sigmas
 
 # The tokenizer (Qwen2/Qwen3 pre-tokenizer, byte-level BPE trained on a small corpus, the Qwen3 chat
-# turn format) is the klein fixtures' own.
+# turn format), prompts and tiny-model helpers are the klein fixtures' own.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_fixtures import PROMPTS, build_tokenizer  # noqa: E402
+from parity_common import MAX_SEQ, PROMPTS, TINY_VAE, build_tokenizer, f32, fresh_dir, spread_norms, spread_transformer, spread_vae_norms, tiny_qwen3_config, write_tokenizer_fixture  # noqa: E402
 
 torch.set_grad_enabled(False)
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join("src", "model", "zimage", "testdata")
 MODEL_DIR = os.path.join(OUT, "zimage-tiny")
-# Short text sequences keep fixtures small; the product uses the pipeline's 512.
-MAX_SEQ = 24
 LATENT_CHANNELS = 4
 CAP_DIM = 16
 
@@ -47,26 +44,10 @@ def build_components():
 
     # Three layers: the pipeline takes hidden_states[-2], the output of layer 2 (before the final
     # norm). Saved as Qwen3Model, as Z-Image's model_index names it (weights without "model.").
-    te_config = Qwen3Config(
-        vocab_size=len(tokenizer),
-        hidden_size=CAP_DIM,
-        intermediate_size=24,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        head_dim=4,
-        max_position_embeddings=4096,
-        rope_theta=1000000.0,
-        rms_norm_eps=1e-6,
-        tie_word_embeddings=True,
-        attention_bias=False,
-        pad_token_id=tokenizer.pad_token_id,
-    )
+    te_config = tiny_qwen3_config(tokenizer, hidden_size=CAP_DIM, intermediate_size=24, num_hidden_layers=3)
     torch.manual_seed(21)
     text_encoder = Qwen3Model(te_config)
-    for name, p in text_encoder.named_parameters():
-        if "norm" in name:
-            p.data = 1 + 0.2 * torch.randn_like(p)
+    spread_norms(text_encoder)
     text_encoder = text_encoder.to(torch.float16)
 
     torch.manual_seed(22)
@@ -87,65 +68,36 @@ def build_components():
         axes_dims=[4, 6, 6],
         axes_lens=[256, 64, 64],
     )
-    for name, p in transformer.named_parameters():
-        if "norm" in name:
-            p.data = 1 + 0.2 * torch.randn_like(p)
-        elif "pad_token" in name:
-            p.data = torch.randn_like(p)  # zeros by default; a wrong padding token must show
-        else:
-            p.data = p.data * 2.0  # default init is tiny; make every path matter
+    spread_transformer(transformer)
     # bfloat16 on disk (the timestep MLP alone is 256×1024): reloaded in float32, the reference
     # computes with exactly these values.
     transformer = transformer.to(torch.bfloat16)
 
     torch.manual_seed(23)
     vae = AutoencoderKL(
-        in_channels=3,
-        out_channels=3,
-        # Four blocks, as FLUX.1's VAE: three downsamplings, 8 pixels per latent position.
-        down_block_types=("DownEncoderBlock2D",) * 4,
-        up_block_types=("UpDecoderBlock2D",) * 4,
-        block_out_channels=(4, 4, 8, 8),
-        layers_per_block=1,
+        **TINY_VAE,
         latent_channels=LATENT_CHANNELS,
-        norm_num_groups=2,
-        sample_size=32,
         scaling_factor=0.3611,
         shift_factor=0.1159,
         use_quant_conv=False,
         use_post_quant_conv=False,
-        mid_block_add_attention=True,
     )
-    for name, p in vae.named_parameters():
-        if "norm" in name:
-            p.data = 1 + 0.2 * torch.randn_like(p) if name.endswith("weight") else 0.1 * torch.randn_like(p)
+    spread_vae_norms(vae)
 
     # Z-Image-Turbo's scheduler: a fixed shift of 3, no dynamic shifting.
     scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=3.0, use_dynamic_shifting=False)
     return ZImagePipeline(scheduler=scheduler, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, transformer=transformer)
 
 
-def f32(t):
-    return t.detach().to(torch.float32).contiguous()
-
-
 def main():
-    if os.path.exists(MODEL_DIR):
-        shutil.rmtree(MODEL_DIR)
-    os.makedirs(MODEL_DIR, exist_ok=True)
+    fresh_dir(MODEL_DIR)
     build_components().save_pretrained(MODEL_DIR, safe_serialization=True)
     # Reload as a user would, in float32: the reference the TypeScript side must match.
     pipe = ZImagePipeline.from_pretrained(MODEL_DIR, torch_dtype=torch.float32)
     tok = pipe.tokenizer
 
     # ---- tokenizer and chat template (Z-Image renders it with enable_thinking=True)
-    cases = []
-    for p in PROMPTS:
-        text = tok.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True, enable_thinking=True)
-        enc = tok(text, padding="max_length", truncation=True, max_length=MAX_SEQ)
-        cases.append({"prompt": p, "chat_text": text, "input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]})
-    with open(os.path.join(OUT, "tokenizer.json"), "w") as f:
-        json.dump({"max_length": MAX_SEQ, "cases": cases}, f, ensure_ascii=False, indent=1)
+    write_tokenizer_fixture(tok, os.path.join(OUT, "tokenizer.json"), enable_thinking=True)
 
     # ---- text encoder: hidden_states[-2] of the real tokens, per prompt
     prompts = [PROMPTS[0], PROMPTS[1]]

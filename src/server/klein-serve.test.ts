@@ -4,14 +4,12 @@
 // VAE) and is refused by the prompt filter like flowpaint's own model; every image carries the
 // generation parameters and the AI-generated provenance record.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import OpenAI, { toFile } from 'openai';
 import sharp from 'sharp';
 import { readProvenance } from '../safety/provenance.ts';
-import { pngBytes, startTestServer, type TestServer } from './test-support/harness.ts';
+import { serveDiffusersFolder } from './test-support/diffusers-serve.ts';
+import { pngBytes } from './test-support/harness.ts';
 
 const KEY = 'fp-klein-test-key-0123456789';
 const tiny = new URL('../model/flux2/testdata/klein-tiny', import.meta.url).pathname;
@@ -23,31 +21,10 @@ async function rgb(bytes: Buffer) {
 }
 
 describe('serve a FLUX.2 [klein] folder', () => {
-  let s: TestServer;
+  const served = serveDiffusersFolder(tiny, KEY);
   let openai: OpenAI;
-  let cache = '';
-  let savedCache: string | undefined;
-  before(async () => {
-    // Compiled components go to a scratch cache (worker threads share this process's environment).
-    cache = mkdtempSync(join(tmpdir(), 'klein-serve-cache-'));
-    savedCache = process.env.FLOWPAINT_CACHE;
-    process.env.FLOWPAINT_CACHE = cache;
-    s = await startTestServer(
-      {
-        // Random weights paint noise, which the nudity classifier may call anything: the output
-        // filter is off here (it is the same code as for the own model); the prompt filter stays on.
-        pipeline: { modelDir: tiny, options: { threads: 1, safetyConfig: { output: { enabled: false } } } },
-        limits: { maxUploadBytes: 300_000 },
-      },
-      { env: { FLOWPAINT_API_KEYS: KEY } },
-    );
-    openai = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: KEY, maxRetries: 0 });
-  });
-  after(async () => {
-    await s?.stop();
-    if (savedCache === undefined) delete process.env.FLOWPAINT_CACHE;
-    else process.env.FLOWPAINT_CACHE = savedCache;
-    rmSync(cache, { recursive: true, force: true });
+  before(() => {
+    openai = served.openai();
   });
 
   it('lists the folder as the served model', async () => {

@@ -4,43 +4,22 @@
 // generates at Turbo's 8 steps with its parameters and provenance in the file, and refuses
 // instruction edits (it is text-to-image) with a 400.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import OpenAI, { toFile } from 'openai';
 import sharp from 'sharp';
 import { readProvenance } from '../safety/provenance.ts';
-import { pngBytes, startTestServer, type TestServer } from './test-support/harness.ts';
+import { serveDiffusersFolder } from './test-support/diffusers-serve.ts';
+import { pngBytes } from './test-support/harness.ts';
 
 const KEY = 'fp-zimage-test-key-0123456789';
 const tiny = new URL('../model/zimage/testdata/zimage-tiny', import.meta.url).pathname;
 const MODEL = 'z-image:zimage-tiny';
 
 describe('serve a Z-Image folder', () => {
-  let s: TestServer;
+  const served = serveDiffusersFolder(tiny, KEY);
   let openai: OpenAI;
-  let cache = '';
-  let savedCache: string | undefined;
-  before(async () => {
-    cache = mkdtempSync(join(tmpdir(), 'zimage-serve-cache-'));
-    savedCache = process.env.FLOWPAINT_CACHE;
-    process.env.FLOWPAINT_CACHE = cache;
-    s = await startTestServer(
-      {
-        // Random weights paint noise: the output filter is off here (the same code as for the own model).
-        pipeline: { modelDir: tiny, options: { threads: 1, safetyConfig: { output: { enabled: false } } } },
-        limits: { maxUploadBytes: 300_000 },
-      },
-      { env: { FLOWPAINT_API_KEYS: KEY } },
-    );
-    openai = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: KEY, maxRetries: 0 });
-  });
-  after(async () => {
-    await s?.stop();
-    if (savedCache === undefined) delete process.env.FLOWPAINT_CACHE;
-    else process.env.FLOWPAINT_CACHE = savedCache;
-    rmSync(cache, { recursive: true, force: true });
+  before(() => {
+    openai = served.openai();
   });
 
   it('lists the folder and generates at Turbo\'s 8 steps, with parameters and provenance in the file', async () => {

@@ -6,6 +6,7 @@
 // reference's dtypes (sigmas are float32 numpy arrays there, Python scalars weak) so values agree
 // to the bit or within one float32 rounding.
 import { DiffusersFormatError } from './errors.ts';
+import { configFields } from './config-fields.ts';
 
 export interface SchedulerConfig {
   numTrainTimesteps: number;
@@ -40,12 +41,8 @@ export function parseSchedulerConfig(json: Record<string, unknown>, file: string
   }
   const kind = json.time_shift_type ?? 'exponential';
   if (kind !== 'exponential' && kind !== 'linear') throw new DiffusersFormatError(`${file}: time_shift_type '${String(kind)}' is not exponential or linear`);
-  const num = (key: string, dflt: number) => {
-    // diffusers writes null for unset optional fields; the scheduler then uses its default.
-    const v = json[key] ?? dflt;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new DiffusersFormatError(`${file}: ${key} must be a number, got ${JSON.stringify(v)}`);
-    return v;
-  };
+  // diffusers writes null for unset optional fields; the scheduler then uses its default.
+  const num = configFields(json, file).finite;
   const cfg: SchedulerConfig = {
     numTrainTimesteps: num('num_train_timesteps', 1000),
     useDynamicShifting: json.use_dynamic_shifting === true,

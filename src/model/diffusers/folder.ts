@@ -1,11 +1,15 @@
 // Reading the files of a diffusers folder (model_index.json, component configs, safetensors
 // weights) with errors that name the file and what was expected: the pieces every pipeline's
-// folder loader (src/model/flux2/folder.ts, src/model/zimage/folder.ts) shares.
+// folder loader (src/model/flux2/folder.ts, src/model/zimage/folder.ts) shares, down to opening the
+// three components' weights and checking them against the graphs that will read them.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Checkpoint } from '../../engine/index.ts';
 import { DIFFUSERS_PIPELINES } from './detect.ts';
 import { DiffusersFormatError } from './errors.ts';
+import { buildVae, type KlVaeConfig } from './kl-vae.ts';
+import type { ParamTable } from './params.ts';
+import { buildQwen3, type Qwen3Config, qwen3Prefix } from './qwen3.ts';
 
 export const COMPONENTS = ['scheduler', 'text_encoder', 'tokenizer', 'transformer', 'vae'] as const;
 
@@ -47,4 +51,52 @@ export function readModelIndex(dir: string, pipeline: keyof typeof DIFFUSERS_PIP
     if (!Array.isArray(index[c])) throw new DiffusersFormatError(`${file}: no '${c}' component (expected ${COMPONENTS.join(', ')})`);
   }
   return index;
+}
+
+export interface ComponentWeights {
+  checkpoints: { transformer: Checkpoint; textEncoder: Checkpoint; vae: Checkpoint };
+  /** 'model.' or '' (see qwen3Prefix). */
+  textEncoderPrefix: string;
+  close(): void;
+}
+
+/**
+ * The transformer's, text encoder's and VAE's weights, opened and checked against what the graphs
+ * will read: the transformer's exactly (`transformer`, strict), the Qwen3 layers up to the deepest
+ * one read (later layers, the final norm and an LM head are never used), the VAE's encoder and
+ * decoder, then whatever `more` checks. If anything fails, the files already opened are closed.
+ */
+export function openComponentWeights(
+  dir: string,
+  spec: { transformer: ParamTable; textEncoder: Qwen3Config; layers: readonly number[]; vae: KlVaeConfig; more?: (c: ComponentWeights['checkpoints']) => void },
+): ComponentWeights {
+  const opened: Checkpoint[] = [];
+  const open = (sub: string, what: string) => {
+    const c = openCheckpoint(join(dir, sub), what);
+    opened.push(c);
+    return c;
+  };
+  try {
+    const transformer = open('transformer', 'transformer');
+    spec.transformer.check(transformer, 'the transformer', { strict: true });
+    const textEncoder = open('text_encoder', 'text encoder');
+    const textEncoderPrefix = qwen3Prefix((k) => textEncoder.has(k));
+    buildQwen3(spec.textEncoder, { batch: 'B', length: 'L' }, spec.layers, textEncoderPrefix).params.check(textEncoder, 'the text encoder');
+    const vae = open('vae', 'VAE');
+    const graphs = buildVae(spec.vae);
+    graphs.encoderParams.check(vae, 'the VAE encoder');
+    graphs.decoderParams.check(vae, 'the VAE decoder');
+    const checkpoints = { transformer, textEncoder, vae };
+    spec.more?.(checkpoints);
+    return {
+      checkpoints,
+      textEncoderPrefix,
+      close() {
+        for (const c of opened) c.close();
+      },
+    };
+  } catch (err) {
+    for (const c of opened) c.close();
+    throw err;
+  }
 }

@@ -9,6 +9,7 @@
 import { type Dim, Tensor, ops as o } from '../../engine/index.ts';
 import { attendFused } from '../../nn/attention.ts';
 import { DiffusersFormatError } from './errors.ts';
+import { configFields } from './config-fields.ts';
 import { ParamTable } from './params.ts';
 
 export interface KlVaeConfig {
@@ -32,16 +33,7 @@ export function parseKlVaeConfig(json: Record<string, unknown>, file: string, cl
   if (json._class_name !== undefined && json._class_name !== className) {
     throw new DiffusersFormatError(`${file}: _class_name is '${String(json._class_name)}', expected ${className}`);
   }
-  const ints = (key: string, dflt: number[]) => {
-    const v = json[key] ?? dflt;
-    if (!Array.isArray(v) || v.length === 0 || v.some((x) => !Number.isInteger(x) || x <= 0)) throw new DiffusersFormatError(`${file}: ${key} must be a list of positive integers, got ${JSON.stringify(v)}`);
-    return v as number[];
-  };
-  const int = (key: string, dflt: number) => {
-    const v = json[key] ?? dflt;
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new DiffusersFormatError(`${file}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
-    return v as number;
-  };
+  const { positiveInts: ints, positiveInt: int } = configFields(json, file);
   const act = json.act_fn ?? 'silu';
   if (act !== 'silu') throw new DiffusersFormatError(`${file}: act_fn '${String(act)}' is not supported (expected silu)`);
   const boc = ints('block_out_channels', defaults.blockOutChannels);

@@ -8,6 +8,7 @@
 // Z-Image: hidden_states[-2], layer n−1), so only layers up to the deepest taken are built.
 import { type Dim, type Tensor, ops as o } from '../../engine/index.ts';
 import { DiffusersFormatError } from './errors.ts';
+import { configFields } from './config-fields.ts';
 import { ParamTable } from './params.ts';
 
 export interface Qwen3Config {
@@ -25,11 +26,7 @@ export interface Qwen3Config {
 export function parseQwen3Config(json: Record<string, unknown>, file: string): Qwen3Config {
   const model = json.model_type;
   if (model !== undefined && model !== 'qwen3') throw new DiffusersFormatError(`${file}: model_type is '${String(model)}', expected qwen3`);
-  const int = (key: string, dflt?: number) => {
-    const v = json[key] ?? dflt;
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new DiffusersFormatError(`${file}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
-    return v as number;
-  };
+  const int = configFields(json, file).positiveInt;
   const hidden = int('hidden_size');
   const heads = int('num_attention_heads');
   // rope_theta moved into rope_parameters in newer transformers configs; read either.

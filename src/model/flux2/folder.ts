@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import type { Checkpoint } from '../../engine/index.ts';
 import { DiffusersFormatError } from '../diffusers/errors.ts';
 import { parseSchedulerConfig, type SchedulerConfig } from '../diffusers/flow-match.ts';
-import { openCheckpoint, readJson, readModelIndex } from '../diffusers/folder.ts';
-import { buildQwen3, type Qwen3Config, parseQwen3Config, qwen3Prefix } from '../diffusers/qwen3.ts';
+import { openComponentWeights, readJson, readModelIndex } from '../diffusers/folder.ts';
+import { type Qwen3Config, parseQwen3Config } from '../diffusers/qwen3.ts';
 import { ChatTokenizer } from '../diffusers/tokenizer.ts';
 import { buildTransformer, parseTransformerConfig, type TransformerConfig } from './transformer.ts';
-import { buildVae, parseVaeConfig, type VaeConfig } from './vae.ts';
+import { parseVaeConfig, type VaeConfig } from './vae.ts';
 
 /** The Qwen3 layers whose outputs the klein pipeline stacks (hidden_states indices 9, 18, 27). */
 export const KLEIN_HIDDEN_LAYERS = [9, 18, 27] as const;
@@ -54,43 +54,19 @@ export function openKleinFolder(dir: string): KleinFolder {
   }
   const tokenizer = ChatTokenizer.open(join(dir, 'tokenizer'), { enableThinking: false });
 
-  const opened: Checkpoint[] = [];
-  try {
-    const tck = openCheckpoint(join(dir, 'transformer'), 'transformer');
-    opened.push(tck);
-    buildTransformer(transformer).params.check(tck, 'the transformer', { strict: true });
-    const eck = openCheckpoint(join(dir, 'text_encoder'), 'text encoder');
-    opened.push(eck);
-    // Layers past the deepest stacked one, the final norm and the LM head are never used.
-    const textEncoderPrefix = qwen3Prefix((k) => eck.has(k));
-    buildQwen3(textEncoder, { batch: 'B', length: 'L' }, KLEIN_HIDDEN_LAYERS, textEncoderPrefix).params.check(eck, 'the text encoder');
-    const vck = openCheckpoint(join(dir, 'vae'), 'VAE');
-    opened.push(vck);
-    const graphs = buildVae(vae);
-    graphs.encoderParams.check(vck, 'the VAE encoder');
-    graphs.decoderParams.check(vck, 'the VAE decoder');
-    const c4 = 4 * vae.latentChannels;
-    for (const k of ['bn.running_mean', 'bn.running_var']) {
-      if (!vck.has(k)) throw new DiffusersFormatError(`${vck.source}: the VAE has no '${k}' (the latent batch-norm statistics)`);
-      const shape = vck.info(k).shape;
-      if (shape.join() !== String(c4)) throw new DiffusersFormatError(`${vck.info(k).file}: '${k}' has shape [${shape}], expected [${c4}]`);
-    }
-    return {
-      dir,
-      distilled: index.is_distilled === true,
-      scheduler,
-      transformer,
-      textEncoder,
-      vae,
-      tokenizer,
-      textEncoderPrefix,
-      checkpoints: { transformer: tck, textEncoder: eck, vae: vck },
-      close() {
-        for (const c of opened) c.close();
-      },
-    };
-  } catch (err) {
-    for (const c of opened) c.close();
-    throw err;
-  }
+  const weights = openComponentWeights(dir, {
+    transformer: buildTransformer(transformer).params,
+    textEncoder,
+    layers: KLEIN_HIDDEN_LAYERS,
+    vae,
+    more: ({ vae: vck }) => {
+      const c4 = 4 * vae.latentChannels;
+      for (const k of ['bn.running_mean', 'bn.running_var']) {
+        if (!vck.has(k)) throw new DiffusersFormatError(`${vck.source}: the VAE has no '${k}' (the latent batch-norm statistics)`);
+        const shape = vck.info(k).shape;
+        if (shape.join() !== String(c4)) throw new DiffusersFormatError(`${vck.info(k).file}: '${k}' has shape [${shape}], expected [${c4}]`);
+      }
+    },
+  });
+  return { dir, distilled: index.is_distilled === true, scheduler, transformer, textEncoder, vae, tokenizer, ...weights };
 }

@@ -5,29 +5,16 @@
 // classifier-free guidance. Each component is compiled when first needed; the text encoder is
 // released once the prompt is encoded, before denoising, so its weights and the transformer's are
 // not held at the same time.
-import { type Checkpoint, HostTensor, type Quantization, Rng, type RuntimeOptions, type Session } from '../../engine/index.ts';
-import { type ComponentGraph, compileComponent } from '../diffusers/compile.ts';
+import { HostTensor } from '../../engine/index.ts';
 import { InputError } from '../../errors.ts';
-import { KLEIN_HIDDEN_LAYERS, type KleinFolder, openKleinFolder } from './folder.ts';
-import { buildQwen3, qwen3Inputs } from '../diffusers/qwen3.ts';
 import { eulerStep } from '../diffusers/flow-match.ts';
+import { DiffusersModel, type DiffusersModelOptions, pinToNoisePath } from '../diffusers/model.ts';
+import { KLEIN_HIDDEN_LAYERS, type KleinFolder, openKleinFolder } from './folder.ts';
 import { kleinSchedule } from './scheduler.ts';
 import { buildTransformer, ropeTables4 } from './transformer.ts';
-import { buildVae, denormalizeUnpatchify, packTokens, patchifyNormalize, unpackTokens, vaeScale } from './vae.ts';
+import { denormalizeUnpatchify, packTokens, patchifyNormalize, unpackTokens, vaeScale } from './vae.ts';
 
-export interface KleinOptions {
-  threads?: number;
-  provider?: RuntimeOptions['provider'];
-  /** Linear layers of the text encoder and transformer in int8 or int4 (the VAE stays float32). */
-  quantize?: Quantization;
-  /** Text tokens per prompt (the reference pipeline's 512). */
-  maxSequenceLength?: number;
-  /**
-   * Where compiled components are kept (ONNX with external data; see cache.ts): a folder, or false
-   * to compile in memory every time (small models, tests). Default: $FLOWPAINT_CACHE or ~/.cache/flowpaint.
-   */
-  cache?: string | false;
-}
+export type KleinOptions = DiffusersModelOptions;
 
 export interface KleinRequest {
   prompt: string;
@@ -62,26 +49,14 @@ export interface KleinSample {
 /** The reference pipeline's time coordinate for the first reference image. */
 const REFERENCE_T = 10;
 
-export class KleinModel {
-  private transformerSession?: Session;
-  private encoderSession?: Session;
-  private encoderBatch = 0;
-  private decoderSession?: Session;
+export class KleinModel extends DiffusersModel<KleinFolder> {
+  protected readonly label = 'klein';
   private bnMean?: Float32Array;
   private bnVar?: Float32Array;
-
-  private constructor(
-    readonly folder: KleinFolder,
-    private readonly opts: KleinOptions,
-  ) {}
 
   /** Opens and checks the folder (configs and safetensors headers only; weights are read when a component is compiled). */
   static open(dir: string, opts: KleinOptions = {}): KleinModel {
     return new KleinModel(openKleinFolder(dir), opts);
-  }
-
-  get maxSequenceLength(): number {
-    return this.opts.maxSequenceLength ?? 512;
   }
 
   /** Pixels per packed latent token along each side (16 for FLUX.2: the VAE's 8 × the 2×2 packing). */
@@ -89,44 +64,13 @@ export class KleinModel {
     return 2 * vaeScale(this.folder.vae);
   }
 
-  private runtime(): RuntimeOptions {
-    return { threads: this.opts.threads, provider: this.opts.provider };
-  }
-
-  private compile(component: string, build: () => ComponentGraph, ckpt: Checkpoint, quantize: boolean, shape: unknown = null): Promise<Session> {
-    const configs = { transformer: this.folder.transformer, textEncoder: this.folder.textEncoder, vae: this.folder.vae };
-    return compileComponent(component, build, ckpt, { runtime: this.runtime(), quantize: quantize ? this.opts.quantize : 'none', cache: this.opts.cache, configs }, shape);
+  protected cacheConfigs(): Record<string, unknown> {
+    return { transformer: this.folder.transformer, textEncoder: this.folder.textEncoder, vae: this.folder.vae };
   }
 
   /** Prompt embeddings [B, L, 3·hidden] for each prompt (stacked Qwen3 hidden states). Releases the text encoder afterwards unless `keep`. */
   async encodePrompts(prompts: string[], keep = false): Promise<HostTensor> {
-    const cfg = this.folder.textEncoder;
-    const L = this.maxSequenceLength;
-    const enc = prompts.map((p) => this.folder.tokenizer.encodePrompt(p, L));
-    const B = prompts.length;
-    if (!this.encoderSession || this.encoderBatch !== B) {
-      await this.releaseTextEncoder();
-      this.encoderSession = await this.compile('text_encoder', () => {
-        const g = buildQwen3(cfg, { batch: B, length: L }, KLEIN_HIDDEN_LAYERS, this.folder.textEncoderPrefix);
-        return { outputs: { prompt_embeds: g.output }, inputs: [g.inputs.ids, g.inputs.bias, g.inputs.cos, g.inputs.sin], params: g.params };
-      }, this.folder.checkpoints.textEncoder, true, { batch: B, length: L });
-      this.encoderBatch = B;
-    }
-    const mask = enc.flatMap((e) => e.mask);
-    const { bias, cos, sin } = qwen3Inputs(mask, B, L, cfg);
-    const out = await this.encoderSession.run({
-      input_ids: HostTensor.i64(enc.flatMap((e) => e.ids), [B, L]),
-      attention_bias: HostTensor.f32(bias, [B, 1, L, L]),
-      rope_cos: HostTensor.f32(cos, [L, cfg.headDim]),
-      rope_sin: HostTensor.f32(sin, [L, cfg.headDim]),
-    });
-    if (!keep) await this.releaseTextEncoder();
-    return out.prompt_embeds!;
-  }
-
-  async releaseTextEncoder(): Promise<void> {
-    await this.encoderSession?.release();
-    this.encoderSession = undefined;
+    return (await this.runTextEncoder(prompts, { layers: KLEIN_HIDDEN_LAYERS, output: 'prompt_embeds' }, keep)).output;
   }
 
   /**
@@ -169,39 +113,22 @@ export class KleinModel {
 
   /** VAE-encodes an image [3, H, W] in [-1, 1] to normalised packed tokens [H/16·W/16, 4·latentChannels]. */
   async encodeImage(pixels: Float32Array, width: number, height: number): Promise<Float32Array> {
-    const s = this.tokenScale;
-    if (width % s || height % s) throw new InputError(`klein: image sides must be multiples of ${s}, got ${width}x${height}`);
+    const mode = await this.encoderMode(pixels, width, height);
     const v = this.folder.vae;
-    const session = await this.compile('vae_encoder', () => {
-      const g = buildVae(v);
-      return { outputs: { mode: g.encode.mode }, inputs: [g.encode.image], params: g.encoderParams };
-    }, this.folder.checkpoints.vae, false);
-    try {
-      const out = await session.run({ image: HostTensor.f32(pixels, [1, 3, height, width]) });
-      const h = height / (s / 2);
-      const w = width / (s / 2);
-      const { mean, variance } = this.bn();
-      const z = patchifyNormalize(out.mode!.f32(), v.latentChannels, h, w, mean, variance, v.batchNormEps);
-      return packTokens(z, 4 * v.latentChannels, h / 2, w / 2);
-    } finally {
-      await session.release();
-    }
+    const s = this.tokenScale;
+    const h = height / (s / 2);
+    const w = width / (s / 2);
+    const { mean, variance } = this.bn();
+    const z = patchifyNormalize(mode, v.latentChannels, h, w, mean, variance, v.batchNormEps);
+    return packTokens(z, 4 * v.latentChannels, h / 2, w / 2);
   }
 
   /** Packed normalised tokens [h·w, 4·latentChannels] → image [3, 16h, 16w] in (about) [-1, 1]. */
   async decodeTokens(tokens: Float32Array, h: number, w: number): Promise<Float32Array> {
     const v = this.folder.vae;
-    if (!this.decoderSession) {
-      this.decoderSession = await this.compile('vae_decoder', () => {
-        const g = buildVae(v);
-        return { outputs: { image: g.decode.image }, inputs: [g.decode.latents], params: g.decoderParams };
-      }, this.folder.checkpoints.vae, false);
-    }
     const { mean, variance } = this.bn();
     const c4 = 4 * v.latentChannels;
-    const lat = denormalizeUnpatchify(unpackTokens(tokens, c4, h, w), c4, h, w, mean, variance, v.batchNormEps);
-    const out = await this.decoderSession.run({ latents: HostTensor.f32(lat, [1, v.latentChannels, 2 * h, 2 * w]) });
-    return out.image!.f32();
+    return this.decode(denormalizeUnpatchify(unpackTokens(tokens, c4, h, w), c4, h, w, mean, variance, v.batchNormEps), 2 * h, 2 * w);
   }
 
   /** Text-to-image, or an edit when `reference` is given. Returns pixels [3, H, W] in (about) [-1, 1]. */
@@ -212,18 +139,13 @@ export class KleinModel {
 
   /** The sampling loop of generate, up to the final packed tokens (before the VAE decodes them). */
   async sample(req: KleinRequest): Promise<KleinSample> {
+    this.checkSize(req.width, req.height);
     const s = this.tokenScale;
-    if (req.width % s || req.height % s || req.width < s || req.height < s) {
-      throw new InputError(`klein: width and height must be positive multiples of ${s}, got ${req.width}x${req.height}`);
-    }
     const C = this.folder.transformer.inChannels;
     const h = req.height / s;
     const w = req.width / s;
     const N = h * w;
-    let noise = req.noise;
-    if (noise && noise.length !== C * N) throw new InputError(`klein: noise has ${noise.length} values, expected ${C}×${h}×${w}`);
-    if (!noise) noise = new Rng(req.seed ?? 0).fillNormal(new Float32Array(C * N));
-    const x = packTokens(noise, C, h, w);
+    const x = packTokens(this.initialNoise(req.noise, req.seed, [C, h, w]), C, h, w);
 
     // Image positions (0, row, col, 0); a reference's (10, row, col, 0) after them.
     let refTokens: Float32Array = new Float32Array(0);
@@ -252,10 +174,7 @@ export class KleinModel {
       // The clean estimate x − σ·v, taken before the step moves x (previews only; copied).
       const predicted = req.onStep ? x.map((xi, k) => xi - sigma * v[k]!) : undefined;
       eulerStep(x, v, sigma, next);
-      if (pin) {
-        // The kept cells follow the reference along the same noise path: (1 − σ)·ref + σ·noise.
-        for (const k of pin) x[k] = (1 - next) * refTokens[k]! + next * start![k]!;
-      }
+      if (pin) pinToNoisePath(x, pin, refTokens, start!, next);
       await req.onStep?.({ step: i + 1, steps: req.steps, predicted: predicted! });
     }
     return { tokens: x, h, w };
@@ -286,14 +205,6 @@ export class KleinModel {
       }
     }
     return Uint32Array.from(out);
-  }
-
-  async release(): Promise<void> {
-    await this.releaseTextEncoder();
-    await this.transformerSession?.release();
-    await this.decoderSession?.release();
-    this.transformerSession = this.decoderSession = undefined;
-    this.folder.close();
   }
 }
 

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { HostTensor, readSafetensors, Session, serializeGraph } from '../../engine/index.ts';
+import { HostTensor, Session, serializeGraph } from '../../engine/index.ts';
+import { assertClose as assertCloseWithin, f32, fixture as fixtureIn, postprocess } from '../diffusers/parity-support.ts';
 import { gridIds, KleinModel } from './klein.ts';
 import { KLEIN_HIDDEN_LAYERS } from './folder.ts';
 import { buildQwen3, qwen3Inputs } from '../diffusers/qwen3.ts';
@@ -20,36 +21,8 @@ const DATA = join(import.meta.dirname, 'testdata');
 const MODEL = join(DATA, 'klein-tiny');
 const TOL = 1e-4;
 
-function fixture(name: string): Map<string, HostTensor> {
-  return readSafetensors(join(DATA, name)).tensors;
-}
-
-function f32(t: HostTensor | undefined): Float32Array {
-  assert.ok(t, 'fixture tensor missing');
-  return t.dtype === 'float32' ? (t.data as Float32Array) : Float32Array.from(t.data as ArrayLike<number | bigint>, Number);
-}
-
-/** max |a − b| / max |b|: a scale-aware bound that does not blow up on values near zero. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / den;
-}
-
-function assertClose(name: string, a: Float32Array, b: Float32Array, tol = TOL): void {
-  const e = relErr(a, b);
-  assert.ok(e <= tol, `${name}: max relative error ${e.toExponential(2)} exceeds ${tol}`);
-}
-
-/** The reference's output_type="pt" postprocess: (x/2 + 0.5) clamped to [0, 1]. */
-function postprocess(x: Float32Array): Float32Array {
-  return x.map((v) => Math.min(1, Math.max(0, v / 2 + 0.5)));
-}
+const fixture = (name: string) => fixtureIn(DATA, name);
+const assertClose = (name: string, a: Float32Array, b: Float32Array, tol = TOL) => void assertCloseWithin(name, a, b, tol);
 
 let model: KleinModel;
 before(() => {

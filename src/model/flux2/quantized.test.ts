@@ -5,26 +5,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSafetensors } from '../../engine/index.ts';
+import { fixture, relErr } from '../diffusers/parity-support.ts';
 import { KleinModel } from './klein.ts';
 
 const DATA = join(import.meta.dirname, 'testdata');
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / den;
-}
 
 const BOUNDS = { none: 1e-4, int8: 0.05, int4: 0.15 } as const;
 
 for (const mode of ['none', 'int8', 'int4'] as const) {
   test(`transformer velocity with ${mode} linear layers: max relative error ≤ ${BOUNDS[mode]} against the float32 reference`, async (t) => {
-    const fx = readSafetensors(join(DATA, 'transformer.safetensors')).tensors;
+    const fx = fixture(DATA, 'transformer.safetensors');
     const model = KleinModel.open(join(DATA, 'klein-tiny'), { threads: 1, quantize: mode, cache: false });
     try {
       const hidden = fx.get('hidden_states')!.data as Float32Array;

@@ -10,8 +10,9 @@
 // - rotary positions over 4 axes (T, H, W, L) with interleaved pairs, theta 2000 for klein;
 // - every linear is bias-free; LayerNorms have no affine weights (eps from config).
 import { type Dim, Tensor, ops as o } from '../../engine/index.ts';
-import { attendFused } from '../../nn/attention.ts';
+import { attendFused, splitHeads } from '../../nn/attention.ts';
 import { DiffusersFormatError } from '../diffusers/errors.ts';
+import { configFields } from '../diffusers/config-fields.ts';
 import { ParamTable } from '../diffusers/params.ts';
 import { applyRopeInterleaved, ropeTablesInterleaved } from '../diffusers/rope.ts';
 
@@ -37,16 +38,7 @@ export function parseTransformerConfig(json: Record<string, unknown>, file: stri
   if (json._class_name !== undefined && json._class_name !== 'Flux2Transformer2DModel') {
     throw new DiffusersFormatError(`${file}: _class_name is '${String(json._class_name)}', expected Flux2Transformer2DModel`);
   }
-  const int = (key: string, dflt?: number) => {
-    const v = json[key] ?? dflt;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new DiffusersFormatError(`${file}: ${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const num = (key: string, dflt: number) => {
-    const v = json[key] ?? dflt;
-    if (typeof v !== 'number' || !(v > 0)) throw new DiffusersFormatError(`${file}: ${key} must be a positive number, got ${JSON.stringify(v)}`);
-    return v;
-  };
+  const { int, positive: num } = configFields(json, file);
   const inChannels = int('in_channels', 128);
   const axes = json.axes_dims_rope ?? [32, 32, 32, 32];
   if (!Array.isArray(axes) || axes.some((a) => typeof a !== 'number' || a % 2 !== 0)) {
@@ -91,12 +83,6 @@ const modulate = (x: Tensor, shift: Tensor, scale: Tensor) => o.add(o.mul(x, o.a
 /** [B, D·k] → k chunks [B, 1, D]. */
 function chunks(mod: Tensor, k: number): Tensor[] {
   return o.split(o.unsqueeze(mod, 1), -1, k);
-}
-
-/** [B, T, H·Dh] → [B, H, T, Dh] */
-function heads(x: Tensor, h: number, dh: number): Tensor {
-  const [b, t] = x.shape as [Dim, Dim];
-  return o.transpose(o.reshape(x, [b, t, h, dh]), [0, 2, 1, 3]);
 }
 
 function rmsHead(p: ParamTable, key: string, x: Tensor, dh: number, eps: number): Tensor {
@@ -156,14 +142,14 @@ export function buildTransformer(cfg: TransformerConfig): TransformerGraph {
     const nImg = modulate(ln(img, eps), shA, scA);
     const nTxt = modulate(ln(txt, eps), cShA, cScA);
     const q = o.concat([
-      rmsHead(p, `${k}.attn.norm_added_q.weight`, heads(p.linear(`${k}.attn.add_q_proj`, nTxt, D), H, dh), dh, eps),
-      rmsHead(p, `${k}.attn.norm_q.weight`, heads(p.linear(`${k}.attn.to_q`, nImg, D), H, dh), dh, eps),
+      rmsHead(p, `${k}.attn.norm_added_q.weight`, splitHeads(p.linear(`${k}.attn.add_q_proj`, nTxt, D), H), dh, eps),
+      rmsHead(p, `${k}.attn.norm_q.weight`, splitHeads(p.linear(`${k}.attn.to_q`, nImg, D), H), dh, eps),
     ], 2);
     const kk = o.concat([
-      rmsHead(p, `${k}.attn.norm_added_k.weight`, heads(p.linear(`${k}.attn.add_k_proj`, nTxt, D), H, dh), dh, eps),
-      rmsHead(p, `${k}.attn.norm_k.weight`, heads(p.linear(`${k}.attn.to_k`, nImg, D), H, dh), dh, eps),
+      rmsHead(p, `${k}.attn.norm_added_k.weight`, splitHeads(p.linear(`${k}.attn.add_k_proj`, nTxt, D), H), dh, eps),
+      rmsHead(p, `${k}.attn.norm_k.weight`, splitHeads(p.linear(`${k}.attn.to_k`, nImg, D), H), dh, eps),
     ], 2);
-    const v = o.concat([heads(p.linear(`${k}.attn.add_v_proj`, nTxt, D), H, dh), heads(p.linear(`${k}.attn.to_v`, nImg, D), H, dh)], 2);
+    const v = o.concat([splitHeads(p.linear(`${k}.attn.add_v_proj`, nTxt, D), H), splitHeads(p.linear(`${k}.attn.to_v`, nImg, D), H)], 2);
     const joint = attention(applyRopeInterleaved(q, ropeCos, ropeSin), applyRopeInterleaved(kk, ropeCos, ropeSin), v);
     const txtLen = txt.shape[1]!;
     const attnTxt = sliceTokens(joint, 0, txtLen, text);
@@ -181,9 +167,9 @@ export function buildTransformer(cfg: TransformerConfig): TransformerGraph {
     const n = modulate(ln(x, eps), sSh, sSc);
     const proj = p.linear(`${k}.attn.to_qkv_mlp_proj`, n, 3 * D + 2 * mlpHidden);
     const [q, kk, v, mlp] = o.split(proj, -1, [D, D, D, 2 * mlpHidden]) as [Tensor, Tensor, Tensor, Tensor];
-    const qh = applyRopeInterleaved(rmsHead(p, `${k}.attn.norm_q.weight`, heads(q, H, dh), dh, eps), ropeCos, ropeSin);
-    const kh = applyRopeInterleaved(rmsHead(p, `${k}.attn.norm_k.weight`, heads(kk, H, dh), dh, eps), ropeCos, ropeSin);
-    const att = attention(qh, kh, heads(v, H, dh));
+    const qh = applyRopeInterleaved(rmsHead(p, `${k}.attn.norm_q.weight`, splitHeads(q, H), dh, eps), ropeCos, ropeSin);
+    const kh = applyRopeInterleaved(rmsHead(p, `${k}.attn.norm_k.weight`, splitHeads(kk, H), dh, eps), ropeCos, ropeSin);
+    const att = attention(qh, kh, splitHeads(v, H));
     x = o.add(x, o.mul(sG, p.linear(`${k}.attn.to_out`, o.concat([att, swiglu(mlp)], -1), D)));
   }
 

@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import type { Checkpoint } from '../../engine/index.ts';
 import { DiffusersFormatError } from '../diffusers/errors.ts';
 import { parseSchedulerConfig, type SchedulerConfig } from '../diffusers/flow-match.ts';
-import { openCheckpoint, readJson, readModelIndex } from '../diffusers/folder.ts';
-import { buildVae } from '../diffusers/kl-vae.ts';
-import { buildQwen3, type Qwen3Config, parseQwen3Config, qwen3Prefix } from '../diffusers/qwen3.ts';
+import { openComponentWeights, readJson, readModelIndex } from '../diffusers/folder.ts';
+import { type Qwen3Config, parseQwen3Config } from '../diffusers/qwen3.ts';
 import { ChatTokenizer } from '../diffusers/tokenizer.ts';
 import { buildZImageTransformer, parseZImageTransformerConfig, type ZImageTransformerConfig } from './transformer.ts';
 import { parseZImageVaeConfig, type ZImageVaeConfig } from './vae.ts';
@@ -53,37 +52,7 @@ export function openZImageFolder(dir: string): ZImageFolder {
   const tokenizer = ChatTokenizer.open(join(dir, 'tokenizer'), { enableThinking: true });
   const promptLayer = textEncoder.layers - 1;
 
-  const opened: Checkpoint[] = [];
-  try {
-    const tck = openCheckpoint(join(dir, 'transformer'), 'transformer');
-    opened.push(tck);
-    buildZImageTransformer(transformer).params.check(tck, 'the transformer', { strict: true });
-    const eck = openCheckpoint(join(dir, 'text_encoder'), 'text encoder');
-    opened.push(eck);
-    const textEncoderPrefix = qwen3Prefix((k) => eck.has(k));
-    // The last layer, the final norm and an LM head (if saved) are never used.
-    buildQwen3(textEncoder, { batch: 'B', length: 'L' }, [promptLayer], textEncoderPrefix).params.check(eck, 'the text encoder');
-    const vck = openCheckpoint(join(dir, 'vae'), 'VAE');
-    opened.push(vck);
-    const graphs = buildVae(vae);
-    graphs.encoderParams.check(vck, 'the VAE encoder');
-    graphs.decoderParams.check(vck, 'the VAE decoder');
-    return {
-      dir,
-      scheduler,
-      transformer,
-      textEncoder,
-      promptLayer,
-      textEncoderPrefix,
-      vae,
-      tokenizer,
-      checkpoints: { transformer: tck, textEncoder: eck, vae: vck },
-      close() {
-        for (const c of opened) c.close();
-      },
-    };
-  } catch (err) {
-    for (const c of opened) c.close();
-    throw err;
-  }
+  // The last layer, the final norm and an LM head (if saved) are never used.
+  const weights = openComponentWeights(dir, { transformer: buildZImageTransformer(transformer).params, textEncoder, layers: [promptLayer], vae });
+  return { dir, scheduler, transformer, textEncoder, promptLayer, vae, tokenizer, ...weights };
 }

@@ -21,6 +21,7 @@ import { type Tensor, ops as o } from '../../engine/index.ts';
 import { InputError } from '../../errors.ts';
 import { attendFused, splitHeads } from '../../nn/attention.ts';
 import { DiffusersFormatError } from '../diffusers/errors.ts';
+import { configFields } from '../diffusers/config-fields.ts';
 import { ParamTable } from '../diffusers/params.ts';
 import { applyRopeInterleaved, ropeTablesInterleaved } from '../diffusers/rope.ts';
 
@@ -53,21 +54,7 @@ export function parseZImageTransformerConfig(json: Record<string, unknown>, file
   if (json._class_name !== undefined && json._class_name !== 'ZImageTransformer2DModel') {
     throw new DiffusersFormatError(`${file}: _class_name is '${String(json._class_name)}', expected ZImageTransformer2DModel`);
   }
-  const int = (key: string, dflt: number) => {
-    const v = json[key] ?? dflt;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new DiffusersFormatError(`${file}: ${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const num = (key: string, dflt: number) => {
-    const v = json[key] ?? dflt;
-    if (typeof v !== 'number' || !(v > 0)) throw new DiffusersFormatError(`${file}: ${key} must be a positive number, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const ints = (key: string, dflt: number[]) => {
-    const v = json[key] ?? dflt;
-    if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x <= 0)) throw new DiffusersFormatError(`${file}: ${key} must be a list of positive integers, got ${JSON.stringify(v)}`);
-    return v as number[];
-  };
+  const { int, positive: num, positiveInts: ints } = configFields(json, file);
   const patches = ints('all_patch_size', [2]);
   const fPatches = ints('all_f_patch_size', [1]);
   if (patches.length !== 1 || patches[0] !== 2 || fPatches.length !== 1 || fPatches[0] !== 1) {

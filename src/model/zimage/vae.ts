@@ -2,6 +2,7 @@
 // encoder/decoder graphs (../diffusers/kl-vae.ts). The pipeline decodes latents / scaling_factor +
 // shift_factor, and (for inpainting) encodes images to (mode − shift_factor) · scaling_factor.
 import { DiffusersFormatError } from '../diffusers/errors.ts';
+import { configFields } from '../diffusers/config-fields.ts';
 import { type KlVaeConfig, parseKlVaeConfig } from '../diffusers/kl-vae.ts';
 
 export interface ZImageVaeConfig extends KlVaeConfig {
@@ -12,10 +13,9 @@ export interface ZImageVaeConfig extends KlVaeConfig {
 export function parseZImageVaeConfig(json: Record<string, unknown>, file: string): ZImageVaeConfig {
   // Defaults are AutoencoderKL's own, for fields a config leaves out.
   const base = parseKlVaeConfig(json, file, 'AutoencoderKL', { blockOutChannels: [64], latentChannels: 4, layersPerBlock: 1 });
-  const scaling = json.scaling_factor ?? 0.18215;
-  const shift = json.shift_factor ?? 0;
-  if (typeof scaling !== 'number' || !(scaling > 0)) throw new DiffusersFormatError(`${file}: scaling_factor must be a positive number, got ${JSON.stringify(scaling)}`);
-  if (typeof shift !== 'number' || !Number.isFinite(shift)) throw new DiffusersFormatError(`${file}: shift_factor must be a number, got ${JSON.stringify(shift)}`);
+  const fields = configFields(json, file);
+  const scaling = fields.positive('scaling_factor', 0.18215);
+  const shift = fields.finite('shift_factor', 0);
   for (const k of ['latents_mean', 'latents_std']) {
     if (json[k] != null) throw new DiffusersFormatError(`${file}: ${k} is set; the Z-Image pipeline scales latents by scaling_factor and shift_factor only`);
   }

@@ -6,27 +6,17 @@
 // reference does. Inpainting pins latent cells to the input's latents re-noised to each step's σ,
 // as the reference inpaint pipeline blends them. Each component is compiled when first needed;
 // the text encoder is released once the prompts are encoded, before denoising.
-import { type Checkpoint, HostTensor, type Quantization, Rng, type RuntimeOptions, type Session } from '../../engine/index.ts';
+import { HostTensor } from '../../engine/index.ts';
 import { InputError } from '../../errors.ts';
-import { type ComponentGraph, compileComponent } from '../diffusers/compile.ts';
 import { eulerStep } from '../diffusers/flow-match.ts';
-import { buildVae, vaeScale } from '../diffusers/kl-vae.ts';
-import { buildQwen3, qwen3Inputs } from '../diffusers/qwen3.ts';
+import { vaeScale } from '../diffusers/kl-vae.ts';
+import { DiffusersModel, type DiffusersModelOptions, pinToNoisePath } from '../diffusers/model.ts';
 import { openZImageFolder, type ZImageFolder } from './folder.ts';
 import { transformerTime, zimageSchedule } from './scheduler.ts';
 import { buildZImageTransformer, padRows, patchify, positionIds, unpatchify, zimageRope } from './transformer.ts';
 import { fromEncoderLatents, toDecoderLatents } from './vae.ts';
 
-export interface ZImageOptions {
-  threads?: number;
-  provider?: RuntimeOptions['provider'];
-  /** Linear layers of the text encoder and transformer in int8 or int4 (the VAE stays float32). */
-  quantize?: Quantization;
-  /** Text tokens per prompt with the chat template (the reference pipeline's 512). */
-  maxSequenceLength?: number;
-  /** Compiled-component cache folder, or false to compile in memory (see ../diffusers/compile.ts). */
-  cache?: string | false;
-}
+export type ZImageOptions = DiffusersModelOptions;
 
 export interface ZImageRequest {
   prompt: string;
@@ -51,24 +41,12 @@ export interface ZImageRequest {
   signal?: AbortSignal;
 }
 
-export class ZImageModel {
-  private transformerSession?: Session;
-  private encoderSession?: Session;
-  private encoderBatch = 0;
-  private decoderSession?: Session;
-
-  private constructor(
-    readonly folder: ZImageFolder,
-    private readonly opts: ZImageOptions,
-  ) {}
+export class ZImageModel extends DiffusersModel<ZImageFolder> {
+  protected readonly label = 'Z-Image';
 
   /** Opens and checks the folder (configs and safetensors headers only; weights are read when a component is compiled). */
   static open(dir: string, opts: ZImageOptions = {}): ZImageModel {
     return new ZImageModel(openZImageFolder(dir), opts);
-  }
-
-  get maxSequenceLength(): number {
-    return this.opts.maxSequenceLength ?? 512;
   }
 
   /** Pixels per latent cell along each side (the VAE's 8). */
@@ -81,9 +59,8 @@ export class ZImageModel {
     return this.latentScale * this.folder.transformer.patchSize;
   }
 
-  private compile(component: string, build: () => ComponentGraph, ckpt: Checkpoint, quantize: boolean, shape: unknown = null): Promise<Session> {
-    const configs = { pipeline: 'ZImagePipeline', transformer: this.folder.transformer, textEncoder: this.folder.textEncoder, layer: this.folder.promptLayer, vae: this.folder.vae };
-    return compileComponent(component, build, ckpt, { runtime: { threads: this.opts.threads, provider: this.opts.provider }, quantize: quantize ? this.opts.quantize : 'none', cache: this.opts.cache, configs }, shape);
+  protected cacheConfigs(): Record<string, unknown> {
+    return { pipeline: 'ZImagePipeline', transformer: this.folder.transformer, textEncoder: this.folder.textEncoder, layer: this.folder.promptLayer, vae: this.folder.vae };
   }
 
   /**
@@ -91,40 +68,16 @@ export class ZImageModel {
    * dropped, as the reference does). Releases the text encoder afterwards unless `keep`.
    */
   async encodePrompts(prompts: string[], keep = false): Promise<Float32Array[]> {
-    const cfg = this.folder.textEncoder;
+    const { output, masks } = await this.runTextEncoder(prompts, { layers: [this.folder.promptLayer], output: 'hidden' }, keep);
+    const hidden = output.f32();
     const L = this.maxSequenceLength;
-    const enc = prompts.map((p) => this.folder.tokenizer.encodePrompt(p, L));
-    const B = prompts.length;
-    if (!this.encoderSession || this.encoderBatch !== B) {
-      await this.releaseTextEncoder();
-      this.encoderSession = await this.compile('text_encoder', () => {
-        const g = buildQwen3(cfg, { batch: B, length: L }, [this.folder.promptLayer], this.folder.textEncoderPrefix);
-        return { outputs: { hidden: g.output }, inputs: [g.inputs.ids, g.inputs.bias, g.inputs.cos, g.inputs.sin], params: g.params };
-      }, this.folder.checkpoints.textEncoder, true, { batch: B, length: L });
-      this.encoderBatch = B;
-    }
-    const mask = enc.flatMap((e) => e.mask);
-    const { bias, cos, sin } = qwen3Inputs(mask, B, L, cfg);
-    const out = await this.encoderSession.run({
-      input_ids: HostTensor.i64(enc.flatMap((e) => e.ids), [B, L]),
-      attention_bias: HostTensor.f32(bias, [B, 1, L, L]),
-      rope_cos: HostTensor.f32(cos, [L, cfg.headDim]),
-      rope_sin: HostTensor.f32(sin, [L, cfg.headDim]),
-    });
-    if (!keep) await this.releaseTextEncoder();
-    const hidden = out.hidden!.f32();
-    const D = cfg.hidden;
-    return enc.map((e, b) => {
-      const rows = e.mask.flatMap((m, i) => (m ? [i] : []));
+    const D = this.folder.textEncoder.hidden;
+    return masks.map((mask, b) => {
+      const rows = mask.flatMap((m, i) => (m ? [i] : []));
       const emb = new Float32Array(rows.length * D);
       rows.forEach((i, r) => emb.set(hidden.subarray((b * L + i) * D, (b * L + i + 1) * D), r * D));
       return emb;
     });
-  }
-
-  async releaseTextEncoder(): Promise<void> {
-    await this.encoderSession?.release();
-    this.encoderSession = undefined;
   }
 
   /**
@@ -169,32 +122,12 @@ export class ZImageModel {
 
   /** VAE-encodes an image [3, H, W] in [-1, 1] to the pipeline's latents [C, H/8, W/8] (posterior mode, shifted and scaled). */
   async encodeImage(pixels: Float32Array, width: number, height: number): Promise<Float32Array> {
-    const s = this.tokenScale;
-    if (width % s || height % s) throw new InputError(`Z-Image: image sides must be multiples of ${s}, got ${width}x${height}`);
-    const v = this.folder.vae;
-    const session = await this.compile('vae_encoder', () => {
-      const g = buildVae(v);
-      return { outputs: { mode: g.encode.mode }, inputs: [g.encode.image], params: g.encoderParams };
-    }, this.folder.checkpoints.vae, false);
-    try {
-      const out = await session.run({ image: HostTensor.f32(pixels, [1, 3, height, width]) });
-      return fromEncoderLatents(out.mode!.f32(), v);
-    } finally {
-      await session.release();
-    }
+    return fromEncoderLatents(await this.encoderMode(pixels, width, height), this.folder.vae);
   }
 
   /** The pipeline's latents [C, h, w] → image [3, 8h, 8w] in (about) [-1, 1]. */
   async decodeLatents(latents: Float32Array, h: number, w: number): Promise<Float32Array> {
-    const v = this.folder.vae;
-    if (!this.decoderSession) {
-      this.decoderSession = await this.compile('vae_decoder', () => {
-        const g = buildVae(v);
-        return { outputs: { image: g.decode.image }, inputs: [g.decode.latents], params: g.decoderParams };
-      }, this.folder.checkpoints.vae, false);
-    }
-    const out = await this.decoderSession.run({ latents: HostTensor.f32(toDecoderLatents(latents, v), [1, v.latentChannels, h, w]) });
-    return out.image!.f32();
+    return this.decode(toDecoderLatents(latents, this.folder.vae), h, w);
   }
 
   /** A step's clean estimate (onStep's `predicted`) decoded for a preview: pixels [3, height, width]. */
@@ -212,18 +145,13 @@ export class ZImageModel {
 
   /** The sampling loop of generate, up to the final latents [C, H/8, W/8]. */
   async sample(req: ZImageRequest): Promise<Float32Array> {
-    const s = this.tokenScale;
-    if (req.width % s || req.height % s || req.width < s || req.height < s) {
-      throw new InputError(`Z-Image: width and height must be positive multiples of ${s}, got ${req.width}x${req.height}`);
-    }
+    this.checkSize(req.width, req.height);
     const guidance = req.guidance ?? 0;
     if (!(guidance >= 0)) throw new InputError(`Z-Image: guidance must be 0 or more, got ${req.guidance}`);
     const C = this.folder.transformer.inChannels;
     const H = req.height / this.latentScale;
     const W = req.width / this.latentScale;
-    let noise = req.noise;
-    if (noise && noise.length !== C * H * W) throw new InputError(`Z-Image: noise has ${noise.length} values, expected ${C}×${H}×${W}`);
-    if (!noise) noise = new Rng(req.seed ?? 0).fillNormal(new Float32Array(C * H * W));
+    const noise = this.initialNoise(req.noise, req.seed, [C, H, W]);
     const x = noise.slice();
 
     let pinned: Uint32Array | undefined;
@@ -251,20 +179,9 @@ export class ZImageModel {
       const v = out.map((o) => -o);
       const predicted = req.onStep ? x.map((xi, k) => xi - sigma * v[k]!) : undefined;
       eulerStep(x, v, sigma, next);
-      if (pinned) {
-        // The kept cells follow the input along the same noise path: (1 − σ)·input + σ·noise.
-        for (const k of pinned) x[k] = (1 - next) * clean![k]! + next * noise[k]!;
-      }
+      if (pinned) pinToNoisePath(x, pinned, clean!, noise, next);
       await req.onStep?.({ step: i + 1, steps: req.steps, predicted: predicted! });
     }
     return x;
-  }
-
-  async release(): Promise<void> {
-    await this.releaseTextEncoder();
-    await this.transformerSession?.release();
-    await this.decoderSession?.release();
-    this.transformerSession = this.decoderSession = undefined;
-    this.folder.close();
   }
 }
