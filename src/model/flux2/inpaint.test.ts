@@ -1,13 +1,16 @@
-// Latent-pinned inpainting on the tiny random klein folder: the pinned latent cells end exactly on
-// the reference's latents, the rest is the model's own; and pinnedCells (src/pipeline/diffusers.ts)
-// frees every cell that touches the painted region.
+// Latent-pinned inpainting on the tiny random klein folder: two steps equal diffusers'
+// Flux2KleinInpaintPipeline at strength 1 (scripts/parity/make_inpaint_fixtures.py); the pinned
+// latent cells end exactly on the reference's latents, the rest is the model's own; and pinnedCells
+// (src/pipeline/diffusers.ts) frees every cell that touches the painted region.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pinnedCells } from '../../pipeline/diffusers.ts';
+import { assertClose, inpaintFixture, postprocess } from '../diffusers/parity-support.ts';
 import { KleinModel } from './klein.ts';
 
-const MODEL = join(import.meta.dirname, 'testdata', 'klein-tiny');
+const DATA = join(import.meta.dirname, 'testdata');
+const MODEL = join(DATA, 'klein-tiny');
 const W = 64;
 const H = 48;
 
@@ -64,6 +67,15 @@ test('pinned latent cells end on the reference latents exactly; the free cells a
   assert.equal(kept, sampled, 'half the elements are pinned');
   // Without pinning, the same cells are the model's (a test that pinning is what made them equal).
   assert.equal(freeMatches, 0);
+});
+
+test('two inpainting steps equal Flux2KleinInpaintPipeline (max relative error ≤ 1e-4)', async (t) => {
+  // The reference conditions on the input image itself (its tokens at time 10), as flowpaint's edit does.
+  const fx = inpaintFixture(DATA, model.tokenScale / 2);
+  const reference = { pixels: fx.pixels, width: fx.width, height: fx.height };
+  const image = await model.generate({ prompt: fx.prompt, width: fx.width, height: fx.height, steps: fx.steps, noise: fx.noise, reference, pinned: fx.pinned });
+  const err = assertClose('inpaint image', postprocess(image), fx.image, 1e-4);
+  t.diagnostic(`inpainting, 2 steps: max relative error ${err.toExponential(2)}`);
 });
 
 test('pinnedCells: a cell is pinned only when no pixel of the region lies in it', () => {
