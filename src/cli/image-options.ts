@@ -3,7 +3,7 @@
 // Z-Image: commands/diffusers.ts) take the same outputs and runtime flags with the same parsing and help;
 // serve and eval take --quantize with the same parser.
 import type { Command } from 'commander';
-import { QUANTIZATIONS, type Quantization } from '../engine/index.ts';
+import { DEVICES, type Device, parseDevice, QUANTIZATIONS, type Quantization } from '../engine/index.ts';
 import { UsageError } from './errors.ts';
 import { parseNumber } from './output.ts';
 
@@ -17,6 +17,7 @@ export interface ImageCommandOptions {
   sidecar?: boolean;
   threads?: number;
   quantize?: Quantization;
+  device?: Device;
   safetyConfig?: string;
 }
 
@@ -24,6 +25,8 @@ export function parseQuantize(v: string): Quantization {
   if (!(QUANTIZATIONS as readonly string[]).includes(v)) throw new UsageError(`--quantize must be one of ${QUANTIZATIONS.join(', ')}, got '${v}'`);
   return v as Quantization;
 }
+
+export const DEVICE_HELP = `where the model runs: ${DEVICES.join(' or ')} (CUDA: ONNX Runtime's CUDA provider, added separately; see docs/flux2-klein.md, "GPU"); default $FLOWPAINT_DEVICE, else cpu`;
 
 export const QUANTIZE_HELP = 'linear layers in int8 (faster on CPUs with int8 dot products) or int4 (4-bit weights); default none (float32)';
 
@@ -43,10 +46,11 @@ export function stepsOption(cmd: Command, defaultText: string): Command {
   return cmd.option('--steps <n>', `sampling steps (default ${defaultText})`, parseNumber('--steps', { integer: true, min: 1, max: 200 }));
 }
 
-/** How the model runs and what it may make: --threads, --quantize, --safety-config. */
+/** How the model runs and what it may make: --threads, --quantize, --device, --safety-config. */
 export function runtimeOptions(cmd: Command, quantizeHelp = QUANTIZE_HELP): Command {
   return cmd
     .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }))
     .option('--quantize <mode>', quantizeHelp, parseQuantize)
+    .option('--device <device>', DEVICE_HELP, (v: string) => parseDevice(v))
     .option('--safety-config <file>', 'safety policy JSON: thresholds and category switches (default: $FLOWPAINT_SAFETY_CONFIG, else the built-in policy; see SAFETY.md)');
 }

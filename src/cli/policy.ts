@@ -1,7 +1,8 @@
-// Loading a pipeline from a command's --model, --threads, --quantize and --safety-config (else
+// Loading a pipeline from a command's --model, --threads, --quantize, --device (else $FLOWPAINT_DEVICE)
+// and --safety-config (else
 // $FLOWPAINT_SAFETY_CONFIG), for every command that makes images (generate, edit, slides, photos).
 import { readFileSync } from 'node:fs';
-import type { Quantization } from '../engine/index.ts';
+import { type Device, type Quantization, resolveProvider } from '../engine/index.ts';
 import { type Pipeline, loadPipeline } from '../pipeline/index.ts';
 import { UsageError } from './errors.ts';
 
@@ -9,13 +10,15 @@ export interface PipelineOptions {
   model?: string;
   threads?: number;
   quantize?: Quantization;
+  device?: Device;
   safetyConfig?: string;
 }
 
 export function loadCliPipeline(o: PipelineOptions): Promise<Pipeline> {
   const safetyConfig = readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG);
+  const provider = resolveProvider(o.device);
   // One command, one kind of request: compile only the graphs it runs.
-  return loadPipeline({ modelDir: o.model, threads: o.threads, ...(o.quantize ? { quantize: o.quantize } : {}), safetyConfig, lazy: true });
+  return loadPipeline({ modelDir: o.model, threads: o.threads, provider, ...(o.quantize ? { quantize: o.quantize } : {}), safetyConfig, lazy: true });
 }
 
 /** The safety policy JSON a --safety-config (or $FLOWPAINT_SAFETY_CONFIG) names; undefined for none. */

@@ -82,7 +82,8 @@ export function availableProviders(): string[] {
     .map((b) => b.name);
 }
 
-function ortBinDir(): string {
+/** onnxruntime-node's folder of native libraries, where optional providers' libraries go. */
+export function ortBinDir(): string {
   const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
   return join(dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
 }

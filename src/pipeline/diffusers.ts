@@ -8,7 +8,7 @@
 // them outside what the model changed. Z-Image is text-to-image: it inpaints (as its reference
 // inpaint pipeline does) but has no instruction edits.
 import { randomInt } from 'node:crypto';
-import type { Quantization } from '../engine/index.ts';
+import type { ExecutionProvider, Quantization } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import { type DiffusersKind, diffusersKind, KLEIN_DEFAULT_STEPS, ZIMAGE_DEFAULT_STEPS } from '../model/diffusers/detect.ts';
 import { fromRgb8, toRgb8 } from '../model/diffusers/pixels.ts';
@@ -30,6 +30,8 @@ export interface DiffusersLoadOptions {
   modelDir: string;
   threads?: number;
   quantize?: Quantization;
+  /** ONNX Runtime's execution provider (default the CPU; see engine/device.ts). */
+  provider?: ExecutionProvider;
   /** The safety policy's JSON config (as `flowpaint --safety-config`); `null` policy turns filters off (tests). */
   safetyConfig?: unknown;
   safety?: SafetyPolicy | null;
@@ -128,7 +130,7 @@ export class DiffusersPipeline {
   static load(o: DiffusersLoadOptions): DiffusersPipeline {
     const safety = o.safety !== undefined ? o.safety : loadSafetyPolicy(o.safetyConfig ?? {});
     const quantize = o.quantize ?? 'none';
-    const opts = { threads: o.threads, quantize };
+    const opts = { threads: o.threads, quantize, provider: o.provider };
     const kind = diffusersKind(o.modelDir);
     // An unreadable or unknown model_index.json goes to the klein loader, whose check names the file and the supported pipelines.
     const family = kind === 'z-image' ? zimageFamily(ZImageModel.open(o.modelDir, opts)) : kleinFamily(KleinModel.open(o.modelDir, opts));

@@ -3,7 +3,7 @@
 // noise from seeds, conditioning, which pixels the model may change, and the final composite
 // that keeps every pixel outside the edited region byte-identical to the input.
 import { randomInt } from 'node:crypto';
-import { type Quantization, Rng } from '../engine/index.ts';
+import { type ExecutionProvider, type Quantization, Rng } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 // From the flow modules themselves, not flow/index.ts, which also loads the training loss and
 // conditioning dropout (a cold start pays for every module it loads).
@@ -397,6 +397,8 @@ export interface LoadPipelineOptions {
   /** A model directory; default: the model shipped in the repository (models/default). */
   modelDir?: string;
   threads?: number;
+  /** ONNX Runtime's execution provider for the model's graphs (default the CPU; see engine/device.ts). */
+  provider?: ExecutionProvider;
   /** Linear layers in float32 ('none', the default), int8 or int4 (see RuntimeOptions.quantize). */
   quantize?: Quantization;
   /** The deployment's safety policy; default: loadSafetyPolicy() defaults. null disables filtering. */
@@ -417,7 +419,7 @@ export async function loadPipeline(opts: LoadPipelineOptions = {}): Promise<Pipe
   const model = loadModel(dir);
   const safety = opts.safety !== undefined ? opts.safety : loadSafetyPolicy(opts.safetyConfig ?? {});
   // A model directory with upscaler.safetensors gets the learned second stage for large sizes.
-  const runtime = { threads: opts.threads, quantize: opts.quantize };
+  const runtime = { threads: opts.threads, quantize: opts.quantize, provider: opts.provider };
   const pipe = new Pipeline(await ModelRunner.create(model, runtime, { lazy: opts.lazy }), safety, loadUpscaler(dir, opts.threads));
   // Flash (flash.safetensors beside the weights) serves fast requests; compiled on the first one,
   // with the base model's text encoder (the student shares its weights).

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from 'commander';
+import { resolveProvider } from '../../engine/index.ts';
 import { type DiffusersKind, defaultStepsFor, diffusersKind } from '../../model/diffusers/detect.ts';
 import { parseSize, readImage, readMask } from '../../pipeline/index.ts';
 import { DiffusersPipeline } from '../../pipeline/diffusers.ts';
@@ -47,6 +48,7 @@ function load(o: Options): DiffusersPipeline {
     modelDir: o.model,
     threads: o.threads,
     quantize: o.quantize,
+    provider: resolveProvider(o.device),
     safetyConfig: readSafetyConfig(o.safetyConfig ?? process.env.FLOWPAINT_SAFETY_CONFIG),
   });
 }

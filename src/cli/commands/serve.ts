@@ -4,8 +4,8 @@
 // under npm and a shell, and a SIGTERM to npm ends those two without passing it on.
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import type { Quantization } from '../../engine/index.ts';
-import { parseQuantize } from '../image-options.ts';
+import { type Device, parseDevice, type Quantization } from '../../engine/index.ts';
+import { DEVICE_HELP, parseQuantize } from '../image-options.ts';
 import { loadServerConfig } from '../../server/config.ts';
 import { checkPlainKey, generateKey, hashKey } from '../../server/keys.ts';
 import { startServer } from '../../server/server.ts';
@@ -34,20 +34,22 @@ interface ServeOptions {
   hashKey?: boolean;
   newKey?: boolean;
   quantize?: Quantization;
+  device?: Device;
 }
 
 /**
  * The pipeline section a command line overrides: --model sets the folder, --quantize the linear
- * layers' precision (passed to the pipeline loader through pipeline.options, which also carries a
+ * layers' precision and --device where they run (both passed to the pipeline loader through pipeline.options, which also carries a
  * config file's own options: those stay unless the flag replaces them).
  */
-export function pipelineOverride(o: Pick<ServeOptions, 'model' | 'quantize'>, file?: { modelDir?: string; module?: string; options: Record<string, unknown> }) {
-  if (!o.model && !o.quantize) return {};
+export function pipelineOverride(o: Pick<ServeOptions, 'model' | 'quantize' | 'device'>, file?: { modelDir?: string; module?: string; options: Record<string, unknown> }) {
+  if (!o.model && !o.quantize && !o.device) return {};
+  const flags = { ...(o.quantize ? { quantize: o.quantize } : {}), ...(o.device ? { device: o.device } : {}) };
   return {
     pipeline: {
       ...file,
       ...(o.model ? { modelDir: o.model } : {}),
-      ...(o.quantize ? { options: { ...file?.options, quantize: o.quantize } } : {}),
+      ...(Object.keys(flags).length ? { options: { ...file?.options, ...flags } } : {}),
     },
   };
 }
@@ -73,6 +75,7 @@ export function registerServeCommand(program: Command): void {
     .option('--workers <n>', 'worker threads, each with its own copy of the model', intArg('--workers', 1, 64))
     .option('--threads <n>', 'ONNX Runtime threads per worker', intArg('--threads', 1, 256))
     .option('--quantize <mode>', 'linear layers in int8 or int4 in every worker (default none: float32; config: pipeline.options.quantize)', parseQuantize)
+    .option('--device <device>', `${DEVICE_HELP} (config: pipeline.options.device)`, (v: string) => parseDevice(v))
     .option('--redis <url>', 'queue jobs in Redis for `flowpaint worker` processes instead of running them here')
     .option('--queue <name>', 'Redis queue name [default: flowpaint]')
     .option('--arena-model <dir>', 'another model folder for the playground arena to compare blindly with the served model (repeatable; config: arena.models)', (dir: string, all: string[] = []) => [...all, dir])
