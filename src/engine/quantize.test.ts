@@ -10,6 +10,7 @@ import * as o from './ops.ts';
 import { dequantizeInt4, dequantizeInt8, int4MatMul, int8MatMul, quantizeInt4, quantizeInt8, quantizeLinears } from './quantize.ts';
 import { Rng } from './random.ts';
 import { evaluate, Session } from './runtime.ts';
+import { relErr } from '../testing/rel-err.ts';
 
 const rng = new Rng(7);
 const randn = (n: number, std = 1) => rng.fillNormal(new Float32Array(n), std);
@@ -26,16 +27,6 @@ function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: num
   return out;
 }
 
-/** max |got − want| / max |want| */
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num = Math.max(num, Math.abs(got[i]! - want[i]!));
-    den = Math.max(den, Math.abs(want[i]!));
-  }
-  return num / den;
-}
 
 const roundHalfEven = (v: number) => {
   const r = Math.round(v);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { HostTensor, Rng, Session, ops as o, serializeGraph } from '../engine/index.ts';
 import { Scope } from '../nn/index.ts';
+import { relErr } from '../testing/rel-err.ts';
 import { tinyModelDir } from '../testing/tiny-model.ts';
 import { MAX_PROMPT_TOKENS } from './config.ts';
 import { denoise, denoiserInputs } from './denoiser.ts';
@@ -101,21 +102,12 @@ test('quantized runners (int8, int4) stay close to float32 on the same inputs', 
     return { cond: cond.tokens, pred: (await r.predict({ noisy, t: 0.7, grid, cond }))[0]! };
   };
   const ref = await predict(runner);
-  const rel = (a: Float32Array, b: Float32Array) => {
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < a.length; i++) {
-      num = Math.max(num, Math.abs(a[i]! - b[i]!));
-      den = Math.max(den, Math.abs(b[i]!));
-    }
-    return num / den;
-  };
   for (const [mode, bound] of [['int8', 0.1], ['int4', 0.4]] as const) {
     const q = await ModelRunner.create(model, { threads: 1, quantize: mode });
     try {
       assert.equal(q.quantize, mode);
       const got = await predict(q);
-      const errs = [rel(got.cond, ref.cond), rel(got.pred, ref.pred)];
+      const errs = [relErr(got.cond, ref.cond), relErr(got.pred, ref.pred)];
       console.log(`${mode}: max rel error text ${errs[0]!.toFixed(4)}, denoiser ${errs[1]!.toFixed(4)}`);
       assert.ok(errs.every((e) => e < bound && e > 0), `${mode}: ${errs}`);
     } finally {

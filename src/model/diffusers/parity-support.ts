@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type HostTensor, readSafetensors } from '../../engine/index.ts';
+import { relErr } from '../../testing/rel-err.ts';
+
+export { relErr };
 import { pinnedCells } from '../../pipeline/diffusers.ts';
 import { fromRgb8 } from './pixels.ts';
 
@@ -18,18 +21,6 @@ export function fixture(dir: string, name: string): Map<string, HostTensor> {
 export function f32(t: HostTensor | undefined): Float32Array {
   assert.ok(t, 'fixture tensor missing');
   return t.dtype === 'float32' ? (t.data as Float32Array) : Float32Array.from(t.data as ArrayLike<number | bigint>, Number);
-}
-
-/** max |a − b| / max |b|. */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / den;
 }
 
 /** Asserts relErr(a, b) ≤ tol and returns it (for the test's diagnostics). */
