@@ -6,6 +6,7 @@
 // rather than deep inside session creation.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../errors.ts';
 import { type ExecutionProvider, ortBinDir } from './runtime.ts';
 
 export const DEVICES = ['cpu', 'cuda'] as const;
@@ -17,10 +18,8 @@ export const CUDA_PROVIDER_FILES = ['libonnxruntime_providers_shared.so', 'libon
 /** The command that fetches them (onnxruntime-node's own install script; downloads from NuGet). */
 export const CUDA_INSTALL_COMMAND = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install';
 
-export class DeviceError extends Error {
-  // The CLI maps InputError to exit code 2 (a request this machine cannot serve as asked).
-  override name = 'InputError';
-}
+/** A device this machine cannot serve as asked: an InputError, so the CLI exits 2 and the server answers 400. */
+export class DeviceError extends InputError {}
 
 /** A --device / FLOWPAINT_DEVICE value, checked. `what` names where it came from in the message. */
 export function parseDevice(v: string, what = '--device'): Device {
