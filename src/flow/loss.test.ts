@@ -10,13 +10,13 @@ const N = 3;
 const P = 4;
 const ts = [0.02, 0.6]; // one below the clamp
 
-function inputs(prediction: 'x' | 'v') {
+function inputs(prediction: 'x' | 'v', tMin?: number) {
   const t = o.input('t', [B]);
   const noisy = o.input('noisy', [B, N, P]);
   const output = o.input('output', [B, N, P]);
   const velocity = o.input('velocity', [B, N, P]);
   const lossMask = o.input('loss_mask', [B, N]);
-  return flowMatchingLoss({ prediction, noisy, output, t, velocity, lossMask });
+  return flowMatchingLoss({ prediction, noisy, output, t, velocity, lossMask, tMin });
 }
 
 const x0 = Float32Array.from({ length: B * N * P }, (_, i) => Math.sin(i));
@@ -45,4 +45,17 @@ test('v-prediction: the mean squared error per token, averaged over the masked-i
   const loss = Number((await evaluate({ loss: inputs('v') }, feeds(output))).loss!.data[0]);
   // Each token's mean squared error is 4/P; masked-out tokens do not count.
   assert.ok(Math.abs(loss - 4 / P) < 1e-5, `loss ${loss}`);
+});
+
+test('x-prediction with a larger tMin: an error in x̂ weighs 1/max(t, tMin)², so low noise no longer dominates', async () => {
+  const tMin = 0.3;
+  const clamped = xt.map((v, i) => (v - x0[i]!) / Math.max(ts[Math.floor(i / (N * P))]!, tMin));
+  const withError = x0.map((v, i) => v + (i % P === 0 ? 0.1 : 0)); // error 0.1 in one of P values per token
+  const result = await evaluate({ loss: inputs('x', tMin) }, { ...feeds(withError), velocity: HostTensor.f32(clamped, [B, N, P]) });
+  const loss = Number(result.loss!.data[0]);
+  // Masked-in tokens: two at t = 0.02 (weight 1/0.3², not 1/0.05²), two at t = 0.6 (1/0.6²); each token's squared error 0.01/P.
+  const expected = ((2 / 0.09 + 2 / 0.36) * (0.01 / P)) / 4;
+  assert.ok(Math.abs(loss - expected) / expected < 1e-4, `loss ${loss}, expected ${expected}`);
+  const perfect = await evaluate({ loss: inputs('x', tMin) }, { ...feeds(x0), velocity: HostTensor.f32(clamped, [B, N, P]) });
+  assert.ok(Math.abs(Number(perfect.loss!.data[0])) < 1e-10);
 });

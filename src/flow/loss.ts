@@ -17,18 +17,20 @@ export interface FlowLossInputs {
   velocity: Tensor;
   /** [B, N] 1 on tokens that count (target tokens), 0 elsewhere (source tokens, padding). */
   lossMask: Tensor;
+  /** For 'x': the clamp on t in the implied velocity (default DEFAULT_T_MIN); the batch's target must use the same. */
+  tMin?: number;
 }
 
 /** The velocity the model's output implies, [B, N, P]. */
-export function impliedVelocity(prediction: PredictionKind, noisy: Tensor, output: Tensor, t: Tensor): Tensor {
+export function impliedVelocity(prediction: PredictionKind, noisy: Tensor, output: Tensor, t: Tensor, tMin = DEFAULT_T_MIN): Tensor {
   if (prediction === 'v') return output;
   const batch = noisy.shape[0]!;
-  return o.div(o.sub(noisy, output), o.reshape(o.maximum(t, DEFAULT_T_MIN), [batch, 1, 1]));
+  return o.div(o.sub(noisy, output), o.reshape(o.maximum(t, tMin), [batch, 1, 1]));
 }
 
 /** Mean squared velocity error per token, averaged over the tokens the mask keeps (a scalar). */
 export function flowMatchingLoss(x: FlowLossInputs): Tensor {
-  const diff = o.sub(impliedVelocity(x.prediction, x.noisy, x.output, x.t), x.velocity);
+  const diff = o.sub(impliedVelocity(x.prediction, x.noisy, x.output, x.t, x.tMin), x.velocity);
   const perToken = o.mean(o.mul(diff, diff), [-1]);
   return o.div(o.sum(o.mul(perToken, x.lossMask)), o.maximum(o.sum(x.lossMask), 1));
 }

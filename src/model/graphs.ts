@@ -38,9 +38,10 @@ export function layoutTapBlock(c: ModelConfig): number {
  * Training graph. With `layout`, a linear head on the middle block's image tokens predicts each
  * token's object class and colour (inputs layout_class, layout_color: one-hot [B, N, C];
  * layout_mask: [B, N]) and its cross-entropy joins the loss. The head lives outside the denoiser's
- * scope: the inference graphs never build it.
+ * scope: the inference graphs never build it. `lossTMin`: the x-prediction loss's clamp on t
+ * (TrainConfig.lossTMin; the batch's velocity target must be made with the same).
  */
-export function buildTrainingGraph(c: ModelConfig, batch: number, layout?: LayoutLoss): TrainingGraph {
+export function buildTrainingGraph(c: ModelConfig, batch: number, layout?: LayoutLoss, lossTMin?: number): TrainingGraph {
   const scope = Scope.root();
   const text = textGraphInputs(c.text, batch, 'L');
   const den = denoiserInputs(c, batch, 'N');
@@ -51,7 +52,7 @@ export function buildTrainingGraph(c: ModelConfig, batch: number, layout?: Layou
   const P = c.patchSize * c.patchSize * 3;
   const velocity = o.input('velocity', [batch, 'N', P]);
   const lossMask = o.input('loss_mask', [batch, 'N']);
-  let loss = flowMatchingLoss({ prediction: c.prediction, noisy: den.image, output: pred, t: den.t, velocity, lossMask });
+  let loss = flowMatchingLoss({ prediction: c.prediction, noisy: den.image, output: pred, t: den.t, velocity, lossMask, tMin: lossTMin });
   if (layout && tapped) loss = o.add(loss, o.mul(layoutCrossEntropy(scope.child('layout_head'), tapped, batch, layout), layout.weight));
   return { scope, loss, text, denoiser: den, velocity, lossMask };
 }

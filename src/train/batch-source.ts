@@ -59,6 +59,7 @@ export class BatchSource {
         timeStd: cfg.timeStd,
         highNoiseShare: cfg.highNoiseShare,
         objectLossWeight: cfg.objectLossWeight,
+        lossTMin: cfg.lossTMin,
         layoutLabels: cfg.layoutLossWeight > 0,
         textDrop: cfg.textDrop,
         maskFraction: cfg.maskFraction,

@@ -14,9 +14,9 @@ const tokenizer = trainRunTokenizer(1, model.text.vocabSize, 60, 20);
 const samples = new SceneStream({ split: 'train', buckets: [{ width: 64, height: 64 }], batchSize: 16, seed: 3, editFraction: 0 }).nextBatch();
 const options = { model, tokenizer, maxTextTokens: 64, timeMean: 0.8, timeStd: 0.8, textDrop: 0, maskFraction: 0, dropImage: false };
 
-test('x-prediction targets: a perfect prediction has zero loss at every t, below DEFAULT_T_MIN too', () => {
-  for (const timeMean of [-6, 0, 3]) {
-    const feeds = makeBatch(samples, new Rng(1), { ...options, timeMean, timeStd: 0.1 });
+test('x-prediction targets: a perfect prediction has zero loss at every t, below the loss clamp (default or lossTMin) too', () => {
+  for (const [timeMean, lossTMin] of [[-6, undefined], [0, undefined], [3, undefined], [-1, 0.3]] as const) {
+    const feeds = makeBatch(samples, new Rng(1), { ...options, timeMean, timeStd: 0.1, lossTMin });
     const ts = feeds.t!.f32();
     const image = feeds.image!.f32();
     const velocity = feeds.velocity!.f32();
@@ -24,8 +24,8 @@ test('x-prediction targets: a perfect prediction has zero loss at every t, below
     samples.forEach((s, b) => {
       if (s.kind !== 't2i') throw new Error('expected text-to-image samples');
       const x0 = patchify(s.image, model.patchSize);
-      const scale = Math.max(ts[b]!, DEFAULT_T_MIN);
-      // The graph's implied velocity for x̂ = x0 is (x_t − x0)/max(t, DEFAULT_T_MIN); it must equal the target.
+      const scale = Math.max(ts[b]!, lossTMin ?? DEFAULT_T_MIN);
+      // The graph's implied velocity for x̂ = x0 is (x_t − x0)/max(t, clamp); it must equal the target.
       for (let i = 0; i < n; i += 97) assert.ok(Math.abs((image[b * n + i]! - x0[i]!) / scale - velocity[b * n + i]!) < 1e-3, `t=${ts[b]}`);
     });
   }

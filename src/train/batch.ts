@@ -21,6 +21,8 @@ export interface BatchOptions {
   highNoiseShare?: number;
   /** Loss weight of tokens covered by an object or plate in text-to-image samples (TrainConfig.objectLossWeight). */
   objectLossWeight?: number;
+  /** The x-prediction loss's clamp on t (TrainConfig.lossTMin; default DEFAULT_T_MIN): the target must match the graph's. */
+  lossTMin?: number;
   /** Also give every target token its exact class and colour (TrainConfig.layoutLossWeight). */
   layoutLabels?: boolean;
   textDrop: number;
@@ -83,11 +85,11 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
     const t = ts[b]!;
     const base = b * N * P;
     // The target is the velocity the graph derives from a perfect prediction: ε − x0 for
-    // v-prediction; for x-prediction (x_t − x0)/max(t, DEFAULT_T_MIN), which is ε − x0 except
-    // below DEFAULT_T_MIN, where the loss's clamped division would otherwise make x0 itself a
+    // v-prediction; for x-prediction (x_t − x0)/max(t, lossTMin), which is ε − x0 except
+    // below lossTMin, where the loss's clamped division would otherwise make x0 itself a
     // wrong answer.
     const xPrediction = m.prediction === 'x';
-    const invT = 1 / Math.max(t, DEFAULT_T_MIN);
+    const invT = 1 / Math.max(t, o.lossTMin ?? DEFAULT_T_MIN);
     for (let i = 0; i < n1 * P; i++) {
       const eps = rng.normal();
       const xt = (1 - t) * x0[i]! + t * eps;

@@ -7,6 +7,7 @@ import { ART_SET_IDS } from '../data/artsets.ts';
 import { SIZES } from '../data/scene.ts';
 import { validateScope } from '../data/scope.ts';
 import { InputError } from '../errors.ts';
+import { DEFAULT_T_MIN } from '../flow/index.ts';
 
 /** The part of the composer's world a run trains on (src/data/scope.ts); {} is all of it. */
 export const DataScopeConfig = z
@@ -78,6 +79,13 @@ export const TrainConfig = z.object({
    * the head is training-only. 0 = off (runs before it existed).
    */
   layoutLossWeight: z.number().min(0).max(10).default(0),
+  /**
+   * With x-prediction the velocity loss weighs a sample's error in x by 1/max(t, lossTMin)²: 400×
+   * at t = 0.05, where the error is mostly the noise no model can predict, against ~1 at the high
+   * noise where shapes and layout are decided. A larger clamp caps the low-noise weight (0.3 caps
+   * it at 11, about min-SNR-5's cap; Hang et al., arXiv 2303.09556). Runs before it existed: 0.05.
+   */
+  lossTMin: z.number().min(0.01).max(0.6).default(DEFAULT_T_MIN),
   checkpointEvery: z.number().int().positive(),
   sampleEvery: z.number().int().positive(),
   logEvery: z.number().int().positive(),

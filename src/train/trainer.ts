@@ -81,7 +81,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 async function startWeights(run: RunStart, threads: number, log?: (line: string) => void): Promise<{ stepper: TrainStep; ema: Ema; shapes: Map<string, readonly number[]> }> {
   const { config: cfg, resumed, init } = run;
   const layout = cfg.layoutLossWeight > 0 ? { weight: cfg.layoutLossWeight, classes: LAYOUT_CLASSES, colors: LAYOUT_COLORS } : undefined;
-  const graph = buildTrainingGraph(cfg.model, cfg.batchSize, layout);
+  const graph = buildTrainingGraph(cfg.model, cfg.batchSize, layout, cfg.lossTMin);
   const compiled = compileTrainStep({
     loss: graph.loss,
     params: graph.scope.params(),
