@@ -73,15 +73,6 @@ export const ModelConfig = z.object({
    */
   pixelHead: z.number().int().nonnegative().default(0),
   /**
-   * Scale the noisy patch the pixel head reads by (1 − t) / ((1 − t)² + t²), the least-squares
-   * estimate of a unit-variance pixel from its noisy value. Ungated, near t = 1 the head reads 768
-   * values of pure noise through an MLP that cannot switch them off by t alone, and its samples
-   * carry saturated speckle wherever an object is (seen at every guidance, 1 to 7, and every step
-   * count). At low t the scale is ≈ 1, so the head keeps the detail it was added for.
-   * False for models before it existed.
-   */
-  pixelHeadGate: z.boolean().default(false),
-  /**
    * Add an absolute position embedding to every image token: a learned (zero-initialised)
    * projection of the token's rotary cos/sin features, so it uses the same resolution-normalised
    * positions. With rotary positions alone an image token knows where it is only relative to

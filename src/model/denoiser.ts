@@ -116,15 +116,6 @@ export interface DenoiseOptions {
   onBlock?: (index: number, img: Tensor) => void;
 }
 
-/**
- * Each image token's noise level, [B, N, 1]: the sample's t on target tokens, 0 on an edit's source
- * tokens (they are clean at every t).
- */
-function tokenNoiseLevel(inp: DenoiserInputs): Tensor {
-  const isTarget = o.unsqueeze(o.unsqueeze(o.gather(o.constant([1, 0], [2]), inp.segment), 0), 2); // [1, N, 1]
-  return o.mul(o.reshape(inp.t, [inp.image.shape[0]!, 1, 1]), isTarget);
-}
-
 /** Predicts (per config) clean patches or velocity for every image token: [B, N, P]. */
 export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: TextEncoding, opts: DenoiseOptions = {}): Tensor {
   const d = c.width;
@@ -138,8 +129,10 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   let img = linear(s.child('patch_embed'), inp.image, d);
   if (c.inputGate) {
     // At t = 1 the noisy patch carries nothing; gated off, it cannot scramble the token's
-    // attention.
-    img = o.mul(img, o.sub(1, tokenNoiseLevel(inp)));
+    // attention. Only target tokens: an edit's source tokens are clean at every t.
+    const isTarget = o.unsqueeze(o.unsqueeze(o.gather(o.constant([1, 0], [2]), inp.segment), 0), 2); // [1, N, 1]
+    const t = o.reshape(inp.t, [inp.image.shape[0]!, 1, 1]);
+    img = o.mul(img, o.sub(1, o.mul(t, isTarget)));
   }
   img = o.add(img, linear(s.child('mask_embed'), inp.mask, d, { bias: false, init: zeros }));
   img = o.add(img, o.gather(s.param('segment_embed', [2, d], normal(0.02)), inp.segment));
@@ -165,12 +158,6 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   if (!c.pixelHead) return y;
   // Zero-initialised output: a model that grows a pixel head starts out predicting exactly as before.
   const ph = s.child('pixel_head');
-  let pixels = inp.image;
-  if (c.pixelHeadGate) {
-    const t = tokenNoiseLevel(inp);
-    const signal = o.sub(1, t);
-    pixels = o.mul(pixels, o.div(signal, o.add(o.mul(signal, signal), o.mul(t, t))));
-  }
-  const h = o.gelu(linear(ph.child('fc1'), o.concat([out, pixels], 2), c.pixelHead));
+  const h = o.gelu(linear(ph.child('fc1'), o.concat([out, inp.image], 2), c.pixelHead));
   return o.add(y, linear(ph.child('fc2'), h, P, { init: zeros }));
 }
