@@ -7,9 +7,12 @@
 //
 // A share of the low images is degraded the way photos and generated images are — another
 // downsampling kernel, Gaussian blur, sensor noise, JPEG — so the upscaler serves users' pictures
-// and the base model's slightly soft output too, not only perfect renders.
+// and the base model's slightly soft output too, not only perfect renders. Another share is the
+// scene rendered at the low size itself ("snapped"): what the base model learned to draw, whose
+// edges sit up to half a low pixel off the exact targets; trained only on exact pairs the
+// upscaler sharpens those misplaced edges and loses ~1 dB to Lanczos on them (BENCHMARKS.md).
 import sharp, { type Sharp } from 'sharp';
-import { composeScene } from '../data/compose.ts';
+import { layoutScene, renderScene, specForSeed } from '../data/index.ts';
 import { Rng } from '../engine/index.ts';
 import { FACTORS, type Factor, lanczos } from '../model/upscaler.ts';
 import type { RgbImage } from '../image/index.ts';
@@ -97,11 +100,18 @@ export interface ScenePair {
   levels: Record<Factor, { high: RgbImage; base: RgbImage }>;
 }
 
-/** A scene rendered at `high` (sides multiples of 16 and of 8·the input's) with targets for every factor. */
-export async function makeScenePair(seed: number, high: { width: number; height: number }, d: Degradation, rng: Rng, split: 'train' | 'heldout' = 'train'): Promise<ScenePair> {
-  const img = composeScene(seed, { ...high, split }).image;
+/**
+ * A scene rendered at `high` (sides multiples of 16 and of 8·the input's) with targets for every
+ * factor. `snapped`: the input is the scene rendered at the low size instead of the high render
+ * downsampled (the degradation is then not applied).
+ */
+export async function makeScenePair(seed: number, high: { width: number; height: number }, d: Degradation, rng: Rng, split: 'train' | 'heldout' = 'train', snapped = false): Promise<ScenePair> {
   const top = Math.max(...FACTORS);
-  const low = await degradeDown(img, top, d, rng);
+  const lowSize = { width: high.width / top, height: high.height / top };
+  // A snapped pair's spec is made for the low size, so its lettering fits the smaller render too.
+  const spec = specForSeed(seed, split, { size: snapped ? lowSize : high });
+  const img = renderScene(layoutScene(spec, high.width, high.height)).image;
+  const low = snapped ? renderScene(layoutScene(spec, lowSize.width, lowSize.height)).image : await degradeDown(img, top, d, rng);
   const levels = {} as ScenePair['levels'];
   let target = img;
   for (let f = top; f >= 2; f /= 2) {
@@ -127,12 +137,14 @@ export interface PairPoolOptions {
   refreshEvery: number;
   /** Share of degraded low images. */
   degradeShare: number;
+  /** Share of low images rendered at the low size (snapped, as the base model draws) instead of downsampled. */
+  snappedShare: number;
   /** Sides of the rendered ×8 targets, in px (rounded to multiples of 16). */
   minSide: number;
   maxSide: number;
 }
 
-export const DEFAULT_POOL: Omit<PairPoolOptions, 'seed'> = { size: 24, refreshEvery: 3, degradeShare: 0.4, minSide: 256, maxSide: 1024 };
+export const DEFAULT_POOL: Omit<PairPoolOptions, 'seed'> = { size: 24, refreshEvery: 3, degradeShare: 0.4, snappedShare: 0, minSide: 256, maxSide: 1024 };
 
 /**
  * A pool of rendered scene pairs that yields batches of aligned crops. Deterministic for a seed and
@@ -167,7 +179,11 @@ export class PairPool {
     // Keep the aspect within 2.5 (as the model's buckets are).
     if (width / height > 2.5) width = 64 * Math.floor((height * 2.5) / 64);
     if (height / width > 2.5) height = 64 * Math.floor((width * 2.5) / 64);
-    return makeScenePair(rng.nextU32(), { width, height }, sampleDegradation(rng, this.opts.degradeShare), rng);
+    const seed = rng.nextU32();
+    const degradation = sampleDegradation(rng, this.opts.degradeShare);
+    // Drawn only when asked for, so a run without snapped inputs sees the stream it always did.
+    const snapped = this.opts.snappedShare > 0 && rng.uniform() < this.opts.snappedShare;
+    return makeScenePair(seed, { width, height }, degradation, rng, 'train', snapped);
   }
 
   /** A batch of `batch` crops of h×w input pixels (and f·h×f·w targets), mostly where the image has edges. */

@@ -25,6 +25,8 @@ export interface UpscalerTrainOptions {
   margin?: number;
   /** Standard deviation of the heads' initial weights (default 0: start as exactly Lanczos). */
   headInit?: number;
+  /** Share of inputs rendered at the low size instead of downsampled (default 0; data/upscaler-data.ts). */
+  snappedShare?: number;
   /** Stop after this many steps, and run the learning-rate schedule over steps rather than minutes. */
   maxSteps?: number;
   seed?: number;
@@ -50,6 +52,7 @@ interface Meta {
   loss: UpscalerLoss;
   margin: number;
   headInit: number;
+  snappedShare: number;
   maxSteps?: number;
   seed: number;
   minutes: number;
@@ -82,7 +85,7 @@ function loadCheckpoint(dir: string): { state: TrainState; meta: Meta } {
   const raw = metadata.flowpaint_upscaler_checkpoint;
   if (!raw) throw new Error(`${path}: not an upscaler checkpoint (no flowpaint_upscaler_checkpoint metadata)`);
   // Checkpoints from before the loss options trained with L1, whole crops and zero heads.
-  const meta: Meta = { loss: 'l1', margin: 0, headInit: 0, ...(JSON.parse(raw) as Omit<Meta, 'loss' | 'margin' | 'headInit'>) };
+  const meta: Meta = { loss: 'l1', margin: 0, headInit: 0, snappedShare: 0, ...(JSON.parse(raw) as Omit<Meta, 'loss' | 'margin' | 'headInit' | 'snappedShare'>) };
   const groups: Record<string, Map<string, HostTensor>> = { param: new Map(), m: new Map(), v: new Map() };
   for (const [k, t] of tensors) {
     const slash = k.indexOf('/');
@@ -116,6 +119,7 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
         loss: opts.loss ?? 'l2+l1',
         margin: opts.margin ?? 0,
         headInit: opts.headInit ?? 0,
+        snappedShare: opts.snappedShare ?? 0,
         maxSteps: opts.maxSteps,
         seed: opts.seed ?? 1,
         minutes: opts.minutes,
@@ -128,11 +132,11 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
   const compiled = compileTrainStep({ loss: g.loss, params: g.scope.params(), optimizer: DEFAULT_ADAMW, metrics });
   const state = resumed?.state ?? initialTrainState(initParams(g.scope, meta.seed));
   const stepper = await TrainStep.create(compiled, state, { threads: opts.threads });
-  const pool = await PairPool.create({ ...DEFAULT_POOL, seed: meta.seed }, meta.position);
+  const pool = await PairPool.create({ ...DEFAULT_POOL, seed: meta.seed, snappedShare: meta.snappedShare }, meta.position);
   const rng = resumed && meta.rng.length ? Rng.fromState(meta.rng) : new Rng(meta.seed ^ 0x5eed);
   log(
     `train-upscaler: ${g.scope.count().toLocaleString('en-US')} parameters (${meta.config.layers} convs × ${meta.config.channels} channels); ` +
-      `batch ${batch} crops of ${crop}² → ×2, ×4, ×8; ${meta.loss} loss${meta.margin ? ` (margin ${meta.margin})` : ''}; heads from ${meta.headInit ? `N(0, ${meta.headInit}²)` : 'zero'}; lr ${peakLr}; ${resumed ? `resuming at step ${meta.step}, ` : ''}budget ${opts.minutes} min (${(meta.trainSeconds / 60).toFixed(1)} done)`,
+      `batch ${batch} crops of ${crop}² → ×2, ×4, ×8; ${meta.loss} loss${meta.margin ? ` (margin ${meta.margin})` : ''}; heads from ${meta.headInit ? `N(0, ${meta.headInit}²)` : 'zero'};${meta.snappedShare ? ` ${meta.snappedShare} snapped inputs;` : ''} lr ${peakLr}; ${resumed ? `resuming at step ${meta.step}, ` : ''}budget ${opts.minutes} min (${(meta.trainSeconds / 60).toFixed(1)} done)`,
   );
   const budgetS = opts.minutes * 60;
   const shapeAt = (f: number) => [batch, f * crop, f * crop, 3];
@@ -201,8 +205,11 @@ export async function trainUpscaler(opts: UpscalerTrainOptions): Promise<Upscale
       loss: meta.loss,
       margin: meta.margin,
       headInit: meta.headInit,
+      snappedShare: meta.snappedShare,
       seed: meta.seed,
-      command: `flowpaint train-upscaler --run-dir ${opts.runDir} --minutes ${opts.minutes}${meta.maxSteps ? ` --max-steps ${meta.maxSteps}` : ''}`,
+      command:
+        `flowpaint train-upscaler --run-dir ${opts.runDir} --minutes ${opts.minutes}${meta.maxSteps ? ` --max-steps ${meta.maxSteps}` : ''}` +
+        ` --batch ${batch} --crop ${crop} --lr ${peakLr} --loss ${meta.loss} --margin ${meta.margin} --head-init ${meta.headInit} --snapped-share ${meta.snappedShare} --seed ${meta.seed}`,
     });
     return { weights, config: meta.config, steps: stepper.step, trainSeconds: meta.trainSeconds, finalL1: mean(recentL1), weightsPath };
   } finally {

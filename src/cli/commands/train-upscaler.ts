@@ -26,12 +26,13 @@ export function registerTrainUpscalerCommand(program: Command): void {
     .option('--loss <name>', `per-pixel loss: ${UPSCALER_LOSSES.join(', ')} (plain l1 leaves the heads at Lanczos)`, 'l2+l1')
     .option('--margin <px>', 'input pixels on each crop side left out of the loss (where the convolutions see padding)', parseNumber('--margin', { integer: true, min: 0, max: 63 }), 0)
     .option('--head-init <std>', 'std of the heads\' initial weights (0: start as exactly Lanczos)', parseNumber('--head-init', { min: 0, max: 1 }), 0)
+    .option('--snapped-share <x>', "share of inputs rendered at the low size (as the base model draws, edges up to half a pixel off the targets) instead of downsampled from the target", parseNumber('--snapped-share', { min: 0, max: 1 }), 0)
     .option('--max-steps <n>', 'stop after this many steps; the learning-rate schedule then runs over steps, not minutes', parseNumber('--max-steps', { integer: true, min: 1, max: 100000000 }))
     .option('--seed <s>', 'seed for initial weights and the scene stream', parseNumber('--seed', { integer: true, min: 0, max: 0xffffffff }), 1)
     .option('--threads <n>', 'compute threads (default: all cores)', parseNumber('--threads', { integer: true, min: 1, max: 256 }))
     .option('--resume', 'continue from the checkpoint in --run-dir')
     .option('--install <model-dir>', 'copy the trained upscaler.safetensors into this model directory when done')
-    .action(async (o: { runDir: string; minutes: number; preset: string; channels?: number; layers?: number; batch: number; crop: number; lr: number; loss: string; margin: number; headInit: number; maxSteps?: number; seed: number; threads?: number; resume?: boolean; install?: string }) => {
+    .action(async (o: { runDir: string; minutes: number; preset: string; channels?: number; layers?: number; batch: number; crop: number; lr: number; loss: string; margin: number; headInit: number; snappedShare: number; maxSteps?: number; seed: number; threads?: number; resume?: boolean; install?: string }) => {
       const preset = PRESETS[o.preset];
       if (!preset) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got '${o.preset}'`);
       if (!UPSCALER_LOSSES.includes(o.loss as UpscalerLoss)) throw new UsageError(`--loss must be one of ${UPSCALER_LOSSES.join(', ')}, got '${o.loss}'`);
@@ -55,6 +56,7 @@ export function registerTrainUpscalerCommand(program: Command): void {
           loss: o.loss as UpscalerLoss,
           margin: o.margin,
           headInit: o.headInit,
+          snappedShare: o.snappedShare,
           maxSteps: o.maxSteps,
           seed: o.seed,
           threads: o.threads,
