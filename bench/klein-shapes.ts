@@ -1,10 +1,11 @@
 // `npm run bench -- klein-shapes [--size 512] [--modes none,int8,int4] [--threads N] [--reps N] [--parts transformer,text]`:
 // memory and time of FLUX.2 [klein] 4B at its real shapes, without its files and without building
 // the whole model. Random weights (nothing is downloaded) are baked into graphs of the real
-// widths; the transformer is built with one double-stream block, one single-stream block and one
-// of each, and the Qwen3 text encoder with one and with two layers, so each block's own cost is a
-// difference of two measurements. The whole model is then an EXTRAPOLATION from them:
-//   transformer step = base + 5 · double + 20 · single, text encoder = 1 layer + 26 · layer.
+// widths; the transformer is built with 1 double + 1 single block, 2 + 1 and 1 + 2, and the Qwen3
+// text encoder with one and with two layers, so each block's own cost is a difference of two
+// measurements that both hold the parts every model has once (embeddings, the shared modulation
+// of each block kind, the output layer). The whole model is then an EXTRAPOLATION from them:
+//   transformer step = (1 + 1) + 4 · double + 19 · single, text encoder = 1 layer + 26 · layer.
 // Memory is resident-set growth (RSS after the session is made and has run once, the serialised
 // graph dropped), which holds the weights in the session's format and the activations of a run.
 // Run it under `node --expose-gc` (npm run bench does, through NODE_OPTIONS) for clean figures.
@@ -32,6 +33,8 @@ const TEXT_LAYERS = 27;
 interface Measured {
   /** Resident growth in MB once the session exists and has run. */
   mb: number;
+  /** Size of the serialised graph in MB: its weights in the session's format (int8/int4 linears quantized). */
+  weightsMb: number;
   /** Best wall seconds of one run, and CPU seconds of that run. */
   wall: number;
   cpu: number;
@@ -66,6 +69,7 @@ async function measure(graph: { outputs: Record<string, Tensor>; inputs: Tensor[
   const before = rssMb();
   const w = randomWeights(1);
   let bytes: SerializedGraph | undefined = serializeGraph({ ...graph, paramMode: 'initializers', weights: w.weights, quantize: mode !== 'none' ? { mode } : undefined });
+  const weightsMb = bytes.bytes.length / 2 ** 20;
   const session = await Session.create(bytes!, { threads });
   bytes = undefined;
   let wall = Infinity;
@@ -82,7 +86,7 @@ async function measure(graph: { outputs: Record<string, Tensor>; inputs: Tensor[
       }
     }
     gc();
-    return { mb: rssMb() - before, wall, cpu, params: w.count() };
+    return { mb: rssMb() - before, weightsMb, wall, cpu, params: w.count() };
   } finally {
     await session.release();
     gc();
@@ -130,6 +134,13 @@ function textGraph(layers: number) {
 }
 
 const f = (x: number, d = 2) => x.toFixed(d);
+const FIELDS = ['mb', 'weightsMb', 'wall', 'cpu', 'params'] as const;
+const combine = (g: (k: (typeof FIELDS)[number]) => number): Measured => Object.fromEntries(FIELDS.map((k) => [k, g(k)])) as unknown as Measured;
+const minus = (x: Measured, y: Measured): Measured => combine((k) => x[k] - y[k]);
+const times = (x: Measured, n: number): Measured => combine((k) => x[k] * n);
+const plus = (...xs: Measured[]): Measured => combine((k) => xs.reduce((a, x) => a + x[k], 0));
+const row = (name: string, m: Measured) => `| ${name} | ${f(m.params / 1e6, 1)} | ${f(m.weightsMb, 0)} | ${f(m.mb, 0)} | ${f(m.wall)} | ${f(m.cpu)} |`;
+const HEADER = '| part | parameters (M) | weights MB | resident growth MB | wall s | CPU s |\n| --- | --- | --- | --- | --- | --- |';
 
 export async function run(args: string[]): Promise<void> {
   const threads = Number(option(args, '--threads') ?? os.availableParallelism());
@@ -142,43 +153,39 @@ export async function run(args: string[]): Promise<void> {
   console.log('EXTRAPOLATED: whole-model figures are per-block measurements × block counts, not a run of the whole model.\n');
   const result: Record<string, unknown> = { size: side, threads };
   for (const mode of modes) {
-    const row: Record<string, number> = {};
+    const figures: Record<string, number> = {};
     if (parts.includes('transformer')) {
       const feeds = transformerFeeds(side);
-      // (A graph with no blocks at all is not a valid ONNX graph, so three graphs with blocks.)
-      const a = await measure(transformerGraph(1, 0), feeds, mode, threads, reps);
-      const b = await measure(transformerGraph(0, 1), feeds, mode, threads, reps);
-      const c = await measure(transformerGraph(1, 1), feeds, mode, threads, reps);
-      const minus = (x: Measured, y: Measured): Measured => ({ mb: x.mb - y.mb, wall: x.wall - y.wall, cpu: x.cpu - y.cpu, params: x.params - y.params });
-      const d = minus(c, b);
-      const s = minus(c, a);
-      const base = minus(a, d);
-      const nD = TRANSFORMER.numLayers;
-      const nS = TRANSFORMER.numSingleLayers;
-      const total = { mb: base.mb + nD * d.mb + nS * s.mb, wall: base.wall + nD * d.wall + nS * s.wall, cpu: base.cpu + nD * d.cpu + nS * s.cpu, params: base.params + nD * d.params + nS * s.params };
+      // Every graph has at least one block of each kind, so the modulation shared by all blocks of
+      // a kind is in each of them once and never counted as a block's own.
+      const base = await measure(transformerGraph(1, 1), feeds, mode, threads, reps);
+      const twoDouble = await measure(transformerGraph(2, 1), feeds, mode, threads, reps);
+      const twoSingle = await measure(transformerGraph(1, 2), feeds, mode, threads, reps);
+      const d = minus(twoDouble, base);
+      const s = minus(twoSingle, base);
+      const total = plus(base, times(d, TRANSFORMER.numLayers - 1), times(s, TRANSFORMER.numSingleLayers - 1));
       console.log(`${mode}: transformer at ${side}² (${(side / 16) ** 2} image + ${TEXT_LEN} text tokens)`);
-      console.log('| part | parameters (M) | resident MB | wall s | CPU s |\n| --- | --- | --- | --- | --- |');
-      console.log(`| embeddings, shared modulation, output | ${f(base.params / 1e6, 1)} | ${f(base.mb, 0)} | ${f(base.wall)} | ${f(base.cpu)} |`);
-      console.log(`| one double-stream block | ${f(d.params / 1e6, 1)} | ${f(d.mb, 0)} | ${f(d.wall)} | ${f(d.cpu)} |`);
-      console.log(`| one single-stream block | ${f(s.params / 1e6, 1)} | ${f(s.mb, 0)} | ${f(s.wall)} | ${f(s.cpu)} |`);
-      console.log(`| **whole transformer, extrapolated** (${nD} + ${nS} blocks) | ${f(total.params / 1e6, 0)} | ${f(total.mb, 0)} | ${f(total.wall)} | ${f(total.cpu)} |\n`);
-      Object.assign(row, { transformerParamsM: total.params / 1e6, transformerMb: total.mb, stepWallS: total.wall, stepCpuS: total.cpu, doubleMb: d.mb, singleMb: s.mb, doubleWallS: d.wall, singleWallS: s.wall });
+      console.log(HEADER);
+      console.log(row('one block of each kind, with embeddings, shared modulation, output (measured)', base));
+      console.log(row('one more double-stream block', d));
+      console.log(row('one more single-stream block', s));
+      console.log(`${row(`**whole transformer, extrapolated** (${TRANSFORMER.numLayers} + ${TRANSFORMER.numSingleLayers} blocks)`, total)}\n`);
+      Object.assign(figures, { transformerParamsM: total.params / 1e6, transformerMb: total.mb, transformerWeightsMb: total.weightsMb, stepWallS: total.wall, stepCpuS: total.cpu, doubleMb: d.mb, singleMb: s.mb, doubleWallS: d.wall, singleWallS: s.wall });
     }
     if (parts.includes('text')) {
       const feeds = textFeeds();
       const one = await measure(textGraph(1), feeds, mode, threads, reps);
       const two = await measure(textGraph(2), feeds, mode, threads, reps);
-      const layer = { mb: two.mb - one.mb, wall: two.wall - one.wall, cpu: two.cpu - one.cpu, params: two.params - one.params };
-      const k = TEXT_LAYERS - 1;
-      const total = { mb: one.mb + k * layer.mb, wall: one.wall + k * layer.wall, cpu: one.cpu + k * layer.cpu, params: one.params + k * layer.params };
+      const layer = minus(two, one);
+      const total = plus(one, times(layer, TEXT_LAYERS - 1));
       console.log(`${mode}: Qwen3-4B text encoder, ${TEXT_LEN} tokens, layers 1–${TEXT_LAYERS}`);
-      console.log('| part | parameters (M) | resident MB | wall s | CPU s |\n| --- | --- | --- | --- | --- |');
-      console.log(`| embedding table + layer 1 | ${f(one.params / 1e6, 1)} | ${f(one.mb, 0)} | ${f(one.wall)} | ${f(one.cpu)} |`);
-      console.log(`| one more layer | ${f(layer.params / 1e6, 1)} | ${f(layer.mb, 0)} | ${f(layer.wall)} | ${f(layer.cpu)} |`);
-      console.log(`| **layers 1–${TEXT_LAYERS}, extrapolated** | ${f(total.params / 1e6, 0)} | ${f(total.mb, 0)} | ${f(total.wall)} | ${f(total.cpu)} |\n`);
-      Object.assign(row, { textParamsM: total.params / 1e6, textMb: total.mb, textWallS: total.wall, textCpuS: total.cpu });
+      console.log(HEADER);
+      console.log(row('embedding table + layer 1 (measured)', one));
+      console.log(row('one more layer', layer));
+      console.log(`${row(`**layers 1–${TEXT_LAYERS}, extrapolated**`, total)}\n`);
+      Object.assign(figures, { textParamsM: total.params / 1e6, textMb: total.mb, textWeightsMb: total.weightsMb, textWallS: total.wall, textCpuS: total.cpu });
     }
-    result[mode] = row;
+    result[mode] = figures;
   }
   console.log(JSON.stringify(result));
 }
