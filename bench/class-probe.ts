@@ -3,7 +3,8 @@
 // a COLOUR background" (no place word, so the object belongs in the centre cell), one image per
 // seed; the scorer reads the centre cell: is there an object (drawn), and is it that class (class).
 // Narrower than `eval compose` and about as cheap per image, with more images per figure: the
-// quick check of an A/B arm's class identity. One row per guidance interval.
+// quick check of an A/B arm's class identity. One row per guidance interval, with the classes
+// found and how often (which shapes a model has learned).
 import { Scorer } from '../src/eval/scorer/scorer.ts';
 import { SCORER_CLASSES } from '../src/eval/scorer/labels.ts';
 import { loadPipeline } from '../src/pipeline/index.ts';
@@ -29,6 +30,7 @@ export async function run(args: string[]): Promise<void> {
       let drawn = 0;
       let found = 0;
       let images = 0;
+      const foundByClass = new Map<string, number>();
       const t0 = performance.now();
       for (const seed of seeds) {
         const batch = [];
@@ -42,13 +44,18 @@ export async function run(args: string[]): Promise<void> {
           const centre = cells[i]![CENTRE]!;
           images++;
           if (centre.isObject) drawn++;
-          if (centre.kind === cls) found++;
+          if (centre.kind === cls) {
+            found++;
+            foundByClass.set(cls, (foundByClass.get(cls) ?? 0) + 1);
+          }
         }
       }
       const seconds = (performance.now() - t0) / 1000;
-      const row = { interval, images, drawn: drawn / images, class: found / images, seconds: Math.round(seconds) };
+      const byClass = Object.fromEntries([...foundByClass].sort((a, b) => b[1] - a[1]));
+      const row = { interval, images, drawn: drawn / images, class: found / images, seconds: Math.round(seconds), foundByClass: byClass };
       rows.push(row);
       console.log(`[${interval.join(', ')}]`.padEnd(14) + `${images}`.padStart(6) + `${row.drawn.toFixed(3)}`.padStart(7) + `${row.class.toFixed(3)}`.padStart(7) + `${row.seconds}`.padStart(9));
+      console.log(`  found (of ${seeds.length}): ${Object.entries(byClass).map(([c, k]) => `${c} ${k}`).join(', ') || 'none'}`);
     }
   } finally {
     await pipe.release();
