@@ -1,4 +1,4 @@
-// `npm run bench -- klein-shapes [--size 512] [--modes none,int8,int4] [--threads N] [--reps N] [--parts transformer,text]`:
+// `npm run bench -- klein-shapes [--size 512] [--modes none,int8,int4] [--threads N] [--reps N] [--parts transformer,text] [--tmp DIR]`:
 // memory and time of FLUX.2 [klein] 4B at its real shapes, without its files and without building
 // the whole model. Random weights (nothing is downloaded) are baked into graphs of the real
 // widths; the transformer is built with 1 double + 1 single block, 2 + 1 and 1 + 2, and the Qwen3
@@ -9,8 +9,14 @@
 // Memory is resident-set growth (RSS after the session is made and has run once, the serialised
 // graph dropped), which holds the weights in the session's format and the activations of a run.
 // Run it under `node --expose-gc` (npm run bench does, through NODE_OPTIONS) for clean figures.
+// Graphs go through the real model's cache writer into a temporary folder, their weights as ONNX
+// external data (float32 graphs pass protobuf's 2 GB limit: the text encoder's embedding table
+// alone is 1.56 GB); `--tmp DIR` puts that folder on a disk with room.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
-import { HostTensor, type Quantization, Rng, type SerializedGraph, Session, serializeGraph, type Tensor } from '../src/engine/index.ts';
+import { join } from 'node:path';
+import { HostTensor, type Quantization, Rng, Session, type Tensor } from '../src/engine/index.ts';
+import { cachedOnnx } from '../src/model/diffusers/cache.ts';
 import { buildQwen3, type Qwen3Config, qwen3Inputs } from '../src/model/diffusers/qwen3.ts';
 import { buildTransformer, ropeTables4, type TransformerConfig } from '../src/model/flux2/transformer.ts';
 import { gridIds } from '../src/model/flux2/klein.ts';
@@ -64,14 +70,22 @@ function randomWeights(seed: number): { weights: (name: string, t: Tensor) => Fl
   };
 }
 
-async function measure(graph: { outputs: Record<string, Tensor>; inputs: Tensor[] }, feeds: Record<string, HostTensor>, mode: Quantization, threads: number, reps: number): Promise<Measured> {
+async function measure(graph: { outputs: Record<string, Tensor>; inputs: Tensor[] }, feeds: Record<string, HostTensor>, mode: Quantization, threads: number, reps: number, tmp: string): Promise<Measured> {
   gc();
   const before = rssMb();
   const w = randomWeights(1);
-  let bytes: SerializedGraph | undefined = serializeGraph({ ...graph, paramMode: 'initializers', weights: w.weights, quantize: mode !== 'none' ? { mode } : undefined });
-  const weightsMb = bytes.bytes.length / 2 ** 20;
-  const session = await Session.create(bytes!, { threads });
-  bytes = undefined;
+  const dir = mkdtempSync(join(tmp, 'klein-shapes-'));
+  let session: Session;
+  let weightsMb: number;
+  try {
+    // The real model's cache writer: weights streamed to external data, never one protobuf.
+    const file = cachedOnnx({ bench: 'klein-shapes' }, () => ({ ...graph, paramMode: 'initializers', weights: w.weights, quantize: mode !== 'none' ? { mode } : undefined }), dir);
+    weightsMb = (statSync(file).size + statSync(`${file}.data`).size) / 2 ** 20;
+    gc();
+    session = await Session.create(file, { threads });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   let wall = Infinity;
   let cpu = Infinity;
   try {
@@ -148,6 +162,7 @@ export async function run(args: string[]): Promise<void> {
   const side = Number(option(args, '--size') ?? 512);
   const modes = (option(args, '--modes') ?? 'int8,int4').split(',') as Quantization[];
   const parts = (option(args, '--parts') ?? 'transformer,text').split(',');
+  const tmp = option(args, '--tmp') ?? os.tmpdir();
   if (!(globalThis as { gc?: unknown }).gc) console.log('note: run with NODE_OPTIONS=--expose-gc for clean memory figures');
   console.log(`klein-shapes — FLUX.2 [klein] 4B shapes, random weights, ${side}², ${threads} threads, ${os.cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString().slice(0, 10)}`);
   console.log('EXTRAPOLATED: whole-model figures are per-block measurements × block counts, not a run of the whole model.\n');
@@ -158,9 +173,9 @@ export async function run(args: string[]): Promise<void> {
       const feeds = transformerFeeds(side);
       // Every graph has at least one block of each kind, so the modulation shared by all blocks of
       // a kind is in each of them once and never counted as a block's own.
-      const base = await measure(transformerGraph(1, 1), feeds, mode, threads, reps);
-      const twoDouble = await measure(transformerGraph(2, 1), feeds, mode, threads, reps);
-      const twoSingle = await measure(transformerGraph(1, 2), feeds, mode, threads, reps);
+      const base = await measure(transformerGraph(1, 1), feeds, mode, threads, reps, tmp);
+      const twoDouble = await measure(transformerGraph(2, 1), feeds, mode, threads, reps, tmp);
+      const twoSingle = await measure(transformerGraph(1, 2), feeds, mode, threads, reps, tmp);
       const d = minus(twoDouble, base);
       const s = minus(twoSingle, base);
       const total = plus(base, times(d, TRANSFORMER.numLayers - 1), times(s, TRANSFORMER.numSingleLayers - 1));
@@ -174,8 +189,8 @@ export async function run(args: string[]): Promise<void> {
     }
     if (parts.includes('text')) {
       const feeds = textFeeds();
-      const one = await measure(textGraph(1), feeds, mode, threads, reps);
-      const two = await measure(textGraph(2), feeds, mode, threads, reps);
+      const one = await measure(textGraph(1), feeds, mode, threads, reps, tmp);
+      const two = await measure(textGraph(2), feeds, mode, threads, reps, tmp);
       const layer = minus(two, one);
       const total = plus(one, times(layer, TEXT_LAYERS - 1));
       console.log(`${mode}: Qwen3-4B text encoder, ${TEXT_LEN} tokens, layers 1–${TEXT_LAYERS}`);
