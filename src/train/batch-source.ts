@@ -1,7 +1,8 @@
 // The batches of a run, step by step: endless scene streams (text-to-image, edit pairs and, with
-// TrainConfig.focus, text-to-image from a narrower scope) and, for each step, one RNG seeded from (seed, step) that picks the stream, the image dropout
-// and everything random inside the batch. A checkpoint stores the streams' positions, so a
-// resumed run draws exactly the batches the uninterrupted run would have.
+// TrainConfig.focus, text-to-image from a narrower scope) and, for each step, one RNG seeded from
+// (seed, step) that picks the stream, the image dropout and everything random inside the batch.
+// A checkpoint stores the streams' positions, so a resumed run draws exactly the batches the
+// uninterrupted run would have.
 import { SceneStream } from '../data/stream.ts';
 import { type HostTensor, Rng } from '../engine/index.ts';
 import type { Tokenizer } from '../model/tokenizer/index.ts';

@@ -39,7 +39,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
   const { tensors, metadata } = readSafetensors(path);
   const rawMeta = metadata.flowpaint_checkpoint;
   if (!rawMeta) throw new Error(`${path}: not a flowpaint checkpoint (no flowpaint_checkpoint metadata)`);
-  const meta = JSON.parse(rawMeta) as { step: number; data: { t2i: number; edit: number; focus?: number }; trainSeconds: number; config: unknown };
+  const meta = JSON.parse(rawMeta) as { step: number; data: Checkpoint['data']; trainSeconds: number; config: unknown };
   const config = TrainConfig.parse(meta.config);
   const groups = { param: new Map<string, HostTensor>(), m: new Map<string, HostTensor>(), v: new Map<string, HostTensor>(), ema: new Map<string, HostTensor>() };
   for (const [k, t] of tensors) {

@@ -109,6 +109,7 @@ export async function makeScenePair(seed: number, high: { width: number; height:
   const top = Math.max(...FACTORS);
   const lowSize = { width: high.width / top, height: high.height / top };
   // A snapped pair's spec is made for the low size, so its lettering fits the smaller render too.
+  // Layout and render directly: composeScene's size check refuses sides under 64 px, as the low side is.
   const spec = specForSeed(seed, split, { size: snapped ? lowSize : high });
   const img = renderScene(layoutScene(spec, high.width, high.height)).image;
   const low = snapped ? renderScene(layoutScene(spec, lowSize.width, lowSize.height)).image : await degradeDown(img, top, d, rng);
