@@ -22,6 +22,16 @@ export const DistillConfig = z
     editFraction: z.number().min(0).max(1),
     /** Share of edit trajectories that are inpainting (mask given, pixels outside it pinned). */
     maskFraction: z.number().min(0).max(1),
+    /**
+     * Share of optimizer steps whose trajectories are rollouts: each segment of the student's grid
+     * starts from the student's own state, and the teacher continues from there (distill-teacher.ts).
+     */
+    rollout: z.number().min(0).max(1),
+    /**
+     * Steps between refreshed copies of the student that rollouts sample with (a copy is a new
+     * inference session). A run resumes exactly when stopped on a multiple of this.
+     */
+    rolloutEvery: z.number().int().positive(),
     /** Text guidance of the teacher; null: the model's recorded scale (config.json sampling), else 4. */
     guidance: z.number().min(0).max(30).nullable(),
     /** Image guidance of the teacher for edits (the pipeline's default is 1.5). */
@@ -48,6 +58,8 @@ const common = {
   seed: 1,
   editFraction: 0.3,
   maskFraction: 0.5,
+  rollout: 0,
+  rolloutEvery: 20,
   guidance: null,
   imageGuidance: 1.5,
   minLrRatio: 0.1,

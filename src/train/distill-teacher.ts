@@ -23,6 +23,12 @@ const SEAM_PX = 2;
 export interface Trajectory {
   /** x at every teacher time, schedule[0] = 1 (noise) … schedule[T] = 0: T + 1 arrays [n, P]. */
   points: Float32Array[];
+  /**
+   * Rollouts only: the teacher's point at the end of each student segment, reached from the
+   * student's own state at the segment's start (points at the student's grid times are the
+   * student's states, so they cannot also be the targets). Absent: the targets are the points.
+   */
+  ends?: Float32Array[];
   schedule: Float32Array;
   grid: Grid;
   /** The conditioning row the student is given (the prompt; one row). */
@@ -38,24 +44,61 @@ export interface TeacherScales {
 }
 
 /**
- * Every Euler state from noise to data. For x-prediction the last one is the final step's data
- * estimate, which is what the pipeline returns (pipeline.ts, sample()).
+ * Every Euler state along `schedule`. Ending at t = 0 with x-prediction, the last one is the final
+ * step's data estimate, which is what the pipeline returns (pipeline.ts, sample()).
  */
-async function trajectory(noise: Float32Array, schedule: Float32Array, velocity: Denoiser, prediction: 'x' | 'v'): Promise<Float32Array[]> {
-  const states: Float32Array[] = [noise];
+async function eulerStates(start: Float32Array, schedule: Float32Array, velocity: Denoiser, prediction: 'x' | 'v'): Promise<Float32Array[]> {
+  const states: Float32Array[] = [start];
   let last: Float32Array | undefined;
-  await sampleEuler(noise, schedule, velocity, {
+  await sampleEuler(start, schedule, velocity, {
     onStep: (s) => {
       states.push(s.x);
       last = s.predictedData;
     },
   });
-  if (prediction === 'x' && last) states[states.length - 1] = last;
+  if (prediction === 'x' && last && schedule[schedule.length - 1] === 0) states[states.length - 1] = last;
   return states;
 }
 
+/**
+ * The teacher's trajectory from `noise`; with a student, a rollout: each segment of the student's
+ * grid (k teacher steps) starts from the student's own state — its Euler steps from the same
+ * noise — and the teacher's k steps from there give that segment's points and target. A student
+ * trained only on the teacher's path meets states at sampling time that its own earlier steps put
+ * off that path; rollouts train it on those (the on-policy idea of DAgger, Ross et al. 2011,
+ * applied to step distillation). The teacher's cost is the same; the student adds one pass per
+ * segment.
+ */
+async function trajectory(
+  noise: Float32Array,
+  schedule: Float32Array,
+  velocity: Denoiser,
+  prediction: 'x' | 'v',
+  rollout?: { k: number; student: Denoiser },
+): Promise<{ points: Float32Array[]; ends?: Float32Array[] }> {
+  if (!rollout) return { points: await eulerStates(noise, schedule, velocity, prediction) };
+  const { k, student } = rollout;
+  const T = schedule.length - 1;
+  const points: Float32Array[] = [noise];
+  const ends: Float32Array[] = [];
+  let start = noise;
+  for (let s0 = 0; s0 < T; s0 += k) {
+    const states = await eulerStates(start, schedule.subarray(s0, s0 + k + 1), velocity, prediction);
+    points.push(...states.slice(1, k));
+    ends.push(states[k]!);
+    if (s0 + k < T) {
+      const v = await student(start, schedule[s0]!);
+      const h = schedule[s0 + k]! - schedule[s0]!;
+      start = start.map((x, e) => x + h * v[e]!);
+      points.push(start);
+    }
+  }
+  points.push(ends[ends.length - 1]!);
+  return { points, ends };
+}
+
 /** Text-to-image trajectories for a batch of same-size scenes, all in one batched model call per step. */
-export async function textTrajectories(runner: ModelRunner, samples: TrainingSample[], rng: Rng, cfg: DistillConfig, scales: TeacherScales): Promise<Trajectory[]> {
+export async function textTrajectories(runner: ModelRunner, samples: TrainingSample[], rng: Rng, cfg: DistillConfig, scales: TeacherScales, student?: ModelRunner): Promise<Trajectory[]> {
   const m = runner.config;
   const first = samples[0]!;
   if (first.kind !== 't2i') throw new Error('textTrajectories: text-to-image samples expected');
@@ -90,9 +133,20 @@ export async function textTrajectories(runner: ModelRunner, samples: TrainingSam
       },
     },
   );
-  const states = await trajectory(rng.fillNormal(new Float32Array(B * len)), schedule, velocity, m.prediction);
+  // The student has the guidance baked in: one pass per step on the prompt alone.
+  const studentVelocity: Denoiser | undefined = student
+    ? async (xt, t) => {
+        const items = split(xt);
+        const preds = await student.predict({ noisy: items, t, grid, cond: selectConditioning(cond, condRows) });
+        return join(preds.map((p, i) => toVelocity(p, items[i]!, t, m.prediction)));
+      }
+    : undefined;
+  const k = cfg.teacherSteps / cfg.studentSteps;
+  const { points, ends } = await trajectory(rng.fillNormal(new Float32Array(B * len)), schedule, velocity, m.prediction, studentVelocity && { k, student: studentVelocity });
+  const row = (x: Float32Array, b: number) => x.slice(b * len, (b + 1) * len);
   return samples.map((_, b) => ({
-    points: states.map((x) => x.slice(b * len, (b + 1) * len)),
+    points: points.map((x) => row(x, b)),
+    ...(ends ? { ends: ends.map((x) => row(x, b)) } : {}),
     schedule,
     grid,
     cond: selectConditioning(cond, [b]),
@@ -100,7 +154,7 @@ export async function textTrajectories(runner: ModelRunner, samples: TrainingSam
 }
 
 /** One edit trajectory (edits share no source image, so they run one at a time), guided and pinned as the pipeline does. */
-export async function editTrajectory(runner: ModelRunner, sample: TrainingSample, inpaint: boolean, rng: Rng, cfg: DistillConfig, scales: TeacherScales): Promise<Trajectory> {
+export async function editTrajectory(runner: ModelRunner, sample: TrainingSample, inpaint: boolean, rng: Rng, cfg: DistillConfig, scales: TeacherScales, student?: ModelRunner): Promise<Trajectory> {
   if (sample.kind !== 'edit') throw new Error('editTrajectory: an edit sample expected');
   const m = runner.config;
   const p = m.patchSize;
@@ -140,14 +194,20 @@ export async function editTrajectory(runner: ModelRunner, sample: TrainingSample
     scales.guidance,
     scales.imageGuidance,
   );
+  // The student: one pass with the instruction and the source (both guidances baked in), pinned alike.
+  const studentVelocity: Denoiser | undefined = student
+    ? async (xt, t) => velocities(await student.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [0]), source, mask: maskTokens }), xt, t)[0]!
+    : undefined;
   const schedule = samplingSchedule(cfg.teacherSteps, noiseShift(m, grid.rows * grid.cols));
-  const points = await trajectory(rng.fillNormal(new Float32Array(source.length)), schedule, velocity, m.prediction);
-  return { points, schedule, grid, cond: selectConditioning(cond, [0]), source, mask: maskTokens ?? new Float32Array(grid.rows * grid.cols * p * p) };
+  const k = cfg.teacherSteps / cfg.studentSteps;
+  const { points, ends } = await trajectory(rng.fillNormal(new Float32Array(source.length)), schedule, velocity, m.prediction, studentVelocity && { k, student: studentVelocity });
+  return { points, ...(ends ? { ends } : {}), schedule, grid, cond: selectConditioning(cond, [0]), source, mask: maskTokens ?? new Float32Array(grid.rows * grid.cols * p * p) };
 }
 
 /**
  * The student's training batch from trajectories of one kind and size: every trajectory point
- * x_t (t > 0) with the velocity target (x_t − x_t') / (t − t'), t' the next student-grid time.
+ * x_t (t > 0) with the velocity target (x_t − x_t') / (t − t'), t' the next student-grid time and
+ * x_t' the teacher's point there (for a rollout, the end of the segment x_t lies in).
  */
 export function studentBatch(runner: ModelRunner, trajectories: Trajectory[], cfg: DistillConfig): Record<string, HostTensor> {
   const m = runner.config;
@@ -180,7 +240,7 @@ export function studentBatch(runner: ModelRunner, trajectories: Trajectory[], cf
       const end = tr.schedule[j]!;
       const dt = end === 0 && m.prediction === 'x' ? Math.max(t, DEFAULT_T_MIN) : t - end;
       const x = tr.points[i]!;
-      const target = tr.points[j]!;
+      const target = tr.ends ? tr.ends[j / k - 1]! : tr.points[j]!;
       const base = b * N * P;
       image.set(x, base);
       for (let e = 0; e < n1 * P; e++) velocity[base + e] = (x[e]! - target[e]!) / dt;

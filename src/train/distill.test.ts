@@ -124,6 +124,71 @@ describe('distill', () => {
     assert.ok(existsSync(path));
   });
 
+  test("rollouts: each student segment starts from the student's own Euler step, and the targets are the teacher's segment ends from there", async () => {
+    const model = loadModel(await tinyModelDir());
+    const runner = await ModelRunner.create(model, { threads: 1 });
+    // A student whose weights differ from the teacher's, so its states leave the teacher's path.
+    const weights = new Map(model.weights);
+    for (const [name, t] of model.weights) if (isStudentTensor(name) && name.endsWith('weight')) weights.set(name, HostTensor.f32(t.f32().map((v) => v * 1.1), t.shape));
+    const student = await ModelRunner.create({ ...model, weights }, { threads: 1 }, { cache: false });
+    try {
+      const samples = new SceneStream({ seed: 3, buckets: model.config.sizes!.buckets, batchSize: 2, editFraction: 0 }).nextBatch();
+      const scales = { guidance: 2, imageGuidance: 1 };
+      const plain = await textTrajectories(runner, samples, new Rng(1), tiny, scales);
+      const trs = await textTrajectories(runner, samples, new Rng(1), tiny, scales, student);
+      const k = tiny.teacherSteps / tiny.studentSteps;
+      const tr = trs[0]!;
+      assert.equal(tr.points.length, tiny.teacherSteps + 1);
+      assert.equal(tr.ends?.length, tiny.studentSteps);
+      // The first segment is the teacher's from the same noise; its end is not the student's state.
+      assert.deepEqual(tr.points.slice(0, k), plain[0]!.points.slice(0, k));
+      assert.deepEqual(tr.ends![0], plain[0]!.points[k]);
+      assert.notDeepEqual(tr.points[k], tr.ends![0]);
+      // The student's state at the first grid time: one Euler step of its own prediction from the noise.
+      const t0 = tr.schedule[0]!;
+      const t1 = tr.schedule[k]!;
+      const [pred] = await student.predict({ noisy: [tr.points[0]!], t: t0, grid: tr.grid, cond: tr.cond });
+      const x0 = tr.points[0]!;
+      const expected = x0.map((x, e) => x + (t1 - t0) * ((x - pred![e]!) / Math.max(t0, 0.05)));
+      let worst = 0;
+      for (let e = 0; e < x0.length; e++) worst = Math.max(worst, Math.abs(expected[e]! - tr.points[k]![e]!));
+      assert.ok(worst < 1e-4, `student state off by ${worst}`);
+      // Every pair's target lands on its segment's end.
+      const feeds = studentBatch(runner, trs, tiny);
+      const x = feeds.image!.f32();
+      const v = feeds.velocity!.f32();
+      const len = x0.length;
+      for (let i = 0; i < tiny.teacherSteps; i++) {
+        const seg = Math.floor(i / k);
+        const t = tr.schedule[i]!;
+        const end = tr.schedule[(seg + 1) * k]!;
+        const dt = end === 0 ? Math.max(t, 0.05) : t - end;
+        let off = 0;
+        for (let e = 0; e < len; e++) off = Math.max(off, Math.abs(x[i * len + e]! - dt * v[i * len + e]! - tr.ends![seg]![e]!));
+        assert.ok(off < 1e-4, `pair ${i}: lands ${off} from its segment's end`);
+      }
+    } finally {
+      await runner.release();
+      await student.release();
+    }
+  });
+
+  test('a run with rollouts resumes bit for bit when stopped on a refresh of the student', async () => {
+    const model = await modelCopy();
+    const a = mkdtempSync(join(tmpdir(), 'distill-ra-'));
+    const b = mkdtempSync(join(tmpdir(), 'distill-rb-'));
+    const config = { ...tiny, steps: 4, rollout: 1, rolloutEvery: 2 };
+    await distill({ modelDir: model, runDir: a, config, resume: false });
+    await distill({ modelDir: model, runDir: b, config, resume: false, maxSteps: 2 });
+    await distill({ modelDir: model, runDir: b, config, resume: true });
+    const ca = readDistillCheckpoint(a);
+    const cb = readDistillCheckpoint(b);
+    assert.equal(cb.meta.config.rollout, 1);
+    for (const [name, t] of ca.tensors) assert.deepEqual(Buffer.from(cb.tensors.get(name)!.f32().buffer), Buffer.from(t.f32().buffer), name);
+    const metrics = readFileSync(join(a, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(metrics.every((m) => m.rollout === true), 'every step was a rollout');
+  });
+
   test('configs: presets, files that extend them, and a clear error for a student grid that does not nest', () => {
     assert.equal(loadDistillConfig('small').studentSteps, 4);
     const dir = mkdtempSync(join(tmpdir(), 'distill-cfg-'));

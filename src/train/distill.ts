@@ -5,9 +5,11 @@
 //
 // Each optimizer step draws scenes (or edit pairs) from the composer, runs the teacher's guided
 // Euler trajectories for them (distill-teacher.ts) and trains the student on every trajectory point
-// towards the teacher's point at the next time of the student's grid. The teacher's guidance is
-// baked in, so the student needs no unconditional pass. Runs checkpoint atomically every N steps
-// and on Ctrl-C, and resume exactly: everything random about a step derives from (seed, step).
+// towards the teacher's point at the next time of the student's grid; in a share of the steps
+// (`rollout`) each of the student's segments starts from the student's own state instead. The
+// teacher's guidance is baked in, so the student needs no unconditional pass. Runs checkpoint
+// atomically every N steps and on Ctrl-C, and resume exactly: everything random about a step
+// derives from (seed, step).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SceneStream } from '../data/stream.ts';
@@ -117,7 +119,9 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
   if (opts.resume) {
     if (!existsSync(ckPath)) throw new InputError(`--resume: no distillation checkpoint in ${runDir}`);
     resumed = readDistillCheckpoint(runDir);
-    cfg = resumed.meta.config; // a run keeps the config it started with
+    // A run keeps the config it started with (runs from before rollouts had none).
+    const stored: Partial<DistillConfig> = resumed.meta.config;
+    cfg = { rollout: 0, rolloutEvery: 20, ...stored } as DistillConfig;
     if (resumed.meta.teacher.textFingerprint !== fingerprint) {
       throw new InputError(`--resume: ${runDir} distils other weights (${resumed.meta.teacher.id} ${resumed.meta.teacher.version} from ${resumed.meta.teacher.dir}); start a new --run-dir for ${opts.modelDir}`);
     }
@@ -164,6 +168,19 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
       command: opts.command ?? resumed?.meta.command,
     });
 
+  // Rollouts sample with a copy of the student, refreshed every rolloutEvery steps.
+  let student: { runner: ModelRunner; from: number } | undefined;
+  const studentRunner = async (at: number): Promise<ModelRunner> => {
+    const from = at - (at % cfg.rolloutEvery);
+    if (student?.from === from) return student.runner;
+    await student?.runner.release();
+    const weights = new Map(teacher.weights);
+    for (const [name, t] of stepper.state().params) weights.set(name, t);
+    const model: LoadedModel = { dir: teacher.dir, config: teacher.config, info: teacher.info, tokenizer: teacher.tokenizer, weights };
+    student = { runner: await ModelRunner.create(model, { threads: cfg.threads || undefined }, { lazy: true, cache: false }), from };
+    return student.runner;
+  };
+
   let step = stepper.step;
   let lastLoss = NaN;
   const stopAt = Math.min(cfg.steps, opts.maxSteps !== undefined ? step + opts.maxSteps : cfg.steps);
@@ -172,12 +189,14 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
       const t0 = performance.now();
       const rng = new Rng(mix(cfg.seed, step));
       const isEdit = rng.uniform() < cfg.editFraction;
+      // Drawn only when rollouts are on, so runs without them keep their random sequence.
+      const rolloutStudent = cfg.rollout > 0 && rng.uniform() < cfg.rollout ? await studentRunner(step) : undefined;
       let trajectories: Trajectory[];
       if (isEdit) {
         trajectories = [];
-        for (const s of edits.nextBatch()) trajectories.push(await editTrajectory(runner, s, rng.uniform() < cfg.maskFraction, rng, cfg, scales));
+        for (const s of edits.nextBatch()) trajectories.push(await editTrajectory(runner, s, rng.uniform() < cfg.maskFraction, rng, cfg, scales, rolloutStudent));
       } else {
-        trajectories = await textTrajectories(runner, t2i.nextBatch(), rng, cfg, scales);
+        trajectories = await textTrajectories(runner, t2i.nextBatch(), rng, cfg, scales, rolloutStudent);
       }
       const teacherSeconds = (performance.now() - t0) / 1000;
       const r = await stepper.run(studentBatch(runner, trajectories, cfg), distillLearningRate(cfg, step));
@@ -188,7 +207,7 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
       trainSeconds += seconds;
       lastLoss = r.loss;
       if (step % cfg.logEvery === 0) {
-        log.write({ step, loss: r.loss, grad_norm: r.gradNorm, kind: isEdit ? 'edit' : 't2i', teacher_s: +teacherSeconds.toFixed(2), step_s: +seconds.toFixed(2), train_s: +trainSeconds.toFixed(1) });
+        log.write({ step, loss: r.loss, grad_norm: r.gradNorm, kind: isEdit ? 'edit' : 't2i', ...(rolloutStudent ? { rollout: true } : {}), teacher_s: +teacherSeconds.toFixed(2), step_s: +seconds.toFixed(2), train_s: +trainSeconds.toFixed(1) });
       }
       opts.onProgress?.({ step, steps: cfg.steps, loss: r.loss, pairsPerSecond: B / seconds });
       if (step % cfg.checkpointEvery === 0) checkpoint();
@@ -197,6 +216,7 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
   } finally {
     await stepper.release();
     await runner.release();
+    await student?.runner.release();
   }
   return { step, lastLoss, checkpoint: ckPath, trainSeconds };
 }
