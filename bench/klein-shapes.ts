@@ -1,10 +1,10 @@
-// `npm run bench -- klein-shapes [--size 512] [--modes none,int8,int4] [--threads N] [--reps N] [--parts transformer,text] [--tmp DIR]`:
-// memory and time of FLUX.2 [klein] 4B at its real shapes, without its files and without building
-// the whole model. Random weights (nothing is downloaded) are baked into graphs of the real
-// widths; the transformer is built with 1 double + 1 single block, 2 + 1 and 1 + 2, and the Qwen3
-// text encoder with one and with two layers, so each block's own cost is a difference of two
-// measurements that both hold the parts every model has once (embeddings, the shared modulation
-// of each block kind, the output layer). The whole model is then an EXTRAPOLATION from them:
+// `npm run bench -- klein-shapes [--size 512] [--modes none,int8,int4] [--threads N] [--reps N] [--parts transformer,text,vae] [--whole [--steps N] [--blocks D,S]] [--vae-sizes 512,1024] [--tmp DIR]`:
+// memory and time of FLUX.2 [klein] 4B at its real shapes, without its files. Random weights
+// (nothing is downloaded) are baked into graphs of the real widths; the transformer is built with
+// 1 double + 1 single block, 2 + 1 and 1 + 2, and the Qwen3 text encoder with one and with two
+// layers, so each block's own cost is a difference of two measurements that both hold the parts
+// every model has once (embeddings, the shared modulation of each block kind, the output layer).
+// The whole model is then an EXTRAPOLATION from them:
 //   transformer step = (1 + 1) + 4 · double + 19 · single, text encoder = 1 layer + 26 · layer.
 // Memory is resident-set growth (RSS after the session is made and has run once, the serialised
 // graph dropped), which holds the weights in the session's format and the activations of a run.
@@ -12,28 +12,23 @@
 // Graphs go through the real model's cache writer into a temporary folder, their weights as ONNX
 // external data (float32 graphs pass protobuf's 2 GB limit: the text encoder's embedding table
 // alone is 1.56 GB); `--tmp DIR` puts that folder on a disk with room.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+//
+// Measured rather than extrapolated:
+// - `--whole` (with the transformer part): the complete transformer, 5 + 20 blocks (`--blocks D,S`
+//   for fewer), in each of --modes, sampling the first `--steps` (default 2) steps of a real
+//   4-step schedule at --size; seconds per step and the process's peak resident set (VmHWM).
+// - `--parts vae`: FLUX.2's VAE decoder and encoder at their real configuration, float32 as the
+//   model runs them, at each of --vae-sizes (default 512,1024); seconds and peak resident set.
 import os from 'node:os';
-import { join } from 'node:path';
-import { HostTensor, type Quantization, Rng, Session, type Tensor } from '../src/engine/index.ts';
-import { cachedOnnx } from '../src/model/diffusers/cache.ts';
+import { HostTensor, type Quantization } from '../src/engine/index.ts';
 import { buildQwen3, type Qwen3Config, qwen3Inputs } from '../src/model/diffusers/qwen3.ts';
-import { buildTransformer, ropeTables4, type TransformerConfig } from '../src/model/flux2/transformer.ts';
-import { gridIds } from '../src/model/flux2/klein.ts';
+import { buildSession, cpuSeconds, type GraphParts, gc, randomWeights, rssMb, TEXT_LEN, TRANSFORMER, transformerFeeds, transformerGraph } from './lib/klein-common.ts';
+import { measureVae, type VaeFigure } from './lib/klein-vae.ts';
+import { runWhole, type WholeStep } from './lib/klein-whole.ts';
 import { option } from './lib/util.ts';
 
-/**
- * FLUX.2 [klein] 4B as published (black-forest-labs/FLUX.2-klein-4B): 5 double-stream and 20
- * single-stream blocks of width 3072 (24 heads × 128), 128 latent channels, text states of
- * 3 × 2560 from Qwen3-4B (36 layers of width 2560, MLP 9728, 32 query / 8 key-value heads,
- * 151,936 tokens). The counts give 3.9 B transformer parameters, matching the 7.75 GB bf16 file.
- */
-const TRANSFORMER: TransformerConfig = {
-  patchSize: 1, inChannels: 128, outChannels: 128, numLayers: 5, numSingleLayers: 20, headDim: 128, heads: 24,
-  jointAttentionDim: 7680, timestepChannels: 256, mlpRatio: 3, axesDimsRope: [32, 32, 32, 32], ropeTheta: 2000, eps: 1e-6, guidanceEmbeds: false,
-};
+/** Qwen3-4B, klein 4B's text encoder: 36 layers of width 2560, MLP 9728, 32 query / 8 key-value heads, 151,936 tokens. */
 const QWEN3: Qwen3Config = { vocabSize: 151936, hidden: 2560, intermediate: 9728, layers: 36, heads: 32, kvHeads: 8, headDim: 128, eps: 1e-6, ropeTheta: 1_000_000 };
-const TEXT_LEN = 512;
 const TEXT_LAYERS = 27;
 
 interface Measured {
@@ -47,45 +42,10 @@ interface Measured {
   params: number;
 }
 
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
-const cpuSeconds = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-
-/** Random weights of each parameter's shape: N(0, 1/fan-in) for matrices, ones for norm vectors. */
-function randomWeights(seed: number): { weights: (name: string, t: Tensor) => Float32Array; count: () => number } {
-  const rng = new Rng(seed);
-  let n = 0;
-  return {
-    weights: (_name, t) => {
-      const shape = t.shape as number[];
-      const size = shape.reduce((a, b) => a * b, 1);
-      n += size;
-      if (shape.length === 1) return new Float32Array(size).fill(1);
-      return rng.fillNormal(new Float32Array(size), 1 / Math.sqrt(shape[0]!));
-    },
-    count: () => n,
-  };
-}
-
-async function measure(graph: { outputs: Record<string, Tensor>; inputs: Tensor[] }, feeds: Record<string, HostTensor>, mode: Quantization, threads: number, reps: number, tmp: string): Promise<Measured> {
+async function measure(graph: GraphParts, feeds: Record<string, HostTensor>, mode: Quantization, threads: number, reps: number, tmp: string): Promise<Measured> {
   gc();
   const before = rssMb();
-  const w = randomWeights(1);
-  const dir = mkdtempSync(join(tmp, 'klein-shapes-'));
-  let session: Session;
-  let weightsMb: number;
-  try {
-    // The real model's cache writer: weights streamed to external data, never one protobuf.
-    const file = cachedOnnx({ bench: 'klein-shapes' }, () => ({ ...graph, paramMode: 'initializers', weights: w.weights, quantize: mode !== 'none' ? { mode } : undefined }), dir);
-    weightsMb = (statSync(file).size + statSync(`${file}.data`).size) / 2 ** 20;
-    gc();
-    session = await Session.create(file, { threads });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { session, weightsMb, params } = await buildSession(graph, randomWeights(1), mode, threads, tmp);
   let wall = Infinity;
   let cpu = Infinity;
   try {
@@ -100,34 +60,11 @@ async function measure(graph: { outputs: Record<string, Tensor>; inputs: Tensor[
       }
     }
     gc();
-    return { mb: rssMb() - before, weightsMb, wall, cpu, params: w.count() };
+    return { mb: rssMb() - before, weightsMb, wall, cpu, params };
   } finally {
     await session.release();
     gc();
   }
-}
-
-function transformerFeeds(side: number): Record<string, HostTensor> {
-  const h = side / 16;
-  const N = h * h;
-  const L = TEXT_LEN;
-  const rng = new Rng(2);
-  const ids = new Int32Array((L + N) * 4);
-  for (let l = 0; l < L; l++) ids[l * 4 + 3] = l;
-  ids.set(gridIds(h, h, 0), L * 4);
-  const { cos, sin } = ropeTables4(ids, L + N, TRANSFORMER.axesDimsRope, TRANSFORMER.ropeTheta);
-  return {
-    hidden_states: HostTensor.f32(rng.fillNormal(new Float32Array(N * 128)), [1, N, 128]),
-    encoder_hidden_states: HostTensor.f32(rng.fillNormal(new Float32Array(L * 7680)), [1, L, 7680]),
-    timestep: HostTensor.f32(Float32Array.of(0.5), [1]),
-    rope_cos: HostTensor.f32(cos, [L + N, 128]),
-    rope_sin: HostTensor.f32(sin, [L + N, 128]),
-  };
-}
-
-function transformerGraph(double: number, single: number) {
-  const g = buildTransformer({ ...TRANSFORMER, numLayers: double, numSingleLayers: single });
-  return { outputs: { velocity: g.output }, inputs: [g.inputs.hidden, g.inputs.text, g.inputs.timestep, g.inputs.ropeCos, g.inputs.ropeSin] };
 }
 
 function textFeeds(): Record<string, HostTensor> {
@@ -156,20 +93,49 @@ const plus = (...xs: Measured[]): Measured => combine((k) => xs.reduce((a, x) =>
 const row = (name: string, m: Measured) => `| ${name} | ${f(m.params / 1e6, 1)} | ${f(m.weightsMb, 0)} | ${f(m.mb, 0)} | ${f(m.wall)} | ${f(m.cpu)} |`;
 const HEADER = '| part | parameters (M) | weights MB | resident growth MB | wall s | CPU s |\n| --- | --- | --- | --- | --- | --- |';
 
+const mb = (x: number) => f(x, 0);
+const gb = (x: number) => f(x / 1024, 2);
+
+async function wholeTransformer(mode: Quantization, side: number, threads: number, steps: number, blocks: [number, number], tmp: string): Promise<Record<string, number>> {
+  console.log(`${mode}: the whole transformer, ${blocks[0]} + ${blocks[1]} blocks, ${steps} step(s) of a 4-step schedule at ${side}² (${(side / 16) ** 2} image + ${TEXT_LEN} text tokens) — MEASURED`);
+  const report = (s: WholeStep) => console.log(`  step ${s.step} (sigma ${f(s.sigma, 3)}): ${f(s.wall)} s wall, ${f(s.cpu)} s CPU, process peak RSS ${gb(s.peakMb)} GB`);
+  const w = await runWhole({ side, mode, threads, steps, blocks, tmp, report });
+  const best = w.steps.reduce((a, s) => (s.wall < a.wall ? s : a));
+  const peak = Math.max(w.buildPeakMb, ...w.steps.map((s) => s.peakMb));
+  console.log('| parameters (M) | weights MB | build wall s (CPU s) | build peak RSS GB | RSS loaded GB | best step wall s | its CPU s | run peak RSS GB | non-finite outputs |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(`| ${f(w.params / 1e6, 1)} | ${mb(w.weightsMb)} | ${f(w.buildWall, 1)} (${f(w.buildCpu, 1)}) | ${gb(w.buildPeakMb)} | ${gb(w.loadedMb)} | ${f(best.wall)} | ${f(best.cpu)} | ${gb(Math.max(...w.steps.map((s) => s.peakMb)))} | ${w.nonFinite} |\n`);
+  return { wholeParamsM: w.params / 1e6, wholeWeightsMb: w.weightsMb, wholeBuildWallS: w.buildWall, wholeBuildCpuS: w.buildCpu, wholeBuildPeakMb: w.buildPeakMb, wholeLoadedMb: w.loadedMb, wholeStepWallS: best.wall, wholeStepCpuS: best.cpu, wholePeakMb: peak };
+}
+
+async function vae(sides: number[], threads: number, reps: number, tmp: string): Promise<VaeFigure[]> {
+  console.log(`FLUX.2 VAE, float32 (as the model runs it), best of ${reps} — MEASURED`);
+  console.log('| half | image | parameters (M) | weights MB | RSS loaded MB | peak RSS MB | wall s | CPU s |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const figures = await measureVae(sides, threads, reps, tmp, (v) => console.log(`| ${v.half} | ${v.side}² | ${f(v.params / 1e6, 1)} | ${mb(v.weightsMb)} | ${mb(v.loadedMb)} | ${mb(v.peakMb)} | ${f(v.wall)} | ${f(v.cpu)} |`));
+  console.log('');
+  return figures;
+}
+
 export async function run(args: string[]): Promise<void> {
   const threads = Number(option(args, '--threads') ?? os.availableParallelism());
   const reps = Number(option(args, '--reps') ?? 2);
   const side = Number(option(args, '--size') ?? 512);
   const modes = (option(args, '--modes') ?? 'int8,int4').split(',') as Quantization[];
   const parts = (option(args, '--parts') ?? 'transformer,text').split(',');
+  const whole = args.includes('--whole');
+  const steps = Number(option(args, '--steps') ?? 2);
+  const blocks = (option(args, '--blocks') ?? `${TRANSFORMER.numLayers},${TRANSFORMER.numSingleLayers}`).split(',').map(Number) as [number, number];
+  const vaeSides = (option(args, '--vae-sizes') ?? '512,1024').split(',').map(Number);
   const tmp = option(args, '--tmp') ?? os.tmpdir();
   if (!(globalThis as { gc?: unknown }).gc) console.log('note: run with NODE_OPTIONS=--expose-gc for clean memory figures');
-  console.log(`klein-shapes — FLUX.2 [klein] 4B shapes, random weights, ${side}², ${threads} threads, ${os.cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString().slice(0, 10)}`);
-  console.log('EXTRAPOLATED: whole-model figures are per-block measurements × block counts, not a run of the whole model.\n');
+  const at = parts.some((p) => p === 'transformer' || p === 'text') ? ` ${side}²,` : '';
+  console.log(`klein-shapes — FLUX.2 [klein] 4B shapes, random weights,${at} ${threads} threads, ${os.cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString().slice(0, 10)}`);
+  if ((parts.includes('transformer') && !whole) || parts.includes('text')) console.log('EXTRAPOLATED: rows marked so are per-block measurements × block counts, not a run of the whole model.\n');
   const result: Record<string, unknown> = { size: side, threads };
   for (const mode of modes) {
     const figures: Record<string, number> = {};
-    if (parts.includes('transformer')) {
+    if (parts.includes('transformer') && whole) Object.assign(figures, await wholeTransformer(mode, side, threads, steps, blocks, tmp));
+    else if (parts.includes('transformer')) {
       const feeds = transformerFeeds(side);
       // Every graph has at least one block of each kind, so the modulation shared by all blocks of
       // a kind is in each of them once and never counted as a block's own.
@@ -200,7 +166,8 @@ export async function run(args: string[]): Promise<void> {
       console.log(`${row(`**layers 1–${TEXT_LAYERS}, extrapolated**`, total)}\n`);
       Object.assign(figures, { textParamsM: total.params / 1e6, textMb: total.mb, textWeightsMb: total.weightsMb, textWallS: total.wall, textCpuS: total.cpu });
     }
-    result[mode] = figures;
+    if (Object.keys(figures).length) result[mode] = figures;
   }
+  if (parts.includes('vae')) result.vae = await vae(vaeSides, threads, reps, tmp);
   console.log(JSON.stringify(result));
 }
