@@ -33,9 +33,12 @@ export interface WeightSource {
   count: () => number;
 }
 
-/** Random weights of each parameter's shape: N(0, 1/fan-in) for matrices, ones for norm vectors. */
-export function randomWeights(seed: number): WeightSource {
-  const rng = new Rng(seed);
+/**
+ * Weights of each parameter's shape: ones for norm vectors, and for matrices and conv kernels
+ * whatever `fill` draws at N(0, 1/fan-in) scale. The fan-in of a [K, N] matrix is K; of a conv
+ * kernel [out, in, kh, kw] it is in·kh·kw.
+ */
+function scaledWeights(fill: (size: number, std: number) => Float32Array): WeightSource {
   let n = 0;
   return {
     weights: (_name, t) => {
@@ -43,10 +46,17 @@ export function randomWeights(seed: number): WeightSource {
       const size = shape.reduce((a, b) => a * b, 1);
       n += size;
       if (shape.length === 1) return new Float32Array(size).fill(1);
-      return rng.fillNormal(new Float32Array(size), 1 / Math.sqrt(shape[0]!));
+      const fanIn = shape.length === 2 ? shape[0]! : size / shape[0]!;
+      return fill(size, 1 / Math.sqrt(fanIn));
     },
     count: () => n,
   };
+}
+
+/** Fresh normals for every parameter. */
+export function randomWeights(seed: number): WeightSource {
+  const rng = new Rng(seed);
+  return scaledWeights((size, std) => rng.fillNormal(new Float32Array(size), std));
 }
 
 /** Length of the pool of normals that tiledRandomWeights repeats (prime, so rows and columns do not line up with it). */
@@ -59,23 +69,12 @@ const POOL = 1_048_573;
  */
 export function tiledRandomWeights(seed: number): WeightSource {
   const pool = new Rng(seed).fillNormal(new Float32Array(POOL));
-  let n = 0;
-  return {
-    weights: (_name, t) => {
-      const shape = t.shape as number[];
-      const size = shape.reduce((a, b) => a * b, 1);
-      n += size;
-      if (shape.length === 1) return new Float32Array(size).fill(1);
-      // Fan-in of a [K, N] matrix is K; of a conv kernel [out, in, kh, kw] it is in·kh·kw.
-      const fanIn = shape.length === 2 ? shape[0]! : size / shape[0]!;
-      const std = 1 / Math.sqrt(fanIn);
-      const scaled = pool.map((v) => v * std);
-      const out = new Float32Array(size);
-      for (let at = 0; at < size; at += POOL) out.set(at + POOL <= size ? scaled : scaled.subarray(0, size - at), at);
-      return out;
-    },
-    count: () => n,
-  };
+  return scaledWeights((size, std) => {
+    const scaled = pool.map((v) => v * std);
+    const out = new Float32Array(size);
+    for (let at = 0; at < size; at += POOL) out.set(at + POOL <= size ? scaled : scaled.subarray(0, size - at), at);
+    return out;
+  });
 }
 
 export interface GraphParts {
