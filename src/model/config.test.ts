@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PRESETS, baseSizeFor, countParams, modelSizes } from './config.ts';
+import { PRESETS, baseSizeFor, countParams, guidanceEmbeddingShapes, modelSizes, withGuidanceInput } from './config.ts';
 import { buildTrainingGraph } from './graphs.ts';
 
 test('every preset’s closed-form parameter count equals the parameters its graph declares (nothing allocated)', () => {
   const withPixelHead = { ...PRESETS.tiny!, pixelHead: 48 };
-  for (const [name, c] of [...Object.entries(PRESETS), ['tiny+pixelHead', withPixelHead] as const]) {
+  const withGuidance = withGuidanceInput(PRESETS.tiny!);
+  for (const [name, c] of [...Object.entries(PRESETS), ['tiny+pixelHead', withPixelHead] as const, ['tiny+guidanceEmbedding', withGuidance] as const]) {
     const g = buildTrainingGraph(c, 1);
     const counted = countParams(c);
     assert.equal(g.scope.count(), counted.total, name);
     const embedding = g.scope.declarations().get('text.embed.weight')!.tensor.shape.reduce((a, b) => (a as number) * (b as number), 1) as number;
     assert.equal(counted.nonEmbedding, counted.total - embedding, name);
   }
+  // The guidance embedding's tensors are the ones guidanceEmbeddingShapes names (Flash checks a student's file by them).
+  const plain = buildTrainingGraph(PRESETS.tiny!, 1).scope.declarations();
+  const added = [...buildTrainingGraph(withGuidance, 1).scope.declarations()].filter(([name]) => !plain.has(name)).map(([name, d]) => [name, d.tensor.shape] as const);
+  assert.deepEqual(new Map(added), guidanceEmbeddingShapes(withGuidance));
 });
 
 test('the card-scale config has 2×10^10 non-embedding parameters; the shipped one fits in 30 MB as float16', () => {

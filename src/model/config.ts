@@ -109,6 +109,15 @@ export const ModelConfig = z.object({
    * without the gate 0.004 (ARCHITECTURE.md, the pooled shortcut). False for models before 0.2.
    */
   inputGate: z.boolean().default(false),
+  /**
+   * Take the classifier-free guidance scale as an input (`guidance` [B]): sinusoidal features of
+   * the scale and a two-layer MLP, added to the timestep vector that drives every modulation, as
+   * FLUX.1-dev's guidance embedding. Only Flash students distilled over a range of scales have it
+   * (Meng et al., arXiv 2210.03142; DistillConfig.guidanceRange): such a model draws the guided
+   * teacher's picture in one pass per step. Its last layer starts at zero, so a student that
+   * gains it computes exactly the teacher's function until trained.
+   */
+  guidanceEmbedding: z.boolean().default(false),
   sizes: ModelSizes.optional(),
 }).superRefine((c, ctx) => {
   // Shape rules the graphs rely on, checked wherever a config is made: presets, training JSON
@@ -249,7 +258,8 @@ export function countParams(c: ModelConfig): ParamCount {
     2 * d + // segment embedding: target, source
     dt * d + d + // text tokens → width
     (t.pooling === 'none' ? 0 : dt * d + d) + // pooled text → conditioning
-    c.timeFeatures * d + d + d * d + d; // timestep MLP
+    c.timeFeatures * d + d + d * d + d + // timestep MLP
+    (c.guidanceEmbedding ? c.timeFeatures * d + d + d * d + d : 0); // guidance-scale MLP
   // Each double-stream block: per stream, adaLN-Zero modulation (6 vectors), attention with QK-norm, MLP.
   const perStream = d * 6 * d + 6 * d + attentionParams(d, dh, true) + mlpParams(d, h);
   const blocks = c.depth * 2 * perStream;
@@ -259,6 +269,22 @@ export function countParams(c: ModelConfig): ParamCount {
   const denoiser = embeds + positionEmbedding + blocks + head;
   const total = textEncoder + denoiser;
   return { total, nonEmbedding: total - textEmbedding, textEncoder, denoiser };
+}
+
+/** The same model taking the guidance scale as an input (a Flash student distilled over a range of scales). */
+export function withGuidanceInput(c: ModelConfig): ModelConfig {
+  return { ...c, guidanceEmbedding: true };
+}
+
+/** The tensors the guidance embedding adds to a model (name → shape), as denoise() declares them. */
+export function guidanceEmbeddingShapes(c: Pick<ModelConfig, 'timeFeatures' | 'width'>): Map<string, number[]> {
+  const d = c.width;
+  return new Map([
+    ['denoiser.guidance.fc1.weight', [c.timeFeatures, d]],
+    ['denoiser.guidance.fc1.bias', [d]],
+    ['denoiser.guidance.fc2.weight', [d, d]],
+    ['denoiser.guidance.fc2.bias', [d]],
+  ]);
 }
 
 /** A model's sizes; models exported before sizes were recorded learned 8×8 patches, square. */

@@ -1,5 +1,6 @@
 // The denoiser: an MMDiT-style transformer. Text and image tokens keep separate weights (two
-// streams) but attend jointly; adaLN-Zero modulation from the timestep and pooled text; QK-norm;
+// streams) but attend jointly; adaLN-Zero modulation from the timestep and pooled text (and the guidance scale
+// for a Flash student that takes it); QK-norm;
 // rotary positions over [segment, row, column] so any aspect ratio works. For editing, the source
 // image's tokens join the image stream with segment 1 (target tokens have segment 0) and the
 // inpainting mask enters as an extra per-patch input.
@@ -40,6 +41,8 @@ export interface DenoiserInputs {
   ropeSin: Tensor;
   /** [N, POSITION_FEATURES] Fourier features of each image token's place ('fourier' positions only). */
   positions?: Tensor;
+  /** [B] classifier-free guidance scale the model is asked to draw at (ModelConfig.guidanceEmbedding only). */
+  guidance?: Tensor;
 }
 
 export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tokens: number | string = 'N'): DenoiserInputs {
@@ -54,6 +57,7 @@ export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tok
     ropeCos: o.input('rope_cos', [joint, headDim(c)]),
     ropeSin: o.input('rope_sin', [joint, headDim(c)]),
     ...(c.positionEmbedding && c.positionFeatures === 'fourier' ? { positions: o.input('pos_features', [tokens, POSITION_FEATURES]) } : {}),
+    ...(c.guidanceEmbedding ? { guidance: o.input('guidance', [batch]) } : {}),
   };
 }
 
@@ -122,7 +126,14 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   const k = c.text.resamplerTokens;
 
   const tEmb = timestepEmbedding(inp.t, c.timeFeatures);
-  const tVec = linear(s.child('time').child('fc2'), o.silu(linear(s.child('time').child('fc1'), tEmb, d)), d);
+  let tVec = linear(s.child('time').child('fc2'), o.silu(linear(s.child('time').child('fc1'), tEmb, d)), d);
+  if (inp.guidance) {
+    // FLUX.1-dev's guidance embedding: the scale gets the timestep's sinusoidal features and an MLP
+    // of its own. The last layer starts at zero so a student that gains it starts as its teacher.
+    const g = s.child('guidance');
+    const gEmb = timestepEmbedding(inp.guidance, c.timeFeatures);
+    tVec = o.add(tVec, linear(g.child('fc2'), o.silu(linear(g.child('fc1'), gEmb, d)), d, { init: zeros }));
+  }
   // With pooling 'none' the prompt reaches the blocks only through the joint attention (see TextEncoderConfig.pooling).
   const cond = c.text.pooling === 'none' ? tVec : o.add(tVec, linear(s.child('pooled'), text.pooled, d)); // [B, D]
 

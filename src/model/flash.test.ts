@@ -3,13 +3,14 @@
 // graphs come from the cache never reads them (issue #15, cold start).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { HostTensor, asFloat32, readSafetensors, writeSafetensors } from '../engine/index.ts';
 import { fileDigest } from '../engine/graph-cache.ts';
 import { tinyModelDir } from '../testing/tiny-model.ts';
+import { guidanceEmbeddingShapes } from './config.ts';
 import { FLASH_FILE, type FlashEntry, fingerprintText, isStudentTensor, loadFlash, saveFlash } from './flash.ts';
 import { type LoadedModel, loadModel } from './store.ts';
 
@@ -113,5 +114,29 @@ describe('loadFlash', () => {
     assert.throws(() => loadFlash(loadModel(dir)), { name: 'InputError', message: `${path}: tensor 'denoiser.extra' is not in the base model (config and Flash weights disagree)` });
     rewrite(() => {});
     assert.equal(loadFlash(loadModel(dir)).kind, 'ready');
+  });
+
+  test('a Flash with a guidance range is a student with the guidance input and its tensors; an entry whose default is outside its range is an error', () => {
+    const { dir, student } = modelWithFlash(tiny);
+    const base = loadModel(dir);
+    const configPath = join(dir, 'config.json');
+    const entry = (JSON.parse(readFileSync(configPath, 'utf8')) as { flash: FlashEntry }).flash;
+    const added = guidanceEmbeddingShapes(base.config);
+    const withEmbedding = new Map(student);
+    for (const [name, shape] of added) withEmbedding.set(name, HostTensor.f32(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape));
+    // Without the range in its entry, the embedding's tensors are foreign to the student.
+    saveFlash(dir, withEmbedding, entry);
+    assert.throws(() => loadFlash(loadModel(dir)), /tensor 'denoiser\.guidance\.fc1\.\w+' is not in the base model/);
+    saveFlash(dir, withEmbedding, { ...entry, guidanceRange: [2, 9] });
+    const status = loadFlash(loadModel(dir));
+    assert.equal(status.kind, 'ready');
+    if (status.kind !== 'ready') return;
+    assert.equal(status.model.config.guidanceEmbedding, true);
+    assert.equal(base.config.guidanceEmbedding, false);
+    assert.ok([...added.keys()].every((name) => status.model.weights.has(name)));
+    // With the range, the embedding is required.
+    saveFlash(dir, student, { ...entry, guidanceRange: [2, 9] });
+    assert.throws(() => loadFlash(loadModel(dir)), /no tensor 'denoiser\.guidance\.fc1\.weight' \(its guidance embedding has it\)/);
+    assert.throws(() => saveFlash(dir, withEmbedding, { ...entry, guidanceRange: [1, 5] }), /default scale 7 is outside guidanceRange \[1, 5\]/);
   });
 });

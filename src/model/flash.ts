@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { asFloat32, castForStorage, type HostTensor, parseSafetensors, readCheckedSafetensors, safetensorsHeader, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
 import { bytesDigest } from '../engine/graph-cache.ts';
+import { guidanceEmbeddingShapes, withGuidanceInput } from './config.ts';
 import { type LoadedModel, storedTensors, tensorShapes, withWeightsFile } from './store.ts';
 
 export const FLASH_FILE = 'flash.safetensors';
@@ -20,15 +21,29 @@ export const FlashEntry = z.object({
   steps: z.number().int().min(1).max(64),
   /** The teacher's grid: each student step covers teacherSteps / steps teacher Euler steps. */
   teacherSteps: z.number().int().min(1),
-  /** Guidance scales baked in (the teacher's); the student runs one forward pass per step at scale 1. */
+  /**
+   * The teacher's text guidance. Without guidanceRange it is baked in: the student runs one forward
+   * pass per step at scale 1. With it, it is the scale a fast request gets when it names none.
+   */
   guidance: z.number().min(0).max(30),
+  /** The teacher's image guidance for edits, baked in either way. */
   imageGuidance: z.number().min(0).max(30),
+  /**
+   * The text guidance scales [lo, hi] the student was distilled over, taking the scale as an input
+   * (ModelConfig.guidanceEmbedding; DistillConfig.guidanceRange). Absent: one scale baked in.
+   */
+  guidanceRange: z.tuple([z.number().min(0).max(30), z.number().min(0).max(30)]).optional(),
   /** sha256 of the base text encoder's weights the student was distilled with (fingerprintText). */
   textFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
   /** The teacher as it was: id and version from its config.json. */
   teacher: z.object({ id: z.string(), version: z.string() }),
   /** How it was made: the command, steps, pairs, CPU hours, last loss. */
   training: z.record(z.string(), z.unknown()).optional(),
+}).superRefine((e, ctx) => {
+  if (!e.guidanceRange) return;
+  const [lo, hi] = e.guidanceRange;
+  if (lo > hi) ctx.addIssue({ code: 'custom', path: ['guidanceRange'], message: `[${lo}, ${hi}] is not a range (lo > hi)` });
+  else if (e.guidance < lo || e.guidance > hi) ctx.addIssue({ code: 'custom', path: ['guidance'], message: `the default scale ${e.guidance} is outside guidanceRange [${lo}, ${hi}]` });
 });
 export type FlashEntry = z.infer<typeof FlashEntry>;
 
@@ -91,22 +106,27 @@ export function loadFlash(base: LoadedModel): FlashStatus {
   } catch (err) {
     throw new FlashLoadError((err as Error).message);
   }
-  const baseShapes = tensorShapes(base);
-  for (const [name, shape] of baseShapes) {
-    if (!isStudentTensor(name)) continue;
+  // A student that takes the guidance scale as an input has the base model's denoiser tensors and
+  // the guidance embedding's.
+  const config = entry.guidanceRange ? withGuidanceInput(base.config) : base.config;
+  const studentShapes = new Map([...tensorShapes(base)].filter(([name]) => isStudentTensor(name)));
+  const added = entry.guidanceRange ? guidanceEmbeddingShapes(config) : new Map<string, number[]>();
+  for (const [name, shape] of added) studentShapes.set(name, shape);
+  for (const [name, shape] of studentShapes) {
     const s = shapes.get(name);
-    if (!s) throw new FlashLoadError(`${path}: no tensor '${name}' (the base model has it)`);
-    if (s.join() !== shape.join()) throw new FlashLoadError(`${path}: tensor '${name}' is [${s}] but the base model's is [${shape}]`);
+    const owner = added.has(name) ? 'its guidance embedding' : 'the base model';
+    if (!s) throw new FlashLoadError(`${path}: no tensor '${name}' (${owner} has it)`);
+    if (s.join() !== shape.join()) throw new FlashLoadError(`${path}: tensor '${name}' is [${s}] but ${owner}'s is [${shape}]`);
   }
   for (const name of shapes.keys()) {
-    if (!baseShapes.has(name)) throw new FlashLoadError(`${path}: tensor '${name}' is not in the base model (config and Flash weights disagree)`);
+    if (!studentShapes.has(name)) throw new FlashLoadError(`${path}: tensor '${name}' is not in the base model (config and Flash weights disagree)`);
   }
   const digest = bytesDigest(stored);
   let weights: Map<string, HostTensor> | undefined;
   // Built field by field: a spread of `base` would read its weights (a getter in loadModel's).
   const model: LoadedModel = {
     dir: base.dir,
-    config: base.config,
+    config,
     info: { ...base.info, version: `${base.info.version}+flash` },
     tokenizer: base.tokenizer,
     ...(base.sampling ? { sampling: base.sampling } : {}),

@@ -34,6 +34,11 @@ export interface PredictInput {
   source?: Float32Array;
   /** Mask patches [n, patch²] (inpainting), or none. */
   mask?: Float32Array;
+  /**
+   * The guidance scale fed to a model that takes it as an input (ModelConfig.guidanceEmbedding: a
+   * Flash student distilled over a range of scales): required by such a model, refused by others.
+   */
+  guidance?: number;
 }
 
 /** What goes into a cached graph besides the config and weights: the code under these folders. */
@@ -173,12 +178,16 @@ export class ModelRunner {
         if (inp.source) mask.set(inp.mask, b * N * pp + n1 * pp);
       }
     }
+    if (m.guidanceEmbedding !== (inp.guidance !== undefined)) {
+      throw new Error(m.guidanceEmbedding ? `predict: model ${this.model.dir} takes the guidance scale as an input; none given` : `predict: model ${this.model.dir} has no guidance input`);
+    }
     const K = m.text.resamplerTokens;
     const out = await (await this.denoiser()).run({
       image: HostTensor.f32(image, [B, N, P]),
       mask: HostTensor.f32(mask, [B, N, pp]),
       ...layoutFeeds(m, segments),
       t: HostTensor.f32(new Float32Array(B).fill(inp.t), [B]),
+      ...(inp.guidance !== undefined ? { guidance: HostTensor.f32(new Float32Array(B).fill(inp.guidance), [B]) } : {}),
       cond_tokens: HostTensor.f32(inp.cond.tokens, [B, K, m.text.width]),
       cond_pooled: HostTensor.f32(inp.cond.pooled, [B, m.text.width]),
     });

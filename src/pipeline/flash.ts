@@ -2,13 +2,16 @@
 // student (src/model/flash.ts), when its directory has one. The student is a pipeline of its own
 // on the student's weights, made on the first fast request (a server that never gets one never
 // compiles it), and sampled with guidance 1 — the teacher's guidance is baked into its weights — so
-// each step is one forward pass. Edits and inpainting go through the same pipeline code, so the
-// input's bytes outside the edit are kept exactly as on the normal path.
+// each step is one forward pass. A student distilled over a range of scales instead takes the
+// request's text guidance as its input (the pipeline gives it to the model rather than guiding),
+// still one pass per step; a scale outside the range is refused. Edits and inpainting go through
+// the same pipeline code, so the input's bytes outside the edit are kept exactly as on the normal path.
 import type { RuntimeOptions } from '../engine/index.ts';
+import { InputError } from '../errors.ts';
 import { type FlashEntry, loadFlash } from '../model/flash.ts';
 import { ModelRunner, type RunnerOptions } from '../model/runner.ts';
 import type { LoadedModel } from '../model/store.ts';
-import type { EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
+import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 
 /** What Flash needs of the student's pipeline: pipeline.ts's Pipeline, which makes it (named here so neither module imports the other). */
 export interface StudentPipeline {
@@ -50,23 +53,43 @@ export class FlashPath {
   }
 
   async generate(req: GenerateRequest): Promise<GeneratedImage[]> {
+    const text = this.textGuidance(req);
     const pipe = await this.get();
-    return this.mark(await pipe.generate({ ...req, guidance: 1, fast: true, steps: req.steps ?? this.entry.steps }), { guidance: this.entry.guidance });
+    return this.mark(await pipe.generate({ ...req, guidance: text.student, fast: true, steps: req.steps ?? this.entry.steps }), { guidance: text.scale });
   }
 
   async edit(req: EditRequest): Promise<GeneratedImage[]> {
+    const text = this.textGuidance(req);
     const pipe = await this.get();
-    return this.mark(await pipe.edit({ ...req, guidance: 1, imageGuidance: 1, fast: true, steps: req.steps ?? this.entry.steps }), {
-      guidance: this.entry.guidance,
+    return this.mark(await pipe.edit({ ...req, guidance: text.student, imageGuidance: 1, fast: true, steps: req.steps ?? this.entry.steps }), {
+      guidance: text.scale,
       image_guidance: this.entry.imageGuidance,
     });
   }
 
-  /** Each image's parameters say it is Flash's, with the guidance baked into the student (replay passes fast). */
+  /**
+   * The text guidance a fast request draws at (`scale`) and the value the student's pipeline is
+   * given (`student`). Baked in: the entry's scale, sampled at 1. Taken as an input: the request's
+   * scale (default the entry's), which must lie in the distilled range — outside it the student
+   * was never taught, and its answer would be a guess.
+   */
+  private textGuidance(req: CommonRequest): { scale: number; student: number } {
+    const range = this.entry.guidanceRange;
+    if (!range) return { scale: this.entry.guidance, student: 1 };
+    const scale = req.guidance ?? this.entry.guidance;
+    if (!(scale >= range[0] && scale <= range[1])) {
+      throw new InputError(`guidance ${scale} is outside the range this model's Flash was distilled for, [${range[0]}, ${range[1]}]: choose a scale in it, or drop fast mode for the full sampler`);
+    }
+    return { scale, student: scale };
+  }
+
+  /** Each image's parameters say it is Flash's, with the guidance it drew at (replay passes fast). */
   private mark(images: GeneratedImage[], scales: Record<string, number>): GeneratedImage[] {
+    const range = this.entry.guidanceRange;
     for (const img of images) {
       const params = JSON.parse(img.metadata['flowpaint:parameters'] ?? '{}') as Record<string, unknown>;
-      Object.assign(params, scales, { fast: true, flash: { steps: this.entry.steps, teacher_steps: this.entry.teacherSteps, teacher: `${this.entry.teacher.id} ${this.entry.teacher.version}` } });
+      const flash = { steps: this.entry.steps, teacher_steps: this.entry.teacherSteps, teacher: `${this.entry.teacher.id} ${this.entry.teacher.version}`, ...(range ? { guidance_range: range } : {}) };
+      Object.assign(params, scales, { fast: true, flash });
       img.metadata['flowpaint:parameters'] = JSON.stringify(params);
     }
     return images;

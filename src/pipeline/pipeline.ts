@@ -200,6 +200,16 @@ export class Pipeline {
     });
   }
 
+  /**
+   * How a text guidance scale is applied: as classifier-free guidance over conditional and
+   * unconditional passes, or, for a model that takes the scale as an input (a Flash student
+   * distilled over a range of scales), given to the model, whose one conditional pass already
+   * draws at that scale: guiding it again would apply the scale twice.
+   */
+  private guidanceSplit(scale: number): { classifierFree: number; modelInput: { guidance?: number } } {
+    return this.runner.config.guidanceEmbedding ? { classifierFree: 1, modelInput: { guidance: scale } } : { classifierFree: scale, modelInput: {} };
+  }
+
   /** Flash, the distilled few-step student, when the model directory has one: `fast` requests go to it. */
   flash?: FlashPath;
 
@@ -231,12 +241,13 @@ export class Pipeline {
     const { cond, grid, base, steps, guidance, sampler, index, seed } = c;
     const cfg = this.runner.config;
     const P = cfg.patchSize * cfg.patchSize * 3;
+    const { classifierFree, modelInput } = this.guidanceSplit(guidance);
     const predictRows = async (xt: Float32Array, t: number, rows: number[]) =>
-      this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows) }), xt, t);
+      this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), ...modelInput }), xt, t);
     const denoise = textGuidance(
       async (xt, t) => (await predictRows(xt, t, [0]))[0]!,
       async (xt, t) => (await predictRows(xt, t, [1]))[0]!,
-      guidance,
+      classifierFree,
       { batched: (xt, t, which) => predictRows(xt, t, which.map((w) => (w === 'cond' ? 0 : 1))), interval: c.guidanceInterval },
     );
     const x = await this.sample({
@@ -335,10 +346,11 @@ export class Pipeline {
     const region = mask ? dilateMask(mask, SEAM_PX) : undefined;
     const keep = region ? { values: source, where: patchify(invertToRgb(region), p).map((v) => (v > 0 ? 1 : 0)) } : undefined;
     const { cond } = c;
+    const { classifierFree, modelInput } = this.guidanceSplit(c.guidance);
     const withSource = async (xt: Float32Array, t: number, rows: number[]) =>
-      this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens }), xt, t, keep);
+      this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens, ...modelInput }), xt, t, keep);
     const noSource = async (xt: Float32Array, t: number) =>
-      this.velocities(await this.runner.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens }), xt, t, keep)[0]!;
+      this.velocities(await this.runner.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens, ...modelInput }), xt, t, keep)[0]!;
     const denoise = editGuidance(
       {
         full: async (xt, t) => (await withSource(xt, t, [0]))[0]!,
@@ -351,7 +363,7 @@ export class Pipeline {
           return Promise.all(which.map(async (w) => (w === 'none' ? noSource(xt, t) : paired[k++]!)));
         },
       },
-      c.guidance,
+      classifierFree,
       c.imageGuidance,
     );
     const x = await this.sample({

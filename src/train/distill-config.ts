@@ -32,8 +32,19 @@ export const DistillConfig = z
      * inference session). A run resumes exactly when stopped on a multiple of this.
      */
     rolloutEvery: z.number().int().positive(),
-    /** Text guidance of the teacher; null: the model's recorded scale (config.json sampling), else 4. */
+    /**
+     * Text guidance of the teacher; null: the model's recorded scale (config.json sampling), else 4.
+     * With guidanceRange it is the scale a fast request gets when it names none, and must lie in the range.
+     */
     guidance: z.number().min(0).max(30).nullable(),
+    /**
+     * Guidance distillation over a range of text guidance scales [lo, hi] (Meng et al., arXiv
+     * 2210.03142): the student takes the scale as an input (ModelConfig.guidanceEmbedding), each
+     * optimizer step's teacher trajectories use a scale drawn uniformly from the range, and the
+     * student is given that scale. Absent: the one scale `guidance` is baked into the student.
+     * 1 ≤ lo < hi ≤ 30: below 1 guidance pushes away from the prompt, which no request wants.
+     */
+    guidanceRange: z.tuple([z.number(), z.number()]).optional(),
     /** Image guidance of the teacher for edits (the pipeline's default is 1.5). */
     imageGuidance: z.number().min(0).max(30),
     steps: z.number().int().positive(),
@@ -51,8 +62,18 @@ export const DistillConfig = z
     threads: z.number().int().nonnegative(),
   })
   .strict()
-  .refine((c) => c.teacherSteps % c.studentSteps === 0, { message: 'studentSteps must divide teacherSteps (the student grid is every k-th teacher time)', path: ['studentSteps'] });
+  .refine((c) => c.teacherSteps % c.studentSteps === 0, { message: 'studentSteps must divide teacherSteps (the student grid is every k-th teacher time)', path: ['studentSteps'] })
+  .superRefine((c, ctx) => {
+    if (c.guidanceRange && !isGuidanceRange(c.guidanceRange)) {
+      const message = `must be [lo, hi] with 1 ≤ lo < hi ≤ 30, got [${c.guidanceRange.join(', ')}] (for one scale, set guidance and leave guidanceRange out)`;
+      ctx.addIssue({ code: 'custom', path: ['guidanceRange'], message });
+    }
+  });
 export type DistillConfig = z.infer<typeof DistillConfig>;
+
+function isGuidanceRange([lo, hi]: readonly [number, number]): boolean {
+  return Number.isFinite(lo) && Number.isFinite(hi) && lo >= 1 && lo < hi && hi <= 30;
+}
 
 const common = {
   seed: 1,

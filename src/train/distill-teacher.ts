@@ -36,11 +36,21 @@ export interface Trajectory {
   /** Edits: clean source patches and mask patches (zeros for instruction edits). */
   source?: Float32Array;
   mask?: Float32Array;
+  /**
+   * The text guidance scale the teacher used, which the student is given as its input (runs with
+   * DistillConfig.guidanceRange). Absent: the scale is baked into the student.
+   */
+  guidance?: number;
 }
 
 export interface TeacherScales {
   guidance: number;
   imageGuidance: number;
+}
+
+/** The guidance input a run's student takes: the teacher's text scale with guidanceRange, none when it is baked in. */
+function studentGuidance(cfg: DistillConfig, scales: TeacherScales): { guidance?: number } {
+  return cfg.guidanceRange ? { guidance: scales.guidance } : {};
 }
 
 /**
@@ -133,11 +143,12 @@ export async function textTrajectories(runner: ModelRunner, samples: TrainingSam
       },
     },
   );
-  // The student has the guidance baked in: one pass per step on the prompt alone.
+  // The student has the guidance baked in, or given as its input: one pass per step on the prompt alone.
+  const studentGuided = studentGuidance(cfg, scales);
   const studentVelocity: Denoiser | undefined = student
     ? async (xt, t) => {
         const items = split(xt);
-        const preds = await student.predict({ noisy: items, t, grid, cond: selectConditioning(cond, condRows) });
+        const preds = await student.predict({ noisy: items, t, grid, cond: selectConditioning(cond, condRows), ...studentGuided });
         return join(preds.map((p, i) => toVelocity(p, items[i]!, t, m.prediction)));
       }
     : undefined;
@@ -150,6 +161,7 @@ export async function textTrajectories(runner: ModelRunner, samples: TrainingSam
     schedule,
     grid,
     cond: selectConditioning(cond, [b]),
+    ...studentGuided,
   }));
 }
 
@@ -194,14 +206,16 @@ export async function editTrajectory(runner: ModelRunner, sample: TrainingSample
     scales.guidance,
     scales.imageGuidance,
   );
-  // The student: one pass with the instruction and the source (both guidances baked in), pinned alike.
+  // The student: one pass with the instruction and the source (image guidance baked in, text
+  // guidance baked in or given as its input), pinned alike.
+  const studentGuided = studentGuidance(cfg, scales);
   const studentVelocity: Denoiser | undefined = student
-    ? async (xt, t) => velocities(await student.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [0]), source, mask: maskTokens }), xt, t)[0]!
+    ? async (xt, t) => velocities(await student.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [0]), source, mask: maskTokens, ...studentGuided }), xt, t)[0]!
     : undefined;
   const schedule = samplingSchedule(cfg.teacherSteps, noiseShift(m, grid.rows * grid.cols));
   const k = cfg.teacherSteps / cfg.studentSteps;
   const { points, ends } = await trajectory(rng.fillNormal(new Float32Array(source.length)), schedule, velocity, m.prediction, studentVelocity && { k, student: studentVelocity });
-  return { points, ...(ends ? { ends } : {}), schedule, grid, cond: selectConditioning(cond, [0]), source, mask: maskTokens ?? new Float32Array(grid.rows * grid.cols * p * p) };
+  return { points, ...(ends ? { ends } : {}), schedule, grid, cond: selectConditioning(cond, [0]), source, mask: maskTokens ?? new Float32Array(grid.rows * grid.cols * p * p), ...studentGuided };
 }
 
 /**
@@ -215,6 +229,7 @@ export function studentBatch(runner: ModelRunner, trajectories: Trajectory[], cf
   const k = T / cfg.studentSteps;
   const { grid } = trajectories[0]!;
   const edit = trajectories[0]!.source !== undefined;
+  const guided = trajectories[0]!.guidance !== undefined;
   const n1 = grid.rows * grid.cols;
   const P = m.patchSize * m.patchSize * 3;
   const pp = m.patchSize * m.patchSize;
@@ -225,13 +240,16 @@ export function studentBatch(runner: ModelRunner, trajectories: Trajectory[], cf
   const mask = new Float32Array(B * N * pp);
   const lossMask = new Float32Array(B * N);
   const ts = new Float32Array(B);
+  const guidance = new Float32Array(B);
   const Dt = m.text.width;
   const K = m.text.resamplerTokens;
   const condTokens = new Float32Array(B * K * Dt);
   const condPooled = new Float32Array(B * Dt);
   let b = 0;
   for (const tr of trajectories) {
-    if (tr.grid.rows !== grid.rows || tr.grid.cols !== grid.cols || (tr.source !== undefined) !== edit) throw new Error('studentBatch: trajectories must share kind and size');
+    if (tr.grid.rows !== grid.rows || tr.grid.cols !== grid.cols || (tr.source !== undefined) !== edit || (tr.guidance !== undefined) !== guided) {
+      throw new Error('studentBatch: trajectories must share kind, size and whether the student takes the guidance scale');
+    }
     for (let i = 0; i < T; i++, b++) {
       const j = (Math.floor(i / k) + 1) * k;
       const t = tr.schedule[i]!;
@@ -251,6 +269,7 @@ export function studentBatch(runner: ModelRunner, trajectories: Trajectory[], cf
       }
       lossMask.fill(1, b * N, b * N + n1);
       ts[b] = t;
+      guidance[b] = tr.guidance ?? 0;
       condTokens.set(tr.cond.tokens, b * K * Dt);
       condPooled.set(tr.cond.pooled, b * Dt);
     }
@@ -263,6 +282,7 @@ export function studentBatch(runner: ModelRunner, trajectories: Trajectory[], cf
     loss_mask: HostTensor.f32(lossMask, [B, N]),
     ...layoutFeeds(m, segments),
     t: HostTensor.f32(ts, [B]),
+    ...(guided ? { guidance: HostTensor.f32(guidance, [B]) } : {}),
     cond_tokens: HostTensor.f32(condTokens, [B, K, Dt]),
     cond_pooled: HostTensor.f32(condPooled, [B, Dt]),
   };

@@ -12,7 +12,10 @@ import { ModelRunner } from '../model/runner.ts';
 import { loadModel } from '../model/store.ts';
 import { tinyModelDir } from '../testing/tiny-model.ts';
 import { DISTILL_PRESETS, loadDistillConfig } from './distill-config.ts';
-import { buildStudentGraph, distill, exportFlash, readDistillCheckpoint } from './distill.ts';
+import { buildStudentGraph, distill, exportFlash, readDistillCheckpoint, studentConfig, studentStartWeights } from './distill.ts';
+import { guidanceEmbeddingShapes } from '../model/config.ts';
+import { gridFor } from '../model/layout.ts';
+import type { LoadedModel } from '../model/store.ts';
 import { studentBatch, textTrajectories } from './distill-teacher.ts';
 import { SceneStream } from '../data/stream.ts';
 
@@ -189,6 +192,79 @@ describe('distill', () => {
     assert.ok(metrics.every((m) => m.rollout === true), 'every step was a rollout');
   });
 
+  test('a student that takes the guidance scale as an input starts as exactly its teacher, at any scale', async () => {
+    const teacher = loadModel(await tinyModelDir());
+    const config = studentConfig({ ...tiny, guidanceRange: [1, 8] }, teacher.config);
+    assert.equal(config.guidanceEmbedding, true);
+    const start = studentStartWeights(buildStudentGraph(config, 1).scope, teacher, tiny.seed);
+    for (const name of guidanceEmbeddingShapes(config).keys()) assert.ok(start.has(name), `${name} starts fresh`);
+    const studentModel = (weights: Map<string, HostTensor>): LoadedModel => ({ ...teacher, config, weights: new Map([...teacher.weights, ...weights]) });
+    const runner = await ModelRunner.create(teacher, { threads: 1 }, { cache: false });
+    const student = await ModelRunner.create(studentModel(start), { threads: 1 }, { cache: false });
+    // The same student with the embedding's last layer trained away from zero: the scale now matters.
+    const fc2 = start.get('denoiser.guidance.fc2.weight')!;
+    const moved = await ModelRunner.create(studentModel(new Map([...start, ['denoiser.guidance.fc2.weight', HostTensor.f32(fc2.f32().map((_, i) => Math.sin(i)), fc2.shape)]])), { threads: 1 }, { cache: false });
+    try {
+      const grid = gridFor(64, 64, teacher.config.patchSize);
+      const P = teacher.config.patchSize ** 2 * 3;
+      const noisy = new Rng(4).fillNormal(new Float32Array(grid.rows * grid.cols * P));
+      const source = new Rng(5).fillNormal(new Float32Array(noisy.length));
+      const cond = await runner.encode(['a red apple']);
+      for (const edit of [{}, { source }]) {
+        const input = { noisy: [noisy], t: 0.6, grid, cond, ...edit };
+        const [expected] = await runner.predict(input);
+        for (const guidance of [1, 4.5, 8]) assert.deepEqual((await student.predict({ ...input, guidance }))[0], expected, `guidance ${guidance}`);
+        assert.notDeepEqual((await moved.predict({ ...input, guidance: 1 }))[0], (await moved.predict({ ...input, guidance: 8 }))[0]);
+      }
+      await assert.rejects(student.predict({ noisy: [noisy], t: 0.6, grid, cond }), /takes the guidance scale as an input; none given/);
+      await assert.rejects(runner.predict({ noisy: [noisy], t: 0.6, grid, cond, guidance: 2 }), /has no guidance input/);
+    } finally {
+      await runner.release();
+      await student.release();
+      await moved.release();
+    }
+  });
+
+  test('guidanceRange: each step draws a scale in the range, the student learns to depend on it, a run resumes bit for bit, and export records the range', async () => {
+    const model = await modelCopy();
+    const a = mkdtempSync(join(tmpdir(), 'distill-ga-'));
+    const b = mkdtempSync(join(tmpdir(), 'distill-gb-'));
+    const config = { ...tiny, steps: 4, guidance: 3, guidanceRange: [1, 8] as [number, number] };
+    await distill({ modelDir: model, runDir: a, config, resume: false });
+    await distill({ modelDir: model, runDir: b, config, resume: false, maxSteps: 2 });
+    await distill({ modelDir: model, runDir: b, config, resume: true });
+    const ca = readDistillCheckpoint(a);
+    const cb = readDistillCheckpoint(b);
+    assert.deepEqual(cb.meta.config.guidanceRange, [1, 8]);
+    for (const [name, t] of ca.tensors) assert.deepEqual(Buffer.from(cb.tensors.get(name)!.f32().buffer), Buffer.from(t.f32().buffer), name);
+    const scales = readFileSync(join(a, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).guidance as number);
+    assert.equal(scales.length, 4);
+    assert.ok(scales.every((g) => g >= 1 && g <= 8), `scales ${scales}`);
+    assert.ok(new Set(scales).size > 1, 'the scale is drawn per step');
+
+    const { entry } = exportFlash(a);
+    assert.deepEqual([entry.guidance, entry.guidanceRange], [3, [1, 8]]);
+    const flash = loadFlash(loadModel(model));
+    assert.equal(flash.kind, 'ready');
+    if (flash.kind !== 'ready') return;
+    assert.equal(flash.model.config.guidanceEmbedding, true);
+    const student = await ModelRunner.create(flash.model, { threads: 1 }, { cache: false });
+    try {
+      const grid = gridFor(64, 64, flash.model.config.patchSize);
+      const noisy = new Rng(6).fillNormal(new Float32Array(grid.rows * grid.cols * flash.model.config.patchSize ** 2 * 3));
+      const input = { noisy: [noisy], t: 0.5, grid, cond: await student.encode(['a blue heart']) };
+      const [low] = await student.predict({ ...input, guidance: 1 });
+      const [high] = await student.predict({ ...input, guidance: 8 });
+      let diff = 0;
+      for (let i = 0; i < low!.length; i++) diff = Math.max(diff, Math.abs(low![i]! - high![i]!));
+      assert.ok(diff > 1e-4, `the distilled student's output moves with its guidance input (max difference ${diff})`);
+    } finally {
+      await student.release();
+    }
+    // The recorded default must be a scale the student was taught.
+    await assert.rejects(distill({ modelDir: model, runDir: mkdtempSync(join(tmpdir(), 'distill-gc-')), config: { ...config, guidance: 9 }, resume: false }), /guidanceRange \[1, 8\] must include the teacher's guidance 9/);
+  });
+
   test('configs: presets, files that extend them, and a clear error for a student grid that does not nest', () => {
     assert.equal(loadDistillConfig('small').studentSteps, 4);
     const dir = mkdtempSync(join(tmpdir(), 'distill-cfg-'));
@@ -198,5 +274,13 @@ describe('distill', () => {
     writeFileSync(file, JSON.stringify({ extends: 'small', studentSteps: 3 }));
     assert.throws(() => loadDistillConfig(file), /studentSteps must divide teacherSteps/);
     assert.throws(() => loadDistillConfig('nope'), /neither a distillation preset/);
+    // Guidance distillation is off unless asked for; a range must be one a request can use.
+    assert.equal(loadDistillConfig('small').guidanceRange, undefined);
+    writeFileSync(file, JSON.stringify({ extends: 'small', guidanceRange: [2, 10] }));
+    assert.deepEqual(loadDistillConfig(file).guidanceRange, [2, 10]);
+    for (const bad of [[0.5, 4], [6, 3], [4, 4], [2, 40]]) {
+      writeFileSync(file, JSON.stringify({ extends: 'small', guidanceRange: bad }));
+      assert.throws(() => loadDistillConfig(file), new RegExp(`guidanceRange: must be \\[lo, hi\\] with 1 ≤ lo < hi ≤ 30, got \\[${bad.join(', ')}\\]`));
+    }
   });
 });

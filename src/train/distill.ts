@@ -7,7 +7,8 @@
 // Euler trajectories for them (distill-teacher.ts) and trains the student on every trajectory point
 // towards the teacher's point at the next time of the student's grid; in a share of the steps
 // (`rollout`) each of the student's segments starts from the student's own state instead. The
-// teacher's guidance is baked in, so the student needs no unconditional pass. Runs checkpoint
+// teacher's guidance is baked in, or with `guidanceRange` drawn per step and given to the student
+// as an input, so the student needs no unconditional pass. Runs checkpoint
 // atomically every N steps and on Ctrl-C, and resume exactly: everything random about a step
 // derives from (seed, step).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,13 +18,13 @@ import { validateScope, type DataScope } from '../data/scope.ts';
 import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, ops as o, readSafetensors, type Tensor, writeSafetensors } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import { flowMatchingLoss } from '../flow/index.ts';
-import type { ModelConfig } from '../model/config.ts';
+import { type ModelConfig, guidanceEmbeddingShapes, withGuidanceInput } from '../model/config.ts';
 import { type DenoiserInputs, denoise, denoiserInputs } from '../model/denoiser.ts';
 import { type FlashEntry, fingerprintText, isStudentTensor, saveFlash } from '../model/flash.ts';
 import { modelSizes } from '../model/config.ts';
 import { ModelRunner } from '../model/runner.ts';
 import { type LoadedModel, loadModel } from '../model/store.ts';
-import { Scope } from '../nn/index.ts';
+import { Scope, initParams } from '../nn/index.ts';
 import { type DistillConfig, distillLearningRate } from './distill-config.ts';
 import { type TeacherScales, type Trajectory, editTrajectory, studentBatch, textTrajectories } from './distill-teacher.ts';
 import { Ema } from './ema.ts';
@@ -108,6 +109,35 @@ export function teacherScales(cfg: DistillConfig, m: LoadedModel): TeacherScales
   return { guidance: cfg.guidance ?? m.sampling?.guidance ?? FALLBACK_GUIDANCE, imageGuidance: cfg.imageGuidance };
 }
 
+/** The student's model: the teacher's, taking the guidance scale as an input when the run distils a range of scales. */
+export function studentConfig(cfg: DistillConfig, teacher: ModelConfig): ModelConfig {
+  return cfg.guidanceRange ? withGuidanceInput(teacher) : teacher;
+}
+
+/**
+ * The student's starting weights for every parameter of its graph: the teacher's denoiser, and the
+ * guidance embedding (which the teacher lacks) freshly initialised — its last layer zero, so the
+ * student starts as exactly the teacher's function.
+ */
+export function studentStartWeights(scope: Scope, teacher: LoadedModel, seed: number): Map<string, HostTensor> {
+  const added = guidanceEmbeddingShapes(teacher.config);
+  const fresh = scope.params().some((p) => added.has(p.name!)) ? initParams(scope, seed) : undefined;
+  const start = new Map<string, HostTensor>();
+  for (const p of scope.params()) {
+    const w = teacher.weights.get(p.name!) ?? (added.has(p.name!) ? fresh?.get(p.name!) : undefined);
+    if (!w || w.shape.join() !== p.shape.join()) throw new InputError(`${teacher.dir}: tensor '${p.name}' is missing or has another shape than the config says`);
+    start.set(p.name!, w);
+  }
+  return start;
+}
+
+/** One optimizer step's teacher scales: with guidanceRange, a text scale drawn uniformly from the range. */
+function stepScales(cfg: DistillConfig, scales: TeacherScales, rng: Rng): TeacherScales {
+  if (!cfg.guidanceRange) return scales;
+  const [lo, hi] = cfg.guidanceRange;
+  return { ...scales, guidance: lo + (hi - lo) * rng.uniform() };
+}
+
 export async function distill(opts: DistillOptions): Promise<DistillResult> {
   const { runDir } = opts;
   mkdirSync(runDir, { recursive: true });
@@ -129,18 +159,19 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
     throw new InputError(`${runDir} already holds a distillation checkpoint: pass --resume to continue it, or choose another --run-dir`);
   }
   const scales = resumed?.meta.scales ?? teacherScales(cfg, teacher);
+  if (cfg.guidanceRange && (scales.guidance < cfg.guidanceRange[0] || scales.guidance > cfg.guidanceRange[1])) {
+    // The recorded scale is what a fast request gets when it names none (FlashEntry.guidance).
+    throw new InputError(`guidanceRange [${cfg.guidanceRange.join(', ')}] must include the teacher's guidance ${scales.guidance} (the config's guidance, else the model's recorded scale), the Flash default`);
+  }
   writeFileSync(join(runDir, 'config.json'), `${JSON.stringify({ ...cfg, teacher: opts.modelDir }, null, 2)}\n`);
 
   const runner = await ModelRunner.create(teacher, { threads: cfg.threads || undefined });
   const B = cfg.trajectories * cfg.teacherSteps;
-  const graph = buildStudentGraph(teacher.config, B);
+  const studentModel = studentConfig(cfg, teacher.config);
+  const graph = buildStudentGraph(studentModel, B);
   const params = graph.scope.params();
-  for (const p of params) {
-    const w = teacher.weights.get(p.name!);
-    if (!w || w.shape.join() !== p.shape.join()) throw new InputError(`${opts.modelDir}: tensor '${p.name}' is missing or has another shape than the config says`);
-  }
+  const start = studentStartWeights(graph.scope, teacher, cfg.seed);
   const compiled = compileTrainStep({ loss: graph.loss, params, optimizer: { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm } });
-  const start = new Map(params.map((p) => [p.name!, teacher.weights.get(p.name!)!]));
   const state = resumed ? stateFrom(resumed) : initialTrainState(start);
   const stepper = await TrainStep.create(compiled, state, { threads: cfg.threads || undefined });
   const shapes = new Map([...state.params].map(([k, t]) => [k, t.shape]));
@@ -176,7 +207,7 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
     await student?.runner.release();
     const weights = new Map(teacher.weights);
     for (const [name, t] of stepper.state().params) weights.set(name, t);
-    const model: LoadedModel = { dir: teacher.dir, config: teacher.config, info: teacher.info, tokenizer: teacher.tokenizer, weights };
+    const model: LoadedModel = { dir: teacher.dir, config: studentModel, info: teacher.info, tokenizer: teacher.tokenizer, weights };
     student = { runner: await ModelRunner.create(model, { threads: cfg.threads || undefined }, { lazy: true, cache: false }), from };
     return student.runner;
   };
@@ -191,12 +222,15 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
       const isEdit = rng.uniform() < cfg.editFraction;
       // Drawn only when rollouts are on, so runs without them keep their random sequence.
       const rolloutStudent = cfg.rollout > 0 && rng.uniform() < cfg.rollout ? await studentRunner(step) : undefined;
+      // Likewise drawn only with guidanceRange; the step's trajectories share the scale, so the
+      // teacher's guided calls stay batched across them.
+      const guided = stepScales(cfg, scales, rng);
       let trajectories: Trajectory[];
       if (isEdit) {
         trajectories = [];
-        for (const s of edits.nextBatch()) trajectories.push(await editTrajectory(runner, s, rng.uniform() < cfg.maskFraction, rng, cfg, scales, rolloutStudent));
+        for (const s of edits.nextBatch()) trajectories.push(await editTrajectory(runner, s, rng.uniform() < cfg.maskFraction, rng, cfg, guided, rolloutStudent));
       } else {
-        trajectories = await textTrajectories(runner, t2i.nextBatch(), rng, cfg, scales, rolloutStudent);
+        trajectories = await textTrajectories(runner, t2i.nextBatch(), rng, cfg, guided, rolloutStudent);
       }
       const teacherSeconds = (performance.now() - t0) / 1000;
       const r = await stepper.run(studentBatch(runner, trajectories, cfg), distillLearningRate(cfg, step));
@@ -207,7 +241,7 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
       trainSeconds += seconds;
       lastLoss = r.loss;
       if (step % cfg.logEvery === 0) {
-        log.write({ step, loss: r.loss, grad_norm: r.gradNorm, kind: isEdit ? 'edit' : 't2i', ...(rolloutStudent ? { rollout: true } : {}), teacher_s: +teacherSeconds.toFixed(2), step_s: +seconds.toFixed(2), train_s: +trainSeconds.toFixed(1) });
+        log.write({ step, loss: r.loss, grad_norm: r.gradNorm, kind: isEdit ? 'edit' : 't2i', ...(rolloutStudent ? { rollout: true } : {}), ...(cfg.guidanceRange ? { guidance: +guided.guidance.toFixed(3) } : {}), teacher_s: +teacherSeconds.toFixed(2), step_s: +seconds.toFixed(2), train_s: +trainSeconds.toFixed(1) });
       }
       opts.onProgress?.({ step, steps: cfg.steps, loss: r.loss, pairsPerSecond: B / seconds });
       if (step % cfg.checkpointEvery === 0) checkpoint();
@@ -274,6 +308,7 @@ export function exportFlash(runDir: string, modelDir?: string): { path: string; 
     teacherSteps: c.teacherSteps,
     guidance: meta.scales.guidance,
     imageGuidance: meta.scales.imageGuidance,
+    ...(c.guidanceRange ? { guidanceRange: c.guidanceRange } : {}),
     textFingerprint: meta.teacher.textFingerprint,
     teacher: { id: meta.teacher.id, version: meta.teacher.version },
     training: {

@@ -19,7 +19,7 @@ interface SharedOptions extends ImageCommandOptions {
 function shared(cmd: Command): Command {
   const own = stepsOption(outputOptions(cmd), '20; 4 with --fast')
     .option('--guidance <g>', "text guidance scale (default: the model's measured scale from its config.json, else 4)", parseNumber('--guidance', { min: 0, max: 30 }))
-    .option('--fast', 'the few-step mode, 4 steps: Flash (the distilled student, one pass per step, its guidance built in) when the model directory has flash.safetensors, else the model itself')
+    .option('--fast', 'the few-step mode, 4 steps: Flash (the distilled student, one pass per step, its guidance built in, or taken from --guidance within the range it was distilled for) when the model directory has flash.safetensors, else the model itself')
     .option('--sampler <name>', 'euler or heun', (v) => {
       if (v !== 'euler' && v !== 'heun') throw new UsageError(`--sampler must be euler or heun, got '${v}'`);
       return v;
