@@ -27,6 +27,23 @@ async function modelCopy(): Promise<string> {
   return dir;
 }
 
+/**
+ * Runs `config` whole in one folder, and stopped after 2 steps then resumed in another, and asserts
+ * the two end on the same tensors bit for bit. Returns both folders and checkpoints.
+ */
+async function wholeAndResumed(model: string, config: Parameters<typeof distill>[0]['config'], prefix: string) {
+  const a = mkdtempSync(join(tmpdir(), `${prefix}-whole-`));
+  const b = mkdtempSync(join(tmpdir(), `${prefix}-resumed-`));
+  await distill({ modelDir: model, runDir: a, config, resume: false });
+  await distill({ modelDir: model, runDir: b, config, resume: false, maxSteps: 2 });
+  await distill({ modelDir: model, runDir: b, config, resume: true });
+  const ca = readDistillCheckpoint(a);
+  const cb = readDistillCheckpoint(b);
+  assert.equal(ca.tensors.size, cb.tensors.size);
+  for (const [name, t] of ca.tensors) assert.deepEqual(Buffer.from(cb.tensors.get(name)!.f32().buffer), Buffer.from(t.f32().buffer), name);
+  return { a, b, ca, cb };
+}
+
 describe('distill', () => {
   test('targets: one student Euler step with the target velocity lands on the teacher point at the next student time', async () => {
     const model = loadModel(await tinyModelDir());
@@ -77,20 +94,12 @@ describe('distill', () => {
 
   test('N steps equal N/2 + resume + N/2 bit for bit; export writes Flash that loads; stale Flash is refused', async () => {
     const model = await modelCopy();
-    const a = mkdtempSync(join(tmpdir(), 'distill-a-'));
-    const b = mkdtempSync(join(tmpdir(), 'distill-b-'));
     const config = { ...tiny, steps: 4 };
-    await distill({ modelDir: model, runDir: a, config, resume: false });
-    await distill({ modelDir: model, runDir: b, config, resume: false, maxSteps: 2 });
+    const { a, b, ca, cb } = await wholeAndResumed(model, config, 'distill');
     await assert.rejects(distill({ modelDir: model, runDir: b, config, resume: false }), /already holds a distillation checkpoint/);
-    await distill({ modelDir: model, runDir: b, config, resume: true });
-    const ca = readDistillCheckpoint(a);
-    const cb = readDistillCheckpoint(b);
     assert.equal(ca.meta.step, 4);
     assert.equal(cb.meta.step, 4);
     assert.deepEqual(cb.meta.data, ca.meta.data);
-    assert.equal(ca.tensors.size, cb.tensors.size);
-    for (const [name, t] of ca.tensors) assert.deepEqual(Buffer.from(cb.tensors.get(name)!.f32().buffer), Buffer.from(t.f32().buffer), name);
     // The student is the denoiser only; the text encoder stays the base model's.
     assert.ok([...ca.tensors.keys()].every((k) => isStudentTensor(k.slice(k.indexOf('/') + 1))));
 
@@ -178,16 +187,8 @@ describe('distill', () => {
 
   test('a run with rollouts resumes bit for bit when stopped on a refresh of the student', async () => {
     const model = await modelCopy();
-    const a = mkdtempSync(join(tmpdir(), 'distill-ra-'));
-    const b = mkdtempSync(join(tmpdir(), 'distill-rb-'));
-    const config = { ...tiny, steps: 4, rollout: 1, rolloutEvery: 2 };
-    await distill({ modelDir: model, runDir: a, config, resume: false });
-    await distill({ modelDir: model, runDir: b, config, resume: false, maxSteps: 2 });
-    await distill({ modelDir: model, runDir: b, config, resume: true });
-    const ca = readDistillCheckpoint(a);
-    const cb = readDistillCheckpoint(b);
+    const { a, cb } = await wholeAndResumed(model, { ...tiny, steps: 4, rollout: 1, rolloutEvery: 2 }, 'distill-rollout');
     assert.equal(cb.meta.config.rollout, 1);
-    for (const [name, t] of ca.tensors) assert.deepEqual(Buffer.from(cb.tensors.get(name)!.f32().buffer), Buffer.from(t.f32().buffer), name);
     const metrics = readFileSync(join(a, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(metrics.every((m) => m.rollout === true), 'every step was a rollout');
   });
@@ -227,16 +228,9 @@ describe('distill', () => {
 
   test('guidanceRange: each step draws a scale in the range, the student learns to depend on it, a run resumes bit for bit, and export records the range', async () => {
     const model = await modelCopy();
-    const a = mkdtempSync(join(tmpdir(), 'distill-ga-'));
-    const b = mkdtempSync(join(tmpdir(), 'distill-gb-'));
     const config = { ...tiny, steps: 4, guidance: 3, guidanceRange: [1, 8] as [number, number] };
-    await distill({ modelDir: model, runDir: a, config, resume: false });
-    await distill({ modelDir: model, runDir: b, config, resume: false, maxSteps: 2 });
-    await distill({ modelDir: model, runDir: b, config, resume: true });
-    const ca = readDistillCheckpoint(a);
-    const cb = readDistillCheckpoint(b);
+    const { a, cb } = await wholeAndResumed(model, config, 'distill-guidance');
     assert.deepEqual(cb.meta.config.guidanceRange, [1, 8]);
-    for (const [name, t] of ca.tensors) assert.deepEqual(Buffer.from(cb.tensors.get(name)!.f32().buffer), Buffer.from(t.f32().buffer), name);
     const scales = readFileSync(join(a, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).guidance as number);
     assert.equal(scales.length, 4);
     assert.ok(scales.every((g) => g >= 1 && g <= 8), `scales ${scales}`);
