@@ -252,14 +252,15 @@ export function countParams(c: ModelConfig): ParamCount {
   const dh = d / c.heads;
   const P = c.patchSize * c.patchSize * 3;
   const pp = c.patchSize * c.patchSize;
+  const timeMlp = c.timeFeatures * d + d + d * d + d; // features → width → width
   const embeds =
     P * d + d + // patch embedding
     pp * d + // mask embedding (no bias)
     2 * d + // segment embedding: target, source
     dt * d + d + // text tokens → width
     (t.pooling === 'none' ? 0 : dt * d + d) + // pooled text → conditioning
-    c.timeFeatures * d + d + d * d + d + // timestep MLP
-    (c.guidanceEmbedding ? c.timeFeatures * d + d + d * d + d : 0); // guidance-scale MLP
+    timeMlp + // timestep MLP
+    (c.guidanceEmbedding ? timeMlp : 0); // guidance-scale MLP, the same shape
   // Each double-stream block: per stream, adaLN-Zero modulation (6 vectors), attention with QK-norm, MLP.
   const perStream = d * 6 * d + 6 * d + attentionParams(d, dh, true) + mlpParams(d, h);
   const blocks = c.depth * 2 * perStream;

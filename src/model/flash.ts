@@ -15,6 +15,11 @@ import { type LoadedModel, storedTensors, tensorShapes, withWeightsFile } from '
 export const FLASH_FILE = 'flash.safetensors';
 
 /** The `flash` entry of a model's config.json. */
+/** Whether a text guidance scale lies in a Flash's distilled range [lo, hi] (false for NaN). */
+export function inGuidanceRange(scale: number, [lo, hi]: readonly [number, number]): boolean {
+  return scale >= lo && scale <= hi;
+}
+
 export const FlashEntry = z.object({
   file: z.literal(FLASH_FILE).default(FLASH_FILE),
   /** The sampling grid the student was trained to jump across (its best step count). */
@@ -43,7 +48,7 @@ export const FlashEntry = z.object({
   if (!e.guidanceRange) return;
   const [lo, hi] = e.guidanceRange;
   if (lo > hi) ctx.addIssue({ code: 'custom', path: ['guidanceRange'], message: `[${lo}, ${hi}] is not a range (lo > hi)` });
-  else if (e.guidance < lo || e.guidance > hi) ctx.addIssue({ code: 'custom', path: ['guidance'], message: `the default scale ${e.guidance} is outside guidanceRange [${lo}, ${hi}]` });
+  else if (!inGuidanceRange(e.guidance, e.guidanceRange)) ctx.addIssue({ code: 'custom', path: ['guidance'], message: `the default scale ${e.guidance} is outside guidanceRange [${lo}, ${hi}]` });
 });
 export type FlashEntry = z.infer<typeof FlashEntry>;
 

@@ -70,10 +70,14 @@ function nameSeed(seed: number, name: string): number {
   return createHash('sha256').update(`${seed}:${name}`).digest().readUInt32LE(0);
 }
 
-/** Fresh values for every parameter declared in `scope`. */
-export function initParams(scope: Scope, seed: number): Map<string, HostTensor> {
+/**
+ * Fresh values for every parameter declared in `scope`, or only those `only` selects. Each value
+ * depends on (seed, name) alone, so a subset gets the values the whole would.
+ */
+export function initParams(scope: Scope, seed: number, only: (name: string) => boolean = () => true): Map<string, HostTensor> {
   const out = new Map<string, HostTensor>();
   for (const [name, { tensor, init }] of scope.declarations()) {
+    if (!only(name)) continue;
     const shape = tensor.shape as number[];
     const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
     switch (init.kind) {

@@ -8,7 +8,7 @@
 // the same pipeline code, so the input's bytes outside the edit are kept exactly as on the normal path.
 import type { RuntimeOptions } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
-import { type FlashEntry, loadFlash } from '../model/flash.ts';
+import { type FlashEntry, inGuidanceRange, loadFlash } from '../model/flash.ts';
 import { ModelRunner, type RunnerOptions } from '../model/runner.ts';
 import type { LoadedModel } from '../model/store.ts';
 import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
@@ -77,7 +77,7 @@ export class FlashPath {
     const range = this.entry.guidanceRange;
     if (!range) return { scale: this.entry.guidance, student: 1 };
     const scale = req.guidance ?? this.entry.guidance;
-    if (!(scale >= range[0] && scale <= range[1])) {
+    if (!inGuidanceRange(scale, range)) {
       throw new InputError(`guidance ${scale} is outside the range this model's Flash was distilled for, [${range[0]}, ${range[1]}]: choose a scale in it, or drop fast mode for the full sampler`);
     }
     return { scale, student: scale };

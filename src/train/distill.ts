@@ -20,7 +20,7 @@ import { InputError } from '../errors.ts';
 import { flowMatchingLoss } from '../flow/index.ts';
 import { type ModelConfig, guidanceEmbeddingShapes, withGuidanceInput } from '../model/config.ts';
 import { type DenoiserInputs, denoise, denoiserInputs } from '../model/denoiser.ts';
-import { type FlashEntry, fingerprintText, isStudentTensor, saveFlash } from '../model/flash.ts';
+import { type FlashEntry, fingerprintText, inGuidanceRange, isStudentTensor, saveFlash } from '../model/flash.ts';
 import { modelSizes } from '../model/config.ts';
 import { ModelRunner } from '../model/runner.ts';
 import { type LoadedModel, loadModel } from '../model/store.ts';
@@ -121,10 +121,10 @@ export function studentConfig(cfg: DistillConfig, teacher: ModelConfig): ModelCo
  */
 export function studentStartWeights(scope: Scope, teacher: LoadedModel, seed: number): Map<string, HostTensor> {
   const added = guidanceEmbeddingShapes(teacher.config);
-  const fresh = scope.params().some((p) => added.has(p.name!)) ? initParams(scope, seed) : undefined;
+  const fresh = initParams(scope, seed, (name) => added.has(name) && !teacher.weights.has(name));
   const start = new Map<string, HostTensor>();
   for (const p of scope.params()) {
-    const w = teacher.weights.get(p.name!) ?? (added.has(p.name!) ? fresh?.get(p.name!) : undefined);
+    const w = teacher.weights.get(p.name!) ?? fresh.get(p.name!);
     if (!w || w.shape.join() !== p.shape.join()) throw new InputError(`${teacher.dir}: tensor '${p.name}' is missing or has another shape than the config says`);
     start.set(p.name!, w);
   }
@@ -159,7 +159,7 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
     throw new InputError(`${runDir} already holds a distillation checkpoint: pass --resume to continue it, or choose another --run-dir`);
   }
   const scales = resumed?.meta.scales ?? teacherScales(cfg, teacher);
-  if (cfg.guidanceRange && (scales.guidance < cfg.guidanceRange[0] || scales.guidance > cfg.guidanceRange[1])) {
+  if (cfg.guidanceRange && !inGuidanceRange(scales.guidance, cfg.guidanceRange)) {
     // The recorded scale is what a fast request gets when it names none (FlashEntry.guidance).
     throw new InputError(`guidanceRange [${cfg.guidanceRange.join(', ')}] must include the teacher's guidance ${scales.guidance} (the config's guidance, else the model's recorded scale), the Flash default`);
   }

@@ -14,10 +14,10 @@ import { resamplePatchTensors } from './patch-resample.ts';
  * resampled to `patchSize` first (patch-resample.ts).
  */
 export function startingWeights(scope: Scope, init: LoadedModel, seed: number, patchSize = init.config.patchSize): { weights: Map<string, HostTensor>; fresh: string[] } {
-  const freshValues = initParams(scope, seed);
   const weights = new Map<string, HostTensor>();
   const fresh: string[] = [];
   const initWeights = resamplePatchTensors(init.weights, init.config.patchSize, patchSize, init.config.width);
+  const freshValues = initParams(scope, seed, (name) => !initWeights.has(name));
   for (const [name, { tensor }] of scope.declarations()) {
     const w = initWeights.get(name);
     const want = tensor.shape.join('×');
