@@ -31,7 +31,11 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 describe('server over the fake pipeline', () => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer({ limits: { maxQueue: 5, maxUploadBytes: 200_000 }, quality: { low: { steps: 2, fast: true }, medium: { steps: 6 }, high: { steps: 9 } } }, { env: { FLOWPAINT_API_KEYS: `${KEY},${OTHER_KEY}` } });
+    // The fake acts as a Flash distilled over guidance [1, 8] (fast requests outside it are an InputError).
+    s = await startTestServer(
+      { limits: { maxQueue: 5, maxUploadBytes: 200_000 }, quality: { low: { steps: 2, fast: true }, medium: { steps: 6 }, high: { steps: 9 } } },
+      { env: { FLOWPAINT_API_KEYS: `${KEY},${OTHER_KEY}` }, fake: { flashGuidanceRange: [1, 8] } },
+    );
   });
   after(async () => {
     s.openGate();
@@ -113,6 +117,56 @@ describe('server over the fake pipeline', () => {
     assert.equal((await errorOf(await post(s, '/v1/images/generations', { prompt: '[invalid]', size: '64x64' }))).status, 400);
     // Aliases of OpenAI model names are accepted, so existing code runs unchanged.
     assert.equal((await post(s, '/v1/images/generations', { prompt: 'alias', model: 'gpt-image-1', size: '64x64' })).status, 200);
+  });
+
+  it('passes the guidance extension to the pipeline for generations and edits, JSON and multipart', async () => {
+    const job = (prompt: string) => s.executed().find((j) => j.prompt === prompt)!;
+    assert.equal((await post(s, '/v1/images/generations', { prompt: 'guided generation', size: '64x64', guidance: 5.5 })).status, 200);
+    assert.equal(job('guided generation').guidance, 5.5);
+    assert.equal((await post(s, '/v1/images/generations', { prompt: 'unguided generation', size: '64x64' })).status, 200);
+    assert.ok(!('guidance' in job('unguided generation')), 'no guidance given: the model\'s own (none reaches the pipeline)');
+    assert.equal((await post(s, '/v1/images/generations', { prompt: 'guided without guidance', size: '64x64', guidance: 0 })).status, 200);
+    assert.equal(job('guided without guidance').guidance, 0);
+    const image = await pngBytes(64, 64);
+    const json = await post(s, '/v1/images/edits', { prompt: 'guided json edit', image: Buffer.from(image).toString('base64'), guidance: 3 });
+    assert.equal(json.status, 200, await json.clone().text());
+    assert.deepEqual([job('guided json edit').kind, job('guided json edit').guidance], ['edit', 3]);
+    const form = new FormData();
+    form.append('image', new Blob([image], { type: 'image/png' }), 'in.png');
+    form.append('prompt', 'guided multipart edit');
+    form.append('guidance', '2.5');
+    const multipart = await fetch(`${s.url}/v1/images/edits`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}` }, body: form });
+    assert.equal(multipart.status, 200, await multipart.clone().text());
+    assert.deepEqual([job('guided multipart edit').kind, job('guided multipart edit').guidance], ['edit', 2.5]);
+    // Quality "low" is the fast path: a scale inside the (fake) Flash's range is taken as given.
+    assert.equal((await post(s, '/v1/images/generations', { prompt: 'guided fast', size: '64x64', quality: 'low', guidance: 4 })).status, 200);
+    assert.deepEqual([job('guided fast').fast, job('guided fast').guidance], [true, 4]);
+  });
+
+  it('refuses a guidance scale out of range with 400 naming guidance', async () => {
+    for (const guidance of [31, -1, 'abc', null]) {
+      const e = await errorOf(await post(s, '/v1/images/generations', { prompt: 'bad guidance', size: '64x64', guidance }));
+      assert.deepEqual([e.status, e.type, e.param], [400, 'invalid_request_error', 'guidance'], JSON.stringify(guidance));
+    }
+    const image = await pngBytes(64, 64);
+    const e = await errorOf(await post(s, '/v1/images/edits', { prompt: 'bad guidance', image: Buffer.from(image).toString('base64'), guidance: 31 }));
+    assert.deepEqual([e.status, e.param], [400, 'guidance']);
+    for (const guidance of ['31', '-1', 'abc']) {
+      const form = new FormData();
+      form.append('image', new Blob([image], { type: 'image/png' }), 'in.png');
+      form.append('prompt', 'bad multipart guidance');
+      form.append('guidance', guidance);
+      const m = await errorOf(await fetch(`${s.url}/v1/images/edits`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}` }, body: form }));
+      assert.deepEqual([m.status, m.param], [400, 'guidance'], guidance);
+    }
+    // Valid for the API, outside the range the fast path's Flash was distilled for: the
+    // pipeline's InputError comes back from the worker thread as a 400 naming guidance, not a 500.
+    const flash = await errorOf(await post(s, '/v1/images/generations', { prompt: 'fast, guidance out of range', size: '64x64', quality: 'low', guidance: 9 }));
+    assert.deepEqual([flash.status, flash.type, flash.param], [400, 'invalid_request_error', 'guidance']);
+    assert.match(flash.message, /outside the range this model's Flash was distilled for, \[1, 8\]/);
+    // The full sampler takes any scale from 0 to 30.
+    assert.equal((await post(s, '/v1/images/generations', { prompt: 'slow, guidance 9', size: '64x64', quality: 'medium', guidance: 9 })).status, 200);
+    assert.ok(!s.executed().some((j) => j.prompt === 'bad guidance' || j.prompt === 'bad multipart guidance' || j.prompt === 'fast, guidance out of range'));
   });
 
   it('refuses with content_policy_violation when the safety filters refuse', async () => {
@@ -255,6 +309,11 @@ describe('server over the fake pipeline', () => {
     assert.equal(doc.openapi, '3.1.0');
     for (const p of ['/v1/images/generations', '/v1/images/edits', '/v1/models', '/healthz', '/readyz', '/metrics', '/openapi.json']) assert.ok(doc.paths[p], p);
     assert.ok(doc.components.schemas.ImageGenerateRequest!.properties!.partial_images);
+    for (const id of ['ImageGenerateRequest', 'ImageEditJsonRequest', 'ImageEditMultipartRequest']) {
+      const guidance = doc.components.schemas[id]!.properties!.guidance as { type?: string; minimum?: number; maximum?: number; description?: string };
+      assert.deepEqual([guidance.type, guidance.minimum, guidance.maximum], ['number', 0, 30], id);
+      assert.match(guidance.description!, /^flowpaint extension: the text guidance scale/, id);
+    }
   });
 });
 

@@ -115,7 +115,7 @@ export function toApiError(err: unknown): ApiError {
 
 /** InputErrors name their subject first ("width must be ...", "image is not an image"). */
 function paramFromMessage(message: string): string | null {
-  const m = /^(size|width|height|image|mask|prompt|n|seed)\b/.exec(message);
+  const m = /^(size|width|height|image|mask|prompt|n|seed|guidance)\b/.exec(message);
   if (!m) return null;
   return m[1] === 'width' || m[1] === 'height' ? 'size' : m[1]!;
 }

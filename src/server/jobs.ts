@@ -17,6 +17,8 @@ export interface JobSpec {
   /** The distilled few-step sampler (quality "low"). */
   fast: boolean;
   seed?: number;
+  /** Text guidance scale (the `guidance` extension); absent: the model's own. */
+  guidance?: number;
   outputFormat: OutputFormat;
   /** 0–100, JPEG/WebP only. */
   outputCompression?: number;

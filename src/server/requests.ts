@@ -48,6 +48,7 @@ export function buildSpec(
     steps: sampler.steps,
     fast: sampler.fast,
     ...(body.seed !== undefined ? { seed: body.seed } : {}),
+    ...(body.guidance !== undefined ? { guidance: body.guidance } : {}),
     outputFormat,
     ...(body.output_compression != null && outputFormat !== 'png' ? { outputCompression: Math.max(1, body.output_compression) } : {}),
     partialImages: stream ? (body.partial_images ?? 0) : 0,

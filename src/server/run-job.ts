@@ -44,7 +44,7 @@ export async function runJob(pipe: Pipeline, spec: JobSpec, opts: RunOptions = {
 
   let outputs: PipelineOutput[];
   let inputImageTokens = 0;
-  const common = { n: spec.n, seed: spec.seed, steps: spec.steps, fast: spec.fast, moderation: spec.moderation, onStep, signal: opts.signal };
+  const common = { n: spec.n, seed: spec.seed, guidance: spec.guidance, steps: spec.steps, fast: spec.fast, moderation: spec.moderation, onStep, signal: opts.signal };
   if (spec.kind === 'generate') {
     // No size ("auto" without a configured defaultSize): the model's native size, where it draws best.
     const size = spec.width !== undefined && spec.height !== undefined ? { width: spec.width, height: spec.height } : pipe.info.sizes.native;

@@ -9,6 +9,11 @@ export const PROMPT_MAX_CHARS = 262_144;
 
 const nullable = <T extends z.ZodType>(t: T) => t.nullable().optional();
 
+const GUIDANCE_DESCRIPTION =
+  'flowpaint extension: the text guidance scale, 0–30 (default: the model\'s own measured scale, else 4). '
+  + 'With quality "low", a Flash student distilled over a range of scales takes it as an input, only within that range (else 400), '
+  + 'and one with its scale baked in draws at that scale. A model without text guidance (FLUX.2 [klein]) refuses it with 400.';
+
 const ImageParams = {
   prompt: z.string().min(1, 'prompt must not be empty').max(PROMPT_MAX_CHARS).describe('What to draw, or (edits) what to change.'),
   model: nullable(z.string()).describe('The served model id; OpenAI model names are accepted as aliases.'),
@@ -25,6 +30,7 @@ const ImageParams = {
   background: nullable(z.enum(['auto', 'opaque', 'transparent'])),
   style: nullable(z.enum(['vivid', 'natural'])).describe('Accepted for dall-e-3 clients; has no effect.'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional().describe('flowpaint extension: a fixed seed for reproducible images.'),
+  guidance: z.number().min(0).max(30).optional().describe(GUIDANCE_DESCRIPTION),
 };
 
 export const GenerateBody = z.strictObject(ImageParams);
@@ -56,6 +62,7 @@ export const EditFormFields = z
     output_compression: nullable(z.coerce.number().int().min(0).max(100)),
     partial_images: nullable(z.coerce.number().int().min(0).max(3)),
     seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+    guidance: z.coerce.number().min(0).max(30).optional().describe(GUIDANCE_DESCRIPTION),
     stream: nullable(z.enum(['true', 'false']).transform((v) => v === 'true')),
     input_fidelity: nullable(z.enum(['high', 'low'])),
   });

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkBindAllowed, isLoopback, loadServerConfig } from './config.ts';
 import { toApiError } from './errors.ts';
+import { InputError } from '../errors.ts';
+import { errorFromFailure, failureOf, specFromJson, specToJson, type JobSpec } from './jobs.ts';
 import { hashKey, KeyStore, keyFromHeaders } from './keys.ts';
 import { ConcurrencyLimiter, RateLimiter } from './limits.ts';
 import { decodeMask, partialSchedule } from './run-job.ts';
@@ -132,6 +134,28 @@ describe('sizes and partial images', () => {
     assert.deepEqual([...partialSchedule(3, 4)], [1, 2, 3]);
     assert.deepEqual([...partialSchedule(3, 2)], [1]);
     assert.deepEqual([...partialSchedule(0, 20)], []);
+  });
+});
+
+describe('job specs', () => {
+  it('carry guidance through the Redis codec, and only when given', () => {
+    const spec: JobSpec = { kind: 'edit', prompt: 'p', n: 1, steps: 4, fast: true, seed: 7, guidance: 2.5, outputFormat: 'png', partialImages: 0, moderation: 'auto', image: new Uint8Array([1, 2, 3]) };
+    const json = JSON.parse(JSON.stringify(specToJson(spec)));
+    assert.equal(json.guidance, 2.5);
+    assert.deepEqual(specFromJson(json), spec);
+    const { guidance: _g, ...without } = spec;
+    assert.ok(!('guidance' in specFromJson(JSON.parse(JSON.stringify(specToJson(without))))));
+  });
+
+  it('maps a pipeline guidance refusal, after crossing a thread as plain data, to a 400 naming guidance', () => {
+    for (const message of [
+      "guidance 9 is outside the range this model's Flash was distilled for, [1, 8]: choose a scale in it, or drop fast mode for the full sampler",
+      'guidance must be between 0 and 30, got 31',
+      'guidance does not apply to FLUX.2 [klein] (step-distilled, no guidance)',
+    ]) {
+      const e = toApiError(errorFromFailure(failureOf(new InputError(message))));
+      assert.deepEqual([e.status, e.param, e.message], [400, 'guidance', message]);
+    }
   });
 });
 

@@ -3,6 +3,7 @@
 //   [hold]     wait until the file <gateDir>/open exists (the test decides when jobs finish)
 //   [spin:MS]  keep the thread busy for MS milliseconds (blocking work, like inference)
 //   [refuse]   throw a SafetyRefusal-named error;  [invalid] an InputError;  [crash] kill the thread
+// With options.flashGuidanceRange, a fast request's guidance outside it is refused as a ranged Flash refuses it.
 // Every finished job is appended to <logFile> as a JSON line, so tests can count executions.
 import { appendFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -21,6 +22,8 @@ export interface FakeOptions {
   modelDir?: string;
   /** The model's native size (default 64×64). */
   native?: { width: number; height: number };
+  /** Acts as a Flash distilled over this guidance range: a fast request's guidance outside it is an InputError, as flash.ts words it. */
+  flashGuidanceRange?: [number, number];
 }
 
 const HOLD_LIMIT_MS = 60_000;
@@ -36,6 +39,10 @@ export function createPipeline(options: FakeOptions): Pipeline {
       throw Object.assign(new Error('The prompt was refused by the content policy: test (category: test).'), { name: 'SafetyRefusal', category: 'test', stage: 'prompt' });
     }
     if (text.includes('[crash]')) process.exit(3);
+    const range = options.flashGuidanceRange;
+    if (range && req.fast && req.guidance !== undefined && !(req.guidance >= range[0] && req.guidance <= range[1])) {
+      throw new InputError(`guidance ${req.guidance} is outside the range this model's Flash was distilled for, [${range[0]}, ${range[1]}]: choose a scale in it, or drop fast mode for the full sampler`);
+    }
     const spin = /\[spin:(\d+)\]/.exec(text);
     if (spin) {
       const until = Date.now() + Number(spin[1]);
@@ -52,7 +59,7 @@ export function createPipeline(options: FakeOptions): Pipeline {
       req.onStep?.({ step: s, steps, index: 0, preview: () => imageFor(0, s) });
     }
     const outputs = Array.from({ length: n }, (_, i) => ({ image: imageFor(i, steps), seed: seed + i, metadata: { prompt: text, kind } }));
-    if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify({ kind, prompt: text, n, width, height, steps, fast: req.fast ?? false, model: id, seed })}\n`);
+    if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify({ kind, prompt: text, n, width, height, steps, fast: req.fast ?? false, model: id, seed, ...(req.guidance !== undefined ? { guidance: req.guidance } : {}) })}\n`);
     return outputs;
   };
   return {

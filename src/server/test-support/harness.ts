@@ -17,7 +17,7 @@ export interface TestServer extends RunningServer {
   openGate(): void;
   closeGate(): void;
   /** Jobs the fake pipeline finished, in order. */
-  executed(): Array<{ kind: string; prompt: string; n: number; width: number; height: number; steps: number; fast: boolean; model: string; seed: number }>;
+  executed(): Array<{ kind: string; prompt: string; n: number; width: number; height: number; steps: number; fast: boolean; model: string; seed: number; guidance?: number }>;
   stop(): Promise<void>;
 }
 
