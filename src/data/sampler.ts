@@ -119,6 +119,11 @@ function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
+/** The words training signs carry (every lettering word but the held-out ones). */
+export function trainWords(): readonly string[] {
+  return TRAIN_WORDS;
+}
+
 export function sampleWord(rng: DataRng, split: Split, avoid?: string): string {
   const pool = split === 'train' ? TRAIN_WORDS : WORDS;
   for (;;) {

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { layoutScene } from '../data/scene.ts';
 import { renderScene } from '../data/render.ts';
 import { editDistance, readText, readWord, scoreWord, tesseractVersion, tokens } from './ocr.ts';
+import { isHeldoutWord } from '../data/heldout.ts';
 import { textPrompts } from './prompts/text.ts';
 
 describe('OCR read-back', () => {
@@ -26,6 +27,19 @@ describe('OCR read-back', () => {
     // Tesseract is an outside reader: allow one miss in four, never more (EVALUATION.md has the
     // rate over all 30 words, which every text run re-measures as its judge figure).
     assert.ok(right >= 3, `read ${right}/4; missed ${misses.join(', ')}`);
+  });
+
+  test('the seen-word set: training words on the held-out set\'s signs, item for item', () => {
+    const held = textPrompts(30);
+    const seen = textPrompts(30, undefined, 'seen');
+    for (const [i, it] of seen.entries()) {
+      assert.equal(isHeldoutWord(it.word), false, `${it.id} ${it.word} is a held-out word`);
+      assert.ok(it.prompt.includes(`"${it.word}"`), it.prompt);
+      const { text: _h, ...heldSign } = held[i]!.truth.texts[0]!;
+      const { text: _s, ...seenSign } = it.truth.texts[0]!;
+      assert.deepEqual([seenSign, it.truth.background], [heldSign, held[i]!.truth.background], `${it.id}: same plate, ink, row and background`);
+    }
+    assert.ok(new Set(seen.map((it) => it.word)).size >= 20, 'the seen words vary');
   });
 
   test('a sign without the word scores wrong', async () => {

@@ -62,6 +62,7 @@ interface EvalOptions {
   scorer: string;
   threads?: number;
   phrasing: 'caption' | 'typed';
+  words: 'heldout' | 'seen';
   guidance?: number;
   guidanceInterval?: [number, number];
   fast?: boolean;
@@ -101,7 +102,7 @@ async function runEval(suite: string, o: EvalOptions): Promise<void> {
   try {
     for (const name of names) {
       const r = await runSuite(name, {
-        model, scorer, n: o.n ?? DEFAULT_N[name], width: o.size.width, height: o.size.height, promptSeed: o.seed, steps: o.steps, phrasing: o.phrasing,
+        model, scorer, n: o.n ?? DEFAULT_N[name], width: o.size.width, height: o.size.height, promptSeed: o.seed, steps: o.steps, phrasing: o.phrasing, textWords: o.words,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       results.push(r);
@@ -152,6 +153,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--fast', 'the few-step mode (Flash when the model has it; use with --steps 1 to 4)')
     .option('--quantize <mode>', `the model's linear layers in int8 or int4 (default none: float32), to measure what quantization costs`, parseQuantize)
     .addOption(new Option('--phrasing <style>', 'compose prompts as captions ("a red apple on a blue background") or as people type them ("Draw a red apple, blue backdrop")').choices(['caption', 'typed']).default('caption'))
+    .addOption(new Option('--words <set>', 'text suite: held-out words, never on a training sign (the published figure), or words seen on training signs (can it draw letters at all?)').choices(['heldout', 'seen']).default('heldout'))
     .action(async (suite: string, o: EvalOptions) => {
       if (o.baseline && !o.report) throw new InputError('--baseline needs --report DIR (the comparison goes in the report)');
       await runEval(suite, o);

@@ -13,6 +13,8 @@ export interface SuiteContext {
   steps?: number;
   /** Compose prompts as captions (default) or rewritten as people type requests. */
   phrasing?: 'caption' | 'typed';
+  /** Text suite: held-out words (default) or words seen on training signs. */
+  textWords?: 'heldout' | 'seen';
   /** Progress lines (stderr in the CLI). */
   log: (line: string) => void;
 }

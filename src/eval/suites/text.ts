@@ -11,7 +11,8 @@ import type { SuiteContext } from './context.ts';
 export async function runText(ctx: SuiteContext): Promise<SuiteResult> {
   const t0 = performance.now();
   const version = await tesseractVersion();
-  const items = textPrompts(ctx.n, ctx.promptSeed);
+  const wordSet = ctx.textWords ?? 'heldout';
+  const items = textPrompts(ctx.n, ctx.promptSeed, wordSet);
   const words: number[] = [];
   const cers: number[] = [];
   const judgeWords: number[] = [];
@@ -33,7 +34,7 @@ export async function runText(ctx: SuiteContext): Promise<SuiteResult> {
   const accuracy = round(mean(words));
   return {
     suite: 'text',
-    promptSet: TEXT_PROMPT_VERSION,
+    promptSet: wordSet === 'seen' ? `${TEXT_PROMPT_VERSION}-seen` : TEXT_PROMPT_VERSION,
     promptSeed: ctx.promptSeed,
     model: { id: ctx.model.id, version: ctx.model.version },
     size: { width: ctx.width, height: ctx.height },
