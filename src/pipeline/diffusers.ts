@@ -18,6 +18,7 @@ import { ZImageModel } from '../model/zimage/zimage.ts';
 import type { RgbImage } from '../image/index.ts';
 import { type Moderation, type SafetyPolicy, assertImageAllowed, assertPromptAllowed, loadSafetyPolicy } from '../safety/index.ts';
 import type { Mask } from './image-io.ts';
+import type { GuidanceInfo } from './pipeline.ts';
 import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { drawScreened, refusedSeeds } from './redraw.ts';
 import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
@@ -152,9 +153,12 @@ export class DiffusersPipeline {
     return { width: side, height: side };
   }
 
-  /** What the server and playground show and validate against (the own pipeline's PipelineInfo, less a config). */
-  get info(): { id: string; version: string; sizes: { native: { width: number; height: number } } } {
-    return { id: this.modelId, version: 'diffusers', sizes: { native: this.nativeSize } };
+  /**
+   * What the server and playground show and validate against (the own pipeline's PipelineInfo, less a
+   * config). Guidance: none for klein; Z-Image's default is 0 (Turbo's: no guidance), and it has no Flash.
+   */
+  get info(): { id: string; version: string; sizes: { native: { width: number; height: number } }; guidance: GuidanceInfo | null } {
+    return { id: this.modelId, version: 'diffusers', sizes: { native: this.nativeSize }, guidance: this.family.guidance ? { default: 0, fastRange: null } : null };
   }
 
   get modelId(): string {

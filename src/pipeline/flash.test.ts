@@ -76,6 +76,9 @@ describe('pipeline with Flash', () => {
 
   test('a Flash distilled over a guidance range draws at the requested scale (default: its recorded one) and records it', async () => {
     assert.deepEqual(ranged.flash?.entry.guidanceRange, [1, 8]);
+    // What the server tells the playground: the base model's scale, and the range fast requests keep to.
+    assert.deepEqual(ranged.info.guidance, { default: 4, fastRange: [1, 8] });
+    assert.deepEqual(flash.info.guidance, { default: 4, fastRange: null }, 'a baked-in Flash takes no scale');
     const req = { prompt: 'a red apple', width: 64, height: 64, seed: 5, fast: true };
     const [byDefault] = await ranged.generate(req);
     assert.equal(params(byDefault!).guidance, 3);

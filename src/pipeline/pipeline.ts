@@ -46,6 +46,14 @@ export interface PipelineInfo {
   config: ModelRunner['config'];
   /** The model's native size (every entry point's default) and trained buckets. */
   sizes: ModelSizes;
+  guidance: GuidanceInfo;
+}
+
+/** The text guidance a request gets when it names none, and the scales fast requests may name. */
+export interface GuidanceInfo {
+  default: number;
+  /** The range a Flash that takes the scale as an input was distilled over; null: no such Flash. */
+  fastRange: [number, number] | null;
 }
 
 /** Where a sampling run reports: the request's step callback and abort signal. */
@@ -168,7 +176,8 @@ export class Pipeline {
 
   get info(): PipelineInfo {
     const m = this.runner.model;
-    return { id: m.info.id, version: m.info.version, config: m.config, sizes: modelSizes(m.config) };
+    const guidance = { default: this.defaultGuidance, fastRange: this.flash?.entry.guidanceRange ?? null };
+    return { id: m.info.id, version: m.info.version, config: m.config, sizes: modelSizes(m.config), guidance };
   }
 
   private noise(seed: number, length: number): Float32Array {

@@ -31,6 +31,11 @@ describe('serve a FLUX.2 [klein] folder', () => {
     assert.deepEqual((await openai.models.list()).data.map((m) => m.id), [MODEL]);
   });
 
+  it('tells the playground it takes no text guidance (the page shows no Guidance field)', async () => {
+    const config = await (await fetch(new URL('/playground/api/config', openai.baseURL))).json() as { guidance: unknown };
+    assert.equal(config.guidance, null);
+  });
+
   it('generates with klein\'s 4 steps at every quality, with parameters and provenance in the file', async () => {
     // `seed` is a flowpaint extension the client's types do not name.
     const params = { model: MODEL, prompt: 'a red apple on a blue background', size: '80x64' as '1024x1024', quality: 'medium' as const, seed: 7 };

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RgbImage } from '../image/index.ts';
-import type { EditRequest, GeneratedImage, GenerateRequest, StepEvent } from '../pipeline/index.ts';
+import type { EditRequest, GeneratedImage, GenerateRequest, GuidanceInfo, StepEvent } from '../pipeline/index.ts';
 import type { ProvenanceInput } from '../safety/index.ts';
 
 // The requests are the pipeline's own (type-only imports: nothing of the pipeline loads here).
@@ -21,8 +21,11 @@ export type PipelineOutput = Omit<GeneratedImage, 'provenance'> & {
 
 /** What the server needs of a pipeline (src/pipeline's satisfies it). */
 export interface Pipeline {
-  /** sizes.native is what a generation without a size ("auto") is drawn at; buckets, the other trained sizes. */
-  info: { id: string; version: string; config?: unknown; sizes: { native: { width: number; height: number }; buckets?: Array<{ width: number; height: number }> } };
+  /**
+   * sizes.native is what a generation without a size ("auto") is drawn at; buckets, the other trained
+   * sizes. guidance: the default text guidance scale and Flash's range (null: the model takes none).
+   */
+  info: { id: string; version: string; config?: unknown; sizes: { native: { width: number; height: number }; buckets?: Array<{ width: number; height: number }> }; guidance?: GuidanceInfo | null };
   generate(req: GenerateRequest): Promise<PipelineOutput[]>;
   edit(req: EditRequest): Promise<PipelineOutput[]>;
   /** Counts prompt tokens for the usage figures, when the pipeline can. */

@@ -16,7 +16,7 @@ describe('playground API', () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fp-playground-api-'));
-    s = await startTestServer({ playground: { dir } });
+    s = await startTestServer({ playground: { dir } }, { fake: { flashGuidanceRange: [1, 8] } });
   });
   after(async () => {
     await s?.stop();
@@ -44,6 +44,8 @@ describe('playground API', () => {
     assert.equal(c.maxPixels, 1_048_576);
     assert.deepEqual([c.minSide, c.sideMultiple], [64, 16]);
     assert.ok(c.topics.includes('animals'));
+    // The served model's default guidance scale, and the range its (fake) Flash takes it over.
+    assert.deepEqual(c.guidance, { default: 4, fastRange: [1, 8] });
   });
 
   it('fits uploads to the model\'s size grid, and keeps API results byte for byte', async () => {

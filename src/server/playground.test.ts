@@ -1,5 +1,6 @@
 // The playground end to end, in a real browser: Debian's Chromium driven by playwright-core
-// against a real server with the tiny test model. It generates (with streamed previews),
+// against a real server with the tiny test model. It generates (with streamed previews and a
+// guidance scale, which the page checks against 0–30 and a fast Flash's range),
 // paints a mask and inpaints, undoes and redoes, finds the history after a reload and a
 // server restart, sees a refusal in words, votes in the arena and watches the leaderboard
 // move, and asks for a key where the server has keys. Screenshots go to
@@ -60,7 +61,9 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
   it('generates with streamed previews, inpaints a painted mask, undoes and redoes', async () => {
     await page.goto(server.url);
     // The size starts at the served model's native size, as the server reports it.
-    const { sizes } = await (await fetch(`${server.url}/playground/api/config`)).json() as { sizes: { native: { width: number; height: number } } };
+    const { sizes, guidance } = await (await fetch(`${server.url}/playground/api/config`)).json() as { sizes: { native: { width: number; height: number } }; guidance: unknown };
+    // The tiny model records no guidance scale (so the pipeline's 4) and has no Flash.
+    assert.deepEqual(guidance, { default: 4, fastRange: null });
     await page.getByTestId('size').getByText(new RegExp(`^${sizes.native.width}×${sizes.native.height} =`)).waitFor();
     assert.match(await page.getByLabel('Resolution').locator('option:checked').innerText(), /^native \(/);
     assert.match(await page.getByTestId('size-note').innerText(), /draws this size directly/);
@@ -71,7 +74,17 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
     await page.getByLabel('Width', { exact: true }).fill('128');
     await page.getByLabel('Height', { exact: true }).fill('128');
     await page.getByLabel('Previews while working').selectOption('2');
+    // Guidance starts empty (the model's own scale); a scale outside 0–30 is refused in the page,
+    // one inside it is sent with the request.
+    const guidanceInput = page.getByLabel('Guidance', { exact: true });
+    assert.equal(await guidanceInput.getAttribute('placeholder'), 'model default (4)');
+    await guidanceInput.fill('31');
+    await page.getByText('guidance must be a number from 0 to 30').waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Generate', exact: true }).isDisabled());
+    await guidanceInput.fill('5.5');
+    const request = page.waitForRequest('**/v1/images/generations');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    assert.equal((await request).postDataJSON().guidance, 5.5);
     await page.getByTestId('result').first().locator('img').waitFor();
     assert.equal(await page.getByTestId('result').count(), 1);
     assert.match(await page.getByTestId('previews').innerText(), /^2 previews/, 'the streamed partial images reached the page');
@@ -104,9 +117,10 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
 
     // What the server stored: the edit's parent is the generation, made with a mask, same size,
     // and pixels far from the painted stroke kept exactly.
-    const { items } = await (await fetch(`${server.url}/playground/api/history`)).json() as { items: Array<{ id: string; kind: string; parent?: string; params: { mask?: boolean }; width: number; height: number }> };
+    const { items } = await (await fetch(`${server.url}/playground/api/history`)).json() as { items: Array<{ id: string; kind: string; parent?: string; params: { mask?: boolean; guidance?: number }; width: number; height: number }> };
     const [edited, generated] = items;
     assert.deepEqual([edited!.kind, generated!.kind, edited!.parent, edited!.params.mask], ['edit', 'generate', generated!.id, true]);
+    assert.equal(generated!.params.guidance, 5.5);
     const img = (id: string) => fetch(`${server.url}/playground/api/history/${id}/image`).then((r) => r.arrayBuffer()).then(decode);
     const [a, b] = await Promise.all([img(generated!.id), img(edited!.id)]);
     assert.deepEqual([b.width, b.height], [a.width, a.height]);
@@ -142,6 +156,29 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
     await page.getByRole('button', { name: 'Invert mask' }).click();
     await page.getByRole('button', { name: 'Invert mask' }).click();
     assert.equal(await page.getByTestId('coverage').innerText(), painted);
+  });
+
+  it('holds a typed guidance scale to the range a fast Flash takes', async () => {
+    // The tiny model has no Flash: the page is told of one distilled over [1, 10].
+    const CONFIG = '**/playground/api/config';
+    await page.route(CONFIG, async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...await res.json(), guidance: { default: 3, fastRange: [1, 10] } } });
+    });
+    await page.goto(server.url);
+    await page.getByLabel('Prompt').fill('a cup');
+    await page.getByLabel('Quality').selectOption('low');
+    assert.equal(await page.getByTestId('guidance-note').innerText(), 'fast mode accepts 1–10');
+    await page.getByLabel('Guidance', { exact: true }).fill('12');
+    await page.getByText(/^fast mode accepts guidance 1–10/).waitFor();
+    const generate = page.getByRole('button', { name: 'Generate', exact: true });
+    assert.ok(await generate.isDisabled());
+    await shot('1b-guidance-range');
+    // The full sampler takes any scale from 0 to 30.
+    await page.getByLabel('Quality').selectOption('medium');
+    assert.ok(await generate.isEnabled());
+    assert.equal(await page.getByTestId('guidance-note').count(), 0);
+    await page.unroute(CONFIG);
   });
 
   it('keeps the history across a reload and a server restart', async () => {

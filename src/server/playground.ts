@@ -113,7 +113,7 @@ export function registerPlayground(app: Hono<AppEnv>, deps: AppDeps, opts: Playg
   registerWebApp(app, deps, opts.webDir ?? WEB_DIR);
 }
 
-/** What the page learns before anything else: whether to ask for a key, the limits, the sizes, the arena's mode. */
+/** What the page learns before anything else: whether to ask for a key, the limits, the sizes, the guidance scale, the arena's mode. */
 function pageConfig(deps: AppDeps, arena: Arena) {
   return {
     keyRequired: !deps.keys.open,
@@ -130,6 +130,9 @@ function pageConfig(deps: AppDeps, arena: Arena) {
       return sizes ? { native: sizes.native, buckets: sizes.buckets ?? [sizes.native] } : null;
     })(),
     defaultSize: defaultSize(deps),
+    // The text guidance scale a request gets by default, and the range a fast (Flash) request must keep
+    // to when the Flash takes the scale as an input; null for a model without guidance, or while it loads.
+    guidance: deps.queue()?.model.guidance ?? null,
     topics: TOPICS,
     arena: { mode: deps.config.arena.models.length ? 'models' : 'quality', contenders: arena.contenders.length },
   };

@@ -2,6 +2,7 @@
 // The pool only executes; deciding who waits (and refusing when too many do) is the queue's job.
 // A thread that dies mid-job fails that job and is replaced, so one crash costs one request.
 import { Worker } from 'node:worker_threads';
+import type { GuidanceInfo } from '../pipeline/index.ts';
 import { errorFromFailure, type JobEvent, type JobFailure, type JobResult, type JobSpec, type RunOptions } from './jobs.ts';
 import type { PipelineFactory } from './pipeline-factory.ts';
 import type { ToWorker } from './worker-thread.ts';
@@ -18,6 +19,8 @@ export interface ModelInfo {
   version: string;
   /** The sizes the model was trained at (its config.json); "auto" and the playground default to `native`. */
   sizes?: { native: { width: number; height: number }; buckets?: Array<{ width: number; height: number }> };
+  /** The default text guidance scale and the range a Flash taking it as an input accepts (the playground shows both); null: the model takes none. */
+  guidance?: GuidanceInfo | null;
 }
 
 interface Task {

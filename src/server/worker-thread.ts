@@ -31,7 +31,7 @@ try {
       (err) => port.postMessage({ type: 'failed', id: msg.id, failure: controller.signal.aborted ? { name: 'JobCancelled', message: 'cancelled' } : failureOf(err) }),
     ).finally(() => running.delete(msg.id));
   });
-  port.postMessage({ type: 'ready', info: { id: pipe.info.id, version: pipe.info.version, sizes: pipe.info.sizes } });
+  port.postMessage({ type: 'ready', info: { id: pipe.info.id, version: pipe.info.version, sizes: pipe.info.sizes, guidance: pipe.info.guidance ?? null } });
 } catch (err) {
   port.postMessage({ type: 'init-failed', failure: failureOf(err) });
 }

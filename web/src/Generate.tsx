@@ -36,6 +36,8 @@ export function Generate({ config, onSaved, onEdit }: Props) {
   const aspects = aspectsFor(start ?? native);
   // What the API's "auto" draws: a first try should look its best (low is 4 plain steps until Flash ships).
   const [quality, setQuality] = useState<Quality>('medium');
+  // Empty: the model's own scale (the server's default).
+  const [guidance, setGuidance] = useState('');
   const [seed, setSeed] = useState(randomSeed);
   const [newSeedEachTime, setNewSeedEachTime] = useState(true);
   const [n, setN] = useState(1);
@@ -51,7 +53,11 @@ export function Generate({ config, onSaved, onEdit }: Props) {
   const size = custom ? { width, height } : sizeFor(aspect, area, config);
   const problem = sizeProblem(size.width, size.height, config);
   const note = problem ? null : sizeNote(size, native);
-  const canRun = !busy && prompt.trim().length > 0 && !problem;
+  // A fast request to a Flash distilled over a range of scales takes only a scale inside it.
+  const fastRange = config.quality[quality].fast ? config.guidance?.fastRange ?? null : null;
+  const guided = config.guidance !== null && guidance.trim() !== '';
+  const guidanceProblem = guided ? guidanceProblemOf(Number(guidance), fastRange) : null;
+  const canRun = !busy && prompt.trim().length > 0 && !problem && !guidanceProblem;
 
   async function run() {
     if (!canRun) return;
@@ -62,7 +68,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
     setPartial(null);
     setPreviewsSeen(0);
     abort.current = new AbortController();
-    const params = { size: `${size.width}x${size.height}`, quality, seed: useSeed, n, partial_images: previews };
+    const params = { size: `${size.width}x${size.height}`, quality, seed: useSeed, ...(guided ? { guidance: Number(guidance) } : {}), n, partial_images: previews };
     try {
       const blobs = await generate(prompt, params, { onPartial: (blob, index) => { setPartial({ blob, index }); setPreviewsSeen((k) => k + 1); }, signal: abort.current.signal });
       // The server gives image i the seed seed + i; each history entry records its own.
@@ -122,6 +128,13 @@ export function Generate({ config, onSaved, onEdit }: Props) {
               {(['low', 'medium', 'high'] as const).map((q) => <option key={q} value={q}>{q} ({config.quality[q].steps} steps{config.quality[q].fast ? ', fast' : ''})</option>)}
             </select>
           </label>
+          {config.guidance && (
+            <label>Guidance
+              <input type="number" className="guidance" step={0.5} min={0} max={30} value={guidance} placeholder={`model default (${config.guidance.default})`} onChange={(e) => setGuidance(e.target.value)} />
+            </label>
+          )}
+          {guidanceProblem && <p className="warn" role="status">{guidanceProblem}</p>}
+          {fastRange && !guidanceProblem && <p className="hint" data-testid="guidance-note">fast mode accepts {fastRange[0]}–{fastRange[1]}</p>}
           <label>Seed <input type="number" min={0} value={seed} onChange={(e) => { setSeed(Number(e.target.value)); setNewSeedEachTime(false); }} /></label>
           <button type="button" onClick={() => setSeed(randomSeed())} aria-label="Re-roll seed">Re-roll</button>
           <label><input type="checkbox" checked={newSeedEachTime} onChange={(e) => setNewSeedEachTime(e.target.checked)} /> New seed each time</label>
@@ -152,4 +165,11 @@ export function Generate({ config, onSaved, onEdit }: Props) {
       </div>
     </section>
   );
+}
+
+/** Why a guidance scale cannot be sent: outside 0–30, or outside the range fast mode's Flash takes. */
+function guidanceProblemOf(g: number, fastRange: [number, number] | null): string | null {
+  if (!Number.isFinite(g) || g < 0 || g > 30) return 'guidance must be a number from 0 to 30';
+  if (fastRange && (g < fastRange[0] || g > fastRange[1])) return `fast mode accepts guidance ${fastRange[0]}–${fastRange[1]}: choose a scale in it, or a higher quality`;
+  return null;
 }

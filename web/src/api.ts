@@ -86,6 +86,11 @@ export interface ServerConfig {
   sizes: { native: Size; buckets: Size[] } | null;
   /** What the server draws when no size is given: its configured default, else the native size. */
   defaultSize: Size | null;
+  /**
+   * The served model's default text guidance scale, and the range a fast request may ask for when
+   * its Flash takes the scale as an input (null: any scale from 0 to 30). Null: the model takes none.
+   */
+  guidance: { default: number; fastRange: [number, number] | null } | null;
   topics: string[];
   arena: { mode: 'models' | 'quality'; contenders: number };
 }
@@ -103,6 +108,8 @@ export interface ImageParams {
   size: string;
   quality: Quality;
   seed: number;
+  /** Text guidance scale (flowpaint extension); absent: the model's own. */
+  guidance?: number;
   n?: number;
   partial_images?: number;
 }

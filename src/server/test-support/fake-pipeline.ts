@@ -63,7 +63,7 @@ export function createPipeline(options: FakeOptions): Pipeline {
     return outputs;
   };
   return {
-    info: { id, version: '1', sizes: { native, buckets: [native, { width: native.width + 32, height: Math.max(16, native.height - 16) }] } },
+    info: { id, version: '1', sizes: { native, buckets: [native, { width: native.width + 32, height: Math.max(16, native.height - 16) }] }, guidance: { default: 4, fastRange: options.flashGuidanceRange ?? null } },
     generate: (req) => run('generate', req.prompt, req.width, req.height, req),
     edit: (req) => run('edit', req.instruction, req.image.width, req.image.height, req, req.image),
   };
