@@ -37,8 +37,8 @@ function startWorker(configFile: string): WorkerProc {
   return w;
 }
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  for (const t0 = Date.now(); !cond(); ) {
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  for (const t0 = Date.now(); !(await cond()); ) {
     if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -101,8 +101,12 @@ describe('Redis mode: servers and worker processes share one queue', { skip: RED
     const r3 = generate('[hold] waiting, abandoned', waitingAbort.signal).catch((e: Error) => e);
     await until(() => s.logs().filter((l) => l.event === 'job.accepted').length === 5, 'the third job to be queued');
     waitingAbort.abort();
+    // The waiting job must be out of the queue before a worker frees up, or that worker may take it
+    // first (on a loaded machine the removal can lag behind the running job's cancellation).
+    await r3;
+    await until(async () => (await s.deps.queue()!.stats()).waiting === 0, 'the abandoned waiting job to leave the queue');
     runningAbort.abort();
-    await Promise.all([r1, r3]);
+    await r1;
     await until(() => workers.some((w) => w.lines.some((l) => l.event === 'job.failed' && l.error === 'JobCancelled')), 'a worker to cancel the running job');
     s.openGate();
     assert.equal(((await r2) as Response).status, 200);
