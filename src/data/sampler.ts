@@ -40,7 +40,8 @@ export function readable(ink: ColorName, plate: ColorName): boolean {
   return colorDistance(a, b) >= READABLE && Math.abs(luminance(...a) - luminance(...b)) >= 70;
 }
 
-const TRAIN_WORDS = WORDS.filter((w) => !isHeldoutWord(w));
+/** The words training signs carry (every lettering word but the held-out ones). */
+export const TRAIN_WORDS: readonly string[] = WORDS.filter((w) => !isHeldoutWord(w));
 
 export function backgroundColors(bg: Background): ColorName[] {
   return bg.kind === 'solid' ? [bg.color] : [bg.from, bg.to];
@@ -117,11 +118,6 @@ export function sampleObject(rng: DataRng, spec: SceneSpec, split: Split, opts: 
 
 function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
-}
-
-/** The words training signs carry (every lettering word but the held-out ones). */
-export function trainWords(): readonly string[] {
-  return TRAIN_WORDS;
 }
 
 export function sampleWord(rng: DataRng, split: Split, avoid?: string): string {

@@ -11,6 +11,7 @@ import { InputError } from '../../errors.ts';
 import { SUITES, runSuite, summary, table, type SuiteName, type SuiteResult } from '../../eval/index.ts';
 import { loadModelUnderTest } from '../../eval/model.ts';
 import { DEFAULT_PROMPT_SEED } from '../../eval/prompts/compose.ts';
+import type { TextWords } from '../../eval/prompts/text.ts';
 import { mean, round } from '../../eval/result.ts';
 import { readBaseline, writeReport } from '../../eval/report.ts';
 import { DEFAULT_SCORER_DIR, SCORER_VERSION, Scorer } from '../../eval/scorer/scorer.ts';
@@ -62,7 +63,7 @@ interface EvalOptions {
   scorer: string;
   threads?: number;
   phrasing: 'caption' | 'typed';
-  words: 'heldout' | 'seen';
+  words: TextWords;
   guidance?: number;
   guidanceInterval?: [number, number];
   fast?: boolean;

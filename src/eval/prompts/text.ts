@@ -5,7 +5,7 @@
 // ('seen') tell a model that cannot spell from one that cannot draw letters at all.
 import { COLOR_NAMES, DataRng, heldout, hashString, mixSeed } from '../../data/index.ts';
 import { backgroundPhrase, capitalize, textPhrase, textPositionPhrase } from '../../data/phrases.ts';
-import { colorsVisibleOn, readable, trainWords } from '../../data/sampler.ts';
+import { colorsVisibleOn, readable, TRAIN_WORDS } from '../../data/sampler.ts';
 import type { TextSpec } from '../../data/plates.ts';
 import { textPositionName, type Row, type SceneSpec } from '../../data/scene.ts';
 import { DEFAULT_PROMPT_SEED } from './compose.ts';
@@ -25,7 +25,7 @@ export interface TextItem {
 function textItem(seed: number, i: number, words: TextWords): TextItem {
   const rng = new DataRng(mixSeed(seed, hashString('text'), i));
   // Seen words come from their own stream, so the colours and rows match the held-out set's item for item.
-  const word = words === 'heldout' ? heldout.words[i % heldout.words.length]! : new DataRng(mixSeed(seed, hashString('text-seen'), i)).pick(trainWords());
+  const word = words === 'heldout' ? heldout.words[i % heldout.words.length]! : new DataRng(mixSeed(seed, hashString('text-seen'), i)).pick(TRAIN_WORDS);
   for (;;) {
     const bg = rng.pick(COLOR_NAMES);
     const plates = colorsVisibleOn({ kind: 'solid', color: bg });
