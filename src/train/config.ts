@@ -210,3 +210,20 @@ export function learningRate(c: TrainConfig, step: number): number {
   const min = c.lr * c.minLrRatio;
   return min + (c.lr - min) * 0.5 * (1 + Math.cos(Math.PI * progress));
 }
+
+/**
+ * The recipe that continues a run stopped at `step` as a new run (`train --init-from`, which starts
+ * a fresh optimizer and schedule): the rate where it stopped, the steps left and the same floor.
+ * Restarting at the recipe's peak rate instead set the model back (BENCHMARKS.md, "Recipe A/B,
+ * session 18"). A new cosine over the steps left is not the old cosine's tail, but it starts and
+ * ends at the same rates. A run still in its warmup continues the recipe as it is, less the steps
+ * done; a finished schedule continues at its floor for another run of its length.
+ */
+export function continuationRecipe(c: TrainConfig, step: number): TrainConfig {
+  const floor = c.lr * c.minLrRatio;
+  if (step >= c.steps) return { ...c, lr: floor, minLrRatio: 1 };
+  const steps = c.steps - step;
+  if (step < c.warmupSteps) return { ...c, steps };
+  const lr = learningRate(c, step);
+  return { ...c, lr: +lr.toPrecision(4), steps, minLrRatio: Math.min(1, +(floor / lr).toPrecision(4)), warmupSteps: Math.min(c.warmupSteps, Math.floor(steps / 2)) };
+}

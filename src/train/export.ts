@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../engine/index.ts';
 import { type SamplingDefaults, saveModel } from '../model/store.ts';
 import { Tokenizer } from '../model/tokenizer/index.ts';
 import { loadCheckpoint } from './checkpoint.ts';
+import { continuationRecipe } from './config.ts';
 
 export interface ExportInfo {
   id: string;
@@ -54,7 +55,8 @@ export function exportRun(runDir: string, outDir: string, info: ExportInfo): voi
     tokenizer,
     ...(info.sampling ? { sampling: info.sampling } : {}),
   });
-  // The recipe beside the weights: `train --config DIR/train.json --init-from DIR` continues it.
-  const { prior: _prior, initFrom: _initFrom, ...recipe } = ck.config;
+  // The recipe beside the weights, at the schedule's remainder: `train --config DIR/train.json
+  // --init-from DIR` continues the run where it stopped.
+  const { prior: _prior, initFrom: _initFrom, ...recipe } = continuationRecipe(ck.config, ck.state.step);
   writeFileAtomic(join(outDir, 'train.json'), new TextEncoder().encode(`${JSON.stringify(recipe, null, 2)}\n`));
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadModel, saveModel } from '../model/store.ts';
 import { loadCheckpoint } from './checkpoint.ts';
-import { TRAIN_PRESETS, learningRate, loadTrainConfig } from './config.ts';
+import { TRAIN_PRESETS, continuationRecipe, learningRate, loadTrainConfig } from './config.ts';
 import { exportRun } from './export.ts';
 import { train } from './trainer.ts';
 
@@ -69,7 +69,11 @@ describe('trainer', () => {
     const total = loadModel(second).info.training?.total as { steps: number; samples: number };
     assert.deepEqual([total.steps, total.samples], [8 + 3, (8 + 3) * config.batchSize]);
     assert.deepEqual(loadModel(second).config.sizes?.native, config.buckets[0]);
-    assert.equal(loadTrainConfig(join(second, 'train.json')).steps, config.steps);
+    // ... at the schedule's remainder: the rate where the run stopped, the steps left, the same floor.
+    const next = loadTrainConfig(join(second, 'train.json'));
+    assert.equal(next.steps, config.steps - 3);
+    assert.ok(Math.abs(next.lr / learningRate(config, 3) - 1) < 1e-3, `continued at ${next.lr}`);
+    assert.ok(Math.abs((next.lr * next.minLrRatio) / (config.lr * config.minLrRatio) - 1) < 1e-3, 'the floor moved');
     await assert.rejects(train({ config, runDir: mkdtempSync(join(tmpdir(), 'run-e-')), resume: true, initFrom: out }), /pass only one of them/);
     // A tensor the model lacks (an architecture that grew one) starts fresh and is reported.
     const partial = join(a, 'partial');
@@ -124,5 +128,14 @@ describe('trainer', () => {
     assert.equal(learningRate(c, 3), 1);
     assert.ok(Math.abs(learningRate(c, 54) - 0.55) < 1e-9);
     assert.ok(Math.abs(learningRate(c, 104) - 0.1) < 1e-9);
+    // Continuing as a new run: a fresh cosine from where it stopped to the same floor.
+    const rest = continuationRecipe(c, 54);
+    assert.deepEqual([rest.steps, rest.lr, rest.warmupSteps], [50, 0.55, 4]);
+    assert.ok(Math.abs(rest.lr * rest.minLrRatio - 0.1) < 1e-4);
+    assert.ok(Math.abs(learningRate(rest, 50) - 0.1) < 1e-4, 'it ends at the old floor');
+    assert.deepEqual([continuationRecipe(c, 2).steps, continuationRecipe(c, 2).lr], [102, 1], 'in warmup: the recipe less the steps done');
+    const done = continuationRecipe(c, 104);
+    assert.deepEqual([done.lr, done.minLrRatio, done.steps], [0.1, 1, 104], 'finished: its floor, constant');
+    assert.equal(continuationRecipe(c, 100).warmupSteps, 2, 'warmup fits in the steps left');
   });
 });
