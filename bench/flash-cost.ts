@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<void> {
   const P = pipe.runner.config.patchSize ** 2 * 3;
   const xt = new Float32Array(grid.rows * grid.cols * P).fill(0.1);
   const guidance = flash.entry.guidanceRange ? flash.entry.guidance : undefined;
-  const [image] = await pipe.generate({ prompt, width, height, seed: 0, steps: 1 });
+  const [image] = await pipe.generate({ prompt, width, height, seed: 0, steps: TEACHER_STEPS }); // what the output filter screens: a finished image
 
   const parts: Record<string, () => Promise<unknown>> = {
     'teacher image (20 guided steps)': () => pipe.generate({ prompt, width, height, seed: 1, steps: TEACHER_STEPS }),
