@@ -18,17 +18,13 @@ import { PRESETS } from '../src/model/config.ts';
 import { patchify, unpatchify } from '../src/model/layout.ts';
 import { initParams } from '../src/nn/index.ts';
 import { denoiserStepTimer } from './model.ts';
-import { option, timeRuns } from './lib/util.ts';
+import { cpuSeconds, option, timeRuns } from './lib/util.ts';
 
 const TRAIN_SIDE = 128;
 const WARMUP_STEPS = 100;
 const SAMPLING_STEPS = 20;
 const HELDOUT_SEED = 9000;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const cpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 const db = (v: number) => (v >= PSNR_IDENTICAL ? '∞ (identical)' : `${v.toFixed(2)} dB`);
 
 interface TrainResult {

@@ -22,7 +22,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { option } from './lib/util.ts';
+import { median, option } from './lib/util.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -82,7 +82,6 @@ async function pool(tasks: (() => Promise<void>)[], jobs: number): Promise<void>
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Case {
   key: string;

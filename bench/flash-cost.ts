@@ -11,19 +11,9 @@ import { loadFlash } from '../src/model/flash.ts';
 import { ModelRunner, selectConditioning } from '../src/model/runner.ts';
 import { loadModel } from '../src/model/store.ts';
 import { defaultModelDir, FAST_STEPS, loadPipeline } from '../src/pipeline/index.ts';
-import { option } from './lib/util.ts';
+import { cpuSeconds, median, option } from './lib/util.ts';
 
 const TEACHER_STEPS = 20;
-
-function cpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 export async function run(args: string[]): Promise<void> {
   const modelDir = resolve(option(args, '--model') ?? defaultModelDir());

@@ -22,10 +22,10 @@
 import os from 'node:os';
 import { HostTensor, type Quantization } from '../src/engine/index.ts';
 import { buildQwen3, type Qwen3Config, qwen3Inputs } from '../src/model/diffusers/qwen3.ts';
-import { buildSession, cpuSeconds, type GraphParts, gc, randomWeights, rssMb, TEXT_LEN, TRANSFORMER, transformerFeeds, transformerGraph } from './lib/klein-common.ts';
+import { buildSession, type GraphParts, gc, randomWeights, rssMb, TEXT_LEN, TRANSFORMER, transformerFeeds, transformerGraph } from './lib/klein-common.ts';
 import { measureVae, type VaeFigure } from './lib/klein-vae.ts';
 import { runWhole, type WholeStep } from './lib/klein-whole.ts';
-import { option } from './lib/util.ts';
+import { cpuSeconds, option } from './lib/util.ts';
 
 /** Qwen3-4B, klein 4B's text encoder: 36 layers of width 2560, MLP 9728, 32 query / 8 key-value heads, 151,936 tokens. */
 const QWEN3: Qwen3Config = { vocabSize: 151936, hidden: 2560, intermediate: 9728, layers: 36, heads: 32, kvHeads: 8, headDim: 128, eps: 1e-6, ropeTheta: 1_000_000 };

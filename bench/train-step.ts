@@ -12,13 +12,13 @@ import { buildTrainingGraph } from '../src/model/graphs.ts';
 import { TrainStep, compileTrainStep, initialTrainState } from '../src/engine/index.ts';
 import { initParams } from '../src/nn/index.ts';
 import { dirname, join } from 'node:path';
+import { median } from './lib/util.ts';
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1]! : fallback;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function run(args: string[]): Promise<void> {
   const configPath = arg(args, '--config', 'models/candidate/train.json');

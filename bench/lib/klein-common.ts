@@ -22,10 +22,6 @@ export const TEXT_LEN = 512;
 
 export const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 export const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
-export const cpuSeconds = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 export interface WeightSource {
   weights: (name: string, t: Tensor) => Float32Array;

@@ -4,8 +4,9 @@
 // float32 in the real model (its convolutions are not quantized), so they do here.
 import { HostTensor, Rng } from '../../src/engine/index.ts';
 import { buildVae, parseVaeConfig } from '../../src/model/flux2/vae.ts';
-import { buildSession, cpuSeconds, type GraphParts, gc, rssMb, tiledRandomWeights } from './klein-common.ts';
+import { buildSession, type GraphParts, gc, rssMb, tiledRandomWeights } from './klein-common.ts';
 import { peakRssMb, resetPeakRss } from './process-memory.ts';
+import { cpuSeconds } from './util.ts';
 
 /**
  * vae/config.json of FLUX.2 (equal to AutoencoderKLFlux2's defaults in diffusers, and to Black

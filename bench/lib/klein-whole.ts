@@ -6,8 +6,9 @@
 import { HostTensor, type Quantization } from '../../src/engine/index.ts';
 import { eulerStep, parseSchedulerConfig } from '../../src/model/diffusers/flow-match.ts';
 import { kleinSchedule } from '../../src/model/flux2/scheduler.ts';
-import { buildSession, cpuSeconds, gc, rssMb, TRANSFORMER, tiledRandomWeights, transformerFeeds, transformerGraph } from './klein-common.ts';
+import { buildSession, gc, rssMb, TRANSFORMER, tiledRandomWeights, transformerFeeds, transformerGraph } from './klein-common.ts';
 import { peakRssMb, resetPeakRss } from './process-memory.ts';
+import { cpuSeconds } from './util.ts';
 
 /** klein's scheduler_config.json as far as the schedule depends on it (mu is the pipeline's empirical one). */
 const SCHEDULER = parseSchedulerConfig({ _class_name: 'FlowMatchEulerDiscreteScheduler', use_dynamic_shifting: true, time_shift_type: 'exponential' }, 'klein scheduler_config.json');
