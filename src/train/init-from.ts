@@ -35,6 +35,21 @@ export function startingWeights(scope: Scope, init: LoadedModel, seed: number, p
 }
 
 /**
+ * Tensor names grouped for a notice: every tensor under the same numbered module (a block the
+ * architecture grew) becomes one entry, `denoiser.blocks.6.* (32 tensors)`; others stay as named.
+ */
+export function summariseTensorNames(names: readonly string[]): string {
+  const groups = new Map<string, number>();
+  for (const name of names) {
+    const parts = name.split('.');
+    const numbered = parts.findIndex((p, i) => i < parts.length - 1 && /^\d+$/.test(p));
+    const key = numbered >= 0 ? `${parts.slice(0, numbered + 1).join('.')}.*` : name;
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  return [...groups].map(([key, n]) => (key.endsWith('.*') ? `${key} (${n} tensor${n === 1 ? '' : 's'})` : key)).join(', ');
+}
+
+/**
  * The training already in a model's weights: its recorded totals, or (models exported before totals
  * were recorded) the one run it came from.
  */

@@ -11,7 +11,7 @@ import { BatchSource } from './batch-source.ts';
 import { CHECKPOINT_FILE, saveCheckpoint } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
 import { Ema } from './ema.ts';
-import { startingWeights } from './init-from.ts';
+import { startingWeights, summariseTensorNames } from './init-from.ts';
 import { LAYOUT_CLASSES, LAYOUT_COLORS } from './layout-labels.ts';
 import { MetricsLog } from './metrics.ts';
 import { type RunStart, openRun } from './run-dir.ts';
@@ -91,7 +91,7 @@ async function startWeights(run: RunStart, threads: number, log?: (line: string)
   if (init) {
     const { weights, fresh } = startingWeights(graph.scope, init, cfg.seed, cfg.model.patchSize);
     if (init.config.patchSize !== cfg.model.patchSize) log?.(`--init-from: ${init.dir} has ${init.config.patchSize}-px patches; its pixel-facing tensors are resampled to ${cfg.model.patchSize} px`);
-    if (fresh.length) log?.(`--init-from: ${fresh.length} tensor(s) not in ${init.dir} start fresh: ${fresh.join(', ')}`);
+    if (fresh.length) log?.(`--init-from: ${fresh.length} tensor(s) not in ${init.dir} start fresh: ${summariseTensorNames(fresh)}`);
     startParams = weights;
   }
   const initial = resumed?.state ?? initialTrainState(startParams ?? initParams(graph.scope, cfg.seed));

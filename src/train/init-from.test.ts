@@ -1,0 +1,70 @@
+// --init-from into a deeper model: the blocks the architecture grew start as the identity
+// (adaLN-Zero gates at zero), so the grown model predicts exactly what its start did and a run
+// that adds depth continues from the old model's knowledge.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { HostTensor, Rng } from '../engine/index.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { buildTrainingGraph } from '../model/graphs.ts';
+import { gridFor } from '../model/layout.ts';
+import { ModelRunner } from '../model/runner.ts';
+import { type LoadedModel, loadModel, saveModel } from '../model/store.ts';
+import { initParams } from '../nn/index.ts';
+import { tinyModelDir } from '../testing/tiny-model.ts';
+import { startingWeights, summariseTensorNames } from './init-from.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'flowpaint-init-from-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The tiny model with every weight random, so zero-initialised heads cannot make the comparison vacuous. */
+async function randomTiny(): Promise<LoadedModel> {
+  const tiny = loadModel(await tinyModelDir());
+  const rng = new Rng(11);
+  const weights = new Map<string, HostTensor>();
+  for (const [name, t] of initParams(buildTrainingGraph(tiny.config, 1).scope, 1)) {
+    if (name.startsWith('layout_head')) continue;
+    weights.set(name, HostTensor.f32(rng.fillNormal(new Float32Array(t.size), 0.2), t.shape));
+  }
+  const dir = join(scratch, 'base');
+  saveModel(dir, { config: tiny.config, info: tiny.info, weights, tokenizer: tiny.tokenizer }, 'float32');
+  return loadModel(dir);
+}
+
+async function predict(m: LoadedModel, noisy: Float32Array): Promise<Float32Array> {
+  const runner = await ModelRunner.create(m, { threads: 1 });
+  try {
+    const side = 4 * m.config.patchSize;
+    const cond = await runner.encode(['a red apple on a blue background']);
+    const [out] = await runner.predict({ noisy: [noisy], t: 0.6, grid: gridFor(side, side, m.config.patchSize), cond });
+    return out!;
+  } finally {
+    await runner.release();
+  }
+}
+
+test('two more blocks: the grown model predicts what its start predicted, and the notice names the new blocks', async () => {
+  const base = await randomTiny();
+  const deeper: ModelConfig = { ...base.config, depth: base.config.depth + 2 };
+  const { weights, fresh } = startingWeights(buildTrainingGraph(deeper, 1).scope, base, 5);
+  const d = base.config.depth;
+  assert.equal(summariseTensorNames(fresh.filter((n) => n.startsWith('denoiser.'))).split(', ').length, 2);
+  assert.match(summariseTensorNames(fresh), new RegExp(`denoiser\\.blocks\\.${d}\\.\\* \\(\\d+ tensors\\), denoiser\\.blocks\\.${d + 1}\\.\\* \\(\\d+ tensors\\)`));
+  const dir = join(scratch, 'deeper');
+  for (const name of [...weights.keys()]) if (name.startsWith('layout_head')) weights.delete(name); // training-only head
+  saveModel(dir, { config: deeper, info: base.info, weights, tokenizer: base.tokenizer }, 'float32');
+
+  const noisy = new Rng(3).fillNormal(new Float32Array(16 * base.config.patchSize ** 2 * 3));
+  const want = await predict(base, noisy);
+  const got = await predict(loadModel(dir), noisy);
+  const scale = Math.max(...Array.from(want, Math.abs));
+  assert.ok(scale > 0.1, 'the reference output is not trivial');
+  const err = Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i]!))) / scale;
+  assert.ok(err < 1e-5, `max relative error ${err}`);
+});
+
+test('tensor names outside numbered modules are listed as they are', () => {
+  assert.equal(summariseTensorNames(['text.ln_out.weight', 'denoiser.blocks.3.img.q.weight', 'denoiser.blocks.3.img.q.bias']), 'text.ln_out.weight, denoiser.blocks.3.* (2 tensors)');
+});
