@@ -112,15 +112,28 @@ describe('playground in Chromium', { skip: existsSync(CHROMIUM) ? false : 'chrom
     await shot('2-mask');
 
     await page.getByLabel('Instruction').fill('a yellow star');
+    // Edits take a guidance scale too, sent in the multipart form (read from the page's fetch:
+    // Chromium does not hand a multipart body holding a file to Playwright).
+    await page.locator('section[aria-labelledby="edit-title"]').getByLabel('Guidance', { exact: true }).fill('2.5');
+    await page.evaluate(() => {
+      const win = globalThis as unknown as { fetch: typeof fetch; sentGuidance: unknown[] };
+      const send = win.fetch;
+      win.sentGuidance = [];
+      win.fetch = (input, init) => {
+        if (String(input).includes('/v1/images/edits') && init?.body instanceof FormData) win.sentGuidance.push(init.body.get('guidance'));
+        return send(input, init);
+      };
+    });
     await page.getByRole('button', { name: 'Apply edit' }).click();
     await page.getByText('version 2 of 2').waitFor();
+    assert.deepEqual(await page.evaluate(() => (globalThis as unknown as { sentGuidance: unknown[] }).sentGuidance), ['2.5']);
 
     // What the server stored: the edit's parent is the generation, made with a mask, same size,
     // and pixels far from the painted stroke kept exactly.
     const { items } = await (await fetch(`${server.url}/playground/api/history`)).json() as { items: Array<{ id: string; kind: string; parent?: string; params: { mask?: boolean; guidance?: number }; width: number; height: number }> };
     const [edited, generated] = items;
     assert.deepEqual([edited!.kind, generated!.kind, edited!.parent, edited!.params.mask], ['edit', 'generate', generated!.id, true]);
-    assert.equal(generated!.params.guidance, 5.5);
+    assert.deepEqual([generated!.params.guidance, edited!.params.guidance], [5.5, 2.5]);
     const img = (id: string) => fetch(`${server.url}/playground/api/history/${id}/image`).then((r) => r.arrayBuffer()).then(decode);
     const [a, b] = await Promise.all([img(generated!.id), img(edited!.id)]);
     assert.deepEqual([b.width, b.height], [a.width, a.height]);

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { edit, historyImage, saveHistory, type HistoryItem, type Quality, type ServerConfig } from './api.ts';
 import { CompareSlider } from './CompareSlider.tsx';
 import { ErrorBox } from './ErrorBox.tsx';
+import { type Guidance, GuidanceField, useGuidance } from './GuidanceField.tsx';
 import { MaskBrush, type MaskHandle } from './MaskBrush.tsx';
 import { randomSeed } from './sizes.ts';
 import { HistoryImage, useBlobUrl, useHistoryBlob } from './useBlobUrl.tsx';
@@ -50,6 +51,7 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
   const [instruction, setInstruction] = useState('');
   // What the API's "auto" draws: a first try should look its best (low is 4 plain steps until Flash ships).
   const [quality, setQuality] = useState<Quality>('medium');
+  const guidance = useGuidance(config, quality);
   const [painted, setPainted] = useState(0);
   const [compare, setCompare] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -76,13 +78,13 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
   }
 
   async function apply() {
-    if (!current || !instruction.trim() || busy) return;
+    if (!current || !instruction.trim() || busy || guidance.problem) return;
     setBusy(true);
     setError(null);
     try {
       const source = await historyImage(current.id);
       const masked = await brush.current?.mask();
-      const params = { quality, seed: randomSeed(), partial_images: 2 };
+      const params = { quality, seed: randomSeed(), ...guidance.params, partial_images: 2 };
       const result = await edit(source, instruction, params, masked, { onPartial: (b) => setPartial(b) });
       const item = await saveHistory(result, { kind: 'edit', prompt: instruction, parent: current.id, params: { ...params, mask: Boolean(masked), maskCoverage: masked ? Number(painted.toFixed(4)) : 0 } });
       onSaved([item]);
@@ -111,7 +113,7 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
             {imageUrl && <img src={partialUrl ?? imageUrl} alt={`version being edited: ${current.prompt.slice(0, 80)}`} data-testid="edit-image" data-id={current.id} />}
           </MaskBrush>
           <EditForm
-            config={config} instruction={instruction} onInstruction={setInstruction} quality={quality} onQuality={setQuality}
+            config={config} instruction={instruction} onInstruction={setInstruction} quality={quality} onQuality={setQuality} guidance={guidance}
             masked={painted > 0} busy={busy} onApply={() => void apply()}
           />
           <ErrorBox error={error} />
@@ -153,13 +155,14 @@ interface EditFormProps {
   onInstruction: (text: string) => void;
   quality: Quality;
   onQuality: (q: Quality) => void;
+  guidance: Guidance;
   /** A mask is painted: the instruction says what goes in it. */
   masked: boolean;
   busy: boolean;
   onApply: () => void;
 }
 
-function EditForm({ config, instruction, onInstruction, quality, onQuality, masked, busy, onApply }: EditFormProps) {
+function EditForm({ config, instruction, onInstruction, quality, onQuality, guidance, masked, busy, onApply }: EditFormProps) {
   return (
     <form className="controls" onSubmit={(e) => { e.preventDefault(); onApply(); }}>
       <label className="wide">Instruction
@@ -167,10 +170,11 @@ function EditForm({ config, instruction, onInstruction, quality, onQuality, mask
       </label>
       <label>Quality
         <select value={quality} onChange={(e) => onQuality(e.target.value as Quality)}>
-          {(['low', 'medium', 'high'] as const).map((q) => <option key={q} value={q}>{q} ({config.quality[q].steps} steps)</option>)}
+          {(['low', 'medium', 'high'] as const).map((q) => <option key={q} value={q}>{q} ({config.quality[q].steps} steps{config.quality[q].fast ? ', fast' : ''})</option>)}
         </select>
       </label>
-      <button type="submit" className="primary" disabled={busy || !instruction.trim()}>{busy ? 'Editing…' : 'Apply edit'}</button>
+      <GuidanceField config={config} guidance={guidance} />
+      <button type="submit" className="primary" disabled={busy || !instruction.trim() || Boolean(guidance.problem)}>{busy ? 'Editing…' : 'Apply edit'}</button>
     </form>
   );
 }

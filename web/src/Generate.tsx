@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { generate, saveHistory, type HistoryItem, type Quality, type ServerConfig } from './api.ts';
 import { ErrorBox } from './ErrorBox.tsx';
+import { GuidanceField, useGuidance } from './GuidanceField.tsx';
 import { areaPresets, aspectOf, aspectsFor, randomSeed, sizeFor, sizeNote, sizeProblem } from './sizes.ts';
 import { HistoryImage, useBlobUrl } from './useBlobUrl.tsx';
 
@@ -36,8 +37,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
   const aspects = aspectsFor(start ?? native);
   // What the API's "auto" draws: a first try should look its best (low is 4 plain steps until Flash ships).
   const [quality, setQuality] = useState<Quality>('medium');
-  // Empty: the model's own scale (the server's default).
-  const [guidance, setGuidance] = useState('');
+  const guidance = useGuidance(config, quality);
   const [seed, setSeed] = useState(randomSeed);
   const [newSeedEachTime, setNewSeedEachTime] = useState(true);
   const [n, setN] = useState(1);
@@ -53,11 +53,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
   const size = custom ? { width, height } : sizeFor(aspect, area, config);
   const problem = sizeProblem(size.width, size.height, config);
   const note = problem ? null : sizeNote(size, native);
-  // A fast request to a Flash distilled over a range of scales takes only a scale inside it.
-  const fastRange = config.quality[quality].fast ? config.guidance?.fastRange ?? null : null;
-  const guided = config.guidance !== null && guidance.trim() !== '';
-  const guidanceProblem = guided ? guidanceProblemOf(Number(guidance), fastRange) : null;
-  const canRun = !busy && prompt.trim().length > 0 && !problem && !guidanceProblem;
+  const canRun = !busy && prompt.trim().length > 0 && !problem && !guidance.problem;
 
   async function run() {
     if (!canRun) return;
@@ -68,7 +64,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
     setPartial(null);
     setPreviewsSeen(0);
     abort.current = new AbortController();
-    const params = { size: `${size.width}x${size.height}`, quality, seed: useSeed, ...(guided ? { guidance: Number(guidance) } : {}), n, partial_images: previews };
+    const params = { size: `${size.width}x${size.height}`, quality, seed: useSeed, ...guidance.params, n, partial_images: previews };
     try {
       const blobs = await generate(prompt, params, { onPartial: (blob, index) => { setPartial({ blob, index }); setPreviewsSeen((k) => k + 1); }, signal: abort.current.signal });
       // The server gives image i the seed seed + i; each history entry records its own.
@@ -128,13 +124,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
               {(['low', 'medium', 'high'] as const).map((q) => <option key={q} value={q}>{q} ({config.quality[q].steps} steps{config.quality[q].fast ? ', fast' : ''})</option>)}
             </select>
           </label>
-          {config.guidance && (
-            <label>Guidance
-              <input type="number" className="guidance" step={0.5} min={0} max={30} value={guidance} placeholder={`model default (${config.guidance.default})`} onChange={(e) => setGuidance(e.target.value)} />
-            </label>
-          )}
-          {guidanceProblem && <p className="warn" role="status">{guidanceProblem}</p>}
-          {fastRange && !guidanceProblem && <p className="hint" data-testid="guidance-note">fast mode accepts {fastRange[0]}–{fastRange[1]}</p>}
+          <GuidanceField config={config} guidance={guidance} />
           <label>Seed <input type="number" min={0} value={seed} onChange={(e) => { setSeed(Number(e.target.value)); setNewSeedEachTime(false); }} /></label>
           <button type="button" onClick={() => setSeed(randomSeed())} aria-label="Re-roll seed">Re-roll</button>
           <label><input type="checkbox" checked={newSeedEachTime} onChange={(e) => setNewSeedEachTime(e.target.checked)} /> New seed each time</label>
@@ -165,11 +155,4 @@ export function Generate({ config, onSaved, onEdit }: Props) {
       </div>
     </section>
   );
-}
-
-/** Why a guidance scale cannot be sent: outside 0–30, or outside the range fast mode's Flash takes. */
-function guidanceProblemOf(g: number, fastRange: [number, number] | null): string | null {
-  if (!Number.isFinite(g) || g < 0 || g > 30) return 'guidance must be a number from 0 to 30';
-  if (fastRange && (g < fastRange[0] || g > fastRange[1])) return `fast mode accepts guidance ${fastRange[0]}–${fastRange[1]}: choose a scale in it, or a higher quality`;
-  return null;
 }

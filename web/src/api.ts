@@ -174,6 +174,7 @@ export async function edit(image: Blob, prompt: string, params: Omit<ImageParams
   form.set('prompt', prompt);
   form.set('quality', params.quality);
   form.set('seed', String(params.seed));
+  if (params.guidance !== undefined) form.set('guidance', String(params.guidance));
   form.set('stream', 'true');
   form.set('partial_images', String(params.partial_images ?? 0));
   const res = await call('/v1/images/edits', { method: 'POST', body: form, signal: handlers.signal });
