@@ -125,11 +125,21 @@ async function tesseract(gray: Uint8Array, width: number, height: number, psm: n
   try {
     const file = join(dir, 'in.png');
     writeFileSync(file, png);
-    const { stdout } = await run('tesseract', [file, 'stdout', '--psm', String(psm), '-l', 'eng'], {
-      env: { ...process.env, OMP_THREAD_LIMIT: '1' },
-      maxBuffer: 1 << 20,
-    });
-    return stdout;
+    try {
+      const { stdout } = await run('tesseract', [file, 'stdout', '--psm', String(psm), '-l', 'eng'], {
+        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+        maxBuffer: 1 << 20,
+      });
+      return stdout;
+    } catch (err) {
+      // Tesseract can fail on one odd layer of one generated image; that layer reads as nothing
+      // (so the word counts as not read) instead of losing a whole evaluation. Its input is kept.
+      const kept = join(tmpdir(), `flowpaint-ocr-failed-${process.pid}-${Date.now()}.png`);
+      writeFileSync(kept, png);
+      const e = err as { code?: number | string; signal?: string };
+      process.stderr.write(`ocr: tesseract failed (exit ${e.code ?? '?'}${e.signal ? `, ${e.signal}` : ''}); this layer reads as nothing; its input is kept at ${kept}\n`);
+      return '';
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
