@@ -30,6 +30,11 @@ export interface SuiteResult {
   categories: Record<string, number>;
   /** Other figures (CER, preservation, timings). */
   metrics: Record<string, number | null>;
+  /**
+   * Each item's outcome by item id — 1 right, 0 wrong — in its category, so two runs on the same
+   * prompt set and seed compare item by item (compare.ts). Absent for speed.
+   */
+  outcomes?: Record<string, { category: string; right: 0 | 1 }>;
   /** The judge's own accuracy on ground-truth renders of this very prompt set, per category. */
   judge: { name: string; overall: number; categories: Record<string, number> } | null;
   seconds: number;

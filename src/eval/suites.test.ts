@@ -43,6 +43,14 @@ function checkShape(r: SuiteResult, categories: string[]): void {
   assert.equal(r.model.id, 'tiny');
   const line = JSON.parse(JSON.stringify(summary(r)));
   assert.equal(line.samples, undefined);
+  if (r.suite === 'speed') return;
+  // Per-item outcomes (what `npm run compare-evals` pairs) add up to the category figures.
+  const outcomes = Object.values(line.outcomes as Record<string, { category: string; right: number }>);
+  assert.ok(outcomes.length > 0, `${r.suite} records its items`);
+  for (const category of new Set(outcomes.map((o) => o.category))) {
+    const mine = outcomes.filter((o) => o.category === category);
+    assert.equal(Math.round((mine.reduce((a, o) => a + o.right, 0) / mine.length) * 1e4) / 1e4, r.categories[category], `${r.suite} ${category}`);
+  }
 }
 
 describe('suites on a tiny model', () => {

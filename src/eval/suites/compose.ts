@@ -16,6 +16,7 @@ export async function runCompose(ctx: SuiteContext): Promise<SuiteResult> {
   const byCat = new Map<string, { model: number[]; judge: number[] }>();
   for (const c of COMPOSE_CATEGORIES) byCat.set(c, { model: [], judge: [] });
   const samples: Sample[] = [];
+  const outcomes: NonNullable<SuiteResult['outcomes']> = {};
   // Partial credit, for training curves where the all-or-nothing score is still 0: is the prompt's
   // background colour right, are there at least as many object cells as groups, is each class found.
   const partial = { background: [] as number[], objects_drawn: [] as number[], class_found: [] as number[] };
@@ -33,6 +34,7 @@ export async function runCompose(ctx: SuiteContext): Promise<SuiteResult> {
     byCat.get(it.category)!.model.push(r.correct ? 1 : 0);
     byCat.get(it.category)!.judge.push(judge.correct ? 1 : 0);
     samples.push({ id: it.id, category: it.category, caption: prompt, images: [image], score: r.correct ? 1 : 0, note: r.failures.join('; ') });
+    outcomes[it.id] = { category: it.category, right: r.correct ? 1 : 0 };
     ctx.log(`compose ${i + 1}/${items.length} ${it.id}: ${r.correct ? 'right' : `wrong (${r.failures.join('; ')})`}`);
   }
   const categories: Record<string, number> = {};
@@ -58,6 +60,7 @@ export async function runCompose(ctx: SuiteContext): Promise<SuiteResult> {
     },
     judge: { name: `scorer v${ctx.scorer.card?.version ?? '?'}, ${CHECK_VERSION}, on ground-truth renders`, overall: round(mean(Object.values(judgeCats))), categories: judgeCats },
     seconds: round((performance.now() - t0) / 1000, 1),
+    outcomes,
     samples,
   };
 }

@@ -30,6 +30,7 @@ export async function runEdit(ctx: SuiteContext): Promise<SuiteResult> {
   const judgeCats: Record<string, number> = {};
   const metrics: Record<string, number | null> = {};
   const samples: Sample[] = [];
+  const outcomes: NonNullable<SuiteResult['outcomes']> = {};
   const allPsnr: number[] = [];
   const allSsim: number[] = [];
   const items = editItems(ctx.n, size, ctx.promptSeed);
@@ -52,6 +53,7 @@ export async function runEdit(ctx: SuiteContext): Promise<SuiteResult> {
         id: it.id, category: kind, caption: pair.instruction, images: [pair.source, out, pair.target],
         score: (r.changed ? 0.5 : 0) + 0.5 * (p.ssim ?? 0), note: [...r.failures, `SSIM ${p.ssim?.toFixed(3) ?? '—'}`].join('; '),
       });
+      outcomes[it.id] = { category: kind, right: r.changed ? 1 : 0 };
       ctx.log(`edit ${it.id}: ${r.changed ? 'changed' : `not changed (${r.failures.join('; ')})`}, ${p.pixels === 0 ? 'mask covers everything' : `PSNR ${p.psnr.toFixed(1)} dB, SSIM ${p.ssim?.toFixed(3) ?? '—'}`}`);
     }
     categories[kind] = round(mean(ok));
@@ -97,6 +99,7 @@ export async function runEdit(ctx: SuiteContext): Promise<SuiteResult> {
     if (Number.isFinite(p.psnr)) driftPsnr.push(p.psnr);
     if (p.ssim !== null) driftSsim.push(p.ssim);
     chainOk.push(all ? 1 : 0);
+    outcomes[it.id] = { category: 'chain_4_rounds', right: all ? 1 : 0 };
     judgeChains.push(judgeAll ? 1 : 0);
     samples.push({ id: it.id, category: 'chain', caption: chain.steps.map((s) => s.instruction).join(' → '), images: shown, score: (all ? 0.5 : 0) + 0.5 * (p.ssim ?? 0), note: notes.join(', ') });
     ctx.log(`edit ${it.id}: ${notes.join(', ')}; ${p.pixels === 0 ? 'no pixel untouched by every round' : `drift PSNR ${p.psnr.toFixed(1)} dB, SSIM ${p.ssim?.toFixed(3) ?? '—'}`}`);
@@ -121,6 +124,7 @@ export async function runEdit(ctx: SuiteContext): Promise<SuiteResult> {
     metrics,
     judge: { name: `scorer v${ctx.scorer.card?.version ?? '?'} (${CHECK_VERSION}), OCR and PSNR on the exact targets`, overall: round(mean(Object.values(judgeCats))), categories: judgeCats },
     seconds: round((performance.now() - t0) / 1000, 1),
+    outcomes,
     samples,
   };
 }

@@ -18,6 +18,7 @@ export async function runText(ctx: SuiteContext): Promise<SuiteResult> {
   const judgeWords: number[] = [];
   const judgeCers: number[] = [];
   const samples: Sample[] = [];
+  const outcomes: NonNullable<SuiteResult['outcomes']> = {};
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     const truth = renderScene(layoutScene(it.truth, ctx.width, ctx.height)).image;
@@ -28,6 +29,7 @@ export async function runText(ctx: SuiteContext): Promise<SuiteResult> {
     const s = scoreWord(it.word, await readWord(image, it.word));
     words.push(s.correct ? 1 : 0);
     cers.push(s.cer);
+    outcomes[it.id] = { category: 'word_accuracy', right: s.correct ? 1 : 0 };
     samples.push({ id: it.id, category: 'lettering', caption: it.prompt, images: [image], score: 1 - s.cer, note: `read "${s.read}"` });
     ctx.log(`text ${i + 1}/${items.length} ${it.word}: read "${s.read}" (CER ${s.cer.toFixed(2)})`);
   }
@@ -44,6 +46,7 @@ export async function runText(ctx: SuiteContext): Promise<SuiteResult> {
     metrics: { cer: round(mean(cers)), prompts: items.length },
     judge: { name: `${version}, widened ×1/1.5/2 until the word reads, on ground-truth renders`, overall: round(mean(judgeWords)), categories: { word_accuracy: round(mean(judgeWords)), char_accuracy: round(1 - mean(judgeCers)) } },
     seconds: round((performance.now() - t0) / 1000, 1),
+    outcomes,
     samples,
   };
 }
