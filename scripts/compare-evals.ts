@@ -30,7 +30,11 @@ try {
   const [a, b] = files.map(load) as [ReturnType<typeof load>, ReturnType<typeof load>];
   const shared = a.filter((s) => b.some((t) => t.suite === s.suite));
   if (shared.length === 0) throw new Error(`${files[0]} and ${files[1]} share no suite`);
-  const comparisons = shared.map((s) => compareRuns(s, b.find((t) => t.suite === s.suite)!));
+  // Checkpoints of one run often share an id and version: name each side by its file too.
+  const comparisons = shared.map((s) => {
+    const c = compareRuns(s, b.find((t) => t.suite === s.suite)!);
+    return { ...c, a: { ...c.a, model: `${c.a.model} (${files[0]})` }, b: { ...c.b, model: `${c.b.model} (${files[1]})` } };
+  });
   for (const c of comparisons) process.stdout.write(`${describeComparison(c)}\n`);
   process.stdout.write(`${JSON.stringify(comparisons)}\n`);
 } catch (err) {
