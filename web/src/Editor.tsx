@@ -49,7 +49,7 @@ export function Editor({ config, items, currentId, onSelect, onSaved }: Props) {
   const { current, versions, parent, newestChild } = versionTree(items, currentId);
 
   const [instruction, setInstruction] = useState('');
-  // What the API's "auto" draws: a first try should look its best (low is 4 plain steps until Flash ships).
+  // What the API's "auto" draws: a first try should look its best.
   const [quality, setQuality] = useState<Quality>('medium');
   const guidance = useGuidance(config, quality);
   const [painted, setPainted] = useState(0);

@@ -35,7 +35,7 @@ export function Generate({ config, onSaved, onEdit }: Props) {
   // The server's default size may be none of the presets (a configured defaultSize): offer it too.
   if (start && !presets.some((p) => p.pixels === start.width * start.height)) presets.unshift({ label: `server default (${start.width}×${start.height})`, pixels: start.width * start.height });
   const aspects = aspectsFor(start ?? native);
-  // What the API's "auto" draws: a first try should look its best (low is 4 plain steps until Flash ships).
+  // What the API's "auto" draws: a first try should look its best.
   const [quality, setQuality] = useState<Quality>('medium');
   const guidance = useGuidance(config, quality);
   const [seed, setSeed] = useState(randomSeed);
