@@ -5,8 +5,9 @@ import { buildTrainingGraph } from './graphs.ts';
 
 test('every preset’s closed-form parameter count equals the parameters its graph declares (nothing allocated)', () => {
   const withPixelHead = { ...PRESETS.tiny!, pixelHead: 48 };
+  const withDetailHead = { ...withPixelHead, detailHead: { channels: 8, layers: 3 } };
   const withGuidance = withGuidanceInput(PRESETS.tiny!);
-  for (const [name, c] of [...Object.entries(PRESETS), ['tiny+pixelHead', withPixelHead] as const, ['tiny+guidanceEmbedding', withGuidance] as const]) {
+  for (const [name, c] of [...Object.entries(PRESETS), ['tiny+pixelHead', withPixelHead] as const, ['tiny+detailHead', withDetailHead] as const, ['tiny+guidanceEmbedding', withGuidance] as const]) {
     const g = buildTrainingGraph(c, 1);
     const counted = countParams(c);
     assert.equal(g.scope.count(), counted.total, name);

@@ -9,6 +9,7 @@ import {
   applyRope,
   attend,
   attendFused,
+  conv3x3,
   layerNorm,
   linear,
   mergeHeads,
@@ -166,9 +167,36 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   const out = modulate(layerNorm(s.child('final_ln'), img, { affine: false }), shift, scale);
   const P = c.patchSize * c.patchSize * 3;
   const y = linear(s.child('head'), out, P, { init: zeros });
-  if (!c.pixelHead) return y;
-  // Zero-initialised output: a model that grows a pixel head starts out predicting exactly as before.
-  const ph = s.child('pixel_head');
-  const h = o.gelu(linear(ph.child('fc1'), o.concat([out, inp.image], 2), c.pixelHead));
-  return o.add(y, linear(ph.child('fc2'), h, P, { init: zeros }));
+  let pred = y;
+  if (c.pixelHead) {
+    // Zero-initialised output: a model that grows a pixel head starts out predicting exactly as before.
+    const ph = s.child('pixel_head');
+    const h = o.gelu(linear(ph.child('fc1'), o.concat([out, inp.image], 2), c.pixelHead));
+    pred = o.add(pred, linear(ph.child('fc2'), h, P, { init: zeros }));
+  }
+  return c.detailHead ? o.add(pred, detailHead(s.child('detail_head'), c, out, inp.image, pred)) : pred;
+}
+
+/**
+ * ModelConfig.detailHead: 3×3 convolutions within each patch, over its noisy pixels, the
+ * prediction so far and the token's features broadcast to every pixel; returns the residual
+ * [B, N, P]. Patches are laid out (y, x, channel), so a patch vector reshapes to [p, p, 3].
+ */
+function detailHead(s: Scope, c: ModelConfig, tokens: Tensor, noisy: Tensor, pred: Tensor): Tensor {
+  const { channels, layers } = c.detailHead!;
+  const p = c.patchSize;
+  const pixels = (x: Tensor) => o.reshape(x, [-1, p, p, 3]); // [B·N, p, p, 3]
+  const features = o.reshape(linear(s.child('token'), tokens, channels), [-1, 1, 1, channels]);
+  const broadcast = o.add(features, o.constant(new Float32Array(p * p * channels), [1, p, p, channels]));
+  let x = o.concat([pixels(noisy), pixels(pred), broadcast], 3);
+  for (let i = 0; i < layers; i++) {
+    const last = i === layers - 1;
+    const cin = x.shape[3] as number;
+    const cout = last ? 3 : channels;
+    const conv = s.child(`conv${i}`);
+    const weight = conv.param('weight', [cout, cin, 3, 3], last ? zeros : normal(Math.sqrt(2 / (9 * cin))));
+    x = conv3x3(x, weight, conv.param('bias', [cout], zeros));
+    if (!last) x = o.gelu(x);
+  }
+  return o.reshapeLike(x, pred);
 }

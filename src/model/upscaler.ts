@@ -19,7 +19,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostTensor, Session, type Tensor, asFloat32, ops as o, readSafetensors, serializeGraph } from '../engine/index.ts';
-import { Scope, normal, zeros } from '../nn/index.ts';
+import { Scope, conv3x3, normal, zeros } from '../nn/index.ts';
 import type { RgbImage } from '../image/index.ts';
 import { loadSharp } from '../image/sharp.ts';
 
@@ -75,23 +75,6 @@ function headParams(s: Scope, c: UpscalerConfig, f: number, std = 0): { weight: 
 }
 
 // ---------------------------------------------------------------- training graph (NHWC, im2col)
-
-/** A zero-padded 3×3 convolution of x [B, H, W, C] as slices + concat + matmul (differentiable). */
-function conv3x3Im2col(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
-  const [b, h, w, ch] = x.shape as number[];
-  const [cout] = weight.shape as number[];
-  const zerosOf = (shape: number[]) => o.constant(new Float32Array(shape.reduce((p, q) => p * q, 1)), shape);
-  const rowPad = zerosOf([b!, 1, w!, ch!]);
-  let xp = o.concat([rowPad, x, rowPad], 1);
-  const colPad = zerosOf([b!, h! + 2, 1, ch!]);
-  xp = o.concat([colPad, xp, colPad], 2);
-  const taps: Tensor[] = [];
-  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) taps.push(o.slice(o.slice(xp, 1, dy, dy + h!), 2, dx, dx + w!));
-  const cols = o.concat(taps, 3); // [B, H, W, 9·C], tap-major
-  // [out, in, ky, kx] → [ky, kx, in, out] → [9·in, out], matching the tap order above.
-  const mat = o.reshape(o.transpose(weight, [2, 3, 1, 0]), [9 * ch!, cout!]);
-  return o.add(o.matmul(cols, mat), bias);
-}
 
 /** [B, H, W, 3f²] → [B, fH, fW, 3]; channel k = (i·f + j)·3 + c goes to pixel (fy + i, fx + j), colour c. */
 function pixelShuffleNhwc(r: Tensor, f: number): Tensor {
@@ -153,7 +136,7 @@ export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: 
   let x = o.input('low', [batch, h, w, 3]);
   for (let i = 0; i < c.layers - 1; i++) {
     const { weight, bias } = trunkParams(scope, c, i);
-    x = o.relu(conv3x3Im2col(x, weight, bias));
+    x = o.relu(conv3x3(x, weight, bias));
   }
   const outputs = {} as Record<Factor, Tensor>;
   const mse = {} as Record<Factor, Tensor>;
@@ -165,7 +148,7 @@ export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: 
     const { weight, bias } = headParams(scope, c, f, opts.headInit ?? 0);
     const base = o.input(`base${f}`, [batch, f * h, f * w, 3]);
     const high = o.input(`high${f}`, [batch, f * h, f * w, 3]);
-    outputs[f] = o.add(base, pixelShuffleNhwc(conv3x3Im2col(x, weight, bias), f));
+    outputs[f] = o.add(base, pixelShuffleNhwc(conv3x3(x, weight, bias), f));
     const diff = inner(o.sub(outputs[f], high), f);
     const sq = o.square(diff);
     const perPixel = { l1: () => o.abs(diff), l2: () => sq, 'l2+l1': () => o.add(sq, o.mul(o.abs(diff), L1_WEIGHT)), charbonnier: () => o.sqrt(o.add(sq, CHARBONNIER_EPS * CHARBONNIER_EPS)) }[loss];

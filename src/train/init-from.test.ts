@@ -14,7 +14,10 @@ import { ModelRunner } from '../model/runner.ts';
 import { type LoadedModel, loadModel, saveModel } from '../model/store.ts';
 import { initParams } from '../nn/index.ts';
 import { tinyModelDir } from '../testing/tiny-model.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+import { TRAIN_PRESETS } from './config.ts';
 import { startingWeights, summariseTensorNames } from './init-from.ts';
+import { train } from './trainer.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowpaint-init-from-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -63,6 +66,30 @@ test('two more blocks: the grown model predicts what its start predicted, and th
   assert.ok(scale > 0.1, 'the reference output is not trivial');
   const err = Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i]!))) / scale;
   assert.ok(err < 1e-5, `max relative error ${err}`);
+});
+
+test('a grown detail head: the model predicts what its start predicted, and training moves the head', async () => {
+  const base = await randomTiny();
+  const grown: ModelConfig = { ...base.config, detailHead: { channels: 4, layers: 2 } };
+  const { weights, fresh } = startingWeights(buildTrainingGraph(grown, 1).scope, base, 5);
+  assert.ok(fresh.length > 0 && fresh.every((n) => n.startsWith('denoiser.detail_head.') || n.startsWith('layout_head')), fresh.join(', '));
+  for (const name of [...weights.keys()]) if (name.startsWith('layout_head')) weights.delete(name);
+  const dir = join(scratch, 'detail');
+  saveModel(dir, { config: grown, info: base.info, weights, tokenizer: base.tokenizer }, 'float32');
+  const noisy = new Rng(4).fillNormal(new Float32Array(16 * base.config.patchSize ** 2 * 3));
+  const want = await predict(base, noisy);
+  const got = await predict(loadModel(dir), noisy);
+  const scale = Math.max(...Array.from(want, Math.abs));
+  const err = Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i]!))) / scale;
+  assert.ok(err < 1e-5, `max relative error ${err}`);
+
+  // Training reaches the zero-initialised last convolution (the head is not stuck at identity).
+  const run = mkdtempSync(join(tmpdir(), 'flowpaint-detail-run-'));
+  const config = { ...TRAIN_PRESETS.tiny!, model: grown, steps: 3, warmupSteps: 1, checkpointEvery: 3 };
+  await train({ config, runDir: run, resume: false, initFrom: dir, maxSteps: 3 });
+  const last = loadCheckpoint(run).state.params.get('denoiser.detail_head.conv1.weight')!.f32();
+  assert.ok(last.some((v) => v !== 0), 'the last convolution moved off zero');
+  rmSync(run, { recursive: true, force: true });
 });
 
 test('tensor names outside numbered modules are listed as they are', () => {
