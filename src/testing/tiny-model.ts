@@ -5,6 +5,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HostTensor, Rng } from '../engine/index.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { buildTrainingGraph } from '../model/graphs.ts';
+import { type LoadedModel, loadModel, saveModel } from '../model/store.ts';
+import { initParams } from '../nn/index.ts';
 import { TRAIN_PRESETS } from '../train/config.ts';
 import { exportRun } from '../train/export.ts';
 import { train } from '../train/trainer.ts';
@@ -43,4 +48,21 @@ export async function tinyModelDir(): Promise<string> {
     rmSync(work, { recursive: true, force: true });
   }
   return dir;
+}
+
+/**
+ * The tiny model with `config` and every weight random (normal, std 0.2), saved in float32 to
+ * `dir`: zero-initialised heads would make a comparison of two models' predictions vacuous.
+ */
+export async function randomTinyModel(dir: string, seed: number, config?: ModelConfig): Promise<LoadedModel> {
+  const tiny = loadModel(await tinyModelDir());
+  const c = config ?? tiny.config;
+  const rng = new Rng(seed);
+  const weights = new Map<string, HostTensor>();
+  for (const [name, t] of initParams(buildTrainingGraph(c, 1).scope, 1)) {
+    if (name.startsWith('layout_head')) continue;
+    weights.set(name, HostTensor.f32(rng.fillNormal(new Float32Array(t.size), 0.2), t.shape));
+  }
+  saveModel(dir, { config: c, info: tiny.info, weights, tokenizer: tiny.tokenizer }, 'float32');
+  return loadModel(dir);
 }

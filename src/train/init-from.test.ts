@@ -6,14 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { HostTensor, Rng } from '../engine/index.ts';
+import { Rng } from '../engine/index.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { buildTrainingGraph } from '../model/graphs.ts';
 import { gridFor } from '../model/layout.ts';
 import { ModelRunner } from '../model/runner.ts';
 import { type LoadedModel, loadModel, saveModel } from '../model/store.ts';
-import { initParams } from '../nn/index.ts';
-import { tinyModelDir } from '../testing/tiny-model.ts';
+import { randomTinyModel } from '../testing/tiny-model.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { TRAIN_PRESETS } from './config.ts';
 import { startingWeights, summariseTensorNames } from './init-from.ts';
@@ -22,19 +21,7 @@ import { train } from './trainer.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'flowpaint-init-from-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The tiny model with every weight random, so zero-initialised heads cannot make the comparison vacuous. */
-async function randomTiny(): Promise<LoadedModel> {
-  const tiny = loadModel(await tinyModelDir());
-  const rng = new Rng(11);
-  const weights = new Map<string, HostTensor>();
-  for (const [name, t] of initParams(buildTrainingGraph(tiny.config, 1).scope, 1)) {
-    if (name.startsWith('layout_head')) continue;
-    weights.set(name, HostTensor.f32(rng.fillNormal(new Float32Array(t.size), 0.2), t.shape));
-  }
-  const dir = join(scratch, 'base');
-  saveModel(dir, { config: tiny.config, info: tiny.info, weights, tokenizer: tiny.tokenizer }, 'float32');
-  return loadModel(dir);
-}
+const randomTiny = () => randomTinyModel(join(scratch, 'base'), 11);
 
 async function predict(m: LoadedModel, noisy: Float32Array): Promise<Float32Array> {
   const runner = await ModelRunner.create(m, { threads: 1 });

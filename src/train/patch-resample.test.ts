@@ -6,14 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { HostTensor, Rng } from '../engine/index.ts';
-import type { ModelConfig } from '../model/config.ts';
-import { buildTrainingGraph } from '../model/graphs.ts';
+import { Rng } from '../engine/index.ts';
 import { gridFor } from '../model/layout.ts';
 import { ModelRunner } from '../model/runner.ts';
 import { type LoadedModel, loadModel, saveModel } from '../model/store.ts';
-import { initParams } from '../nn/index.ts';
-import { tinyModelDir } from '../testing/tiny-model.ts';
+import { randomTinyModel, tinyModelDir } from '../testing/tiny-model.ts';
 import { resamplePatchTensors } from './patch-resample.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'flowpaint-patch-resample-'));
@@ -23,16 +20,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 let base: LoadedModel;
 before(async () => {
   const tiny = loadModel(await tinyModelDir());
-  const config: ModelConfig = { ...tiny.config, pixelHead: 16 };
-  const rng = new Rng(7);
-  const weights = new Map<string, HostTensor>();
-  for (const [name, t] of initParams(buildTrainingGraph(config, 1).scope, 1)) {
-    if (name.startsWith('layout_head')) continue;
-    weights.set(name, HostTensor.f32(rng.fillNormal(new Float32Array(t.size), 0.2), t.shape));
-  }
-  const dir = join(scratch, 'p8');
-  saveModel(dir, { config, info: tiny.info, weights, tokenizer: tiny.tokenizer }, 'float32');
-  base = loadModel(dir);
+  base = await randomTinyModel(join(scratch, 'p8'), 7, { ...tiny.config, pixelHead: 16 });
 });
 
 /** The model directory `base` becomes with its pixel tensors resampled to `patch`. */
