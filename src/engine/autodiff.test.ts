@@ -118,6 +118,8 @@ describe('gradients match finite differences', () => {
     ['unsqueeze/squeeze', [{ shape: [3, 2] }], (a) => o.squeeze(o.mul(o.unsqueeze(a, 0), 2), 0)],
     ['cast round trip', [s23], (a) => o.cast(o.cast(a, 'float32'), 'float32')],
     ['a tensor used twice', [s23], (a) => o.mul(a, o.tanh(a))],
+    ['conv2d 3×3, padding 1, bias', [{ shape: [2, 3, 5, 4] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], (x, w, b) => o.conv2d(x, w, b, { padding: 1 })],
+    ['conv2d 2×3 kernel, no padding, no bias', [{ shape: [1, 2, 4, 5] }, { shape: [3, 2, 2, 3] }], (x, w) => o.conv2d(x, w)],
   ];
   for (const [name, args, f] of cases) test(name, () => gradCheck(name, args, f));
 
@@ -154,6 +156,23 @@ describe('gradients match finite differences', () => {
     const c = o.cast(o.equal(a, b), 'float32');
     assert.doesNotThrow(() => grad(o.sum(o.add(c, a)), [a]));
     assert.throws(() => grad(o.exp(a), [a]), /loss must be a scalar/);
+  });
+
+  test('conv2d: a symbolic batch differentiates; strides and groups are refused by name', async () => {
+    const x = o.input('x', ['B', 2, 4, 4]);
+    const w = o.input('w', [3, 2, 3, 3]);
+    const [gx, gw] = grad(o.sum(o.conv2d(x, w, undefined, { padding: 1 })), [x, w]);
+    assert.deepEqual(gx!.shape, ['B', 2, 4, 4]);
+    assert.deepEqual(gw!.shape, [3, 2, 3, 3]);
+    const session = await Session.create(serializeGraph({ outputs: { gw: gw! }, paramMode: 'inputs' }));
+    // All-ones input and a sum: dW[o, c, i, j] counts the (batch, pixel) pairs whose tap (i, j)
+    // lands inside the 4×4 image — 3 × 4 = 12 for an edge tap row or column, 16 in the middle, × 3 images.
+    const out = (await session.run({ x: HostTensor.f32(new Float32Array(3 * 2 * 16).fill(1), [3, 2, 4, 4]), w: HostTensor.f32(new Float32Array(54), [3, 2, 3, 3]) })).gw!;
+    const taps = [3, 4, 3].flatMap((r) => [3, 4, 3].map((c) => r * c * 3));
+    assert.deepEqual([...out.data].slice(0, 9), taps);
+    await session.release();
+    const strided = o.conv2d(o.input('s', [1, 2, 6, 6]), w, undefined, { stride: 2, padding: 1 });
+    assert.throws(() => grad(o.sum(strided), [w]), /Conv gradient needs stride 1/);
   });
 
   test('a rule that returns the wrong number of gradients fails naming the op', () => {

@@ -142,6 +142,21 @@ const rules: Record<string, Rule> = {
     return [padded, undefined, undefined, undefined];
   },
   Gather: (g, [data, idx]) => [o.scatterAddRows(data!, idx!, g), undefined],
+  Conv: (g, [x, w, b], _y, node) => {
+    const ints = (name: string) => (node.attrs[name] as { ints: number[] } | undefined)?.ints;
+    const group = (node.attrs.group as { int: number } | undefined)?.int ?? 1;
+    const pads = ints('pads') ?? [0, 0, 0, 0];
+    const unit = (v: number[] | undefined) => !v || v.every((d) => d === 1);
+    if (group !== 1 || !unit(ints('strides')) || !unit(ints('dilations')) || pads.some((p) => p !== pads[0])) {
+      throw new Error(`autodiff: the Conv gradient needs stride 1, dilation 1, one group and equal padding on every side (${node})`);
+    }
+    const [, , kh, kw] = w!.shape as number[];
+    return [
+      o.convTranspose2d(g, w!, { padding: pads[0] }),
+      o.conv2dWeightGradient(x!, g, [kh!, kw!], pads[0]),
+      ...(b ? [o.sum(g, [0, 2, 3])] : []),
+    ];
+  },
 };
 
 /** Pads a slice's gradient back to the input's extent: `start` zeros before, the rest after (end undefined: to the end). */

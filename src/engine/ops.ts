@@ -430,7 +430,9 @@ export function onesLike(x: Tensor): Tensor {
   return expandLike(scalar(1, x.dtype), x);
 }
 
-// ---------------------------------------------------------------- image ops (inference: no gradient rules)
+// ---------------------------------------------------------------- image ops
+// conv2d differentiates at stride 1 (autodiff.ts: its adjoint below, and a weight gradient that is
+// itself a convolution); group norm is a composite with a closed form; upsample2d has no rule.
 
 export interface Conv2dOptions {
   stride?: number;
@@ -472,6 +474,40 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, opts: Conv2dOpt
     group: { int: groups },
   };
   return op('Conv', bias ? [x, weight, bias] : [x, weight], x.dtype, shape, attrs);
+}
+
+/**
+ * The adjoint of a stride-1 `conv2d` with the same weight and padding (its input gradient):
+ * g [B, O, H', W'], weight [O, C, kh, kw] → [B, C, H' + kh − 1 − 2p, W' + kw − 1 − 2p], as one
+ * ONNX ConvTranspose.
+ */
+export function convTranspose2d(g: Tensor, weight: Tensor, opts: { padding?: number } = {}): Tensor {
+  const padding = opts.padding ?? 0;
+  if (g.rank !== 4 || weight.rank !== 4) throw new Error(`convTranspose2d: needs g [B, O, H, W] and weight [O, C, kh, kw], got ${g} and ${weight}`);
+  requireFloat('convTranspose2d', g, weight);
+  const [o, c, kh, kw] = weight.shape as number[];
+  if (g.shape[1] !== o) throw new Error(`convTranspose2d: ${g} has ${g.shape[1]} channels, weight ${weight} expects ${o}`);
+  const grow = (d: Dim, k: number): Dim => {
+    const a = k - 1 - 2 * padding;
+    if (typeof d === 'number') return d + a;
+    return a === 0 ? d : `${d}${a > 0 ? '+' : ''}${a}`;
+  };
+  const attrs: Attrs = { kernel_shape: { ints: [kh!, kw!] }, strides: { ints: [1, 1] }, pads: { ints: [padding, padding, padding, padding] } };
+  return op('ConvTranspose', [g, weight], g.dtype, [g.shape[0]!, c!, grow(g.shape[2]!, kh!), grow(g.shape[3]!, kw!)], attrs);
+}
+
+/**
+ * The weight gradient of a stride-1 `conv2d`: dW[o, c, i, j] = Σ_b,y,x g[b, o, y, x]·x_pad[b, c, y + i, x + j].
+ * That is itself a convolution once batch and channels swap places — x as [C, B, H, W] convolved
+ * with g as an [O, B, H', W'] kernel gives [C, O, kh, kw] — so it runs as one ONNX Conv (the
+ * batch may be symbolic: it becomes the contracted channel axis).
+ */
+export function conv2dWeightGradient(x: Tensor, g: Tensor, kernel: readonly [number, number], padding = 0): Tensor {
+  if (x.rank !== 4 || g.rank !== 4) throw new Error(`conv2dWeightGradient: needs x [B, C, H, W] and g [B, O, H', W'], got ${x} and ${g}`);
+  requireFloat('conv2dWeightGradient', x, g);
+  const attrs: Attrs = { strides: { ints: [1, 1] }, pads: { ints: [padding, padding, padding, padding] }, dilations: { ints: [1, 1] } };
+  const swapped = op('Conv', [transpose(x, [1, 0, 2, 3]), transpose(g, [1, 0, 2, 3])], x.dtype, [x.shape[1]!, g.shape[1]!, kernel[0], kernel[1]], attrs);
+  return transpose(swapped, [1, 0, 2, 3]);
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   applyRope,
   attend,
   attendFused,
-  conv3x3,
   layerNorm,
   linear,
   mergeHeads,
@@ -180,23 +179,24 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
 /**
  * ModelConfig.detailHead: 3×3 convolutions within each patch, over its noisy pixels, the
  * prediction so far and the token's features broadcast to every pixel; returns the residual
- * [B, N, P]. Patches are laid out (y, x, channel), so a patch vector reshapes to [p, p, 3].
+ * [B, N, P]. Patches are laid out (y, x, channel), so a patch vector reshapes to [p, p, 3] and
+ * is turned channels-first for ONNX Conv, whose gradient the engine runs as convolutions too.
  */
 function detailHead(s: Scope, c: ModelConfig, tokens: Tensor, noisy: Tensor, pred: Tensor): Tensor {
   const { channels, layers } = c.detailHead!;
   const p = c.patchSize;
-  const pixels = (x: Tensor) => o.reshape(x, [-1, p, p, 3]); // [B·N, p, p, 3]
-  const features = o.reshape(linear(s.child('token'), tokens, channels), [-1, 1, 1, channels]);
-  const broadcast = o.add(features, o.constant(new Float32Array(p * p * channels), [1, p, p, channels]));
-  let x = o.concat([pixels(noisy), pixels(pred), broadcast], 3);
+  const pixels = (x: Tensor) => o.transpose(o.reshape(x, [-1, p, p, 3]), [0, 3, 1, 2]); // [B·N, 3, p, p]
+  const features = o.reshape(linear(s.child('token'), tokens, channels), [-1, channels, 1, 1]);
+  const broadcast = o.add(features, o.constant(new Float32Array(channels * p * p), [1, channels, p, p]));
+  let x = o.concat([pixels(noisy), pixels(pred), broadcast], 1);
   for (let i = 0; i < layers; i++) {
     const last = i === layers - 1;
-    const cin = x.shape[3] as number;
+    const cin = x.shape[1] as number;
     const cout = last ? 3 : channels;
     const conv = s.child(`conv${i}`);
     const weight = conv.param('weight', [cout, cin, 3, 3], last ? zeros : normal(Math.sqrt(2 / (9 * cin))));
-    x = conv3x3(x, weight, conv.param('bias', [cout], zeros));
+    x = o.conv2d(x, weight, conv.param('bias', [cout], zeros), { padding: 1 });
     if (!last) x = o.gelu(x);
   }
-  return o.reshapeLike(x, pred);
+  return o.reshapeLike(o.transpose(x, [0, 2, 3, 1]), pred);
 }

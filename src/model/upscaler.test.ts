@@ -18,7 +18,7 @@ function hwc(img: { data: Uint8Array }): Float32Array {
   return Float32Array.from(img.data, (v) => v / 127.5 - 1);
 }
 
-test('the im2col training graph and the Conv inference graph compute the same upscale, for every factor', async () => {
+test('the training graph (channels-last crops, every head) and the inference graph (one factor) compute the same upscale', async () => {
   const w = 12;
   const h = 8;
   const g = buildUpscalerTrainingGraph(UPSCALER_TINY, 1, h, w);

@@ -12,14 +12,12 @@
 // the second stage's input is the first one's slightly soft output, and the errors add up
 // (BENCHMARKS.md, "Upscaler").
 //
-// Two graphs compute the same function. Training uses an im2col convolution built from slices,
-// concats and a matmul, whose gradients the engine already has (autodiff has no Conv rule); the
-// inference graph uses ONNX Conv (one fused kernel, no 9× im2col buffer). Both read the weights in
-// ONNX Conv layout [out, in, 3, 3], and a test checks they agree.
+// Training and inference build the same network (upscalerBody) from ONNX Conv, whose gradient the
+// engine runs as convolutions; weights are in ONNX Conv layout [out, in, 3, 3].
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostTensor, Session, type Tensor, asFloat32, ops as o, readSafetensors, serializeGraph } from '../engine/index.ts';
-import { Scope, conv3x3, normal, zeros } from '../nn/index.ts';
+import { Scope, normal, zeros } from '../nn/index.ts';
 import type { RgbImage } from '../image/index.ts';
 import { loadSharp } from '../image/sharp.ts';
 
@@ -74,14 +72,31 @@ function headParams(s: Scope, c: UpscalerConfig, f: number, std = 0): { weight: 
   return { weight: l.param('weight', [3 * f * f, c.channels, 3, 3], std > 0 ? normal(std) : zeros), bias: l.param('bias', [3 * f * f], zeros) };
 }
 
-// ---------------------------------------------------------------- training graph (NHWC, im2col)
+// ---------------------------------------------------------------- the network
 
-/** [B, H, W, 3f²] → [B, fH, fW, 3]; channel k = (i·f + j)·3 + c goes to pixel (fy + i, fx + j), colour c. */
-function pixelShuffleNhwc(r: Tensor, f: number): Tensor {
-  const [b, h, w] = r.shape as number[];
-  const t = o.reshape(r, [b!, h!, w!, f, f, 3]);
-  return o.reshape(o.transpose(t, [0, 1, 3, 2, 4, 5]), [b!, h! * f, w! * f, 3]);
+/** [B, 3f², h, w] → [B, 3, fh, fw]; channel k = (i·f + j)·3 + c goes to pixel (fy + i, fx + j), colour c. */
+function pixelShuffle(r: Tensor, f: number): Tensor {
+  const [b, , h, w] = r.shape as number[];
+  const t = o.reshape(r, [b!, f, f, 3, h!, w!]);
+  return o.reshape(o.transpose(t, [0, 3, 4, 1, 5, 2]), [b!, 3, h! * f, w! * f]);
 }
+
+/** The trunk on `low` [B, 3, h, w] and the heads of `factors`: each factor's residual [B, 3, fh, fw] over Lanczos. */
+function upscalerBody(scope: Scope, c: UpscalerConfig, low: Tensor, factors: readonly Factor[], headInit = 0): Map<Factor, Tensor> {
+  let x = low;
+  for (let i = 0; i < c.layers - 1; i++) {
+    const { weight, bias } = trunkParams(scope, c, i);
+    x = o.relu(o.conv2d(x, weight, bias, { padding: 1 }));
+  }
+  const residuals = new Map<Factor, Tensor>();
+  for (const f of factors) {
+    const { weight, bias } = headParams(scope, c, f, headInit);
+    residuals.set(f, pixelShuffle(o.conv2d(x, weight, bias, { padding: 1 }), f));
+  }
+  return residuals;
+}
+
+// ---------------------------------------------------------------- training graph
 
 /**
  * The training loss per pixel: L1 (|d|), L2 (d²) or Charbonnier (√(d² + ε²), a smooth L1).
@@ -133,11 +148,9 @@ export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: 
   if (!UPSCALER_LOSSES.includes(loss)) throw new Error(`upscaler: loss must be one of ${UPSCALER_LOSSES.join(', ')}, got '${loss}'`);
   if (!Number.isInteger(margin) || margin < 0 || 2 * margin >= Math.min(h, w)) throw new Error(`upscaler: margin must be an integer from 0 to under half the crop (${h}×${w}), got ${margin}`);
   const scope = Scope.root();
-  let x = o.input('low', [batch, h, w, 3]);
-  for (let i = 0; i < c.layers - 1; i++) {
-    const { weight, bias } = trunkParams(scope, c, i);
-    x = o.relu(conv3x3(x, weight, bias));
-  }
+  // The trainer's crops are channels-last; the network runs channels-first.
+  const low = o.transpose(o.input('low', [batch, h, w, 3]), [0, 3, 1, 2]);
+  const residuals = upscalerBody(scope, c, low, FACTORS, opts.headInit ?? 0);
   const outputs = {} as Record<Factor, Tensor>;
   const mse = {} as Record<Factor, Tensor>;
   const lanczosMse = {} as Record<Factor, Tensor>;
@@ -145,10 +158,9 @@ export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: 
   // The scored region: everything but `margin` input pixels (f·margin output pixels) on each side.
   const inner = (t: Tensor, f: number) => (margin ? o.slice(o.slice(t, 1, f * margin, f * (h - margin)), 2, f * margin, f * (w - margin)) : t);
   for (const f of FACTORS) {
-    const { weight, bias } = headParams(scope, c, f, opts.headInit ?? 0);
     const base = o.input(`base${f}`, [batch, f * h, f * w, 3]);
     const high = o.input(`high${f}`, [batch, f * h, f * w, 3]);
-    outputs[f] = o.add(base, pixelShuffleNhwc(conv3x3(x, weight, bias), f));
+    outputs[f] = o.add(base, o.transpose(residuals.get(f)!, [0, 2, 3, 1]));
     const diff = inner(o.sub(outputs[f], high), f);
     const sq = o.square(diff);
     const perPixel = { l1: () => o.abs(diff), l2: () => sq, 'l2+l1': () => o.add(sq, o.mul(o.abs(diff), L1_WEIGHT)), charbonnier: () => o.sqrt(o.add(sq, CHARBONNIER_EPS * CHARBONNIER_EPS)) }[loss];
@@ -159,23 +171,14 @@ export function buildUpscalerTrainingGraph(c: UpscalerConfig, batch: number, h: 
   return { scope, loss: o.div(terms.reduce((a, b) => o.add(a, b)), terms.length), mse, lanczosMse, outputs };
 }
 
-// ---------------------------------------------------------------- inference graph (NCHW, Conv)
+// ---------------------------------------------------------------- inference graph
 
 /** Inference graph for ×f of one h×w image: `low` [1, 3, h, w], `base` [1, 3, fh, fw] → `high`, clamped to [−1, 1]. */
 export function buildUpscalerGraph(c: UpscalerConfig, f: Factor, h: number, w: number): { scope: Scope; high: Tensor } {
   checkUpscalerConfig(c);
   const scope = Scope.root();
-  let x = o.input('low', [1, 3, h, w]);
+  const residual = upscalerBody(scope, c, o.input('low', [1, 3, h, w]), [f]).get(f)!;
   const base = o.input('base', [1, 3, f * h, f * w]);
-  for (let i = 0; i < c.layers - 1; i++) {
-    const { weight, bias } = trunkParams(scope, c, i);
-    x = o.relu(o.conv2d(x, weight, bias, { padding: 1 }));
-  }
-  const head = headParams(scope, c, f);
-  x = o.conv2d(x, head.weight, head.bias, { padding: 1 });
-  // [1, (i, j, c), h, w] → [1, c, h, i, w, j] → [1, 3, fh, fw]
-  const t = o.reshape(x, [1, f, f, 3, h, w]);
-  const residual = o.reshape(o.transpose(t, [0, 3, 4, 1, 5, 2]), [1, 3, h * f, w * f]);
   return { scope, high: o.clamp(o.add(base, residual), -1, 1) };
 }
 
