@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { asFloat32, castForStorage, type HostTensor, parseSafetensors, readCheckedSafetensors, safetensorsHeader, writeFileAtomic, writeSafetensors } from '../engine/index.ts';
 import { bytesDigest } from '../engine/graph-cache.ts';
-import { guidanceEmbeddingShapes, withGuidanceInput } from './config.ts';
+import { type ModelConfig, guidanceEmbeddingShapes, withGuidanceInput } from './config.ts';
 import { type LoadedModel, storedTensors, tensorShapes, withWeightsFile } from './store.ts';
 
 export const FLASH_FILE = 'flash.safetensors';
@@ -38,6 +38,11 @@ export const FlashEntry = z.object({
    * (ModelConfig.guidanceEmbedding; DistillConfig.guidanceRange). Absent: one scale baked in.
    */
   guidanceRange: z.tuple([z.number().min(0).max(30), z.number().min(0).max(30)]).optional(),
+  /**
+   * The teacher's transformer blocks the student kept, in order (DistillConfig.studentBlocks):
+   * student block i started as teacher block blocks[i]. Absent: all of them.
+   */
+  blocks: z.array(z.number().int().min(0)).min(1).optional(),
   /** sha256 of the base text encoder's weights the student was distilled with (fingerprintText). */
   textFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
   /** The teacher as it was: id and version from its config.json. */
@@ -49,8 +54,43 @@ export const FlashEntry = z.object({
   const [lo, hi] = e.guidanceRange;
   if (lo > hi) ctx.addIssue({ code: 'custom', path: ['guidanceRange'], message: `[${lo}, ${hi}] is not a range (lo > hi)` });
   else if (!inGuidanceRange(e.guidance, e.guidanceRange)) ctx.addIssue({ code: 'custom', path: ['guidance'], message: `the default scale ${e.guidance} is outside guidanceRange [${lo}, ${hi}]` });
+}).superRefine((e, ctx) => {
+  if (e.blocks && !isBlockList(e.blocks)) ctx.addIssue({ code: 'custom', path: ['blocks'], message: `must be strictly increasing block indices, got [${e.blocks.join(', ')}]` });
 });
 export type FlashEntry = z.infer<typeof FlashEntry>;
+
+/** Whether a list of block indices is strictly increasing (each block kept once, in the teacher's order). */
+export function isBlockList(blocks: readonly number[]): boolean {
+  return blocks.every((b, i) => Number.isInteger(b) && b >= 0 && (i === 0 || b > blocks[i - 1]!));
+}
+
+const BLOCK_TENSOR = /^denoiser\.blocks\.(\d+)\./;
+
+/** The teacher's tensor a student tensor starts from: student block i is teacher block blocks[i]. */
+export function teacherTensorName(name: string, blocks?: readonly number[]): string {
+  return blocks ? name.replace(BLOCK_TENSOR, (_, i: string) => `denoiser.blocks.${blocks[Number(i)]}.`) : name;
+}
+
+/** The student's name for a teacher's denoiser tensor, or undefined when the student dropped its block. */
+export function studentTensorName(name: string, blocks?: readonly number[]): string | undefined {
+  const m = BLOCK_TENSOR.exec(name);
+  if (!blocks || !m) return name;
+  const i = blocks.indexOf(Number(m[1]));
+  return i < 0 ? undefined : name.replace(BLOCK_TENSOR, `denoiser.blocks.${i}.`);
+}
+
+/**
+ * The student's model: the base model with only the kept blocks, taking the guidance scale as an
+ * input when it was distilled over a range of scales.
+ */
+export function flashConfig(base: ModelConfig, student: { guidanceRange?: readonly [number, number]; blocks?: readonly number[] }): ModelConfig {
+  if (student.blocks) {
+    const over = student.blocks.filter((b) => b >= base.depth);
+    if (over.length) throw new Error(`Flash blocks [${student.blocks.join(', ')}]: the base model has blocks 0 to ${base.depth - 1} only`);
+  }
+  const config = student.blocks ? { ...base, depth: student.blocks.length } : base;
+  return student.guidanceRange ? withGuidanceInput(config) : config;
+}
 
 /** The student's tensors: every denoiser parameter (the text encoder stays the base model's). */
 export function isStudentTensor(name: string): boolean {
@@ -111,10 +151,19 @@ export function loadFlash(base: LoadedModel): FlashStatus {
   } catch (err) {
     throw new FlashLoadError((err as Error).message);
   }
-  // A student that takes the guidance scale as an input has the base model's denoiser tensors and
-  // the guidance embedding's.
-  const config = entry.guidanceRange ? withGuidanceInput(base.config) : base.config;
-  const studentShapes = new Map([...tensorShapes(base)].filter(([name]) => isStudentTensor(name)));
+  // A student has the base model's denoiser tensors (those of the blocks it kept, renumbered), and
+  // when it takes the guidance scale as an input the guidance embedding's.
+  let config: ModelConfig;
+  try {
+    config = flashConfig(base.config, entry);
+  } catch (err) {
+    throw new FlashLoadError(`${configPath}: ${(err as Error).message}`);
+  }
+  const studentShapes = new Map<string, readonly number[]>();
+  for (const [name, shape] of tensorShapes(base)) {
+    const own = isStudentTensor(name) ? studentTensorName(name, entry.blocks) : undefined;
+    if (own) studentShapes.set(own, shape);
+  }
   const added = entry.guidanceRange ? guidanceEmbeddingShapes(config) : new Map<string, number[]>();
   for (const [name, shape] of added) studentShapes.set(name, shape);
   for (const [name, shape] of studentShapes) {
@@ -137,7 +186,7 @@ export function loadFlash(base: LoadedModel): FlashStatus {
     ...(base.sampling ? { sampling: base.sampling } : {}),
     get weights() {
       if (!weights) {
-        weights = new Map(base.weights);
+        weights = new Map([...base.weights].filter(([name]) => !isStudentTensor(name)));
         for (const [name, t] of parseSafetensors(stored!, path, isStudentTensor).tensors) weights.set(name, asFloat32(t));
         stored = undefined;
       }

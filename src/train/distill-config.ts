@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { isBlockList } from '../model/flash.ts';
 
 export const DistillConfig = z
   .object({
@@ -45,6 +46,13 @@ export const DistillConfig = z
      * 1 ≤ lo < hi ≤ 30: below 1 guidance pushes away from the prompt, which no request wants.
      */
     guidanceRange: z.tuple([z.number(), z.number()]).optional(),
+    /**
+     * The teacher's transformer blocks the student keeps, in order (absent: all). Each kept block
+     * starts as the teacher's; a shallower student costs less per step — at 128² a block is about
+     * 0.8 of a one-row call's 6.9 CPU ms (BENCHMARKS.md, "Flash cost") — which is what #15's 1/8
+     * of the teacher's image needs beyond step and guidance distillation.
+     */
+    studentBlocks: z.array(z.number().int().min(0)).min(1).optional(),
     /** Image guidance of the teacher for edits (the pipeline's default is 1.5). */
     imageGuidance: z.number().min(0).max(30),
     steps: z.number().int().positive(),
@@ -67,6 +75,9 @@ export const DistillConfig = z
     if (c.guidanceRange && !isGuidanceRange(c.guidanceRange)) {
       const message = `must be [lo, hi] with 1 ≤ lo < hi ≤ 30, got [${c.guidanceRange.join(', ')}] (for one scale, set guidance and leave guidanceRange out)`;
       ctx.addIssue({ code: 'custom', path: ['guidanceRange'], message });
+    }
+    if (c.studentBlocks && !isBlockList(c.studentBlocks)) {
+      ctx.addIssue({ code: 'custom', path: ['studentBlocks'], message: `must be strictly increasing teacher block indices, e.g. [0, 2, 3, 5], got [${c.studentBlocks.join(', ')}]` });
     }
   });
 export type DistillConfig = z.infer<typeof DistillConfig>;

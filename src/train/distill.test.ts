@@ -259,6 +259,52 @@ describe('distill', () => {
     await assert.rejects(distill({ modelDir: model, runDir: mkdtempSync(join(tmpdir(), 'distill-gc-')), config: { ...config, guidance: 9 }, resume: false }), /guidanceRange \[1, 8\] must include the teacher's guidance 9/);
   });
 
+  test('studentBlocks: a shallower student starts from the kept teacher blocks, exports its blocks, and loads and draws with that depth', async () => {
+    const model = await modelCopy();
+    const teacher = loadModel(model);
+    assert.ok(teacher.config.depth >= 2, 'the tiny teacher has blocks to drop');
+    const keep = [teacher.config.depth - 1];
+    const config = { ...tiny, steps: 2, studentBlocks: keep };
+    const studentModel = studentConfig(config, teacher.config);
+    assert.equal(studentModel.depth, 1);
+    const start = studentStartWeights(buildStudentGraph(studentModel, 1).scope, teacher, tiny.seed, keep);
+    const last = `denoiser.blocks.${keep[0]}.`;
+    for (const [name, t] of teacher.weights) {
+      if (name.startsWith(last)) assert.equal(start.get(name.replace(last, 'denoiser.blocks.0.')), t, `${name} seeds the student's block 0`);
+    }
+    assert.ok(![...start.keys()].some((n) => n.startsWith('denoiser.blocks.1.')), 'the student has one block');
+    assert.throws(() => studentConfig({ ...tiny, studentBlocks: [0, teacher.config.depth] }, teacher.config), /studentBlocks: .*the base model has blocks 0 to \d+ only/);
+
+    const run = mkdtempSync(join(tmpdir(), 'distill-blocks-'));
+    await distill({ modelDir: model, runDir: run, config, resume: false });
+    const { entry, path } = exportFlash(run);
+    assert.deepEqual(entry.blocks, keep);
+    assert.ok(statSync(path).size > 0);
+    const flash = loadFlash(loadModel(model));
+    assert.equal(flash.kind, 'ready');
+    if (flash.kind !== 'ready') return;
+    assert.equal(flash.model.config.depth, 1);
+    assert.ok(![...flash.model.weights.keys()].some((n) => n.startsWith('denoiser.blocks.1.')), 'no teacher block beyond the kept one rides along');
+    const student = await ModelRunner.create(flash.model, { threads: 1 }, { cache: false });
+    try {
+      const grid = gridFor(64, 64, flash.model.config.patchSize);
+      const noisy = new Rng(8).fillNormal(new Float32Array(grid.rows * grid.cols * flash.model.config.patchSize ** 2 * 3));
+      const [x] = await student.predict({ noisy: [noisy], t: 0.5, grid, cond: await student.encode(['a blue heart']) });
+      assert.ok(x!.every(Number.isFinite) && x!.length === noisy.length);
+    } finally {
+      await student.release();
+    }
+    // A config.json whose blocks name a block the base model lacks is an error naming the file.
+    const cfgPath = join(model, 'config.json');
+    const raw = JSON.parse(readFileSync(cfgPath, 'utf8'));
+    raw.flash.blocks = [0, teacher.config.depth + 3];
+    writeFileSync(cfgPath, JSON.stringify(raw));
+    assert.throws(() => loadFlash(loadModel(model)), /config\.json: Flash blocks .* the base model has blocks 0 to/);
+    raw.flash.blocks = [1, 0];
+    writeFileSync(cfgPath, JSON.stringify(raw));
+    assert.throws(() => loadFlash(loadModel(model)), /blocks: must be strictly increasing/);
+  });
+
   test('configs: presets, files that extend them, and a clear error for a student grid that does not nest', () => {
     assert.equal(loadDistillConfig('small').studentSteps, 4);
     const dir = mkdtempSync(join(tmpdir(), 'distill-cfg-'));
@@ -276,5 +322,7 @@ describe('distill', () => {
       writeFileSync(file, JSON.stringify({ extends: 'small', guidanceRange: bad }));
       assert.throws(() => loadDistillConfig(file), new RegExp(`guidanceRange: must be \\[lo, hi\\] with 1 ≤ lo < hi ≤ 30, got \\[${bad.join(', ')}\\]`));
     }
+    writeFileSync(file, JSON.stringify({ extends: 'small', studentBlocks: [0, 2, 2] }));
+    assert.throws(() => loadDistillConfig(file), /studentBlocks: must be strictly increasing teacher block indices/);
   });
 });

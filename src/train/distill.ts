@@ -18,9 +18,9 @@ import { validateScope, type DataScope } from '../data/scope.ts';
 import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, ops as o, readSafetensors, type Tensor, writeSafetensors } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import { flowMatchingLoss } from '../flow/index.ts';
-import { type ModelConfig, guidanceEmbeddingShapes, withGuidanceInput } from '../model/config.ts';
+import { type ModelConfig, guidanceEmbeddingShapes } from '../model/config.ts';
 import { type DenoiserInputs, denoise, denoiserInputs } from '../model/denoiser.ts';
-import { type FlashEntry, fingerprintText, inGuidanceRange, isStudentTensor, saveFlash } from '../model/flash.ts';
+import { type FlashEntry, fingerprintText, flashConfig, inGuidanceRange, isStudentTensor, saveFlash, studentTensorName, teacherTensorName } from '../model/flash.ts';
 import { modelSizes } from '../model/config.ts';
 import { ModelRunner } from '../model/runner.ts';
 import { type LoadedModel, loadModel } from '../model/store.ts';
@@ -109,22 +109,30 @@ export function teacherScales(cfg: DistillConfig, m: LoadedModel): TeacherScales
   return { guidance: cfg.guidance ?? m.sampling?.guidance ?? FALLBACK_GUIDANCE, imageGuidance: cfg.imageGuidance };
 }
 
-/** The student's model: the teacher's, taking the guidance scale as an input when the run distils a range of scales. */
+/**
+ * The student's model: the teacher's with the blocks the run keeps, taking the guidance scale as an
+ * input when the run distils a range of scales.
+ */
 export function studentConfig(cfg: DistillConfig, teacher: ModelConfig): ModelConfig {
-  return cfg.guidanceRange ? withGuidanceInput(teacher) : teacher;
+  try {
+    return flashConfig(teacher, { guidanceRange: cfg.guidanceRange, blocks: cfg.studentBlocks });
+  } catch (err) {
+    throw new InputError(`studentBlocks: ${(err as Error).message}`);
+  }
 }
 
 /**
- * The student's starting weights for every parameter of its graph: the teacher's denoiser, and the
- * guidance embedding (which the teacher lacks) freshly initialised — its last layer zero, so the
- * student starts as exactly the teacher's function.
+ * The student's starting weights for every parameter of its graph: the teacher's denoiser (student
+ * block i from teacher block blocks[i]), and the guidance embedding (which the teacher lacks)
+ * freshly initialised — its last layer zero, so a student that keeps every block starts as
+ * exactly the teacher's function.
  */
-export function studentStartWeights(scope: Scope, teacher: LoadedModel, seed: number): Map<string, HostTensor> {
+export function studentStartWeights(scope: Scope, teacher: LoadedModel, seed: number, blocks?: readonly number[]): Map<string, HostTensor> {
   const added = guidanceEmbeddingShapes(teacher.config);
   const fresh = initParams(scope, seed, (name) => added.has(name) && !teacher.weights.has(name));
   const start = new Map<string, HostTensor>();
   for (const p of scope.params()) {
-    const w = teacher.weights.get(p.name!) ?? fresh.get(p.name!);
+    const w = teacher.weights.get(teacherTensorName(p.name!, blocks)) ?? fresh.get(p.name!);
     if (!w || w.shape.join() !== p.shape.join()) throw new InputError(`${teacher.dir}: tensor '${p.name}' is missing or has another shape than the config says`);
     start.set(p.name!, w);
   }
@@ -170,7 +178,7 @@ export async function distill(opts: DistillOptions): Promise<DistillResult> {
   const studentModel = studentConfig(cfg, teacher.config);
   const graph = buildStudentGraph(studentModel, B);
   const params = graph.scope.params();
-  const start = studentStartWeights(graph.scope, teacher, cfg.seed);
+  const start = studentStartWeights(graph.scope, teacher, cfg.seed, cfg.studentBlocks);
   const compiled = compileTrainStep({ loss: graph.loss, params, optimizer: { beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm } });
   const state = resumed ? stateFrom(resumed) : initialTrainState(start);
   const stepper = await TrainStep.create(compiled, state, { threads: cfg.threads || undefined });
@@ -296,7 +304,8 @@ export function exportFlash(runDir: string, modelDir?: string): { path: string; 
   }
   const student = groupOf(tensors, 'ema', (t) => t);
   for (const name of base.weights.keys()) {
-    if (isStudentTensor(name) && !student.has(name)) throw new InputError(`${runDir}: the student has no tensor '${name}' that ${dir} needs`);
+    const own = isStudentTensor(name) ? studentTensorName(name, meta.config.studentBlocks) : undefined;
+    if (own && !student.has(own)) throw new InputError(`${runDir}: the student has no tensor '${own}' that ${dir} needs`);
   }
   const metrics = join(runDir, 'metrics.jsonl');
   const lines = existsSync(metrics) ? readFileSync(metrics, 'utf8').trim().split('\n').filter(Boolean) : [];
@@ -309,6 +318,7 @@ export function exportFlash(runDir: string, modelDir?: string): { path: string; 
     guidance: meta.scales.guidance,
     imageGuidance: meta.scales.imageGuidance,
     ...(c.guidanceRange ? { guidanceRange: c.guidanceRange } : {}),
+    ...(c.studentBlocks ? { blocks: c.studentBlocks } : {}),
     textFingerprint: meta.teacher.textFingerprint,
     teacher: { id: meta.teacher.id, version: meta.teacher.version },
     training: {
