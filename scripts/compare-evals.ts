@@ -6,6 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { compareRuns, describeComparison, suitesOf } from '../src/eval/compare.ts';
 
+// A reader that stops early (`| head`) closes the pipe: that ends the output, not in a crash.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const files = process.argv.slice(2);
 if (files.length !== 2 || files.some((f) => f === '--help' || f === '-h')) {
   process.stderr.write('usage: npm run compare-evals -- A.json B.json   (files written by flowpaint eval SUITE --json FILE)\n');
