@@ -23,7 +23,8 @@ export async function run(args: string[]): Promise<void> {
   const flash = loadFlash(model);
   if (flash.kind !== 'ready') throw new Error(`${modelDir}: no usable Flash (${flash.kind === 'stale' ? flash.reason : 'no flash.safetensors'}); this benchmark compares Flash with its teacher`);
   const pipe = await loadPipeline({ modelDir, threads });
-  const student = await ModelRunner.create(flash.model, { threads }, { textFrom: pipe.runner });
+  // The student as fast requests get it: with the quantization its entry records.
+  const student = await ModelRunner.create(flash.model, { threads, ...(flash.entry.quantize ? { quantize: flash.entry.quantize } : {}) }, { textFrom: pipe.runner });
   const native = pipe.info.sizes.native;
   const { width, height } = native;
   const prompt = 'a red apple left of a cat on a blue background';

@@ -43,6 +43,12 @@ export const FlashEntry = z.object({
    * student block i started as teacher block blocks[i]. Absent: all of them.
    */
   blocks: z.array(z.number().int().min(0)).min(1).optional(),
+  /**
+   * How the student's linear layers run unless a request says otherwise (`--quantize`): int8 cost
+   * nothing measurable in quality on 0.9.0's Flash (BENCHMARKS.md, "Flash cost") and makes each
+   * pass about a third cheaper on CPUs with int8 dot products. Absent: float32.
+   */
+  quantize: z.enum(['none', 'int8', 'int4']).optional(),
   /** sha256 of the base text encoder's weights the student was distilled with (fingerprintText). */
   textFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
   /** The teacher as it was: id and version from its config.json. */

@@ -26,12 +26,12 @@ describe('pipeline with Flash', () => {
   let flash: Pipeline;
   let ranged: Pipeline;
   /** A copy of the tiny model with a Flash distilled (2 steps) under `config`'s overrides of the tiny preset. */
-  const distilledCopy = async (config: Partial<typeof DISTILL_PRESETS.tiny>) => {
+  const distilledCopy = async (config: Partial<typeof DISTILL_PRESETS.tiny>, exportOpts: Parameters<typeof exportFlash>[2] = {}) => {
     const dir = join(mkdtempSync(join(tmpdir(), 'flash-model-')), 'model');
     cpSync(plainDir, dir, { recursive: true });
     const run = mkdtempSync(join(tmpdir(), 'flash-run-'));
     await distill({ modelDir: dir, runDir: run, config: { ...DISTILL_PRESETS.tiny!, steps: 2, threads: 1, ...config }, resume: false });
-    exportFlash(run);
+    exportFlash(run, undefined, exportOpts);
     return dir;
   };
   before(async () => {
@@ -72,6 +72,25 @@ describe('pipeline with Flash', () => {
     const [asked] = await flash.generate({ ...req, fast: true, guidance: 2 });
     assert.deepEqual(asked!.image.data, fast!.image.data);
     assert.equal(params(asked!).guidance, 4);
+  });
+
+  test("a Flash exported with int8 runs its linear layers in int8 unless the request's --quantize says otherwise; the base model stays float32", async () => {
+    const dir = await distilledCopy({}, { quantize: 'int8' });
+    const req = { prompt: 'a red apple', width: 64, height: 64, seed: 5 };
+    const byDefault = await loadPipeline({ modelDir: dir, threads: 1, safety: null });
+    const asked = await loadPipeline({ modelDir: dir, threads: 1, safety: null, quantize: 'none' });
+    try {
+      assert.equal(byDefault.flash?.entry.quantize, 'int8');
+      const [fast] = await byDefault.generate({ ...req, fast: true });
+      assert.equal(params(fast!).quantize, 'int8');
+      const [normal] = await byDefault.generate({ ...req, steps: 2 });
+      assert.equal(params(normal!).quantize, undefined, 'the base model is not quantized by the Flash entry');
+      const [f32] = await asked.generate({ ...req, fast: true });
+      assert.equal(params(f32!).quantize, undefined);
+    } finally {
+      await byDefault.release();
+      await asked.release();
+    }
   });
 
   test('a Flash distilled over a guidance range draws at the requested scale (default: its recorded one) and records it', async () => {

@@ -48,7 +48,9 @@ export class FlashPath {
   }
 
   private get(): Promise<StudentPipeline> {
-    this.pipeline ??= ModelRunner.create(this.student, this.runtime, this.runnerOptions).then(this.make);
+    // The request's --quantize, else the one the Flash was exported with.
+    const quantize = this.runtime.quantize ?? this.entry.quantize;
+    this.pipeline ??= ModelRunner.create(this.student, { ...this.runtime, ...(quantize ? { quantize } : {}) }, this.runnerOptions).then(this.make);
     return this.pipeline;
   }
 

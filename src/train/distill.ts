@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SceneStream } from '../data/stream.ts';
 import { validateScope, type DataScope } from '../data/scope.ts';
-import { type HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, ops as o, readSafetensors, type Tensor, writeSafetensors } from '../engine/index.ts';
+import { type HostTensor, type Quantization, Rng, TrainStep, compileTrainStep, initialTrainState, ops as o, readSafetensors, type Tensor, writeSafetensors } from '../engine/index.ts';
 import { InputError } from '../errors.ts';
 import { flowMatchingLoss } from '../flow/index.ts';
 import { type ModelConfig, guidanceEmbeddingShapes } from '../model/config.ts';
@@ -295,7 +295,7 @@ export function readDistillCheckpoint(dir: string): { meta: RunMeta; tensors: Ma
  * Writes a run's EMA student into a model directory as Flash (flash.safetensors + the config.json
  * entry). The directory must hold the teacher's weights: the student reuses its text encoder.
  */
-export function exportFlash(runDir: string, modelDir?: string): { path: string; entry: FlashEntry } {
+export function exportFlash(runDir: string, modelDir?: string, opts: { quantize?: Quantization } = {}): { path: string; entry: FlashEntry } {
   const { meta, tensors } = readDistillCheckpoint(runDir);
   const dir = modelDir ?? meta.teacher.dir;
   const base = loadModel(dir);
@@ -319,6 +319,7 @@ export function exportFlash(runDir: string, modelDir?: string): { path: string; 
     imageGuidance: meta.scales.imageGuidance,
     ...(c.guidanceRange ? { guidanceRange: c.guidanceRange } : {}),
     ...(c.studentBlocks ? { blocks: c.studentBlocks } : {}),
+    ...(opts.quantize ? { quantize: opts.quantize } : {}),
     textFingerprint: meta.teacher.textFingerprint,
     teacher: { id: meta.teacher.id, version: meta.teacher.version },
     training: {

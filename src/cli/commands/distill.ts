@@ -3,7 +3,9 @@
 // `flowpaint --help` does not load the engine.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Quantization } from '../../engine/quantize.ts';
 import { UsageError } from '../errors.ts';
+import { parseQuantize } from '../image-options.ts';
 
 function positiveInt(name: string) {
   return (v: string) => {
@@ -81,9 +83,10 @@ export function registerDistillCommands(program: Command): void {
     .description("write a distillation run's student (EMA weights) into its model directory as flash.safetensors; --fast then uses it")
     .argument('<run-dir>', 'the distillation run directory')
     .option('--model <dir>', 'the model directory to write into (default: the teacher the run distilled)')
-    .action(async (runDir: string, o: { model?: string }) => {
+    .option('--quantize <mode>', "how Flash's linear layers run by default: none (float32), int8 or int4; a request's --quantize overrides it (default none)", parseQuantize)
+    .action(async (runDir: string, o: { model?: string; quantize?: Quantization }) => {
       const { exportFlash } = await import('../../train/distill.ts');
-      const { path, entry } = exportFlash(resolve(runDir), o.model ? resolve(o.model) : undefined);
+      const { path, entry } = exportFlash(resolve(runDir), o.model ? resolve(o.model) : undefined, o.quantize ? { quantize: o.quantize } : {});
       process.stderr.write(`Flash: ${entry.steps} steps, distilled from ${entry.teacherSteps} teacher steps at guidance ${entry.guidance} (${String(entry.training?.steps)} of ${String(entry.training?.of_steps)} distillation steps)\n`);
       process.stdout.write(`${path}\n`);
     });
