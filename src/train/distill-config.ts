@@ -77,7 +77,7 @@ export const DistillConfig = z
       ctx.addIssue({ code: 'custom', path: ['guidanceRange'], message });
     }
     if (c.studentBlocks && !isBlockList(c.studentBlocks)) {
-      ctx.addIssue({ code: 'custom', path: ['studentBlocks'], message: `must be strictly increasing teacher block indices, e.g. [0, 2, 3, 5], got [${c.studentBlocks.join(', ')}]` });
+      ctx.addIssue({ code: 'custom', path: ['studentBlocks'], message: `must be strictly increasing teacher block indices, e.g. [0, 1, 4, 5], got [${c.studentBlocks.join(', ')}]` });
     }
   });
 export type DistillConfig = z.infer<typeof DistillConfig>;
