@@ -15,7 +15,7 @@ import { type LoadedModel, loadModel } from '../src/model/store.ts';
 import { defaultModelDir } from '../src/pipeline/index.ts';
 import { option } from './lib/util.ts';
 
-/** Training scenes (the held-out split's first seeds) at 128², noised to each time. */
+/** Held-out scenes (seeds 5000…) at 128², with their short captions, noised to each time. */
 const SCENES = 6;
 const TIMES = [0.3, 0.6, 0.9];
 
@@ -46,7 +46,8 @@ export async function run(args: string[]): Promise<void> {
   if (!Number.isInteger(keep) || keep < 1 || keep >= depth) throw new Error(`--keep must be an integer from 1 to ${depth - 1} (the model has ${depth} blocks), got ${option(args, '--keep')}`);
   const whole = await ModelRunner.create(model, { threads }, { cache: false });
   const p = model.config.patchSize;
-  const { width, height } = { width: 128, height: 128 };
+  const width = 128;
+  const height = 128;
   const grid = { rows: height / p, cols: width / p };
   const n = grid.rows * grid.cols * p * p * 3;
   const scenes = Array.from({ length: SCENES }, (_, i) => composeScene(5000 + i, { width, height, split: 'heldout' }));
