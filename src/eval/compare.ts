@@ -76,10 +76,14 @@ export function compareRuns(a: RunSummary, b: RunSummary): PairedComparison {
   const d = pairs.map(([x, y]) => y - x);
   const variance = n > 1 ? d.reduce((s, v) => s + (v - overall.difference) ** 2, 0) / (n - 1) : 0;
   const half = 1.96 * Math.sqrt(variance / Math.max(n, 1));
+  const byCategory = new Map<string, Array<[number, number]>>();
+  ids.forEach((id, i) => {
+    const category = a.outcomes![id]!.category;
+    if (!byCategory.has(category)) byCategory.set(category, []);
+    byCategory.get(category)!.push(pairs[i]!);
+  });
   const categories: Record<string, Difference> = {};
-  for (const category of [...new Set(ids.map((id) => a.outcomes![id]!.category))]) {
-    categories[category] = difference(ids.filter((id) => a.outcomes![id]!.category === category).map((id) => [a.outcomes![id]!.right, b.outcomes![id]!.right] as [number, number]));
-  }
+  for (const [category, items] of byCategory) categories[category] = difference(items);
   const right = (p: ReadonlyArray<[number, number]>, i: 0 | 1) => p.reduce((s, x) => s + x[i], 0);
   return {
     suite: a.suite,
