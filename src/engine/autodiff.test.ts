@@ -146,6 +146,17 @@ describe('gradients match finite differences', () => {
     assert.deepEqual([...out.data], [22, 22, 26, 26, 30, 30]);
   });
 
+  test('stopGradient passes the value and no gradient (self-conditioning\'s first pass)', async () => {
+    const x = o.input('x', [3]);
+    const held = o.stopGradient(o.mul(x, x));
+    const loss = o.sum(o.mul(held, x)); // d/dx of x²·x with x² held constant: x², not 3x²
+    const [gx] = grad(loss, [x]);
+    const session = await Session.create(serializeGraph({ outputs: { loss, gx: gx! }, paramMode: 'inputs' }));
+    const out = await session.run({ x: HostTensor.f32(Float32Array.from([1, 2, -3]), [3]) });
+    assert.deepEqual([...out.loss!.data], [1 + 8 - 27]);
+    assert.deepEqual([...out.gx!.data], [1, 4, 9]);
+  });
+
   test('unreachable inputs get zero gradients; ops without rules are named', () => {
     const a = o.input('a', [2]);
     const b = o.input('b', [2]);

@@ -99,6 +99,8 @@ export const erf = (x: Tensor) => unary('Erf', x);
 export const reciprocal = (x: Tensor) => unary('Reciprocal', x);
 export const relu = (x: Tensor) => unary('Relu', x);
 export const identity = (x: Tensor) => unary('Identity', x);
+/** x as a constant to autodiff: its value passes, no gradient flows back through it. */
+export const stopGradient = (x: Tensor) => defineGradient(identity(x), [x], () => [undefined]);
 export const not = (x: Tensor) => unary('Not', x);
 /** Exact (erf) GELU, one ONNX node (opset 20). */
 export const gelu = (x: Tensor) => (requireFloat('gelu', x), unary('Gelu', x, { approximate: { str: 'none' } }));

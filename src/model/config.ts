@@ -128,6 +128,15 @@ export const ModelConfig = z.object({
    * gains it computes exactly the teacher's function until trained.
    */
   guidanceEmbedding: z.boolean().default(false),
+  /**
+   * Self-conditioning (Chen et al., "Analog Bits", arXiv 2208.04202; RIN, arXiv 2212.11972): the
+   * model also takes its own previous estimate of the clean target (`self_cond` [B, N, P]), so a
+   * sampling step refines what the step before drew instead of deciding every patch anew from the
+   * noise. Training runs the denoiser twice on half the samples, the first pass without gradient.
+   * Its embedding starts at zero: a model that gains it starts as it was. Zeros mean "no estimate"
+   * (the first step, and every step of a caller that keeps none).
+   */
+  selfCondition: z.boolean().default(false),
   sizes: ModelSizes.optional(),
 }).superRefine((c, ctx) => {
   // Shape rules the graphs rely on, checked wherever a config is made: presets, training JSON

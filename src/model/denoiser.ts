@@ -43,6 +43,8 @@ export interface DenoiserInputs {
   positions?: Tensor;
   /** [B] classifier-free guidance scale the model is asked to draw at (ModelConfig.guidanceEmbedding only). */
   guidance?: Tensor;
+  /** [B, N, P] the model's previous clean estimate of the target tokens, zeros elsewhere (ModelConfig.selfCondition only). */
+  selfCond?: Tensor;
 }
 
 export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tokens: number | string = 'N'): DenoiserInputs {
@@ -58,6 +60,7 @@ export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tok
     ropeSin: o.input('rope_sin', [joint, headDim(c)]),
     ...(c.positionEmbedding && c.positionFeatures === 'fourier' ? { positions: o.input('pos_features', [tokens, POSITION_FEATURES]) } : {}),
     ...(c.guidanceEmbedding ? { guidance: o.input('guidance', [batch]) } : {}),
+    ...(c.selfCondition ? { selfCond: o.input('self_cond', [batch, tokens, p * p * 3]) } : {}),
   };
 }
 
@@ -146,6 +149,8 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
     img = o.mul(img, o.sub(1, o.mul(t, isTarget)));
   }
   img = o.add(img, linear(s.child('mask_embed'), inp.mask, d, { bias: false, init: zeros }));
+  // Not gated by t: the previous estimate is a picture at every t, unlike the noisy patch.
+  if (inp.selfCond) img = o.add(img, linear(s.child('self_cond_embed'), inp.selfCond, d, { bias: false, init: zeros }));
   img = o.add(img, o.gather(s.param('segment_embed', [2, d], normal(0.02)), inp.segment));
   if (inp.positions) {
     // Normal init (not zero): at t = 1 the position is all a gated token has (ModelConfig.positionFeatures).

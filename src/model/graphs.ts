@@ -8,7 +8,7 @@ import { flowMatchingLoss } from '../flow/index.ts';
 import { Scope, layerNorm, linear } from '../nn/index.ts';
 import type { ModelConfig } from './config.ts';
 import { type DenoiserInputs, denoise, denoiserInputs } from './denoiser.ts';
-import { type TextGraphInputs, encodeText, textGraphInputs } from './text-encoder.ts';
+import { type TextEncoding, type TextGraphInputs, encodeText, textGraphInputs } from './text-encoder.ts';
 
 export interface TrainingGraph {
   scope: Scope;
@@ -44,17 +44,34 @@ export function layoutTapBlock(c: ModelConfig): number {
 export function buildTrainingGraph(c: ModelConfig, batch: number, layout?: LayoutLoss, lossTMin?: number): TrainingGraph {
   const scope = Scope.root();
   const text = textGraphInputs(c.text, batch, 'L');
-  const den = denoiserInputs(c, batch, 'N');
+  // The self-conditioning estimate is made inside the graph, not fed (see selfConditionEstimate).
+  const { selfCond: _fedAtInference, ...den } = denoiserInputs(c, batch, 'N');
   const enc = encodeText(scope.child('text'), c.text, text);
   let tapped: Tensor | undefined;
   const tap = layoutTapBlock(c);
-  const pred = denoise(scope.child('denoiser'), c, den, enc, layout ? { onBlock: (i, img) => { if (i === tap) tapped = img; } } : {});
+  const selfCond = c.selfCondition ? selfConditionEstimate(scope, c, den, enc, batch) : undefined;
+  const pred = denoise(scope.child('denoiser'), c, { ...den, selfCond }, enc, layout ? { onBlock: (i, img) => { if (i === tap) tapped = img; } } : {});
   const P = c.patchSize * c.patchSize * 3;
   const velocity = o.input('velocity', [batch, 'N', P]);
   const lossMask = o.input('loss_mask', [batch, 'N']);
   let loss = flowMatchingLoss({ prediction: c.prediction, noisy: den.image, output: pred, t: den.t, velocity, lossMask, tMin: lossTMin });
   if (layout && tapped) loss = o.add(loss, o.mul(layoutCrossEntropy(scope.child('layout_head'), tapped, batch, layout), layout.weight));
   return { scope, loss, text, denoiser: den, velocity, lossMask };
+}
+
+/**
+ * ModelConfig.selfCondition in training: a first pass of the same denoiser without an estimate
+ * gives the clean-image estimate x̂ (velocity models: x_t − t·v), held constant for autodiff, kept
+ * on the target tokens only and for the samples whose `self_cond_keep` [B] is 1 (the batch draws
+ * half of them): the other half learn to draw with no estimate, as the first sampling step must.
+ */
+function selfConditionEstimate(scope: Scope, c: ModelConfig, den: DenoiserInputs, enc: TextEncoding, batch: number): Tensor {
+  const first = denoise(scope.child('denoiser'), c, den, enc);
+  const t = o.reshape(den.t, [batch, 1, 1]);
+  const estimate = c.prediction === 'x' ? first : o.sub(den.image, o.mul(t, first));
+  const isTarget = o.unsqueeze(o.unsqueeze(o.gather(o.constant([1, 0], [2]), den.segment), 0), 2); // [1, N, 1]
+  const keep = o.reshape(o.input('self_cond_keep', [batch]), [batch, 1, 1]);
+  return o.mul(o.stopGradient(estimate), o.mul(isTarget, keep));
 }
 
 function layoutCrossEntropy(s: Scope, img: Tensor, batch: number, layout: LayoutLoss): Tensor {

@@ -39,6 +39,11 @@ export interface PredictInput {
    * Flash student distilled over a range of scales): required by such a model, refused by others.
    */
   guidance?: number;
+  /**
+   * Per item, the model's previous clean estimate of its target tokens [n, P] (ModelConfig.selfCondition);
+   * absent items (or all, when omitted) get zeros, "no estimate". Ignored by other models.
+   */
+  selfCond?: Array<Float32Array | undefined>;
 }
 
 /** What goes into a cached graph besides the config and weights: the code under these folders. */
@@ -190,6 +195,7 @@ export class ModelRunner {
       ...(inp.guidance !== undefined ? { guidance: HostTensor.f32(new Float32Array(B).fill(inp.guidance), [B]) } : {}),
       cond_tokens: HostTensor.f32(inp.cond.tokens, [B, K, m.text.width]),
       cond_pooled: HostTensor.f32(inp.cond.pooled, [B, m.text.width]),
+      ...(m.selfCondition ? { self_cond: HostTensor.f32(selfCondFeed(inp.selfCond, B, N, P, n1 * P), [B, N, P]) } : {}),
     });
     const pred = out.prediction!.f32();
     return Array.from({ length: B }, (_, b) => pred.slice(b * N * P, b * N * P + n1 * P));
@@ -202,6 +208,18 @@ export class ModelRunner {
     this.denoiserSession = undefined;
     for (const s of own) await (await s?.catch(() => undefined))?.release();
   }
+}
+
+/** [B, N·P] self-conditioning input: item b's estimate on its first n1·P values (the target tokens), zeros elsewhere. */
+function selfCondFeed(estimates: Array<Float32Array | undefined> | undefined, B: number, N: number, P: number, targetValues: number): Float32Array {
+  const feed = new Float32Array(B * N * P);
+  for (let b = 0; b < B; b++) {
+    const e = estimates?.[b];
+    if (!e) continue;
+    if (e.length !== targetValues) throw new Error(`predict: self-conditioning estimate ${b} has ${e.length} values, expected ${targetValues}`);
+    feed.set(e, b * N * P);
+  }
+  return feed;
 }
 
 /** Rows [i] of a conditioning batch, repeated/selected into a new batch (e.g. cond and uncond pairs). */

@@ -13,7 +13,7 @@ import { type Denoiser, sampleEuler, sampleHeun } from '../flow/sampler.ts';
 import { samplingSchedule } from '../flow/timesteps.ts';
 import type { RgbImage } from '../image/index.ts';
 import { type Grid, gridFor, maskPatches, patchify, unpatchify } from '../model/layout.ts';
-import { type Conditioning, ModelRunner, selectConditioning } from '../model/runner.ts';
+import { type Conditioning, ModelRunner, type PredictInput, selectConditioning } from '../model/runner.ts';
 import { loadModel } from '../model/store.ts';
 import { type ModelSizes, baseSizeFor, modelSizes, noiseShift } from '../model/config.ts';
 // From the modules themselves, not safety/index.ts, which also brings the red-team suite and
@@ -28,6 +28,7 @@ import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { cropMask, cropRgb, editWindow, maskBounds, pasteRgb, placeMask } from './region.ts';
 import { FlashPath } from './flash.ts';
 import { drawScreened, refusedSeeds } from './redraw.ts';
+import { EstimateMemory } from './self-condition.ts';
 import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 import { validateSize } from './sizes.ts';
 import { upscaleFactor, upscaleLabel, upscaleTo } from './upscale.ts';
@@ -202,11 +203,24 @@ export class Pipeline {
   }
 
   /** Velocity from the model's raw output, with known pixels pinned to the source (inpainting). */
-  private velocities(preds: Float32Array[], xt: Float32Array, t: number, keep?: { values: Float32Array; where: Float32Array }): Float32Array[] {
-    return preds.map((p) => {
-      if (keep) for (let i = 0; i < p.length; i++) if (keep.where[i]! > 0) p[i] = keep.values[i]!;
-      return toVelocity(p, xt, t, this.runner.config.prediction);
-    });
+  /**
+   * One model evaluation of the branches `keys` (one conditioning row each) at (xt, t), as
+   * velocities: pinned pixels (`keep`) are set in each prediction first, and each branch's
+   * estimate is kept for its next step's self-conditioning.
+   */
+  private async predictBranches(
+    memory: EstimateMemory,
+    keys: readonly string[],
+    input: Omit<PredictInput, 'noisy' | 'selfCond'>,
+    xt: Float32Array,
+    keep?: { values: Float32Array; where: Float32Array },
+  ): Promise<Float32Array[]> {
+    const { t } = input;
+    const kind = this.runner.config.prediction;
+    const preds = await this.runner.predict({ ...input, noisy: keys.map(() => xt), selfCond: memory.recall(keys) });
+    if (keep) for (const p of preds) for (let i = 0; i < p.length; i++) if (keep.where[i]! > 0) p[i] = keep.values[i]!;
+    memory.remember(keys, preds, xt, t, kind);
+    return preds.map((p) => toVelocity(p, xt, t, kind));
   }
 
   /**
@@ -251,8 +265,9 @@ export class Pipeline {
     const cfg = this.runner.config;
     const P = cfg.patchSize * cfg.patchSize * 3;
     const { classifierFree, modelInput } = this.guidanceSplit(guidance);
-    const predictRows = async (xt: Float32Array, t: number, rows: number[]) =>
-      this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), ...modelInput }), xt, t);
+    const memory = new EstimateMemory(cfg.selfCondition);
+    const predictRows = (xt: Float32Array, t: number, rows: number[]) =>
+      this.predictBranches(memory, rows.map((r) => `text${r}`), { t, grid, cond: selectConditioning(cond, rows), ...modelInput }, xt);
     const denoise = textGuidance(
       async (xt, t) => (await predictRows(xt, t, [0]))[0]!,
       async (xt, t) => (await predictRows(xt, t, [1]))[0]!,
@@ -356,10 +371,11 @@ export class Pipeline {
     const keep = region ? { values: source, where: patchify(invertToRgb(region), p).map((v) => (v > 0 ? 1 : 0)) } : undefined;
     const { cond } = c;
     const { classifierFree, modelInput } = this.guidanceSplit(c.guidance);
-    const withSource = async (xt: Float32Array, t: number, rows: number[]) =>
-      this.velocities(await this.runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens, ...modelInput }), xt, t, keep);
+    const memory = new EstimateMemory(this.runner.config.selfCondition);
+    const withSource = (xt: Float32Array, t: number, rows: number[]) =>
+      this.predictBranches(memory, rows.map((r) => `source${r}`), { t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens, ...modelInput }, xt, keep);
     const noSource = async (xt: Float32Array, t: number) =>
-      this.velocities(await this.runner.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens, ...modelInput }), xt, t, keep)[0]!;
+      (await this.predictBranches(memory, ['none'], { t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens, ...modelInput }, xt, keep))[0]!;
     const denoise = editGuidance(
       {
         full: async (xt, t) => (await withSource(xt, t, [0]))[0]!,

@@ -43,6 +43,9 @@ export function weighCovered(tokens: Float32Array, scene: Scene, grid: TokenGrid
   for (const box of boxes) for (const token of boxTokens(box, grid, patch, 'overlap')) tokens[token] = weight;
 }
 
+/** Share of samples trained with their self-conditioning estimate (ModelConfig.selfCondition), as in Analog Bits. */
+export const SELF_COND_SHARE = 0.5;
+
 /** Lower edge of the high-noise band (TrainConfig.highNoiseShare). */
 export const HIGH_NOISE_FROM = 0.9;
 
@@ -130,6 +133,8 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
   });
   const tr = textRope(m.text);
   const dht = m.text.width / m.text.heads;
+  // Drawn last, and only for such models, so every other model's batches stay as they were.
+  const selfCondKeep = m.selfCondition ? Float32Array.from({ length: B }, () => (rng.uniform() < SELF_COND_SHARE ? 1 : 0)) : undefined;
   return {
     image: HostTensor.f32(image, [B, N, P]),
     velocity: HostTensor.f32(velocity, [B, N, P]),
@@ -148,5 +153,6 @@ export function makeBatch(samples: TrainingSample[], rng: Rng, o: BatchOptions):
           layout_mask: HostTensor.f32(layout.mask, [B, N]),
         }
       : {}),
+    ...(selfCondKeep ? { self_cond_keep: HostTensor.f32(selfCondKeep, [B]) } : {}),
   };
 }
