@@ -43,6 +43,7 @@ export {
   type EditDenoisers,
 } from './guidance.ts';
 export { flowMatchingLoss, impliedVelocity, type FlowLossInputs } from './loss.ts';
+export { EstimateMemory } from './self-condition.ts';
 export {
   conditioningDropout,
   type ConditioningDropoutOptions,

@@ -77,8 +77,9 @@ export function teacherTensorName(name: string, blocks?: readonly number[]): str
   return blocks ? name.replace(BLOCK_TENSOR, (_, i: string) => `denoiser.blocks.${blocks[Number(i)]}.`) : name;
 }
 
-/** The student's name for a teacher's denoiser tensor, or undefined when the student dropped its block. */
+/** The student's name for a teacher's denoiser tensor, or undefined when the student has none: a dropped block, the self-conditioning input. */
 export function studentTensorName(name: string, blocks?: readonly number[]): string | undefined {
+  if (name.startsWith('denoiser.self_cond_embed.')) return undefined; // flashConfig: students take no estimate
   const m = BLOCK_TENSOR.exec(name);
   if (!blocks || !m) return name;
   const i = blocks.indexOf(Number(m[1]));
@@ -94,7 +95,9 @@ export function flashConfig(base: ModelConfig, student: { guidanceRange?: readon
     const over = student.blocks.filter((b) => b >= base.depth);
     if (over.length) throw new Error(`Flash blocks [${student.blocks.join(', ')}]: the base model has blocks 0 to ${base.depth - 1} only`);
   }
-  const config = student.blocks ? { ...base, depth: student.blocks.length } : base;
+  // One pass per step from the noisy image alone: a student keeps no estimate between its few
+  // steps (a self-conditioning teacher's is its own sampling detail).
+  const config = { ...base, ...(student.blocks ? { depth: student.blocks.length } : {}), selfCondition: false };
   return student.guidanceRange ? withGuidanceInput(config) : config;
 }
 

@@ -28,7 +28,7 @@ import { autoEditMask, compositeOutside, dilateMask } from './masks.ts';
 import { cropMask, cropRgb, editWindow, maskBounds, pasteRgb, placeMask } from './region.ts';
 import { FlashPath } from './flash.ts';
 import { drawScreened, refusedSeeds } from './redraw.ts';
-import { EstimateMemory } from './self-condition.ts';
+import { EstimateMemory } from '../flow/self-condition.ts';
 import type { CommonRequest, EditRequest, GeneratedImage, GenerateRequest } from './requests.ts';
 import { validateSize } from './sizes.ts';
 import { upscaleFactor, upscaleLabel, upscaleTo } from './upscale.ts';

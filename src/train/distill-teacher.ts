@@ -10,7 +10,7 @@
 // really follow. No Jacobian-vector product is needed.
 import { HostTensor, Rng } from '../engine/index.ts';
 import type { TrainingSample } from '../data/stream.ts';
-import { DEFAULT_T_MIN, type Denoiser, editGuidance, sampleEuler, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
+import { DEFAULT_T_MIN, type Denoiser, EstimateMemory, editGuidance, sampleEuler, samplingSchedule, textGuidance, toVelocity } from '../flow/index.ts';
 import { noiseShift } from '../model/config.ts';
 import { type Grid, gridFor, layoutFeeds, maskPatches, patchify, type Segment } from '../model/layout.ts';
 import { type Conditioning, type ModelRunner, selectConditioning } from '../model/runner.ts';
@@ -124,8 +124,12 @@ export async function textTrajectories(runner: ModelRunner, samples: TrainingSam
     return out;
   };
   // All B trajectories advance together as one flat state; each condition is one batched call.
+  // A self-conditioning teacher samples as the pipeline does: each (row, item) branch gets its own last estimate.
+  const memory = new EstimateMemory(m.selfCondition);
   const predictRows = async (xt: Float32Array, t: number, rows: number[], items: Float32Array[]) => {
-    const preds = await runner.predict({ noisy: items, t, grid, cond: selectConditioning(cond, rows) });
+    const keys = rows.map((r, i) => `${r}:${i % B}`);
+    const preds = await runner.predict({ noisy: items, t, grid, cond: selectConditioning(cond, rows), selfCond: memory.recall(keys) });
+    preds.forEach((p, i) => memory.remember([keys[i]!], [p], items[i]!, t, m.prediction));
     return preds.map((p, i) => toVelocity(p, items[i]!, t, m.prediction));
   };
   const condRows = samples.map((_, b) => b);
@@ -182,15 +186,19 @@ export async function editTrajectory(runner: ModelRunner, sample: TrainingSample
     keep = patchify(outside, p).map((v) => (v > 0 ? 1 : 0));
   }
   const cond = await runner.encode([sample.instruction, '']);
-  const velocities = (preds: Float32Array[], xt: Float32Array, t: number) =>
-    preds.map((pred) => {
+  const memory = new EstimateMemory(m.selfCondition);
+  const velocities = (preds: Float32Array[], xt: Float32Array, t: number, keys?: string[]) =>
+    preds.map((pred, j) => {
       if (keep) for (let i = 0; i < pred.length; i++) if (keep[i]! > 0) pred[i] = source[i]!;
+      if (keys) memory.remember([keys[j]!], [pred], xt, t, m.prediction);
       return toVelocity(pred, xt, t, m.prediction);
     });
-  const withSource = async (xt: Float32Array, t: number, rows: number[]) =>
-    velocities(await runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens }), xt, t);
+  const withSource = async (xt: Float32Array, t: number, rows: number[]) => {
+    const keys = rows.map((r) => `source${r}`);
+    return velocities(await runner.predict({ noisy: rows.map(() => xt), t, grid, cond: selectConditioning(cond, rows), source, mask: maskTokens, selfCond: memory.recall(keys) }), xt, t, keys);
+  };
   const noSource = async (xt: Float32Array, t: number) =>
-    velocities(await runner.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens }), xt, t)[0]!;
+    velocities(await runner.predict({ noisy: [xt], t, grid, cond: selectConditioning(cond, [1]), mask: maskTokens, selfCond: memory.recall(['none']) }), xt, t, ['none'])[0]!;
   const velocity = editGuidance(
     {
       full: async (xt, t) => (await withSource(xt, t, [0]))[0]!,

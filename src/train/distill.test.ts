@@ -10,7 +10,7 @@ import { HostTensor, Rng, TrainStep, compileTrainStep, initialTrainState, writeS
 import { FLASH_FILE, isStudentTensor, loadFlash } from '../model/flash.ts';
 import { ModelRunner } from '../model/runner.ts';
 import { loadModel } from '../model/store.ts';
-import { tinyModelDir } from '../testing/tiny-model.ts';
+import { randomTinyModel, tinyModelDir } from '../testing/tiny-model.ts';
 import { DISTILL_PRESETS, loadDistillConfig } from './distill-config.ts';
 import { buildStudentGraph, distill, exportFlash, readDistillCheckpoint, studentConfig, studentStartWeights } from './distill.ts';
 import { guidanceEmbeddingShapes } from '../model/config.ts';
@@ -303,6 +303,29 @@ describe('distill', () => {
     raw.flash.blocks = [1, 0];
     writeFileSync(cfgPath, JSON.stringify(raw));
     assert.throws(() => loadFlash(loadModel(model)), /blocks: must be strictly increasing/);
+  });
+
+  test('a self-conditioning teacher: sampled with its estimates, it is distilled into a student without the input', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'distill-selfcond-')), 'model');
+    const plain = loadModel(await tinyModelDir());
+    await randomTinyModel(dir, 31, { ...plain.config, selfCondition: true });
+    const run = mkdtempSync(join(tmpdir(), 'distill-selfcond-run-'));
+    await distill({ modelDir: dir, runDir: run, config: { ...tiny, steps: 2 }, resume: false });
+    exportFlash(run);
+    const flash = loadFlash(loadModel(dir));
+    assert.equal(flash.kind, 'ready');
+    if (flash.kind !== 'ready') return;
+    assert.equal(flash.model.config.selfCondition, false);
+    assert.ok(!flash.model.weights.has('denoiser.self_cond_embed.weight'), 'the student has no estimate input');
+    const student = await ModelRunner.create(flash.model, { threads: 1 }, { cache: false });
+    try {
+      const grid = gridFor(64, 64, flash.model.config.patchSize);
+      const noisy = new Rng(9).fillNormal(new Float32Array(grid.rows * grid.cols * flash.model.config.patchSize ** 2 * 3));
+      const [x] = await student.predict({ noisy: [noisy], t: 0.5, grid, cond: await student.encode(['a blue heart']) });
+      assert.ok(x!.every(Number.isFinite) && x!.length === noisy.length);
+    } finally {
+      await student.release();
+    }
   });
 
   test('configs: presets, files that extend them, and a clear error for a student grid that does not nest', () => {

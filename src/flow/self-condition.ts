@@ -1,7 +1,7 @@
 // Self-conditioning at sampling time (ModelConfig.selfCondition): every branch of one sample —
 // conditional, unconditional, image-only, none — is given back the clean estimate it made at the
 // previous step. A branch's first step, and every step of a model without the input, has none.
-import { dataFromVelocity, type PredictionKind } from '../flow/path.ts';
+import { dataFromVelocity, type PredictionKind } from './path.ts';
 
 export class EstimateMemory {
   private readonly last = new Map<string, Float32Array>();
