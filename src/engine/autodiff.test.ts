@@ -151,10 +151,12 @@ describe('gradients match finite differences', () => {
     const held = o.stopGradient(o.mul(x, x));
     const loss = o.sum(o.mul(held, x)); // d/dx of x²·x with x² held constant: x², not 3x²
     const [gx] = grad(loss, [x]);
-    const session = await Session.create(serializeGraph({ outputs: { loss, gx: gx! }, paramMode: 'inputs' }));
+    const [primitives] = grad(loss, [x], { closedForms: false }); // held constant either way
+    const session = await Session.create(serializeGraph({ outputs: { loss, gx: gx!, primitives: primitives! }, paramMode: 'inputs' }));
     const out = await session.run({ x: HostTensor.f32(Float32Array.from([1, 2, -3]), [3]) });
     assert.deepEqual([...out.loss!.data], [1 + 8 - 27]);
     assert.deepEqual([...out.gx!.data], [1, 4, 9]);
+    assert.deepEqual([...out.primitives!.data], [1, 4, 9]);
   });
 
   test('unreachable inputs get zero gradients; ops without rules are named', () => {

@@ -1,7 +1,7 @@
 // Reverse-mode autodiff on the graph: one gradient rule per primitive op, and a reverse walk
 // that adds the backward subgraph. Rules get the upstream gradient `g`, the node and its
 // output; they return one gradient per input (undefined where none flows).
-import { type CustomGradient, customGradient } from './custom-gradient.ts';
+import { type CustomGradient, customGradient, isHeldConstant } from './custom-gradient.ts';
 import { isFloat } from './dtype.ts';
 import { topoSort } from './graph.ts';
 import * as o from './ops.ts';
@@ -266,10 +266,11 @@ export function grad(loss: Tensor, wrt: Tensor[], opts: GradOptions = {}): Tenso
   if (!isFloat(loss.dtype)) throw new Error(`grad: loss must be float, got ${loss}`);
   const { order } = topoSort([loss]);
   const wanted = new Set(wrt.map((t) => t.id));
-  // Only walk nodes that lie on a path from a wanted tensor to the loss.
+  // Only walk nodes that lie on a path from a wanted tensor to the loss; a path through a
+  // tensor held constant (ops.stopGradient) carries no gradient, with or without closed forms.
   const onPath = new Set<number>();
   for (const t of order) {
-    if (wanted.has(t.id) || t.inputs.some((i) => onPath.has(i.id))) onPath.add(t.id);
+    if (wanted.has(t.id) || (!isHeldConstant(t) && t.inputs.some((i) => onPath.has(i.id)))) onPath.add(t.id);
   }
   const closedForm = opts.closedForms === false ? () => undefined : closedFormFor(onPath, wanted);
   // Each tensor's gradient contributions are summed when the walk reaches it (all its users

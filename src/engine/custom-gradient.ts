@@ -32,3 +32,15 @@ export function defineGradient(output: Tensor, inputs: readonly Tensor[], rule: 
 export function customGradient(t: Tensor): CustomGradient | undefined {
   return registry.get(t);
 }
+
+const held = new WeakSet<Tensor>();
+
+/** Marks `output` (an Identity of some x) as a constant to autodiff: no gradient flows back through it. */
+export function holdConstant(output: Tensor): Tensor {
+  held.add(output);
+  return output;
+}
+
+export function isHeldConstant(t: Tensor): boolean {
+  return held.has(t);
+}

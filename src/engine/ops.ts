@@ -1,6 +1,6 @@
 // The op vocabulary. Each builder checks its inputs, infers the output shape and dtype at build
 // time, and records one ONNX node. Errors name the op and the shapes involved.
-import { defineGradient } from './custom-gradient.ts';
+import { defineGradient, holdConstant } from './custom-gradient.ts';
 import { type DType, ONNX_DTYPE, isFloat } from './dtype.ts';
 import { type Dim, type Shape, broadcastShapes, dimAdd, dimSub, formatShape, isStatic, normAxis } from './shape.ts';
 import { type Attrs, Tensor } from './tensor.ts';
@@ -100,7 +100,7 @@ export const reciprocal = (x: Tensor) => unary('Reciprocal', x);
 export const relu = (x: Tensor) => unary('Relu', x);
 export const identity = (x: Tensor) => unary('Identity', x);
 /** x as a constant to autodiff: its value passes, no gradient flows back through it. */
-export const stopGradient = (x: Tensor) => defineGradient(identity(x), [x], () => [undefined]);
+export const stopGradient = (x: Tensor) => holdConstant(identity(x));
 export const not = (x: Tensor) => unary('Not', x);
 /** Exact (erf) GELU, one ONNX node (opset 20). */
 export const gelu = (x: Tensor) => (requireFloat('gelu', x), unary('Gelu', x, { approximate: { str: 'none' } }));
