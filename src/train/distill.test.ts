@@ -27,6 +27,19 @@ async function modelCopy(): Promise<string> {
   return dir;
 }
 
+/** The loaded Flash student runs: one prediction at 64×64 is finite and the size of its input. */
+async function assertStudentDraws(model: LoadedModel): Promise<void> {
+  const student = await ModelRunner.create(model, { threads: 1 }, { cache: false });
+  try {
+    const grid = gridFor(64, 64, model.config.patchSize);
+    const noisy = new Rng(8).fillNormal(new Float32Array(grid.rows * grid.cols * model.config.patchSize ** 2 * 3));
+    const [x] = await student.predict({ noisy: [noisy], t: 0.5, grid, cond: await student.encode(['a blue heart']) });
+    assert.ok(x!.every(Number.isFinite) && x!.length === noisy.length);
+  } finally {
+    await student.release();
+  }
+}
+
 /**
  * Runs `config` whole in one folder, and stopped after 2 steps then resumed in another, and asserts
  * the two end on the same tensors bit for bit. Returns both folders and checkpoints.
@@ -285,15 +298,7 @@ describe('distill', () => {
     if (flash.kind !== 'ready') return;
     assert.equal(flash.model.config.depth, 1);
     assert.ok(![...flash.model.weights.keys()].some((n) => n.startsWith('denoiser.blocks.1.')), 'no teacher block beyond the kept one rides along');
-    const student = await ModelRunner.create(flash.model, { threads: 1 }, { cache: false });
-    try {
-      const grid = gridFor(64, 64, flash.model.config.patchSize);
-      const noisy = new Rng(8).fillNormal(new Float32Array(grid.rows * grid.cols * flash.model.config.patchSize ** 2 * 3));
-      const [x] = await student.predict({ noisy: [noisy], t: 0.5, grid, cond: await student.encode(['a blue heart']) });
-      assert.ok(x!.every(Number.isFinite) && x!.length === noisy.length);
-    } finally {
-      await student.release();
-    }
+    await assertStudentDraws(flash.model);
     // A config.json whose blocks name a block the base model lacks is an error naming the file.
     const cfgPath = join(model, 'config.json');
     const raw = JSON.parse(readFileSync(cfgPath, 'utf8'));
@@ -317,15 +322,7 @@ describe('distill', () => {
     if (flash.kind !== 'ready') return;
     assert.equal(flash.model.config.selfCondition, false);
     assert.ok(!flash.model.weights.has('denoiser.self_cond_embed.weight'), 'the student has no estimate input');
-    const student = await ModelRunner.create(flash.model, { threads: 1 }, { cache: false });
-    try {
-      const grid = gridFor(64, 64, flash.model.config.patchSize);
-      const noisy = new Rng(9).fillNormal(new Float32Array(grid.rows * grid.cols * flash.model.config.patchSize ** 2 * 3));
-      const [x] = await student.predict({ noisy: [noisy], t: 0.5, grid, cond: await student.encode(['a blue heart']) });
-      assert.ok(x!.every(Number.isFinite) && x!.length === noisy.length);
-    } finally {
-      await student.release();
-    }
+    await assertStudentDraws(flash.model);
   });
 
   test('configs: presets, files that extend them, and a clear error for a student grid that does not nest', () => {
