@@ -132,9 +132,11 @@ export const ModelConfig = z.object({
    * Self-conditioning (Chen et al., "Analog Bits", arXiv 2208.04202; RIN, arXiv 2212.11972): the
    * model also takes its own previous estimate of the clean target (`self_cond` [B, N, P]), so a
    * sampling step refines what the step before drew instead of deciding every patch anew from the
-   * noise. Training runs the denoiser twice on half the samples, the first pass without gradient.
-   * Its embedding starts at zero: a model that gains it starts as it was. Zeros mean "no estimate"
-   * (the first step, and every step of a caller that keeps none).
+   * noise. Training runs a first pass without gradient and gives its estimate to half the samples
+   * (about 1.28× a step). Its embedding starts at zero: a model that gains it starts as it was.
+   * Zeros mean "no estimate" (the first step, and every step of a caller that keeps none).
+   * Measured: grown into the trained small model it stays nearly unused and changes nothing in
+   * 3,000 steps (BENCHMARKS.md, session 22); off in every shipped model.
    */
   selfCondition: z.boolean().default(false),
   sizes: ModelSizes.optional(),
