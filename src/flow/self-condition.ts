@@ -14,9 +14,8 @@ export class EstimateMemory {
     return this.enabled ? keys.map((k) => this.last.get(k)) : undefined;
   }
 
-  /** Keeps each branch's clean estimate from its prediction at (xt, t): x itself, or xt − t·v. */
-  remember(keys: readonly string[], preds: readonly Float32Array[], xt: Float32Array, t: number, kind: PredictionKind): void {
-    if (!this.enabled) return;
-    keys.forEach((k, i) => this.last.set(k, kind === 'x' ? preds[i]! : dataFromVelocity(xt, t, preds[i]!)));
+  /** Keeps branch `key`'s clean estimate from its prediction at (xt, t): x itself, or xt − t·v. */
+  remember(key: string, pred: Float32Array, xt: Float32Array, t: number, kind: PredictionKind): void {
+    if (this.enabled) this.last.set(key, kind === 'x' ? pred : dataFromVelocity(xt, t, pred));
   }
 }

@@ -64,6 +64,11 @@ export function denoiserInputs(c: ModelConfig, batch: number | string = 'B', tok
   };
 }
 
+/** [1, N, 1]: 1 on target tokens (segment 0), 0 on an edit's source tokens (segment 1). */
+export function targetTokens(segment: Tensor): Tensor {
+  return o.unsqueeze(o.unsqueeze(o.gather(o.constant([1, 0], [2]), segment), 0), 2);
+}
+
 interface Stream {
   x: Tensor;
   mod: BlockModulation;
@@ -144,9 +149,8 @@ export function denoise(s: Scope, c: ModelConfig, inp: DenoiserInputs, text: Tex
   if (c.inputGate) {
     // At t = 1 the noisy patch carries nothing; gated off, it cannot scramble the token's
     // attention. Only target tokens: an edit's source tokens are clean at every t.
-    const isTarget = o.unsqueeze(o.unsqueeze(o.gather(o.constant([1, 0], [2]), inp.segment), 0), 2); // [1, N, 1]
     const t = o.reshape(inp.t, [inp.image.shape[0]!, 1, 1]);
-    img = o.mul(img, o.sub(1, o.mul(t, isTarget)));
+    img = o.mul(img, o.sub(1, o.mul(t, targetTokens(inp.segment))));
   }
   img = o.add(img, linear(s.child('mask_embed'), inp.mask, d, { bias: false, init: zeros }));
   // Not gated by t: the previous estimate is a picture at every t, unlike the noisy patch.

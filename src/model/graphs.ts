@@ -7,7 +7,7 @@ import { type Tensor, ops as o } from '../engine/index.ts';
 import { flowMatchingLoss } from '../flow/index.ts';
 import { Scope, layerNorm, linear } from '../nn/index.ts';
 import type { ModelConfig } from './config.ts';
-import { type DenoiserInputs, denoise, denoiserInputs } from './denoiser.ts';
+import { type DenoiserInputs, denoise, denoiserInputs, targetTokens } from './denoiser.ts';
 import { type TextEncoding, type TextGraphInputs, encodeText, textGraphInputs } from './text-encoder.ts';
 
 export interface TrainingGraph {
@@ -69,9 +69,8 @@ function selfConditionEstimate(scope: Scope, c: ModelConfig, den: DenoiserInputs
   const first = denoise(scope.child('denoiser'), c, den, enc);
   const t = o.reshape(den.t, [batch, 1, 1]);
   const estimate = c.prediction === 'x' ? first : o.sub(den.image, o.mul(t, first));
-  const isTarget = o.unsqueeze(o.unsqueeze(o.gather(o.constant([1, 0], [2]), den.segment), 0), 2); // [1, N, 1]
   const keep = o.reshape(o.input('self_cond_keep', [batch]), [batch, 1, 1]);
-  return o.mul(o.stopGradient(estimate), o.mul(isTarget, keep));
+  return o.mul(o.stopGradient(estimate), o.mul(targetTokens(den.segment), keep));
 }
 
 function layoutCrossEntropy(s: Scope, img: Tensor, batch: number, layout: LayoutLoss): Tensor {

@@ -219,7 +219,7 @@ export class Pipeline {
     const kind = this.runner.config.prediction;
     const preds = await this.runner.predict({ ...input, noisy: keys.map(() => xt), selfCond: memory.recall(keys) });
     if (keep) for (const p of preds) for (let i = 0; i < p.length; i++) if (keep.where[i]! > 0) p[i] = keep.values[i]!;
-    memory.remember(keys, preds, xt, t, kind);
+    preds.forEach((p, i) => memory.remember(keys[i]!, p, xt, t, kind));
     return preds.map((p) => toVelocity(p, xt, t, kind));
   }
 

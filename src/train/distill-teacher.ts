@@ -129,7 +129,7 @@ export async function textTrajectories(runner: ModelRunner, samples: TrainingSam
   const predictRows = async (xt: Float32Array, t: number, rows: number[], items: Float32Array[]) => {
     const keys = rows.map((r, i) => `${r}:${i % B}`);
     const preds = await runner.predict({ noisy: items, t, grid, cond: selectConditioning(cond, rows), selfCond: memory.recall(keys) });
-    preds.forEach((p, i) => memory.remember([keys[i]!], [p], items[i]!, t, m.prediction));
+    preds.forEach((p, i) => memory.remember(keys[i]!, p, items[i]!, t, m.prediction));
     return preds.map((p, i) => toVelocity(p, items[i]!, t, m.prediction));
   };
   const condRows = samples.map((_, b) => b);
@@ -187,10 +187,11 @@ export async function editTrajectory(runner: ModelRunner, sample: TrainingSample
   }
   const cond = await runner.encode([sample.instruction, '']);
   const memory = new EstimateMemory(m.selfCondition);
+  // Teacher branches pass `keys` (their estimates feed the next step); the student passes none.
   const velocities = (preds: Float32Array[], xt: Float32Array, t: number, keys?: string[]) =>
     preds.map((pred, j) => {
       if (keep) for (let i = 0; i < pred.length; i++) if (keep[i]! > 0) pred[i] = source[i]!;
-      if (keys) memory.remember([keys[j]!], [pred], xt, t, m.prediction);
+      if (keys) memory.remember(keys[j]!, pred, xt, t, m.prediction);
       return toVelocity(pred, xt, t, m.prediction);
     });
   const withSource = async (xt: Float32Array, t: number, rows: number[]) => {
