@@ -174,43 +174,97 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return unary('LogSoftmax', x, { axis: { int: normAxis(axis, x.rank, 'logSoftmax') } });
 }
 
-// ---------------------------------------------------------------- norms (composites; ORT fuses them)
-// The forward passes are primitives (ONNX Runtime fuses them in inference graphs); the
-// normalisation itself carries its closed-form gradient (custom-gradient.ts), about a third of
-// the elementwise ops that differentiating the primitives would emit.
+// ---------------------------------------------------------------- norms (one node each)
+// Each norm's forward pass is one ONNX Runtime kernel — LayerNormalization (ONNX, opset 17) and
+// SimplifiedLayerNormalization (RMS norm; ONNX Runtime's own op in the ONNX domain) — with the
+// weight and bias as the kernel's scale and bias. Written out of primitives it was 7–9 nodes that
+// ONNX Runtime did not fuse (its patterns want Pow and an affine tail), and at the model's sizes a
+// denoiser call was mostly per-node overhead. The gradient is the closed form (custom-gradient.ts),
+// which rebuilds the statistics from x: only training graphs pay for them.
 
-export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
-  const mu = mean(x, -1, true);
-  const xc = sub(x, mu);
-  const variance = mean(mul(xc, xc), -1, true);
-  let y = centredNormGradient(x, div(xc, sqrt(add(variance, eps))));
-  if (weight) y = mul(y, weight);
-  if (bias) y = add(y, bias);
-  return y;
+/** A float [d] of ones, the scale of a norm without a weight. */
+function normScaleOnes(x: Tensor, d: number): Tensor {
+  const ones = constant(new Float32Array(d).fill(1), [d]);
+  return x.dtype === 'float32' ? ones : cast(ones, x.dtype);
+}
+
+/** The norm's width (the last axis), which its kernel needs to be static. */
+function normWidth(name: string, x: Tensor, weight?: Tensor, bias?: Tensor): number {
+  requireFloat(name, x);
+  const d = x.shape[x.rank - 1];
+  if (typeof d !== 'number') throw new Error(`${name}: the last axis of ${x} must be static`);
+  for (const p of [weight, bias]) {
+    if (p && (p.rank !== 1 || p.shape[0] !== d)) throw new Error(`${name}: ${p} must be [${d}] to match ${x}`);
+  }
+  return d;
+}
+
+/** Sum over every axis but the last: a per-feature parameter's gradient. */
+function sumLeading(t: Tensor): Tensor {
+  return t.rank === 1 ? t : sum(t, Array.from({ length: t.rank - 1 }, (_, i) => i));
 }
 
 /**
- * y = (x − mean x) / s over the last axis, s = √(var x + eps) (the node y divides by):
- * dx = (g − mean(g) − y·mean(g·y)) / s, all means over the last axis.
+ * (x − mean x) / √(var x + eps) over the last axis, times weight, plus bias. Gradient, with
+ * ŷ the normalised x, s the divisor and gw = g·weight: dx = (gw − mean(gw) − ŷ·mean(gw·ŷ)) / s,
+ * dweight = Σ g·ŷ, dbias = Σ g over the leading axes.
  */
-function centredNormGradient(x: Tensor, y: Tensor): Tensor {
-  const s = y.inputs[1]!;
-  return defineGradient(y, [x], (g) => {
-    const gs = div(g, s);
-    return [sub(sub(gs, mean(gs, -1, true)), mul(y, mean(mul(gs, y), -1, true)))];
+export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
+  const d = normWidth('layerNorm', x, weight, bias);
+  const y = op('LayerNormalization', bias ? [x, weight ?? normScaleOnes(x, d), bias] : [x, weight ?? normScaleOnes(x, d)], x.dtype, [...x.shape], {
+    axis: { int: -1 },
+    epsilon: { float: eps },
+  });
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return defineGradient(y, inputs, (g) => {
+    const xc = sub(x, mean(x, -1, true));
+    const s = sqrt(add(mean(mul(xc, xc), -1, true), eps));
+    const normed = div(xc, s);
+    const gw = weight ? mul(g, weight) : g;
+    const dx = div(sub(sub(gw, mean(gw, -1, true)), mul(normed, mean(mul(gw, normed), -1, true))), s);
+    return [dx, ...(weight ? [sumLeading(mul(g, normed))] : []), ...(bias ? [sumLeading(g)] : [])];
   });
 }
 
+/**
+ * x / √(mean x² + eps) over the last axis, times weight. Gradient, with ŷ the normalised x, s the
+ * divisor and gw = g·weight: dx = (gw − ŷ·mean(gw·ŷ)) / s, dweight = Σ g·ŷ over the leading axes.
+ */
 export function rmsNorm(x: Tensor, weight?: Tensor, eps = 1e-6): Tensor {
-  const ms = mean(mul(x, x), -1, true);
-  const s = sqrt(add(ms, eps));
-  const normed = div(x, s);
-  // y = x / s, s = √(mean x² + eps): dx = (g − y·mean(g·y)) / s.
-  defineGradient(normed, [x], (g) => {
-    const gs = div(g, s);
-    return [sub(gs, mul(normed, mean(mul(gs, normed), -1, true)))];
+  const d = normWidth('rmsNorm', x, weight);
+  const y = op('SimplifiedLayerNormalization', [x, weight ?? normScaleOnes(x, d)], x.dtype, [...x.shape], { axis: { int: -1 }, epsilon: { float: eps } });
+  return defineGradient(y, weight ? [x, weight] : [x], (g) => {
+    const s = sqrt(add(mean(mul(x, x), -1, true), eps));
+    const normed = div(x, s);
+    const gw = weight ? mul(g, weight) : g;
+    const dx = div(sub(gw, mul(normed, mean(mul(gw, normed), -1, true))), s);
+    return weight ? [dx, sumLeading(mul(g, normed))] : [dx];
   });
-  return weight ? mul(normed, weight) : normed;
+}
+
+// ---------------------------------------------------------------- rotary positions
+
+/**
+ * Rotary position embedding in the rotate-half layout: x·cos + rotate_half(x)·sin over the last
+ * axis of x [B, H, T, Dh], rotate_half(x) = [−x₂, x₁]. `cos` and `sin` are [T, Dh] tables whose
+ * two halves are equal (nn/attention.ts ropeTables), one row per token, any positions. One ONNX
+ * Runtime kernel (com.microsoft.RotaryEmbedding, rows 0…T−1 of the half tables) instead of six
+ * nodes per use. The rotation is orthogonal, so the gradient is the inverse rotation: the same
+ * kernel with −sin.
+ */
+export function rotaryEmbedding(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
+  requireFloat('rotaryEmbedding', x, cos, sin);
+  const dh = x.shape[x.rank - 1];
+  if (x.rank !== 4 || typeof dh !== 'number' || dh % 2 !== 0) throw new Error(`rotaryEmbedding: ${x} must be [B, H, T, Dh] with an even, static Dh`);
+  for (const t of [cos, sin]) {
+    if (t.rank !== 2 || t.shape[1] !== dh) throw new Error(`rotaryEmbedding: table ${t} must be [T, ${dh}]`);
+  }
+  const rotate = (v: Tensor, sinTable: Tensor) => {
+    const inputs = [v, int64s([0]), slice(cos, -1, 0, dh / 2), slice(sinTable, -1, 0, dh / 2)];
+    return new Tensor('op', 'RotaryEmbedding', inputs, { interleaved: { int: 0 } }, v.dtype, [...v.shape], undefined, undefined, 'com.microsoft');
+  };
+  const y = rotate(x, sin);
+  return defineGradient(y, [x], (g) => [rotate(g, neg(sin))]);
 }
 
 // ---------------------------------------------------------------- shape ops
@@ -228,6 +282,14 @@ export function shapeOf(x: Tensor): Tensor {
 export function reshape(x: Tensor, shape: readonly Dim[], dimsFrom: Tensor[] = []): Tensor {
   const inferred = inferReshape(x, shape, dimsFrom);
   if (isStatic(shape)) return op('Reshape', [x, int64s(shape as number[])], x.dtype, inferred);
+  // A symbol at the same place in x is ONNX's 0 ("keep this dim"), and one other symbol can be
+  // its -1: one constant and one node instead of reading dims off Shape (five nodes per reshape,
+  // most of a small graph's per-call overhead).
+  const kept = shape.map((d, i) => (typeof d === 'number' ? d : x.shape[i] === d ? 0 : undefined));
+  const open = kept.filter((d) => d === undefined).length;
+  if (open === 0 || (open === 1 && !shape.includes(-1))) {
+    return op('Reshape', [x, int64s(kept.map((d) => d ?? -1))], x.dtype, inferred);
+  }
   const parts = shape.map((d) => {
     if (typeof d === 'number') return int64s([d]);
     for (const src of [x, ...dimsFrom]) {
@@ -533,6 +595,18 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Ten
   if (weight) y = mul(y, perChannel(weight));
   if (bias) y = add(y, perChannel(bias));
   return y;
+}
+
+/**
+ * y = (x − mean x) / s over the last axis, s = √(var x + eps) (the node y divides by):
+ * dx = (g − mean(g) − y·mean(g·y)) / s, all means over the last axis.
+ */
+function centredNormGradient(x: Tensor, y: Tensor): Tensor {
+  const s = y.inputs[1]!;
+  return defineGradient(y, [x], (g) => {
+    const gs = div(g, s);
+    return [sub(sub(gs, mean(gs, -1, true)), mul(y, mean(mul(gs, y), -1, true)))];
+  });
 }
 
 function numelAfter(x: Tensor, axis: number): string {

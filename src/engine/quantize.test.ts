@@ -154,7 +154,13 @@ describe('quantize: graph rewrite', () => {
     const ops = topoSort(Object.values(q.outputs)).order.filter((t) => t.kind === 'op').map((t) => t.op);
     assert.equal(ops.filter((op) => op === 'DynamicQuantizeMatMul').length, 2);
     assert.equal(ops.filter((op) => op === 'MatMul').length, 1);
+    assert.ok(!ops.includes('Add'), `fc1's bias rides in its int8 kernel: ${ops.join(' ')}`);
     assert.ok(topoSort(Object.values(q.outputs)).params.every((p) => p.name === 'fc1.bias'));
+    // A bias on a matmul that something else also reads stays a separate Add.
+    const shared = o.matmul(x, w1);
+    const both = quantizeLinears({ a: o.add(shared, b1), b: o.gelu(shared) }, weights, { mode: 'int8' });
+    const sharedOps = topoSort(Object.values(both.outputs)).order.filter((t) => t.kind === 'op').map((t) => t.op);
+    assert.deepEqual([sharedOps.filter((op) => op === 'DynamicQuantizeMatMul').length, sharedOps.filter((op) => op === 'Add').length], [1, 1]);
     // The original graph is untouched.
     assert.equal(y.op, 'MatMul');
     assert.equal(quantizeLinears({ y }, weights, { mode: 'none' }).outputs.y, y);

@@ -147,10 +147,18 @@ function constant(dtype: 'int8' | 'uint8' | 'float32', shape: number[], value: T
   return new Tensor('const', 'const', [], {}, dtype, shape, undefined, value);
 }
 
-/** x[..., K] @ W[K, N] with W quantized to int8 per column. */
-export function int8MatMul(x: Tensor, w: Int8Weight, K: number, N: number): Tensor {
+/**
+ * x[..., K] @ W[K, N] (+ bias[N]) with W quantized to int8 per column. The bias rides in the
+ * kernel (its optional fifth input, after a zero point of zeros: the weights are symmetric), which
+ * adds it while writing the output instead of a separate Add node over the whole result.
+ */
+export function int8MatMul(x: Tensor, w: Int8Weight, K: number, N: number, bias?: Tensor): Tensor {
   checkLastDim('int8MatMul', x, K);
   const inputs = [x, constant('int8', [K, N], w.q), constant('float32', [N], w.scale)];
+  if (bias) {
+    if (bias.dtype !== 'float32' || bias.rank !== 1 || bias.shape[0] !== N) throw new Error(`int8MatMul: bias ${bias} must be float32 [${N}]`);
+    inputs.push(constant('int8', [N], new Int8Array(N)), bias);
+  }
   return new Tensor('op', 'DynamicQuantizeMatMul', inputs, {}, 'float32', [...x.shape.slice(0, -1), N], undefined, undefined, MS);
 }
 
@@ -218,10 +226,13 @@ export function quantizeLinears(
 ): QuantizedGraph {
   if (opts.mode === 'none') return { outputs, quantized: [] };
   const cache = new Map<string, Int8Weight | Int4Weight>();
-  const rewritten = rewriteGraph(outputs, (t, inputs) => {
-    if (t.kind !== 'op' || t.op !== 'MatMul' || t.domain) return undefined;
+  const quantizable = (t: Tensor): boolean => {
+    if (t.kind !== 'op' || t.op !== 'MatMul' || t.domain) return false;
     const w = t.inputs[1]!;
-    if (w.kind !== 'param' || w.rank !== 2 || w.dtype !== 'float32' || opts.exclude?.(w.name!)) return undefined;
+    return w.kind === 'param' && w.rank === 2 && w.dtype === 'float32' && !opts.exclude?.(w.name!);
+  };
+  const quantized = (t: Tensor): Int8Weight | Int4Weight => {
+    const w = t.inputs[1]!;
     const [K, N] = w.shape as [number, number];
     let q = cache.get(w.name!);
     if (!q) {
@@ -231,7 +242,37 @@ export function quantizeLinears(
       q = opts.mode === 'int8' ? quantizeInt8(data, K, N) : quantizeInt4(data, K, N, opts.blockSize ?? 32);
       cache.set(w.name!, q);
     }
+    return q;
+  };
+  // int8: a bias added to a matmul that nothing else reads goes into the kernel (int8MatMul).
+  const readers = readerCounts(outputs);
+  const foldsBias = (t: Tensor): boolean => {
+    if (opts.mode !== 'int8' || t.kind !== 'op' || t.op !== 'Add' || t.domain) return false;
+    const [mm, b] = t.inputs as [Tensor, Tensor];
+    const N = mm.shape[mm.rank - 1];
+    return quantizable(mm) && readers.get(mm.id) === 1 && b.dtype === 'float32' && b.rank === 1 && b.shape[0] === N && t.shape.join() === mm.shape.join();
+  };
+  const rewritten = rewriteGraph(outputs, (t, inputs) => {
+    if (foldsBias(t)) {
+      const mm = t.inputs[0]!;
+      const [K, N] = mm.inputs[1]!.shape as [number, number];
+      // The matmul's inputs as rebuilt: its own rewrite (unbiased) is left unread and never serialised.
+      const x = inputs[0]!.op === 'DynamicQuantizeMatMul' ? inputs[0]!.inputs[0]! : inputs[0]!;
+      return int8MatMul(x, quantized(mm) as Int8Weight, K, N, inputs[1]!);
+    }
+    if (!quantizable(t)) return undefined;
+    const [K, N] = t.inputs[1]!.shape as [number, number];
+    const q = quantized(t);
     return opts.mode === 'int8' ? int8MatMul(inputs[0]!, q as Int8Weight, K, N) : int4MatMul(inputs[0]!, q as Int4Weight, opts.accuracyLevel ?? 4);
   });
   return { outputs: rewritten, quantized: [...cache.keys()] };
+}
+
+/** How many nodes (and graph outputs) read each tensor. */
+function readerCounts(outputs: Record<string, Tensor>): Map<number, number> {
+  const counts = new Map<number, number>();
+  const add = (t: Tensor) => counts.set(t.id, (counts.get(t.id) ?? 0) + 1);
+  for (const t of topoSort(Object.values(outputs)).order) t.inputs.forEach(add);
+  Object.values(outputs).forEach(add);
+  return counts;
 }

@@ -6,7 +6,6 @@
 // inpainting mask enters as an extra per-patch input.
 import { type Tensor, ops as o } from '../engine/index.ts';
 import {
-  applyRope,
   attend,
   attendFused,
   layerNorm,
@@ -111,8 +110,8 @@ function doubleStreamBlock(
   const [qi, ki, vi] = streamQkv(blk.child('img'), imgS, c.heads);
   const [qt, kt, vt] = streamQkv(blk.child('txt'), txtS, c.heads);
   // Joint attention over [text; image] along the sequence axis (axis 2 of [B, H, T, Dh]).
-  const q = applyRope(o.concat([qt, qi], 2), inp.ropeCos, inp.ropeSin);
-  const kk = applyRope(o.concat([kt, ki], 2), inp.ropeCos, inp.ropeSin);
+  const q = o.rotaryEmbedding(o.concat([qt, qi], 2), inp.ropeCos, inp.ropeSin);
+  const kk = o.rotaryEmbedding(o.concat([kt, ki], 2), inp.ropeCos, inp.ropeSin);
   const v = o.concat([vt, vi], 2);
   const att = opts.fusedAttention ? attendFused(q, kk, v) : mergeHeads(attend(q, kk, v)); // [B, K+N, D]
   return {

@@ -46,8 +46,10 @@ export function unpatchify(values: Float32Array, width: number, height: number, 
       for (let y = 0; y < patch; y++) {
         let dst = ((r * patch + y) * width + c * patch) * 3;
         for (let i = 0; i < rowBytes; i++) {
-          const v = Math.round((values[o++]! + 1) * 127.5);
-          data[dst++] = v < 0 ? 0 : v > 255 ? 255 : v;
+          // Math.round, clamped to a byte; floor(v + 0.5) is Math.round's own definition, and a
+          // truncating |0 is floor for the non-negative values that reach it (NaN ends up 0 both ways).
+          const v = (values[o++]! + 1) * 127.5;
+          data[dst++] = v >= 255 ? 255 : v > 0 ? (v + 0.5) | 0 : 0;
         }
       }
     }

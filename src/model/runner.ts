@@ -66,6 +66,8 @@ export interface RunnerOptions {
 export class ModelRunner {
   private textSession?: Promise<Session>;
   private denoiserSession?: Promise<Session>;
+  /** layoutFeeds per token layout: the rotary tables and position features are the same every step. */
+  private readonly layouts = new Map<string, Record<string, HostTensor>>();
 
   private constructor(
     readonly model: LoadedModel,
@@ -190,7 +192,7 @@ export class ModelRunner {
     const out = await (await this.denoiser()).run({
       image: HostTensor.f32(image, [B, N, P]),
       mask: HostTensor.f32(mask, [B, N, pp]),
-      ...layoutFeeds(m, segments),
+      ...this.layout(segments),
       t: HostTensor.f32(new Float32Array(B).fill(inp.t), [B]),
       ...(inp.guidance !== undefined ? { guidance: HostTensor.f32(new Float32Array(B).fill(inp.guidance), [B]) } : {}),
       cond_tokens: HostTensor.f32(inp.cond.tokens, [B, K, m.text.width]),
@@ -199,6 +201,17 @@ export class ModelRunner {
     });
     const pred = out.prediction!.f32();
     return Array.from({ length: B }, (_, b) => pred.slice(b * N * P, b * N * P + n1 * P));
+  }
+
+  /** The layout feeds for these segments, computed once per layout (ONNX Runtime only reads its inputs). */
+  private layout(segments: Segment[]): Record<string, HostTensor> {
+    const key = JSON.stringify(segments);
+    let feeds = this.layouts.get(key);
+    if (!feeds) {
+      if (this.layouts.size >= 64) this.layouts.clear(); // a server sees many sizes; keep the map small
+      this.layouts.set(key, (feeds = layoutFeeds(this.config, segments)));
+    }
+    return feeds;
   }
 
   /** Releases the sessions this runner compiled (a shared text encoder stays with its owner). */

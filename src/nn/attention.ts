@@ -43,20 +43,9 @@ export function qkNorm(s: Scope, x: Tensor): Tensor {
 }
 
 /**
- * Rotary position embedding: x·cos + rotate_half(x)·sin, with cos/sin tables of shape [T, Dh]
- * (made by `ropeTables` for any layout of positions) broadcast over batch and heads.
- */
-export function applyRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
-  const dh = x.shape[x.rank - 1] as number;
-  const [x1, x2] = o.split(x, -1, [dh / 2, dh / 2]) as [Tensor, Tensor];
-  const rotated = o.concat([o.neg(x2), x1], -1);
-  return o.add(o.mul(x, cos), o.mul(rotated, sin));
-}
-
-/**
  * cos/sin tables for rotary embeddings over several position axes (e.g. [segment, row, col]).
  * `axisDims[i]` head dims (even) rotate with position axis i; they sum to the head dim.
- * Positions may be fractional. Layout matches `applyRope`'s rotate-half convention.
+ * Positions may be fractional. Layout matches `ops.rotaryEmbedding`'s rotate-half convention (equal halves).
  */
 export function ropeTables(positions: ArrayLike<number>[], axisDims: number[], theta = 10000): { cos: Float32Array; sin: Float32Array; headDim: number } {
   const headDim = axisDims.reduce((a, b) => a + b, 0);
@@ -102,8 +91,8 @@ export function selfAttention(s: Scope, x: Tensor, opts: SelfAttentionOptions): 
     k = qkNorm(s.child('k_norm'), k);
   }
   if (opts.rope) {
-    q = applyRope(q, opts.rope.cos, opts.rope.sin);
-    k = applyRope(k, opts.rope.cos, opts.rope.sin);
+    q = o.rotaryEmbedding(q, opts.rope.cos, opts.rope.sin);
+    k = o.rotaryEmbedding(k, opts.rope.cos, opts.rope.sin);
   }
   return linear(s.child('out'), mergeHeads(attend(q, k, v, opts.bias)), d);
 }

@@ -250,7 +250,10 @@ export class Pipeline {
     const base = baseSizeFor(cfg, req.width, req.height);
     const grid = gridFor(base.width, base.height, cfg.patchSize);
     const guidanceInterval = req.guidanceInterval ?? this.runner.model.sampling?.guidanceInterval;
-    const cond = await this.runner.encode([req.prompt, req.negativePrompt ?? '']);
+    // Row 1, the negative prompt, is only read by classifier-free guidance: a scale of 1 (or a
+    // model that takes the scale as an input, Flash) never runs the unconditional branch.
+    const unguided = this.guidanceSplit(guidance).classifierFree === 1;
+    const cond = await this.runner.encode(unguided ? [req.prompt] : [req.prompt, req.negativePrompt ?? '']);
     const results: GeneratedImage[] = [];
     for (let i = 0; i < n; i++) {
       const draw = (s: number, refused: number[]) => this.drawGenerated(req, { cond, grid, base, steps, guidance, guidanceInterval, sampler, index: i, seed: s, refused });
