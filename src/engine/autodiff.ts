@@ -243,9 +243,11 @@ export function hasGradRule(op: string): boolean {
 
 export interface GradOptions {
   /**
-   * Use the closed-form gradients composites attach (custom-gradient.ts: layer norm, RMS norm,
-   * group norm). Default true; false differentiates through their primitives (the reference the
-   * closed forms are tested against).
+   * Use the closed-form gradients composites attach (custom-gradient.ts: group norm, or any
+   * `defineGradient` over primitives). Default true; false differentiates through their
+   * primitives (the reference the closed forms are tested against). Kernels — single nodes with
+   * an attached rule and no primitive one (layer and RMS norm, rotary positions) — use their rule
+   * either way.
    */
   closedForms?: boolean;
   /**
@@ -272,7 +274,10 @@ export function grad(loss: Tensor, wrt: Tensor[], opts: GradOptions = {}): Tenso
   for (const t of order) {
     if (wanted.has(t.id) || (!isHeldConstant(t) && t.inputs.some((i) => onPath.has(i.id)))) onPath.add(t.id);
   }
-  const closedForm = opts.closedForms === false ? () => undefined : closedFormFor(onPath, wanted);
+  const valid = closedFormFor(onPath, wanted);
+  // A kernel (one node: a norm, rotary positions) has no primitives to fall back on: its attached
+  // rule is its only rule, with or without closed forms.
+  const closedForm = opts.closedForms === false ? (node: Tensor) => (node.op in rules ? undefined : valid(node)) : valid;
   // Each tensor's gradient contributions are summed when the walk reaches it (all its users
   // come later in the order), so that sibling slices' can be joined first (sumGradients).
   const parts = new Map<number, Tensor[]>([[loss.id, [o.onesLike(loss)]]]);

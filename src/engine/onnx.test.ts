@@ -37,6 +37,19 @@ describe('ONNX writer', () => {
     assert.deepEqual([...r.y!.data], [...r.y2!.data]);
   });
 
+  test("a node's further outputs are named on the node: a layer norm's mean and 1/s, skipping none or one", async () => {
+    const x = o.input('x', [2, 4]);
+    const y = o.layerNorm(x);
+    const invStd = o.extraOutput(y, 2, 'float32', [2, 1]);
+    assert.equal(o.extraOutput(y, 2, 'float32', [2, 1]), invStd, 'one tensor per node and index');
+    const s = await Session.create(serializeGraph({ outputs: { y, invStd }, paramMode: 'inputs' })); // output 1 skipped
+    const r = await s.run({ x: HostTensor.f32([1, 2, 3, 4, -2, 0, 2, 4], [2, 4]) });
+    const want = [1 / Math.sqrt(1.25 + 1e-5), 1 / Math.sqrt(5 + 1e-5)];
+    [...r.invStd!.data].forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `1/s of row ${i}: ${v} vs ${want[i]}`));
+    await s.release();
+    assert.throws(() => o.extraOutput(x, 1, 'float32', [2]), /extraOutput/);
+  });
+
   test('name clashes, missing weights and missing feeds are reported', async () => {
     assert.throws(() => serializeGraph({ outputs: { y: o.add(o.input('a', [1]), o.input('a', [1])) }, paramMode: 'inputs' }), /two tensors are named 'a'/);
     assert.throws(() => serializeGraph({ outputs: { y: o.exp(o.param('w', [1])) }, paramMode: 'initializers' }), /needs weights/);

@@ -7,7 +7,7 @@ import { ProtoWriter } from './proto.ts';
 import { type QuantizeOptions, quantizeLinears } from './quantize.ts';
 import type { Dim } from './shape.ts';
 import { topoSort } from './graph.ts';
-import type { Attr, Tensor } from './tensor.ts';
+import { type Attr, EXTRA_OUTPUT, extraOutputIndex, type Tensor } from './tensor.ts';
 
 export const OPSET = 21;
 export const IR_VERSION = 10;
@@ -122,7 +122,7 @@ export function serializeGraph(spec: GraphSpec, opts: SerializeOptions = {}): Se
     if (t.kind === 'op' && !names.has(t.id)) claim(t, name);
     else outputAliases.push([name, t]);
   }
-  for (const t of topo.order) if (!names.has(t.id)) claim(t, `${t.kind === 'const' ? 'c' : t.op}_${t.id}`);
+  for (const t of topo.order) if (!names.has(t.id)) claim(t, `${t.kind === 'const' ? 'c' : t.op === EXTRA_OUTPUT ? 'out' : t.op}_${t.id}`);
   const nameOf = (t: Tensor) => names.get(t.id)!;
 
   const declaredInputs = [...(spec.inputs ?? [])];
@@ -132,12 +132,17 @@ export function serializeGraph(spec: GraphSpec, opts: SerializeOptions = {}): Se
   for (const t of topo.inputs) if (!declaredInputs.includes(t)) declaredInputs.push(t);
   const paramInputs = spec.paramMode === 'inputs' ? topo.params : [];
 
+  // A node's further outputs (ops.extraOutput: a norm's statistics) are named on the node itself.
+  const extras = new Map<number, Tensor[]>();
+  for (const t of topo.order) if (t.op === EXTRA_OUTPUT) extras.set(t.inputs[0]!.id, [...(extras.get(t.inputs[0]!.id) ?? []), t]);
   const graph = new ProtoWriter();
   for (const t of topo.order) {
-    if (t.kind !== 'op') continue;
+    if (t.kind !== 'op' || t.op === EXTRA_OUTPUT) continue;
     const node = new ProtoWriter();
     for (const i of t.inputs) node.string(1, nameOf(i));
-    node.string(2, nameOf(t));
+    const outputNames = [nameOf(t)];
+    for (const e of extras.get(t.id) ?? []) outputNames[extraOutputIndex(e)] = nameOf(e);
+    for (let i = 0; i < outputNames.length; i++) node.string(2, outputNames[i] ?? ''); // '' skips an optional output
     node.string(3, `n${t.id}`);
     node.string(4, t.op);
     if (t.domain) node.string(7, t.domain);

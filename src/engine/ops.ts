@@ -3,7 +3,7 @@
 import { defineGradient, holdConstant } from './custom-gradient.ts';
 import { type DType, ONNX_DTYPE, isFloat } from './dtype.ts';
 import { type Dim, type Shape, broadcastShapes, dimAdd, dimSub, formatShape, isStatic, normAxis } from './shape.ts';
-import { type Attrs, Tensor } from './tensor.ts';
+import { type Attrs, EXTRA_OUTPUT, Tensor } from './tensor.ts';
 
 export type TensorLike = Tensor | number;
 
@@ -57,6 +57,21 @@ function lift(x: TensorLike, like: Tensor): Tensor {
 
 function requireFloat(name: string, ...xs: Tensor[]): void {
   for (const x of xs) if (!isFloat(x.dtype)) throw new Error(`${name}: needs a float tensor, got ${x}`);
+}
+
+const extraOutputs = new WeakMap<Tensor, Map<number, Tensor>>();
+
+/**
+ * Output `index` (≥ 1) of the node that made `node` (output 0), e.g. a norm kernel's statistics.
+ * One tensor per node and index, so the node names each output once.
+ */
+export function extraOutput(node: Tensor, index: number, dtype: DType, shape: readonly Dim[]): Tensor {
+  if (node.kind !== 'op' || node.op === EXTRA_OUTPUT || !(index >= 1 && Number.isInteger(index))) throw new Error(`extraOutput: output ${index} of ${node}`);
+  let byIndex = extraOutputs.get(node);
+  if (!byIndex) extraOutputs.set(node, (byIndex = new Map()));
+  let t = byIndex.get(index);
+  if (!t) byIndex.set(index, (t = new Tensor('op', EXTRA_OUTPUT, [node], { index: { int: index } }, dtype, [...shape])));
+  return t;
 }
 
 // ---------------------------------------------------------------- elementwise
@@ -179,8 +194,9 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 // SimplifiedLayerNormalization (RMS norm; ONNX Runtime's own op in the ONNX domain) — with the
 // weight and bias as the kernel's scale and bias. Written out of primitives it was 7–9 nodes that
 // ONNX Runtime did not fuse (its patterns want Pow and an affine tail), and at the model's sizes a
-// denoiser call was mostly per-node overhead. The gradient is the closed form (custom-gradient.ts),
-// which rebuilds the statistics from x: only training graphs pay for them.
+// denoiser call was mostly per-node overhead. The gradient is the closed form (custom-gradient.ts)
+// on the kernel's own statistics (its further outputs, `extraOutput`), which inference graphs
+// never ask for.
 
 /** A float [d] of ones, the scale of a norm without a weight. */
 function normScaleOnes(x: Tensor, d: number): Tensor {
@@ -217,11 +233,12 @@ export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5)
   });
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return defineGradient(y, inputs, (g) => {
-    const xc = sub(x, mean(x, -1, true));
-    const s = sqrt(add(mean(mul(xc, xc), -1, true), eps));
-    const normed = div(xc, s);
+    // The kernel's own statistics: output 1 is the mean, output 2 1/s, both [..., 1].
+    const mu = extraOutput(y, 1, x.dtype, [...x.shape.slice(0, -1), 1]);
+    const invStd = extraOutput(y, 2, x.dtype, [...x.shape.slice(0, -1), 1]);
+    const normed = mul(sub(x, mu), invStd);
     const gw = weight ? mul(g, weight) : g;
-    const dx = div(sub(sub(gw, mean(gw, -1, true)), mul(normed, mean(mul(gw, normed), -1, true))), s);
+    const dx = mul(sub(sub(gw, mean(gw, -1, true)), mul(normed, mean(mul(gw, normed), -1, true))), invStd);
     return [dx, ...(weight ? [sumLeading(mul(g, normed))] : []), ...(bias ? [sumLeading(g)] : [])];
   });
 }
@@ -234,10 +251,11 @@ export function rmsNorm(x: Tensor, weight?: Tensor, eps = 1e-6): Tensor {
   const d = normWidth('rmsNorm', x, weight);
   const y = op('SimplifiedLayerNormalization', [x, weight ?? normScaleOnes(x, d)], x.dtype, [...x.shape], { axis: { int: -1 }, epsilon: { float: eps } });
   return defineGradient(y, weight ? [x, weight] : [x], (g) => {
-    const s = sqrt(add(mean(mul(x, x), -1, true), eps));
-    const normed = div(x, s);
+    // The kernel's own statistic: output 1 is 1/s, [..., 1].
+    const invStd = extraOutput(y, 1, x.dtype, [...x.shape.slice(0, -1), 1]);
+    const normed = mul(x, invStd);
     const gw = weight ? mul(g, weight) : g;
-    const dx = div(sub(gw, mul(normed, mean(mul(gw, normed), -1, true))), s);
+    const dx = mul(sub(gw, mul(normed, mean(mul(gw, normed), -1, true))), invStd);
     return weight ? [dx, sumLeading(mul(g, normed))] : [dx];
   });
 }

@@ -43,3 +43,16 @@ export class Tensor {
     return `${this.name ?? this.op}${formatShape(this.shape)}:${this.dtype}`;
   }
 }
+
+/**
+ * The op of a tensor that is another output of its one input's node (ops.extraOutput: a norm
+ * kernel's statistics). The ONNX writer names it on that node; it emits no node of its own.
+ */
+export const EXTRA_OUTPUT = '#output';
+
+/** Which output of its node an EXTRA_OUTPUT tensor is (1, 2, …; output 0 is the node itself). */
+export function extraOutputIndex(t: Tensor): number {
+  const a = t.attrs.index;
+  if (t.op !== EXTRA_OUTPUT || !a || !('int' in a)) throw new Error(`${t} is not an extra output`);
+  return a.int;
+}
