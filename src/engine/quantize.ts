@@ -256,9 +256,8 @@ export function quantizeLinears(
     if (foldsBias(t)) {
       const mm = t.inputs[0]!;
       const [K, N] = mm.inputs[1]!.shape as [number, number];
-      // The matmul's inputs as rebuilt: its own rewrite (unbiased) is left unread and never serialised.
-      const x = inputs[0]!.op === 'DynamicQuantizeMatMul' ? inputs[0]!.inputs[0]! : inputs[0]!;
-      return int8MatMul(x, quantized(mm) as Int8Weight, K, N, inputs[1]!);
+      // inputs[0] is the matmul's own (unbiased) rewrite: its x is reused, and it is left unread, so never serialised.
+      return int8MatMul(inputs[0]!.inputs[0]!, quantized(mm) as Int8Weight, K, N, inputs[1]!);
     }
     if (!quantizable(t)) return undefined;
     const [K, N] = t.inputs[1]!.shape as [number, number];
