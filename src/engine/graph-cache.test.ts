@@ -1,11 +1,11 @@
 // The graph cache: a second start reads what the first built; a changed key, a corrupted or a
 // truncated file is rebuilt (and repaired); a cache that cannot be written still yields the graph.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cachedGraph } from './graph-cache.ts';
+import { cachedGraph, pruneCache } from './graph-cache.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'flowpaint-graph-cache-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -59,4 +59,42 @@ test('a cache folder that cannot be written still yields the graph', () => {
   const got = cachedGraph({ slot: 'd', key: 1, root: blocked }, builder([3]).build);
   assert.equal(got.outcome, 'built');
   assert.deepEqual([...got.bytes], [3]);
+});
+
+test('the folder is held to its size limit by removing the entries used longest ago', () => {
+  const dir = mkdtempSync(join(root, 'prune-'));
+  const at = (name: string, secondsAgo: number) => {
+    writeFileSync(join(dir, name), Buffer.alloc(100));
+    const t = new Date(Date.now() - secondsAgo * 1000);
+    utimesSync(join(dir, name), t, t);
+  };
+  at('old.onnx', 300);
+  at('middle.onnx', 200);
+  at('new.onnx', 100);
+  at('written-now.onnx', 400); // oldest mtime, but it is the one being kept
+  writeFileSync(join(dir, 'other.onnx.123.tmp'), Buffer.alloc(1000)); // another process's write
+  const removed = pruneCache(dir, 250, join(dir, 'written-now.onnx'));
+  assert.deepEqual(removed, ['old.onnx', 'middle.onnx']);
+  assert.deepEqual(readdirSync(dir).sort(), ['new.onnx', 'other.onnx.123.tmp', 'written-now.onnx']);
+  assert.deepEqual(pruneCache(dir, 10_000), [], 'under the limit nothing goes');
+});
+
+test('a hit marks its entry as used, so a write past the limit removes the other one', () => {
+  const dir = mkdtempSync(join(root, 'lru-'));
+  const previous = process.env.FLOWPAINT_GRAPH_CACHE_MB;
+  process.env.FLOWPAINT_GRAPH_CACHE_MB = String(400 / (1024 * 1024)); // 400 bytes: two entries of ~170
+  try {
+    const graph = (slot: string) => cachedGraph({ slot, key: 1, root: dir }, builder(Array(100).fill(7)).build);
+    graph('a');
+    graph('b');
+    const past = new Date(Date.now() - 60_000);
+    for (const s of ['a', 'b']) utimesSync(join(dir, 'graphs', `${s}.onnx`), past, past);
+    assert.equal(graph('a').outcome, 'hit'); // a is now the most recently used
+    graph('c'); // a third entry is over 400 bytes, so the least recently used (b) goes
+    assert.ok(existsSync(join(dir, 'graphs', 'a.onnx')) && existsSync(join(dir, 'graphs', 'c.onnx')));
+    assert.ok(!existsSync(join(dir, 'graphs', 'b.onnx')));
+  } finally {
+    if (previous === undefined) delete process.env.FLOWPAINT_GRAPH_CACHE_MB;
+    else process.env.FLOWPAINT_GRAPH_CACHE_MB = previous;
+  }
 });

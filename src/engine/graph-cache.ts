@@ -8,9 +8,12 @@
 // do not hash to the header (truncated, overwritten, corrupted) is broken; either is rebuilt and
 // replaced. Writes go to a temporary file renamed into place, so a reader never sees half of one.
 // The cache is an optimisation only: when it cannot be written (read-only home), the graph is
-// built as before and the run goes on.
+// built as before and the run goes on. Every model directory has slots of its own, so a user who
+// evaluates many checkpoints would fill the disk: after each write the folder is held to
+// $FLOWPAINT_GRAPH_CACHE_MB (default 2,048) by removing the entries used longest ago (a hit
+// touches its file).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -104,6 +107,7 @@ export function readCachedGraph(opts: GraphCacheOptions): { bytes?: Uint8Array; 
   if (file.length < HEADER || !file.subarray(0, MAGIC.length).equals(MAGIC)) return { outcome: 'broken' };
   if (!file.subarray(MAGIC.length, MAGIC.length + 32).equals(sha256(JSON.stringify(opts.key)))) return { outcome: 'stale' };
   if (!file.subarray(MAGIC.length + 32, HEADER).equals(sha256(payload))) return { outcome: 'broken' };
+  touch(path);
   return { bytes: new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), outcome: 'hit' };
 }
 
@@ -129,6 +133,7 @@ export function writeCachedGraph(opts: GraphCacheOptions, bytes: Uint8Array): bo
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(tmp, Buffer.concat([MAGIC, sha256(JSON.stringify(opts.key)), sha256(bytes), bytes]));
     renameSync(tmp, path);
+    pruneCache(dirname(path), cacheLimitBytes(), path);
     return true;
   } catch {
     // Not writable: the next start builds it again. Removing a half-written temporary file can
@@ -140,4 +145,56 @@ export function writeCachedGraph(opts: GraphCacheOptions, bytes: Uint8Array): bo
     }
     return false;
   }
+}
+
+/** The cache folder's size limit: $FLOWPAINT_GRAPH_CACHE_MB megabytes, default 2,048. */
+export function cacheLimitBytes(): number {
+  const mb = Number(process.env.FLOWPAINT_GRAPH_CACHE_MB ?? 2048);
+  return (Number.isFinite(mb) && mb > 0 ? mb : 2048) * 1024 * 1024;
+}
+
+/** Marks an entry as just used (its mtime), so pruning keeps it longest. */
+function touch(path: string): void {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // A read-only cache still serves its entries; they just age.
+  }
+}
+
+/**
+ * Removes the entries (`*.onnx`) used longest ago until the folder holds at most `limit` bytes,
+ * never `keep` (the entry just written). Returns the names removed. Files being written by other
+ * processes (`.tmp`, `.scratch`) are not entries and are left alone.
+ */
+export function pruneCache(dir: string, limit: number, keep?: string): string[] {
+  const entries: Array<{ name: string; size: number; used: number }> = [];
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.onnx')) continue;
+      try {
+        const st = statSync(join(dir, name));
+        if (st.isFile()) entries.push({ name, size: st.size, used: st.mtimeMs });
+      } catch {
+        // Removed by another process meanwhile.
+      }
+    }
+  } catch {
+    return [];
+  }
+  let total = entries.reduce((sum, e) => sum + e.size, 0);
+  const removed: string[] = [];
+  for (const e of entries.sort((a, b) => a.used - b.used)) {
+    if (total <= limit) break;
+    if (keep && join(dir, e.name) === keep) continue;
+    try {
+      rmSync(join(dir, e.name), { force: true });
+      total -= e.size;
+      removed.push(e.name);
+    } catch {
+      // Not removable: leave it.
+    }
+  }
+  return removed;
 }

@@ -45,7 +45,7 @@ describe('ONNX writer', () => {
     const s = await Session.create(serializeGraph({ outputs: { y, invStd }, paramMode: 'inputs' })); // output 1 skipped
     const r = await s.run({ x: HostTensor.f32([1, 2, 3, 4, -2, 0, 2, 4], [2, 4]) });
     const want = [1 / Math.sqrt(1.25 + 1e-5), 1 / Math.sqrt(5 + 1e-5)];
-    [...r.invStd!.data].forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `1/s of row ${i}: ${v} vs ${want[i]}`));
+    [...(r.invStd!.data as Float32Array)].forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-5, `1/s of row ${i}: ${v} vs ${want[i]}`));
     await s.release();
     assert.throws(() => o.extraOutput(x, 1, 'float32', [2]), /extraOutput/);
   });
