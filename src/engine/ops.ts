@@ -198,9 +198,11 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 // on the kernel's own statistics (its further outputs, `extraOutput`), which inference graphs
 // never ask for.
 
-/** A float [d] of ones, the scale of a norm without a weight. */
+const onesByWidth = new Map<number, Tensor>();
+/** A float [d] of ones, the scale of a norm without a weight; one constant per width, so a graph holds one. */
 function normScaleOnes(x: Tensor, d: number): Tensor {
-  const ones = constant(new Float32Array(d).fill(1), [d]);
+  let ones = onesByWidth.get(d);
+  if (!ones) onesByWidth.set(d, (ones = constant(new Float32Array(d).fill(1), [d])));
   return x.dtype === 'float32' ? ones : cast(ones, x.dtype);
 }
 
@@ -278,11 +280,29 @@ export function rotaryEmbedding(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
     if (t.rank !== 2 || t.shape[1] !== dh) throw new Error(`rotaryEmbedding: table ${t} must be [T, ${dh}]`);
   }
   const rotate = (v: Tensor, sinTable: Tensor) => {
-    const inputs = [v, int64s([0]), slice(cos, -1, 0, dh / 2), slice(sinTable, -1, 0, dh / 2)];
+    const inputs = [v, ROTARY_FIRST_POSITION, firstHalf(cos), firstHalf(sinTable)];
     return new Tensor('op', 'RotaryEmbedding', inputs, { interleaved: { int: 0 } }, v.dtype, [...v.shape], undefined, undefined, 'com.microsoft');
   };
   const y = rotate(x, sin);
-  return defineGradient(y, [x], (g) => [rotate(g, neg(sin))]);
+  return defineGradient(y, [x], (g) => [rotate(g, negated(sin))]);
+}
+
+/** position_ids [0]: the kernel reads rows 0…T−1 of the tables. */
+const ROTARY_FIRST_POSITION = constant([0], [1], 'int64');
+// Every block of a model rotates with the same tables: their half (and −sin) is built once per table.
+const halves = new WeakMap<Tensor, Tensor>();
+const negations = new WeakMap<Tensor, Tensor>();
+
+function firstHalf(table: Tensor): Tensor {
+  let h = halves.get(table);
+  if (!h) halves.set(table, (h = slice(table, -1, 0, (table.shape[1] as number) / 2)));
+  return h;
+}
+
+function negated(table: Tensor): Tensor {
+  let n = negations.get(table);
+  if (!n) negations.set(table, (n = neg(table)));
+  return n;
 }
 
 // ---------------------------------------------------------------- shape ops

@@ -48,11 +48,14 @@ export class Rng {
 
   /** Standard normal (Box–Muller, both values used). */
   normal(): number {
-    if (this.spareNormal !== undefined) {
-      const v = this.spareNormal;
-      this.spareNormal = undefined;
-      return v;
-    }
+    if (this.spareNormal === undefined) return this.boxMuller();
+    const v = this.spareNormal;
+    this.spareNormal = undefined;
+    return v;
+  }
+
+  /** A new Box–Muller pair: returns the first value and keeps the second as the spare. */
+  private boxMuller(): number {
     let u = 0;
     while (u === 0) u = this.uniform();
     const v = this.uniform();
@@ -61,23 +64,14 @@ export class Rng {
     return r * Math.cos(2 * Math.PI * v);
   }
 
-  /** out[i] = mean + std·normal(), the same stream as calling `normal` per element, without a call per value (an image's noise is ~50k values). */
+  /** out[i] = mean + std·normal(): the same stream, a pair per boxMuller call (an image's noise is ~50k values). */
   fillNormal(out: Float32Array, std = 1, mean = 0): Float32Array {
     const n = out.length;
     let i = 0;
-    if (n > 0 && this.spareNormal !== undefined) {
-      out[i++] = mean + std * this.spareNormal;
-      this.spareNormal = undefined;
-    }
+    if (n > 0 && this.spareNormal !== undefined) out[i++] = mean + std * this.normal();
     while (i < n) {
-      let u = 0;
-      while (u === 0) u = this.uniform();
-      const v = this.uniform();
-      const r = Math.sqrt(-2 * Math.log(u));
-      out[i++] = mean + std * (r * Math.cos(2 * Math.PI * v));
-      const second = r * Math.sin(2 * Math.PI * v);
-      if (i < n) out[i++] = mean + std * second;
-      else this.spareNormal = second;
+      out[i++] = mean + std * this.boxMuller();
+      if (i < n) out[i++] = mean + std * this.normal(); // the pair's second value, the spare
     }
     return out;
   }
